@@ -1,0 +1,52 @@
+"""sb3inspect: see what a Stable-Baselines3 net_arch actually builds.
+
+>>> import sb3inspect
+>>> report = sb3inspect.summary({"algo": "PPO", "observation_space": 101,
+...                              "action_space": "discrete:4", "policy_kwargs": {"net_arch": [64, 64]}})
+>>> report.network("pi").params
+10948
+
+Importing this package does not import torch; building or walking a policy does.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .errors import BuildError, ConfigError, NetArchMismatch, Sb3InspectError, SourceError
+from .report import Layer, Network, PolicyReport, Totals
+
+if TYPE_CHECKING:
+    from .config import PolicySpec
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BuildError",
+    "ConfigError",
+    "Layer",
+    "NetArchMismatch",
+    "Network",
+    "PolicyReport",
+    "PolicySpec",
+    "Sb3InspectError",
+    "SourceError",
+    "Totals",
+    "__version__",
+    "summary",
+]
+
+
+def summary(obj: Any, *, env: str | None = None, algo: str | None = None) -> PolicyReport:
+    """The report of an SB3 algorithm, a policy, a config dict or a path (see ``api.summary``)."""
+    from .api import summary as _summary
+
+    return _summary(obj, env=env, algo=algo)
+
+
+def __getattr__(name: str) -> Any:
+    if name == "PolicySpec":
+        from .config import PolicySpec
+
+        return PolicySpec
+    raise AttributeError(f"module 'sb3inspect' has no attribute {name!r}")

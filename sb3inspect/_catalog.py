@@ -1,0 +1,176 @@
+"""Static facts about SB3 / sb3-contrib, for validating configs without importing torch.
+
+Nothing here decides an architecture: the build (``build.py``) constructs the real classes and
+is the truth. These tables only let a bad config fail fast, with a did-you-mean, on the error
+path that must not import torch. ``tests/test_catalog.py`` holds every table against the
+installed SB3 and sb3-contrib, so drift fails CI instead of misleading users.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+# Keyword arguments of the policy classes, grouped by family (minus the spaces and lr_schedule).
+_COMMON = (
+    "net_arch",
+    "activation_fn",
+    "features_extractor_class",
+    "features_extractor_kwargs",
+    "normalize_images",
+    "optimizer_class",
+    "optimizer_kwargs",
+)
+_ACTOR_CRITIC = (
+    *_COMMON,
+    "ortho_init",
+    "use_sde",
+    "log_std_init",
+    "full_std",
+    "use_expln",
+    "squash_output",
+    "share_features_extractor",
+)
+_RECURRENT = (*_ACTOR_CRITIC, "lstm_hidden_size", "n_lstm_layers", "shared_lstm", "enable_critic_lstm", "lstm_kwargs")
+_MASKABLE = (*_COMMON, "ortho_init", "share_features_extractor")
+_SAC = (*_COMMON, "use_sde", "log_std_init", "use_expln", "clip_mean", "n_critics", "share_features_extractor")
+_TQC = (*_SAC, "n_quantiles")
+_CROSSQ = (*_SAC, "batch_norm", "batch_norm_momentum", "batch_norm_eps", "renorm_warmup_steps")
+_TD3 = (*_COMMON, "n_critics", "share_features_extractor")
+_DQN = _COMMON
+_QRDQN = (*_COMMON, "n_quantiles")
+_ARS = ("net_arch", "activation_fn", "with_bias", "squash_output")
+_ARS_LINEAR = ("with_bias", "squash_output")
+
+_ALL_SPACES = ("Box", "Discrete", "MultiDiscrete", "MultiBinary")
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyInfo:
+    class_name: str
+    """Class the alias resolves to, e.g. ``ActorCriticPolicy`` for PPO's ``MlpPolicy``."""
+    kwargs: tuple[str, ...]
+    """Keyword arguments the class accepts besides the spaces and ``lr_schedule``."""
+
+
+@dataclass(frozen=True, slots=True)
+class AlgoInfo:
+    name: str
+    """Class name, e.g. ``PPO`` or ``RecurrentPPO``."""
+    package: str
+    """``stable_baselines3`` or ``sb3_contrib``."""
+    family: str
+    """``on_policy`` (pi and vf), ``off_policy`` (actor / critic / q-nets) or ``ars``."""
+    action_spaces: tuple[str, ...]
+    """Action space types the algorithm accepts (its ``supported_action_spaces``)."""
+    policies: dict[str, PolicyInfo]
+    """Policy aliases (``MlpPolicy``, ...) in SB3's order."""
+    use_sde: bool
+    """Whether the algorithm takes ``use_sde`` (gSDE)."""
+
+    @property
+    def pip_name(self) -> str:
+        return self.package.replace("_", "-")
+
+
+def _policies(mlp: str, cnn: str | None, multi: str | None, kwargs: tuple[str, ...], lstm: bool = False) -> dict[str, PolicyInfo]:
+    suffix = "LstmPolicy" if lstm else "Policy"
+    table = {f"Mlp{suffix}": PolicyInfo(mlp, kwargs)}
+    if cnn:
+        table[f"Cnn{suffix}"] = PolicyInfo(cnn, kwargs)
+    if multi:
+        table[f"MultiInput{suffix}"] = PolicyInfo(multi, kwargs)
+    return table
+
+
+_AC_POLICIES = _policies("ActorCriticPolicy", "ActorCriticCnnPolicy", "MultiInputActorCriticPolicy", _ACTOR_CRITIC)
+
+ALGORITHMS: dict[str, AlgoInfo] = {
+    info.name: info
+    for info in (
+        AlgoInfo("PPO", "stable_baselines3", "on_policy", _ALL_SPACES, _AC_POLICIES, use_sde=True),
+        AlgoInfo("A2C", "stable_baselines3", "on_policy", _ALL_SPACES, _AC_POLICIES, use_sde=True),
+        AlgoInfo(
+            "SAC", "stable_baselines3", "off_policy", ("Box",),
+            _policies("SACPolicy", "CnnPolicy", "MultiInputPolicy", _SAC), use_sde=True,
+        ),
+        AlgoInfo(
+            "TD3", "stable_baselines3", "off_policy", ("Box",),
+            _policies("TD3Policy", "CnnPolicy", "MultiInputPolicy", _TD3), use_sde=False,
+        ),
+        AlgoInfo(
+            "DDPG", "stable_baselines3", "off_policy", ("Box",),
+            _policies("TD3Policy", "CnnPolicy", "MultiInputPolicy", _TD3), use_sde=False,
+        ),
+        AlgoInfo(
+            "DQN", "stable_baselines3", "off_policy", ("Discrete",),
+            _policies("DQNPolicy", "CnnPolicy", "MultiInputPolicy", _DQN), use_sde=False,
+        ),
+        AlgoInfo(
+            "RecurrentPPO", "sb3_contrib", "on_policy", _ALL_SPACES,
+            _policies(
+                "RecurrentActorCriticPolicy", "RecurrentActorCriticCnnPolicy",
+                "RecurrentMultiInputActorCriticPolicy", _RECURRENT, lstm=True,
+            ),
+            use_sde=True,
+        ),
+        AlgoInfo(
+            "QRDQN", "sb3_contrib", "off_policy", ("Discrete",),
+            _policies("QRDQNPolicy", "CnnPolicy", "MultiInputPolicy", _QRDQN), use_sde=False,
+        ),
+        AlgoInfo(
+            "TQC", "sb3_contrib", "off_policy", ("Box",),
+            _policies("TQCPolicy", "CnnPolicy", "MultiInputPolicy", _TQC), use_sde=True,
+        ),
+        AlgoInfo("TRPO", "sb3_contrib", "on_policy", _ALL_SPACES, _AC_POLICIES, use_sde=True),
+        AlgoInfo(
+            "MaskablePPO", "sb3_contrib", "on_policy", ("Discrete", "MultiDiscrete", "MultiBinary"),
+            _policies(
+                "MaskableActorCriticPolicy", "MaskableActorCriticCnnPolicy",
+                "MaskableMultiInputActorCriticPolicy", _MASKABLE,
+            ),
+            use_sde=False,
+        ),
+        AlgoInfo(
+            "CrossQ", "sb3_contrib", "off_policy", ("Box",),
+            _policies("CrossQPolicy", None, None, _CROSSQ), use_sde=True,
+        ),
+        AlgoInfo(
+            "ARS", "sb3_contrib", "ars", ("Box", "Discrete"),
+            {"MlpPolicy": PolicyInfo("ARSPolicy", _ARS), "LinearPolicy": PolicyInfo("ARSLinearPolicy", _ARS_LINEAR)},
+            use_sde=False,
+        ),
+    )
+}
+
+ALGO_ALIASES: dict[str, str] = {
+    **{name.lower(): name for name in ALGORITHMS},
+    # rl-baselines3-zoo's names for the sb3-contrib algorithms
+    "ppo_lstm": "RecurrentPPO",
+    "recurrent_ppo": "RecurrentPPO",
+    "ppo_mask": "MaskablePPO",
+    "maskable_ppo": "MaskablePPO",
+}
+
+# torch.nn activation classes that build with no arguments (SB3 calls ``activation_fn()``).
+ACTIVATIONS: tuple[str, ...] = (
+    "ReLU", "RReLU", "Hardtanh", "ReLU6", "Sigmoid", "Hardsigmoid", "Tanh", "SiLU", "Mish", "Hardswish",
+    "ELU", "CELU", "SELU", "GLU", "GELU", "Hardshrink", "LeakyReLU", "LogSigmoid", "Softplus",
+    "Softshrink", "PReLU", "Softsign", "Tanhshrink", "Softmin", "Softmax", "Softmax2d", "LogSoftmax",
+    "Identity",
+)
+
+# Features extractors that ship with SB3 (stable_baselines3.common.torch_layers).
+FEATURES_EXTRACTORS: tuple[str, ...] = ("FlattenExtractor", "NatureCNN", "CombinedExtractor")
+
+# Optimizers: they add no parameters, but a config naming one must name a real one.
+OPTIMIZERS: tuple[str, ...] = (
+    "ASGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam",
+    "RAdam", "RMSprop", "Rprop", "SGD", "SparseAdam", "RMSpropTFLike",
+)
+
+# Policy keywords whose value names a class: key -> allowed names.
+CLASS_KWARGS: dict[str, tuple[str, ...]] = {
+    "activation_fn": ACTIVATIONS,
+    "features_extractor_class": FEATURES_EXTRACTORS,
+    "optimizer_class": OPTIMIZERS,
+}

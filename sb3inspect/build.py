@@ -1,0 +1,165 @@
+"""PolicySpec -> the real SB3 / sb3-contrib policy, on the meta device.
+
+The algorithm class itself is created (without ``_setup_model``) around a stand-in env that only
+carries the two spaces, so every rule SB3 applies before building a policy is SB3's own: the
+policy alias lookup, ``supported_action_spaces``, the channel-last image transpose
+(``VecTransposeImage``), and the algorithm's edits to ``policy_kwargs`` (DDPG's single critic,
+A2C's RMSprop, the off-policy ``use_sde`` switch). The policy is then constructed with the same
+call the algorithm's ``_setup_model`` makes, under ``meta_build()``.
+"""
+
+from __future__ import annotations
+
+import importlib
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import _catalog
+from ._meta import RecordingOptimizer, meta_build
+from .config import PolicySpec
+from .errors import BuildError
+from .spaces import to_gym
+
+
+@dataclass
+class BuiltPolicy:
+    """A policy on the meta device and the facts about how it was built."""
+
+    policy: Any
+    """The ``BasePolicy`` (``torch.nn.Module``), every parameter on the meta device."""
+    algo: str
+    policy_alias: str | None
+    observation_space: Any
+    """The space the policy was built for (after SB3's image transpose)."""
+    action_space: Any
+    notes: list[str] = field(default_factory=list)
+
+
+def algorithm_class(name: str) -> type:
+    """The algorithm class for a canonical name, with an install hint if its package is missing."""
+    info = _catalog.ALGORITHMS[name]
+    try:
+        module = importlib.import_module(info.package)
+    except ImportError:
+        raise BuildError(f"{name} comes from {info.pip_name}, which is not installed: pip install {info.pip_name}") from None
+    return getattr(module, name)
+
+
+def resolve_kwargs(policy_kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Class names in a spec's policy keywords -> the classes SB3 expects."""
+    import torch
+    from stable_baselines3.common import torch_layers
+
+    resolved = dict(policy_kwargs)
+    if "activation_fn" in resolved:
+        resolved["activation_fn"] = getattr(torch.nn, resolved["activation_fn"])
+    if "features_extractor_class" in resolved:
+        resolved["features_extractor_class"] = getattr(torch_layers, resolved["features_extractor_class"])
+    if "optimizer_class" in resolved:
+        name = resolved["optimizer_class"]
+        if name == "RMSpropTFLike":
+            from stable_baselines3.common.sb2_compat.rmsprop_tf_like import RMSpropTFLike
+
+            resolved["optimizer_class"] = RMSpropTFLike
+        else:
+            resolved["optimizer_class"] = getattr(torch.optim, name)
+    return resolved
+
+
+def build_policy(spec: PolicySpec) -> BuiltPolicy:
+    """Construct the policy ``spec`` describes, on the meta device, as its algorithm would."""
+    algo_cls = algorithm_class(spec.algo)
+    info = _catalog.ALGORITHMS[spec.algo]
+    observation_space = to_gym(spec.observation_space)
+    action_space = to_gym(spec.action_space)
+    notes = list(spec.notes)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        algo = _make_algorithm(algo_cls, spec, observation_space, action_space)
+        kwargs = dict(algo.policy_kwargs)
+        if "optimizer_class" in _policy_parameters(algo.policy_class):
+            kwargs["optimizer_class"] = RecordingOptimizer
+        args: tuple[Any, ...] = (algo.observation_space, algo.action_space)
+        if info.family != "ars":
+            args += (algo.lr_schedule,)
+        if info.family == "on_policy" and info.use_sde:
+            kwargs["use_sde"] = algo.use_sde
+        try:
+            with meta_build():
+                policy = algo.policy_class(*args, **kwargs)
+        except (AssertionError, ValueError, TypeError, KeyError, RuntimeError, NotImplementedError, IndexError) as exc:
+            raise BuildError(f"{spec.source}: SB3 cannot build this {spec.algo} {spec.policy}: {_sb3_message(exc)}") from exc
+    notes.extend(_warning_notes(caught))
+    if algo.observation_space.shape != observation_space.shape:
+        notes.append(
+            f"SB3 transposes the channel-last image {tuple(observation_space.shape)} to channel-first "
+            f"{tuple(algo.observation_space.shape)} (VecTransposeImage)"
+        )
+    return BuiltPolicy(
+        policy=policy,
+        algo=spec.algo,
+        policy_alias=spec.policy,
+        observation_space=algo.observation_space,
+        action_space=algo.action_space,
+        notes=notes,
+    )
+
+
+def _make_algorithm(algo_cls: type, spec: PolicySpec, observation_space: Any, action_space: Any) -> Any:
+    """The algorithm object without its model: SB3's own checks and policy_kwargs edits, no buffers."""
+    kwargs: dict[str, Any] = {"policy_kwargs": resolve_kwargs(spec.policy_kwargs), "device": "cpu", "verbose": 0}
+    if spec.use_sde:
+        kwargs["use_sde"] = True
+    env = spaces_env(observation_space, action_space)
+    try:
+        algo = algo_cls(spec.policy, env, _init_setup_model=False, **kwargs)
+        algo._setup_lr_schedule()
+    except (AssertionError, ValueError, TypeError, KeyError, NotImplementedError) as exc:
+        raise BuildError(f"{spec.source}: SB3's {spec.algo} refuses this config: {_sb3_message(exc)}") from exc
+    return algo
+
+
+def spaces_env(observation_space: Any, action_space: Any) -> Any:
+    """A gymnasium env that only carries two spaces: what SB3's algorithm classes need to start."""
+    import gymnasium
+
+    class SpacesEnv(gymnasium.Env):
+        metadata: dict[str, Any] = {"render_modes": []}
+
+        def __init__(self) -> None:
+            self.observation_space = observation_space
+            self.action_space = action_space
+
+        def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+            return self.observation_space.sample(), {}
+
+        def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+            return self.observation_space.sample(), 0.0, False, False, {}
+
+    return SpacesEnv()
+
+
+def _policy_parameters(policy_class: type) -> set[str]:
+    import inspect
+
+    return set(inspect.signature(policy_class.__init__).parameters)
+
+
+def _sb3_message(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, KeyError) and text.startswith(("'", '"')):
+        text = f"missing key {text}"
+    return text[:400]
+
+
+def _warning_notes(caught: list[warnings.WarningMessage]) -> list[str]:
+    notes = []
+    for warning in caught:
+        module = getattr(warning, "filename", "") or ""
+        if "stable_baselines3" in module or "sb3_contrib" in module:
+            text = " ".join(str(warning.message).split())
+            if text not in notes:
+                notes.append(f"SB3 warns: {text}")
+    return notes

@@ -1,0 +1,256 @@
+"""The ``sb3inspect`` command. Thin: parse, call the library, print, exit.
+
+Only this module prints or exits. Library errors (``Sb3InspectError``) become one line,
+``error: ...`` on stderr and exit code 2; ``--debug`` shows the traceback instead.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from .errors import ConfigError, NetArchMismatch, Sb3InspectError
+
+app = typer.Typer(
+    name="sb3inspect",
+    help="See what a Stable-Baselines3 net_arch builds: every network, layer by layer, without allocating it.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+_state = {"debug": False}
+
+
+class Format(str, Enum):
+    table = "table"
+    json = "json"
+    markdown = "markdown"
+
+
+class ExitCode:
+    OK = 0
+    CHECK_FAILED = 1
+    BAD_INPUT = 2
+
+
+@contextlib.contextmanager
+def user_errors() -> Iterator[None]:
+    """Sb3InspectError -> ``error: ...`` on stderr and exit 2 (1 for a failed check)."""
+    try:
+        yield
+    except NetArchMismatch as exc:
+        _fail(exc, ExitCode.CHECK_FAILED, prefix="check failed")
+    except Sb3InspectError as exc:
+        _fail(exc, ExitCode.BAD_INPUT)
+    except KeyboardInterrupt:
+        _fail(None, 130, prefix="interrupted")
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the edge: anything else is our bug
+        text = " ".join(str(exc).split())[:300]
+        message = (f"internal error ({type(exc).__name__}: {text}); this is a bug in sb3inspect, please report it "
+                   "with the input that caused it (run with --debug for the traceback)")
+        _fail(exc, ExitCode.BAD_INPUT, message=message)
+
+
+def _fail(exc: BaseException | None, code: int, *, prefix: str = "error", message: str | None = None) -> None:
+    if _state["debug"] and exc is not None:
+        raise exc
+    text = message if message is not None else " ".join(str(exc).split()) if exc is not None else ""
+    sys.stderr.write(f"{prefix}: {text}\n" if text else f"{prefix}\n")
+    raise typer.Exit(code)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        typer.echo(f"sb3inspect {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")] = False,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+) -> None:
+    _state["debug"] = debug
+
+
+@app.command()
+def inspect(
+    sources: Annotated[
+        list[Path] | None, typer.Argument(help="Config files (YAML, JSON, TOML), rl-zoo3 files or saved .zip models.")
+    ] = None,
+    env: Annotated[str | None, typer.Option(help="Gymnasium env id: the spaces for quick flags, or the entry of an rl-zoo3 file.")] = None,
+    algo: Annotated[str | None, typer.Option(help="Algorithm (PPO, SAC, DQN, RecurrentPPO, ...) for quick flags or rl-zoo3 files.")] = None,
+    obs: Annotated[str | None, typer.Option(help="Observation space: 101, box:4x84x84:uint8, image:84x84x3, discrete:16, ...")] = None,
+    act: Annotated[str | None, typer.Option(help="Action space: discrete:4, box:6, multidiscrete:3,4, multibinary:8.")] = None,
+    net_arch: Annotated[
+        list[str] | None, typer.Option("--net-arch", help="Hidden widths: 64,64; or per network: pi=256,256 (repeat for vf=/qf=).")
+    ] = None,
+    policy: Annotated[str | None, typer.Option(help="Policy alias (MlpPolicy, CnnPolicy, ...); default from the observation.")] = None,
+    activation: Annotated[str | None, typer.Option(help="Activation, a torch.nn class name: ReLU, Tanh, ...")] = None,
+    kwarg: Annotated[
+        list[str] | None, typer.Option("--kwarg", "-k", help="Any policy keyword as key=value (YAML value), e.g. -k n_critics=3.")
+    ] = None,
+    use_sde: Annotated[bool, typer.Option("--use-sde", help="Build with gSDE (the algorithm's use_sde=True).")] = False,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    width: Annotated[int | None, typer.Option(help="Table width in columns (default: the terminal's, at least 100).")] = None,
+) -> None:
+    """Show the networks a config builds, layer by layer, with parameter counts."""
+    with user_errors():
+        from .sources import summarize_path
+
+        quick = _quick_config(algo, obs, act, net_arch, policy, activation, kwarg, use_sde, env if not sources else None)
+        reports = []
+        if sources:
+            if quick is not None and (obs or act or net_arch or policy or activation or kwarg or use_sde):
+                raise ConfigError("command line", "quick flags (--obs, --act, --net-arch, ...) describe a config of their own",
+                                  hint="pass either files or quick flags")
+            for source in sources:
+                reports.extend(summarize_path(source, env=env, algo=algo))
+        elif quick is not None:
+            from .api import summary
+
+            reports.append(summary(quick))
+        else:
+            raise ConfigError("command line", "nothing to inspect",
+                              hint="pass a config file, or quick flags such as --algo ppo --obs 101 --act discrete:4")
+        _emit(reports, fmt, width)
+
+
+def _quick_config(
+    algo: str | None,
+    obs: str | None,
+    act: str | None,
+    net_arch: list[str] | None,
+    policy: str | None,
+    activation: str | None,
+    kwargs: list[str] | None,
+    use_sde: bool,
+    env: str | None,
+) -> dict[str, Any] | None:
+    """The config mapping quick flags describe, or None when none were given."""
+    if not any((obs, act, net_arch, policy, activation, kwargs, use_sde, env)):
+        return None
+    if algo is None:
+        raise ConfigError("command line", "quick flags need --algo", hint="e.g. --algo ppo --obs 101 --act discrete:4")
+    data: dict[str, Any] = {"algo": algo, "name": "command line"}
+    if env is not None:
+        data["env"] = env
+    if obs is not None:
+        data["observation_space"] = obs
+    if act is not None:
+        data["action_space"] = act
+    if policy is not None:
+        data["policy"] = policy
+    if use_sde:
+        data["use_sde"] = True
+    policy_kwargs: dict[str, Any] = {}
+    for item in kwargs or []:
+        key, value = _key_value(item, "--kwarg")
+        policy_kwargs[key] = value
+    if net_arch is not None:
+        policy_kwargs["net_arch"] = parse_net_arch_flags(net_arch)
+    if activation is not None:
+        policy_kwargs["activation_fn"] = activation
+    if policy_kwargs:
+        data["policy_kwargs"] = policy_kwargs
+    return data
+
+
+def parse_net_arch_flags(values: list[str]) -> Any:
+    """``["64,64"]`` -> [64, 64]; ``["pi=256,256", "vf=64"]`` -> {pi: [...], vf: [...]}; ``[""]`` -> []."""
+    arch: dict[str, Any] = {}
+    plain: list[Any] | None = None
+    for value in values:
+        key, sep, widths = value.partition("=")
+        if sep:
+            arch[key.strip()] = _widths(widths, f"--net-arch {value}")
+        else:
+            if plain is not None:
+                raise ConfigError("--net-arch", "give one list of widths, or one per network (pi=..., vf=...)")
+            plain = _widths(value, f"--net-arch {value}")
+    if arch and plain is not None:
+        raise ConfigError("--net-arch", "mix of a plain list and per-network lists", hint="use pi=... and vf=... (or qf=...) only")
+    return arch if arch else plain
+
+
+def _widths(text: str, where: str) -> list[Any]:
+    text = text.strip().strip("[]")
+    if not text:
+        return []
+    widths: list[Any] = []
+    for part in text.replace("x", ",").split(","):
+        part = part.strip()
+        try:
+            widths.append(int(part))
+        except ValueError:
+            widths.append(part)  # config validation names the bad width
+    return widths
+
+
+def _key_value(item: str, flag: str) -> tuple[str, Any]:
+    import yaml
+
+    key, sep, value = item.partition("=")
+    if not sep or not key.strip():
+        raise ConfigError(flag, f"expected key=value, got {item!r}", hint="e.g. -k share_features_extractor=false")
+    try:
+        parsed = yaml.safe_load(value) if value.strip() else None
+    except yaml.YAMLError:
+        parsed = value
+    return key.strip(), parsed
+
+
+def _emit(reports: list[Any], fmt: Format, width: int | None) -> None:
+    from .render import render_many
+
+    if fmt is Format.table and sys.stdout.isatty():
+        from rich.console import Console
+
+        from .render.table import build_table
+
+        console = Console(width=max(width or Console().width, 100), highlight=False)
+        for index, report in enumerate(reports):
+            if index:
+                console.print()
+            console.print(build_table(report))
+        return
+    sys.stdout.write(render_many(reports, fmt.value, width=width or 120))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console entry point: click's usage errors become one ``error:`` line too."""
+    import click
+
+    try:
+        app(args=argv, prog_name="sb3inspect", standalone_mode=False)
+    except click.exceptions.NoArgsIsHelpError as exc:
+        # typer prints the help itself for a bare `sb3inspect`
+        if exc.ctx is not None:
+            typer.echo(exc.ctx.get_help())
+        return ExitCode.OK
+    except click.UsageError as exc:
+        command = exc.ctx.command_path if exc.ctx is not None else "sb3inspect"
+        sys.stderr.write(f"error: {exc.format_message()} (see '{command} --help')\n")
+        return ExitCode.BAD_INPUT
+    except click.exceptions.Abort:
+        sys.stderr.write("interrupted\n")
+        return 130
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        sys.stderr.write(f"error: {exc.format_message()}\n")
+        return ExitCode.BAD_INPUT
+    return ExitCode.OK

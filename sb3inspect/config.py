@@ -1,0 +1,425 @@
+"""Config files, dicts and CLI flags -> ``PolicySpec``, validated without importing torch.
+
+The schema (DESIGN.md)::
+
+    algo: PPO                     # case-insensitive; ppo_lstm = RecurrentPPO
+    policy: MlpPolicy             # optional, default from the observation space
+    observation_space: 101        # or a mapping / shorthand, see spaces.py
+    action_space: {type: Discrete, n: 4}
+    env: CartPole-v1              # instead of the two spaces
+    use_sde: false                # the algorithm's gSDE switch (changes log_std's shape)
+    policy_kwargs: {net_arch: [64, 64], activation_fn: ReLU}
+
+Everything a config can get wrong is caught here with the key path that is wrong; what is left
+for the build is what only SB3 itself can judge.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import _catalog
+from .errors import ConfigError, SourceError, did_you_mean, one_of
+from .spaces import SpaceSpec, is_image, parse_space
+
+TOP_LEVEL_KEYS = ("algo", "policy", "observation_space", "action_space", "env", "env_kwargs", "use_sde", "policy_kwargs", "name")
+CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
+MAX_CONFIG_BYTES = 1_000_000
+
+_BOOL_KWARGS = (
+    "share_features_extractor", "ortho_init", "normalize_images", "shared_lstm", "enable_critic_lstm",
+    "squash_output", "full_std", "use_expln", "with_bias", "batch_norm",
+)
+_POSITIVE_INT_KWARGS = ("n_critics", "n_quantiles", "lstm_hidden_size", "n_lstm_layers")
+_NUMBER_KWARGS = ("log_std_init", "clip_mean", "batch_norm_momentum", "batch_norm_eps", "renorm_warmup_steps")
+_MAPPING_KWARGS = ("features_extractor_kwargs", "optimizer_kwargs", "lstm_kwargs")
+_CLASS_PREFIXES = ("torch.nn.", "th.nn.", "nn.", "torch.optim.", "th.optim.", "optim.")
+
+
+@dataclass(frozen=True)
+class PolicySpec:
+    """Everything needed to build one policy, as plain data (no torch, no gymnasium)."""
+
+    algo: str
+    """Canonical algorithm name: ``PPO``, ``RecurrentPPO``, ..."""
+    policy: str
+    """Policy alias of that algorithm: ``MlpPolicy``, ``CnnLstmPolicy``, ..."""
+    observation_space: SpaceSpec
+    action_space: SpaceSpec
+    policy_kwargs: dict[str, Any] = field(default_factory=dict)
+    """Plain values; class-valued keywords (``activation_fn``, ...) hold class names."""
+    use_sde: bool = False
+    source: str = "<config>"
+    """Where the spec came from, for headers and error messages."""
+    env: str | None = None
+    notes: tuple[str, ...] = ()
+    """Facts the report should show (e.g. a default that was chosen)."""
+
+
+def load_config(path: str | Path) -> PolicySpec:
+    """Read a YAML, JSON or TOML config file into a ``PolicySpec``."""
+    data = read_mapping(path)
+    return spec_from_mapping(data, source=str(path))
+
+
+def read_mapping(path: str | Path) -> dict[str, Any]:
+    """Parse a config file by its suffix; the top level must be a mapping."""
+    path = Path(path)
+    text = read_text(path)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise SourceError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    elif suffix == ".toml":
+        import tomllib
+
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise SourceError(f"{path}: not valid TOML: {exc}") from None
+    else:
+        data = _load_yaml(text, path)
+    if data is None:
+        raise SourceError(f"{path}: the file is empty; a config needs at least algo and the spaces (or env)")
+    if not isinstance(data, dict):
+        raise SourceError(f"{path}: the top level must be a mapping of keys (algo, policy, ...), not {type(data).__name__}")
+    return data
+
+
+def read_text(path: Path) -> str:
+    """A config file's text, with a clear error for anything that is not a readable text file."""
+    if not path.exists():
+        raise SourceError(f"{path}: no such file")
+    if path.is_dir():
+        raise SourceError(f"{path}: is a directory; pass the config files inside it")
+    suffix = path.suffix.lower()
+    if suffix not in CONFIG_SUFFIXES:
+        raise SourceError(f"{path}: unknown file type {suffix or '(no suffix)'!r}; sb3inspect reads "
+                          f"{', '.join(CONFIG_SUFFIXES)} configs and .zip models")
+    try:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise SourceError(f"{path}: {size:,} bytes is too large for a config (limit {MAX_CONFIG_BYTES:,})")
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if b"\x00" in raw:
+        raise SourceError(f"{path}: is a binary file, not a {suffix} config")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise SourceError(f"{path}: is not UTF-8 text") from None
+
+
+def _load_yaml(text: str, path: Path) -> Any:
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    try:
+        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise SourceError(f"{path}: not valid YAML{where}: {problem}") from None
+
+
+def spec_from_mapping(data: Mapping[str, Any], *, source: str = "<config>") -> PolicySpec:
+    """Validate a config mapping (already parsed) and resolve it into a ``PolicySpec``."""
+    where = source
+    for key in data:
+        if key not in TOP_LEVEL_KEYS:
+            hint = did_you_mean(str(key), TOP_LEVEL_KEYS)
+            if key in ("n_timesteps", "learning_rate", "n_envs", "batch_size", "n_steps", "gamma"):
+                hint = "training hyperparameters do not change the architecture; remove it, or inspect an rl-zoo3 file with --env"
+            raise ConfigError(_top(where, key), "unknown key", hint=hint or f"a config takes {', '.join(TOP_LEVEL_KEYS)}")
+    if "algo" not in data:
+        raise ConfigError(where, "missing 'algo'", hint="e.g. algo: PPO")
+    algo = resolve_algo(data["algo"], _top(where, "algo"))
+    info = _catalog.ALGORITHMS[algo]
+
+    env = data.get("env")
+    notes: list[str] = []
+    if env is not None:
+        if "observation_space" in data or "action_space" in data:
+            raise ConfigError(_top(where, "env"), "give either env or observation_space and action_space, not both")
+        if not isinstance(env, str) or not env.strip():
+            raise ConfigError(_top(where, "env"), "expected a gymnasium env id such as CartPole-v1")
+        env_kwargs = data.get("env_kwargs") or {}
+        if not isinstance(env_kwargs, dict):
+            raise ConfigError(_top(where, "env_kwargs"), "expected a mapping of keyword arguments for gymnasium.make")
+        from .envs import env_spaces
+
+        observation_space, action_space = env_spaces(env, env_kwargs)
+    else:
+        if "env_kwargs" in data:
+            raise ConfigError(_top(where, "env_kwargs"), "env_kwargs needs env")
+        for key in ("observation_space", "action_space"):
+            if key not in data:
+                raise ConfigError(where, f"missing '{key}'", hint="give observation_space and action_space, or env")
+        observation_space = parse_space(data["observation_space"], _top(where, "observation_space"))
+        action_space = parse_space(data["action_space"], _top(where, "action_space"), action=True)
+
+    use_sde = data.get("use_sde", False)
+    if not isinstance(use_sde, bool):
+        raise ConfigError(_top(where, "use_sde"), f"expected true or false, got {use_sde!r}")
+
+    policy = resolve_policy(data.get("policy"), info, observation_space, _top(where, "policy"), notes)
+    check_spaces(info, policy, observation_space, action_space, use_sde, where)
+
+    raw_kwargs = data.get("policy_kwargs") or {}
+    if not isinstance(raw_kwargs, dict):
+        raise ConfigError(_top(where, "policy_kwargs"), f"expected a mapping of policy keywords, got {type(raw_kwargs).__name__}",
+                          hint="e.g. policy_kwargs: {net_arch: [64, 64]}")
+    policy_kwargs = check_policy_kwargs(raw_kwargs, info, policy, _top(where, "policy_kwargs"))
+
+    name = data.get("name")
+    label = str(name) if name is not None else source
+    return PolicySpec(
+        algo=algo,
+        policy=policy,
+        observation_space=observation_space,
+        action_space=action_space,
+        policy_kwargs=policy_kwargs,
+        use_sde=use_sde,
+        source=label,
+        env=env,
+        notes=tuple(notes),
+    )
+
+
+def resolve_algo(value: Any, where: str) -> str:
+    """``"ppo"`` -> ``"PPO"``, ``"ppo_lstm"`` -> ``"RecurrentPPO"``; anything else is an error."""
+    if not isinstance(value, str):
+        raise ConfigError(where, f"expected an algorithm name, got {value!r}", hint=one_of(_catalog.ALGORITHMS))
+    key = value.strip().lower().replace("-", "_")
+    if key in _catalog.ALGO_ALIASES:
+        return _catalog.ALGO_ALIASES[key]
+    hint = did_you_mean(key, list(_catalog.ALGO_ALIASES))
+    if hint:
+        hint = f"did you mean '{_catalog.ALGO_ALIASES[hint.split(chr(39))[1]]}'?"
+    if key in ("her",):
+        hint = "HER is a replay buffer for SAC/TD3/DDPG/DQN, not a policy: inspect the off-policy algorithm instead"
+    raise ConfigError(where, f"unknown algorithm {value!r}", hint=hint or one_of(_catalog.ALGORITHMS))
+
+
+def resolve_policy(value: Any, info: _catalog.AlgoInfo, obs: SpaceSpec, where: str, notes: list[str]) -> str:
+    """The policy alias to build: the one named, or SB3's natural choice for the observation space."""
+    aliases = info.policies
+    if value is not None:
+        if not isinstance(value, str):
+            raise ConfigError(where, f"expected a policy name, got {value!r}", hint=one_of(aliases))
+        for alias, policy in aliases.items():
+            if value.strip().lower() in (alias.lower(), policy.class_name.lower()):
+                return alias
+        hint = did_you_mean(value, aliases) or f"{info.name} has {', '.join(aliases)}"
+        raise ConfigError(where, f"{info.name} has no policy {value!r}", hint=hint)
+    lstm = "Lstm" if info.name == "RecurrentPPO" else ""
+    if obs["type"] == "Dict":
+        wanted = f"MultiInput{lstm}Policy"
+        if wanted not in aliases:
+            raise ConfigError(where, f"{info.name} has no policy for Dict observations ({', '.join(aliases)})",
+                              hint="flatten the observation into one Box, or use an algorithm with a MultiInputPolicy")
+        return wanted
+    if is_image(obs):
+        wanted = f"Cnn{lstm}Policy"
+        if wanted in aliases:
+            return wanted
+        notes.append(f"{info.name} has no CnnPolicy: the image is flattened by MlpPolicy")
+    return f"Mlp{lstm}Policy"
+
+
+def check_spaces(info: _catalog.AlgoInfo, policy: str, obs: SpaceSpec, act: SpaceSpec, use_sde: bool, where: str) -> None:
+    """The space rules SB3's algorithm classes enforce, checked before any import."""
+    if act["type"] not in info.action_spaces:
+        suggestions = {
+            "Discrete": "DQN, QRDQN, PPO, A2C or MaskablePPO",
+            "Box": "SAC, TD3, TQC, PPO or A2C",
+            "MultiDiscrete": "PPO, A2C or MaskablePPO",
+            "MultiBinary": "PPO, A2C or MaskablePPO",
+        }
+        raise ConfigError(
+            _top(where, "action_space"),
+            f"{info.name} does not support {act['type']} action spaces (it supports {', '.join(info.action_spaces)})",
+            hint=f"for {act['type']} actions use {suggestions.get(act['type'], 'another algorithm')}",
+        )
+    if obs["type"] == "Dict" and not policy.startswith("MultiInput"):
+        raise ConfigError(_top(where, "policy"), f"{policy} cannot take a Dict observation space",
+                          hint=f"use {policy.replace('Mlp', 'MultiInput').replace('Cnn', 'MultiInput')}")
+    if use_sde:
+        if not info.use_sde:
+            raise ConfigError(_top(where, "use_sde"), f"{info.name} does not support gSDE (use_sde)")
+        if act["type"] != "Box":
+            raise ConfigError(_top(where, "use_sde"), "gSDE (use_sde) needs a continuous (Box) action space")
+
+
+def check_policy_kwargs(kwargs: Mapping[str, Any], info: _catalog.AlgoInfo, policy: str, where: str) -> dict[str, Any]:
+    """Validate policy keywords against the policy class's signature and their expected types."""
+    allowed = info.policies[policy].kwargs
+    out: dict[str, Any] = {}
+    for key, value in kwargs.items():
+        at = _sub(where, key)
+        if key == "use_sde":
+            raise ConfigError(at, "use_sde is an argument of the algorithm, not of the policy",
+                              hint="write use_sde: true at the top level of the config")
+        if key not in allowed:
+            hint = did_you_mean(str(key), allowed) or f"{info.name} {policy} takes {', '.join(k for k in allowed if k != 'use_sde')}"
+            raise ConfigError(at, f"{info.name} {policy} has no keyword {key!r}", hint=hint)
+        if key == "net_arch":
+            out[key] = check_net_arch_value(value, info, at)
+        elif key in _catalog.CLASS_KWARGS:
+            out[key] = class_name(value, key, at)
+        elif key in _BOOL_KWARGS:
+            if not isinstance(value, bool):
+                raise ConfigError(at, f"expected true or false, got {value!r}")
+            out[key] = value
+        elif key in _POSITIVE_INT_KWARGS:
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ConfigError(at, f"expected a whole number of at least 1, got {value!r}")
+            out[key] = value
+        elif key in _NUMBER_KWARGS:
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ConfigError(at, f"expected a number, got {value!r}")
+            out[key] = value
+        elif key in _MAPPING_KWARGS:
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                raise ConfigError(at, f"expected a mapping of keyword arguments, got {value!r}")
+            _check_plain(value, at)
+            out[key] = dict(value)
+        else:
+            _check_plain(value, at)
+            out[key] = value
+    return out
+
+
+def check_net_arch_value(value: Any, info: _catalog.AlgoInfo, where: str) -> Any:
+    """A net_arch SB3 can build as meant: a list of widths, or a dict of lists per network."""
+    on_policy = info.family == "on_policy"
+    keys = ("pi", "vf") if on_policy else ("pi", "qf")
+    example = "net_arch: [64, 64] or net_arch: {pi: [64, 64], " + ("vf" if on_policy else "qf") + ": [64, 64]}"
+    if value is None:
+        return None
+    if isinstance(value, list):
+        if any(isinstance(v, dict) for v in value):
+            return _old_style_net_arch(value, info, where, example)
+        return _widths(value, where)
+    if isinstance(value, dict):
+        if info.name in ("DQN", "QRDQN") or info.family == "ars":
+            raise ConfigError(where, f"{info.name} takes a list of widths, not a mapping", hint="e.g. net_arch: [64, 64]")
+        for key in value:
+            if key not in keys:
+                hint = f"{info.name} builds {' and '.join(keys)}"
+                if on_policy and key == "qf":
+                    hint = "on-policy algorithms have a value network 'vf', not 'qf'; SB3 would build an empty value network"
+                elif not on_policy and key == "vf":
+                    hint = "off-policy algorithms have q-networks 'qf', not 'vf'"
+                else:
+                    hint = did_you_mean(str(key), keys) or hint
+                raise ConfigError(f"{where}.{key}", "unknown network key", hint=hint)
+        if not on_policy:
+            for key in keys:
+                if key not in value:
+                    raise ConfigError(where, f"{info.name} needs both 'pi' and 'qf' in a net_arch mapping (missing '{key}')",
+                                      hint="or give one list for both")
+        return {key: _widths(widths, f"{where}.{key}") for key, widths in value.items()}
+    raise ConfigError(where, f"expected a list of layer widths or a mapping, got {_type(value)}", hint=example)
+
+
+def _old_style_net_arch(value: list[Any], info: _catalog.AlgoInfo, where: str, example: str) -> Any:
+    if info.family != "on_policy":
+        raise ConfigError(where, "a list with a mapping inside is not a net_arch", hint=example)
+    if len(value) == 1 and isinstance(value[0], dict):
+        # SB3 still accepts [dict(pi=..., vf=...)] with a warning and uses the dict.
+        return [check_net_arch_value(value[0], info, f"{where}[0]")]
+    shared = [v for v in value if not isinstance(v, dict)]
+    dicts = [v for v in value if isinstance(v, dict)]
+    rewrite = ""
+    if len(dicts) == 1 and isinstance(dicts[0], dict):
+        pi = shared + list(dicts[0].get("pi", []))
+        vf = shared + list(dicts[0].get("vf", []))
+        rewrite = f"; the closest SB3 2.x config is net_arch: {{pi: {pi}, vf: {vf}}} (separate, not shared, layers)"
+    raise ConfigError(where, "shared layers before a dict ([64, {pi: ..., vf: ...}]) were removed in SB3 1.8",
+                      hint="SB3 fails with a TypeError on this" + rewrite)
+
+
+def _widths(value: Any, where: str) -> list[int]:
+    if not isinstance(value, list):
+        raise ConfigError(where, f"expected a list of layer widths, got {_type(value)}", hint="e.g. [64, 64]")
+    widths = []
+    for i, width in enumerate(value):
+        at = f"{where}[{i}]"
+        if isinstance(width, bool) or not isinstance(width, int):
+            if isinstance(width, float) and width.is_integer():
+                raise ConfigError(at, f"layer widths are whole numbers, got {width!r}", hint=f"write {int(width)}")
+            raise ConfigError(at, f"expected a layer width (a whole number), got {_type(width)}")
+        if width < 1:
+            raise ConfigError(at, f"a layer needs at least 1 unit, got {width}",
+                              hint="SB3 would build Linear(n, 0) silently; remove the layer instead" if width == 0 else None)
+        widths.append(width)
+    return widths
+
+
+def class_name(value: Any, key: str, where: str) -> str:
+    """``"nn.ReLU"`` / ``"torch.nn.ReLU"`` / ``"relu"`` -> ``"ReLU"``, checked against SB3's choices."""
+    choices = _catalog.CLASS_KWARGS[key]
+    if not isinstance(value, str):
+        raise ConfigError(where, f"expected a class name, got {_type(value)}", hint=f"e.g. {choices[0]}")
+    name = value.strip()
+    for prefix in _CLASS_PREFIXES:
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+            break
+    if name.startswith("stable_baselines3.common.torch_layers."):
+        name = name.rsplit(".", 1)[1]
+    for choice in choices:
+        if choice.lower() == name.lower():
+            return choice
+    hint = did_you_mean(name, choices) or one_of(choices)
+    what = {"activation_fn": "torch.nn activation", "features_extractor_class": "SB3 features extractor",
+            "optimizer_class": "optimizer"}[key]
+    if key == "features_extractor_class":
+        hint += "; for a custom extractor, call sb3inspect.summary() on the model in your training script"
+    raise ConfigError(where, f"unknown {what} {value!r}", hint=hint)
+
+
+def _check_plain(value: Any, where: str, depth: int = 0) -> None:
+    if depth > 20:
+        raise ConfigError(where, "nested too deeply")
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return
+    if isinstance(value, list):
+        for i, item in enumerate(value):
+            _check_plain(item, f"{where}[{i}]", depth + 1)
+        return
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ConfigError(where, f"keys must be strings, got {key!r}")
+            _check_plain(item, f"{where}.{key}", depth + 1)
+        return
+    raise ConfigError(where, f"expected a plain value (number, string, list, mapping), got {type(value).__name__}")
+
+
+def _top(source: str, key: Any) -> str:
+    """Where a top-level key lives: ``configs/a.yaml: policy_kwargs``."""
+    return f"{source}: {key}" if source else str(key)
+
+
+def _sub(where: str, key: Any) -> str:
+    """Where a nested key lives: ``configs/a.yaml: policy_kwargs.net_arch``."""
+    return f"{where}.{key}"
+
+
+def _type(value: Any) -> str:
+    if isinstance(value, str):
+        return f"the string {value!r}"
+    return {dict: "a mapping", list: "a list", type(None): "nothing (null)"}.get(type(value), f"{type(value).__name__} {value!r}")

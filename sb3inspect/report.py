@@ -1,0 +1,210 @@
+"""The report: plain frozen data, no torch inside.
+
+``PolicyReport.to_dict()`` is the JSON contract of DESIGN.md; renderers and checks read reports and
+never touch a module. Rows own their parameters directly, so a network's rows add up to its total;
+totals come from the policy's unique parameters, so a shared features extractor counts once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+SCHEMA_VERSION = 1
+
+
+def dumps(data: Any, *, indent: int | None = 2) -> str:
+    """JSON with short lists of numbers kept on one line (``"shape": [64, 101]``)."""
+    text = json.dumps(data, indent=indent)
+    if indent is None:
+        return text
+    return _SCALAR_LIST.sub(lambda m: "[" + ", ".join(x.strip() for x in m.group(1).split(",")) + "]", text)
+
+
+_SCALAR_LIST = re.compile(r"\[((?:\s*-?[0-9.eE+-]+\s*,)*\s*-?[0-9.eE+-]+\s*)\]")
+
+
+@dataclass(frozen=True, slots=True)
+class Layer:
+    """One row: a module that owns parameters (or a parameter-free leaf), or a bare parameter."""
+
+    path: str
+    """Dotted name in ``policy.named_modules()``; a bare parameter uses its attribute name."""
+    type: str
+    """Module class name (``Linear``, ``Conv2d``, ``LSTM``, ``Tanh``) or ``Parameter``."""
+    params: int
+    """Parameters owned directly, so a network's rows add up to its total."""
+    trainable: bool | None = None
+    """All its parameters are trained by gradient (None for a layer without parameters)."""
+    shared: bool = False
+    """Also part of another network (a shared features extractor or LSTM)."""
+    part: str = "body"
+    """Where the row sits: ``features_extractor``, ``lstm``, ``body``, ``head`` or ``other``."""
+    in_features: int | None = None
+    out_features: int | None = None
+    bias: bool | None = None
+    in_channels: int | None = None
+    out_channels: int | None = None
+    kernel_size: tuple[int, ...] | None = None
+    stride: tuple[int, ...] | None = None
+    input_size: int | None = None
+    hidden_size: int | None = None
+    num_layers: int | None = None
+    shape: tuple[int, ...] | None = None
+    """Shape of a bare parameter (``log_std``)."""
+    param_shapes: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    """``(("weight", (64, 101)), ("bias", (64,)))``: each directly owned parameter's shape."""
+
+    @property
+    def is_activation(self) -> bool:
+        """A parameter-free elementwise layer (``Tanh``, ``ReLU``, ...)."""
+        return self.params == 0 and self.type in _ACTIVATION_TYPES
+
+    def to_dict(self) -> dict[str, Any]:
+        """DESIGN.md's row: identity, sizes, counts, flags; fields that do not apply are left out."""
+        out: dict[str, Any] = {}
+        for name in _LAYER_KEYS:
+            value = getattr(self, name)
+            if value is None or (name == "param_shapes" and not value):
+                continue
+            if name == "param_shapes":
+                value = {key: list(shape) for key, shape in value}
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[name] = value
+        return out
+
+
+_LAYER_KEYS = (
+    "path", "type", "in_features", "out_features", "bias", "in_channels", "out_channels", "kernel_size", "stride",
+    "input_size", "hidden_size", "num_layers", "shape", "params", "trainable", "shared", "part", "param_shapes",
+)
+_ACTIVATION_TYPES = frozenset({
+    "ReLU", "RReLU", "Hardtanh", "ReLU6", "Sigmoid", "Hardsigmoid", "Tanh", "SiLU", "Mish", "Hardswish",
+    "ELU", "CELU", "SELU", "GLU", "GELU", "Hardshrink", "LeakyReLU", "LogSigmoid", "Softplus",
+    "Softshrink", "Softsign", "Tanhshrink", "Softmin", "Softmax", "Softmax2d", "LogSoftmax", "Identity",
+})
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    """One of the policy's networks: ``pi``, ``vf``, ``actor``, ``critic``, ``q_net``, ..."""
+
+    name: str
+    role: str
+    """``policy``, ``value``, ``actor``, ``critic``, ``q_value``, ``quantile`` or ``other``."""
+    params: int
+    """Unique parameters of this network, a shared features extractor included."""
+    trainable_params: int
+    target: bool
+    """A target network: a Polyak-averaged copy, never updated by gradient."""
+    hidden_sizes: list[int]
+    """Widths of the hidden layers that net_arch built (features extractor and heads excluded)."""
+    layers: tuple[Layer, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "role": self.role,
+            "params": self.params,
+            "trainable_params": self.trainable_params,
+            "target": self.target,
+            "hidden_sizes": list(self.hidden_sizes),
+            "layers": [layer.to_dict() for layer in self.layers],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Totals:
+    params: int
+    """Every parameter tensor of the policy, counted once."""
+    trainable_params: int
+    """Updated by gradient: requires_grad, in an optimizer, not in a target network."""
+    frozen_params: int
+    """Not trainable and not in a target network (``requires_grad=False``, or in no optimizer)."""
+    target_params: int
+    """Only in target networks."""
+    bytes: int
+    """Memory of the parameters at their dtypes."""
+    dtypes: tuple[str, ...] = ("float32",)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "params": self.params,
+            "trainable_params": self.trainable_params,
+            "frozen_params": self.frozen_params,
+            "target_params": self.target_params,
+            "bytes": self.bytes,
+            "dtypes": list(self.dtypes),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyReport:
+    """What a config (or a model) builds, network by network."""
+
+    algo: str | None
+    policy_class: str
+    observation_space: dict[str, Any]
+    action_space: dict[str, Any]
+    networks: tuple[Network, ...]
+    totals: Totals
+    policy: str | None = None
+    """The alias the config named (``MlpPolicy``), when known."""
+    net_arch: Any = None
+    """net_arch as the policy stores it (after SB3's defaults)."""
+    activation_fn: str | None = None
+    features_extractor: dict[str, Any] | None = None
+    """``{"class": "FlattenExtractor", "features_dim": 101, "shared": true}``."""
+    notes: tuple[str, ...] = ()
+    source: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Facts a source adds (e.g. a saved model's state-dict check)."""
+
+    def network(self, name: str) -> Network:
+        """The network called ``name``; a KeyError lists the names there are."""
+        for network in self.networks:
+            if network.name == name:
+                return network
+        raise KeyError(f"no network {name!r} in this {self.algo or 'policy'} report; it has {', '.join(self.names)}")
+
+    @property
+    def names(self) -> list[str]:
+        return [network.name for network in self.networks]
+
+    def __iter__(self) -> Iterator[Network]:
+        return iter(self.networks)
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "schema_version": SCHEMA_VERSION,
+            "source": self.source,
+            "algo": self.algo,
+            "policy": self.policy,
+            "policy_class": self.policy_class,
+            "observation_space": self.observation_space,
+            "action_space": self.action_space,
+            "net_arch": self.net_arch,
+            "activation_fn": self.activation_fn,
+            "features_extractor": self.features_extractor,
+            "networks": [network.to_dict() for network in self.networks],
+            "totals": self.totals.to_dict(),
+            "notes": list(self.notes),
+        }
+        out.update(self.extra)
+        return out
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent=indent)
+
+    def render(self, fmt: str = "table", **options: Any) -> str:
+        """The report as text: ``table`` (rich, no colour), ``json`` or ``markdown``."""
+        from .render import render
+
+        return render(self, fmt, **options)
+
+    def __str__(self) -> str:
+        return self.render("table")

@@ -1,0 +1,300 @@
+"""Observation and action spaces as plain data, and their gymnasium twins.
+
+A *space spec* is a plain dict, the same shape as in the JSON report::
+
+    {"type": "Box", "shape": [101], "dtype": "float32"}
+    {"type": "Box", "shape": [4, 84, 84], "dtype": "uint8", "low": 0, "high": 255}
+    {"type": "Discrete", "n": 4}
+    {"type": "MultiDiscrete", "nvec": [3, 4]}
+    {"type": "MultiBinary", "n": 8}
+    {"type": "Dict", "spaces": {"camera": {...}, "joints": {...}}}
+
+``parse_space`` turns what a user wrote (a mapping, an int, or a shorthand such as
+``discrete:4``, ``box:6``, ``image:4x84x84``) into a spec; it never imports gymnasium.
+``to_gym`` and ``describe`` convert to and from gymnasium spaces.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from typing import Any
+
+from .errors import ConfigError, did_you_mean, one_of
+
+SpaceSpec = dict[str, Any]
+
+SPACE_TYPES = ("Box", "Discrete", "MultiDiscrete", "MultiBinary", "Dict")
+BOX_DTYPES = ("float16", "float32", "float64", "uint8", "uint16", "uint32", "uint64", "int8", "int16", "int32", "int64")
+MAX_SPACE_ELEMENTS = 10_000_000
+"""gymnasium stores a Box's bounds as full arrays: past this many elements we refuse rather than allocate."""
+
+_KEYS = {
+    "Box": ("type", "shape", "dtype", "low", "high"),
+    "Discrete": ("type", "n", "start"),
+    "MultiDiscrete": ("type", "nvec"),
+    "MultiBinary": ("type", "n"),
+    "Dict": ("type", "spaces"),
+}
+_SHORTHAND = re.compile(r"^\s*(?:(?P<kind>[A-Za-z]+)\s*:)?\s*(?P<dims>[0-9][0-9xX, ]*?)\s*(?::\s*(?P<dtype>[a-z0-9]+))?\s*$")
+SHORTHAND_HELP = "e.g. 101, box:6, box:4x84x84:uint8, image:84x84x3, discrete:4, multidiscrete:3,4, multibinary:8"
+
+
+def parse_space(value: Any, where: str, *, action: bool = False) -> SpaceSpec:
+    """Validate what a user wrote for a space and return its spec.
+
+    An action ``Box`` without bounds gets ``[-1, 1]`` (SB3 needs finite action bounds);
+    an observation ``Box`` gets ``(-inf, inf)``, or ``[0, 255]`` when its dtype is uint8.
+    """
+    if isinstance(value, bool):
+        raise ConfigError(where, f"expected a space, got {value!r}", hint=SHORTHAND_HELP)
+    if isinstance(value, int):
+        return _box(where, [value], "float32", None, None, action=action)
+    if isinstance(value, str):
+        return _parse_shorthand(value, where, action=action)
+    if not isinstance(value, dict):
+        raise ConfigError(where, f"expected a space (a mapping with 'type', or a shorthand), got {_kind(value)}", hint=SHORTHAND_HELP)
+    if "type" not in value:
+        raise ConfigError(where, "space has no 'type'", hint=one_of(SPACE_TYPES))
+    kind = _space_type(value["type"], f"{where}.type")
+    for key in value:
+        if key not in _KEYS[kind]:
+            hint = did_you_mean(str(key), _KEYS[kind]) or f"a {kind} space takes {', '.join(_KEYS[kind][1:])}"
+            raise ConfigError(f"{where}.{key}", f"unknown key for a {kind} space", hint=hint)
+    if kind == "Box":
+        if "shape" not in value:
+            raise ConfigError(where, "a Box space needs 'shape'", hint="e.g. shape: [101]")
+        shape = value["shape"]
+        shape = [shape] if isinstance(shape, int) and not isinstance(shape, bool) else shape
+        dtype = value.get("dtype", "float32")
+        return _box(where, shape, dtype, value.get("low"), value.get("high"), action=action)
+    if kind == "Discrete":
+        if "n" not in value:
+            raise ConfigError(where, "a Discrete space needs 'n'", hint="e.g. {type: Discrete, n: 4}")
+        spec: SpaceSpec = {"type": "Discrete", "n": _positive_int(value["n"], f"{where}.n")}
+        if value.get("start", 0) != 0:
+            spec["start"] = _int(value["start"], f"{where}.start")
+        return spec
+    if kind == "MultiDiscrete":
+        if "nvec" not in value:
+            raise ConfigError(where, "a MultiDiscrete space needs 'nvec'", hint="e.g. {type: MultiDiscrete, nvec: [3, 4]}")
+        return {"type": "MultiDiscrete", "nvec": _positive_ints(value["nvec"], f"{where}.nvec")}
+    if kind == "MultiBinary":
+        if "n" not in value:
+            raise ConfigError(where, "a MultiBinary space needs 'n'", hint="e.g. {type: MultiBinary, n: 8}")
+        n = value["n"]
+        if isinstance(n, list):
+            return {"type": "MultiBinary", "n": _positive_ints(n, f"{where}.n")}
+        return {"type": "MultiBinary", "n": _positive_int(n, f"{where}.n")}
+    # Dict
+    if action:
+        raise ConfigError(where, "SB3 does not support Dict action spaces", hint="use Box, Discrete, MultiDiscrete or MultiBinary")
+    subspaces = value.get("spaces")
+    if not isinstance(subspaces, dict) or not subspaces:
+        raise ConfigError(f"{where}.spaces", "a Dict space needs a non-empty mapping of name -> space")
+    parsed = {}
+    for name, sub in subspaces.items():
+        if not isinstance(name, str):
+            raise ConfigError(f"{where}.spaces", f"space names must be strings, got {name!r}")
+        if isinstance(sub, dict) and str(sub.get("type", "")).lower() == "dict":
+            raise ConfigError(f"{where}.spaces.{name}", "SB3 does not support nested Dict spaces", hint="flatten the inner Dict into the outer one")
+        parsed[name] = parse_space(sub, f"{where}.spaces.{name}")
+    return {"type": "Dict", "spaces": parsed}
+
+
+def _parse_shorthand(text: str, where: str, *, action: bool) -> SpaceSpec:
+    match = _SHORTHAND.match(text)
+    if not match or not match["dims"]:
+        raise ConfigError(where, f"cannot read space {text!r}", hint=SHORTHAND_HELP)
+    kinds = {"box": "Box", "image": "image", "img": "image", "discrete": "Discrete",
+             "multidiscrete": "MultiDiscrete", "multibinary": "MultiBinary"}
+    kind = (match["kind"] or "box").lower()
+    if kind not in kinds:
+        raise ConfigError(where, f"unknown space kind {match['kind']!r} in {text!r}",
+                          hint=did_you_mean(kind, list(kinds)) or SHORTHAND_HELP)
+    kind = kinds[kind]
+    parts = [p for p in re.split(r"[xX,]", match["dims"].replace(" ", "")) if p]
+    if not parts or not all(p.isdigit() for p in parts):
+        raise ConfigError(where, f"cannot read the sizes in {text!r}", hint=SHORTHAND_HELP)
+    dims = [int(p) for p in parts]
+    dtype = match["dtype"]
+    if dtype is not None and kind not in ("Box", "image"):
+        raise ConfigError(where, f"{kind} spaces take no dtype ({text!r})", hint=SHORTHAND_HELP)
+    if kind == "image":
+        if len(dims) != 3:
+            raise ConfigError(where, f"an image needs 3 sizes (CxHxW or HxWxC), got {text!r}", hint="e.g. image:4x84x84")
+        return _box(where, dims, dtype or "uint8", 0, 255, action=action)
+    if kind == "Box":
+        return _box(where, dims, dtype or "float32", None, None, action=action)
+    if kind == "Discrete":
+        if len(dims) != 1:
+            raise ConfigError(where, f"a Discrete space takes one size, got {text!r}", hint="e.g. discrete:4")
+        return parse_space({"type": "Discrete", "n": dims[0]}, where, action=action)
+    if kind == "MultiDiscrete":
+        return parse_space({"type": "MultiDiscrete", "nvec": dims}, where, action=action)
+    return parse_space({"type": "MultiBinary", "n": dims[0] if len(dims) == 1 else dims}, where, action=action)
+
+
+def _box(where: str, shape: Any, dtype: Any, low: Any, high: Any, *, action: bool) -> SpaceSpec:
+    shape = _positive_ints(shape, f"{where}.shape")
+    if not isinstance(dtype, str) or dtype not in BOX_DTYPES:
+        hint = (did_you_mean(str(dtype), BOX_DTYPES) if isinstance(dtype, str) else None) or one_of(BOX_DTYPES)
+        raise ConfigError(f"{where}.dtype", f"unknown dtype {dtype!r}", hint=hint)
+    if math.prod(shape) > MAX_SPACE_ELEMENTS:
+        raise ConfigError(
+            f"{where}.shape",
+            f"{math.prod(shape):,} elements is more than sb3inspect builds ({MAX_SPACE_ELEMENTS:,})",
+            hint="gymnasium would allocate its bounds in full; use a smaller observation",
+        )
+    if low is None:
+        low = 0 if dtype == "uint8" else (-1.0 if action else -math.inf)
+    if high is None:
+        high = 255 if dtype == "uint8" else (1.0 if action else math.inf)
+    low = _bound(low, shape, f"{where}.low")
+    high = _bound(high, shape, f"{where}.high")
+    spec: SpaceSpec = {"type": "Box", "shape": shape, "dtype": dtype, "low": low, "high": high}
+    return spec
+
+
+def _bound(value: Any, shape: list[int], where: str) -> Any:
+    if isinstance(value, str) and value.strip().lower().lstrip("+-") in ("inf", "infinity"):
+        return -math.inf if value.strip().startswith("-") else math.inf
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if math.isnan(value):
+            raise ConfigError(where, "a bound cannot be NaN")
+        return value
+    if isinstance(value, list):
+        if len(shape) != 1 or len(value) != shape[0]:
+            raise ConfigError(where, f"a list of bounds must have one value per element of a 1-D shape (shape {shape})",
+                              hint="or give one number for all elements")
+        return [_bound(v, [], f"{where}[{i}]") for i, v in enumerate(value)]
+    raise ConfigError(where, f"expected a number, got {_kind(value)}")
+
+
+def _space_type(value: Any, where: str) -> str:
+    if isinstance(value, str):
+        for name in SPACE_TYPES:
+            if value.strip().lower() == name.lower():
+                return name
+        if value.strip().lower() == "tuple":
+            raise ConfigError(where, "SB3 does not support Tuple spaces", hint="use a Dict observation space instead")
+        hint = did_you_mean(value, SPACE_TYPES) or one_of(SPACE_TYPES)
+        raise ConfigError(where, f"unknown space type {value!r}", hint=hint)
+    raise ConfigError(where, f"expected a space type name, got {_kind(value)}", hint=one_of(SPACE_TYPES))
+
+
+def _int(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        if isinstance(value, float) and value.is_integer():
+            raise ConfigError(where, f"expected a whole number, got {value!r}", hint=f"write {int(value)}")
+        raise ConfigError(where, f"expected a whole number, got {_kind(value)}")
+    return value
+
+
+def _positive_int(value: Any, where: str) -> int:
+    n = _int(value, where)
+    if n < 1:
+        raise ConfigError(where, f"must be at least 1, got {n}")
+    return n
+
+
+def _positive_ints(value: Any, where: str) -> list[int]:
+    if not isinstance(value, (list, tuple)) or not value:
+        raise ConfigError(where, f"expected a non-empty list of sizes, got {_kind(value)}")
+    return [_positive_int(v, f"{where}[{i}]") for i, v in enumerate(value)]
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, (dict, list, str)):
+        return {dict: "a mapping", list: "a list", str: f"the string {value!r}"}[type(value)]
+    return f"{type(value).__name__} {value!r}"
+
+
+def is_image(spec: SpaceSpec) -> bool:
+    """SB3's ``is_image_space`` (without the channel check), on a spec: 3-D uint8 in [0, 255]."""
+    return (
+        spec["type"] == "Box"
+        and len(spec["shape"]) == 3
+        and spec["dtype"] == "uint8"
+        and spec["low"] == 0
+        and spec["high"] == 255
+    )
+
+
+def to_gym(spec: SpaceSpec) -> Any:
+    """The gymnasium space a spec describes."""
+    import numpy as np
+    from gymnasium import spaces
+
+    kind = spec["type"]
+    if kind == "Box":
+        dtype = np.dtype(spec["dtype"])
+
+        def bound(value: Any) -> Any:
+            return np.asarray(value, dtype=np.float64) if isinstance(value, list) else value
+
+        return spaces.Box(low=bound(spec["low"]), high=bound(spec["high"]), shape=tuple(spec["shape"]), dtype=dtype)
+    if kind == "Discrete":
+        return spaces.Discrete(spec["n"], start=spec.get("start", 0))
+    if kind == "MultiDiscrete":
+        return spaces.MultiDiscrete(spec["nvec"])
+    if kind == "MultiBinary":
+        return spaces.MultiBinary(spec["n"])
+    return spaces.Dict({name: to_gym(sub) for name, sub in spec["spaces"].items()})
+
+
+def describe(space: Any) -> SpaceSpec:
+    """A gymnasium space as a spec for the report (bounds only where finite and uniform)."""
+    import numpy as np
+    from gymnasium import spaces
+
+    if isinstance(space, spaces.Box):
+        spec: SpaceSpec = {"type": "Box", "shape": list(space.shape), "dtype": str(space.dtype)}
+        for key in ("low", "high"):
+            values = np.asarray(getattr(space, key))
+            if values.size and np.all(np.isfinite(values)) and np.all(values == values.flat[0]):
+                number = values.flat[0].item()
+                spec[key] = int(number) if float(number).is_integer() else number
+        return spec
+    if isinstance(space, spaces.Discrete):
+        spec = {"type": "Discrete", "n": int(space.n)}
+        if int(space.start) != 0:
+            spec["start"] = int(space.start)
+        return spec
+    if isinstance(space, spaces.MultiDiscrete):
+        return {"type": "MultiDiscrete", "nvec": [int(n) for n in np.asarray(space.nvec).ravel()]}
+    if isinstance(space, spaces.MultiBinary):
+        n = space.n
+        return {"type": "MultiBinary", "n": int(n) if isinstance(n, (int, np.integer)) else [int(v) for v in n]}
+    if isinstance(space, spaces.Dict):
+        return {"type": "Dict", "spaces": {name: describe(sub) for name, sub in space.spaces.items()}}
+    return {"type": type(space).__name__}
+
+
+def short(spec: SpaceSpec) -> str:
+    """One line for a table header: ``Box(101,) float32``, ``Discrete(4)``, ``Dict(a: ..., b: ...)``."""
+    kind = spec["type"]
+    if kind == "Box":
+        shape = spec["shape"]
+        dims = f"({shape[0]},)" if len(shape) == 1 else "(" + ", ".join(map(str, shape)) + ")"
+        bounds = ""
+        if "low" in spec and "high" in spec and isinstance(spec["low"], (int, float)) and isinstance(spec["high"], (int, float)):
+            if math.isfinite(spec["low"]) and math.isfinite(spec["high"]):
+                bounds = f" [{_num(spec['low'])}, {_num(spec['high'])}]"
+        return f"Box{dims} {spec['dtype']}{bounds}"
+    if kind == "Discrete":
+        return f"Discrete({spec['n']})"
+    if kind == "MultiDiscrete":
+        return "MultiDiscrete(" + ", ".join(map(str, spec["nvec"])) + ")"
+    if kind == "MultiBinary":
+        n = spec["n"]
+        return f"MultiBinary({n if isinstance(n, int) else tuple(n)})"
+    if kind == "Dict":
+        return "Dict(" + ", ".join(f"{k}: {short(v)}" for k, v in spec["spaces"].items()) + ")"
+    return kind
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"

@@ -1,0 +1,210 @@
+"""Ground truth for the differential tests: the real SB3 model, built on CPU the ordinary way.
+
+Nothing here reuses sb3inspect's walker. Network membership comes from SB3's own objects:
+for actor-critic policies, the parameters that autograd reaches from the policy's action
+distribution (pi) and from its value prediction (vf); for off-policy policies, the parameters
+of SB3's ``actor`` / ``critic`` / ``q_net`` modules (their own ``.parameters()``).
+"""
+
+from __future__ import annotations
+
+import warnings
+from typing import Any
+
+import numpy as np
+import torch
+from gymnasium import spaces
+
+from sb3inspect.build import algorithm_class, resolve_kwargs, spaces_env
+from sb3inspect.config import PolicySpec
+from sb3inspect.spaces import to_gym
+
+ON_POLICY_ARGS = {"n_steps": 8}
+BATCHED = {"PPO", "RecurrentPPO", "MaskablePPO", "TRPO"}
+
+
+def cpu_model(spec: PolicySpec) -> Any:
+    """The algorithm with its model built on CPU, as a user's script would do it."""
+    cls = algorithm_class(spec.algo)
+    env = spaces_env(to_gym(spec.observation_space), to_gym(spec.action_space))
+    kwargs: dict[str, Any] = {"policy_kwargs": resolve_kwargs(spec.policy_kwargs), "device": "cpu", "verbose": 0}
+    if spec.use_sde:
+        kwargs["use_sde"] = True
+    if spec.algo in ("PPO", "A2C", "RecurrentPPO", "MaskablePPO", "TRPO"):
+        kwargs.update(ON_POLICY_ARGS)
+        if spec.algo in BATCHED:
+            kwargs["batch_size"] = 8
+    elif spec.algo != "ARS":
+        kwargs["buffer_size"] = 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return cls(spec.policy, env, **kwargs)
+
+
+def network_param_ids(model: Any) -> dict[str, set[int]]:
+    """Parameter ids of each network, from SB3's own objects (see module docstring)."""
+    policy = model.policy
+    if hasattr(policy, "mlp_extractor"):
+        return _actor_critic_by_forward(model)
+    nets: dict[str, set[int]] = {}
+    for name in ("actor", "actor_target", "critic", "critic_target", "q_net", "q_net_target", "quantile_net",
+                 "quantile_net_target"):
+        module = getattr(policy, name, None)
+        if module is not None:
+            nets[name] = {id(p) for p in module.parameters()}
+    if not nets:  # ARS: one network
+        nets["pi"] = {id(p) for p in policy.parameters()}
+    return nets
+
+
+def _actor_critic_by_forward(model: Any) -> dict[str, set[int]]:
+    """pi: what computing the action distribution uses; vf: what computing the value uses.
+
+    "Uses" = modules whose forward runs (forward hooks; this sees a shared LSTM even where
+    SB3 detaches it for the value) plus parameters autograd reaches (``log_std``).
+    """
+    policy = model.policy
+    policy.set_training_mode(True)
+    obs_tensor, _ = policy.obs_to_tensor(_sample_obs(policy.observation_space))
+    called: set[int] = set()
+    hooks = [m.register_forward_hook(lambda m, i, o: called.add(id(m))) for m in policy.modules()]
+
+    def used(compute: Any) -> set[int]:
+        called.clear()
+        policy.zero_grad(set_to_none=True)
+        compute().backward()
+        ids = {id(p) for p in policy.parameters() if p.grad is not None}
+        for module in policy.modules():
+            if id(module) in called:
+                ids.update(id(p) for p in module.parameters(recurse=False))
+        return ids
+
+    if hasattr(policy, "lstm_actor"):
+        hidden = policy.lstm_hidden_state_shape
+        states = (torch.zeros(hidden), torch.zeros(hidden))
+        starts = torch.zeros(1)
+
+        def pi_loss() -> torch.Tensor:
+            dist, _ = policy.get_distribution(obs_tensor, states, starts)
+            return _dist_loss(dist)
+
+        def vf_loss() -> torch.Tensor:
+            return policy.predict_values(obs_tensor, states, starts).sum()
+    else:
+        def pi_loss() -> torch.Tensor:
+            return _dist_loss(policy.get_distribution(obs_tensor))
+
+        def vf_loss() -> torch.Tensor:
+            return policy.predict_values(obs_tensor).sum()
+
+    try:
+        return {"pi": used(pi_loss), "vf": used(vf_loss)}
+    finally:
+        for hook in hooks:
+            hook.remove()
+
+
+def _dist_loss(dist: Any) -> torch.Tensor:
+    action = dist.get_actions()
+    loss = dist.log_prob(action).sum()
+    entropy = dist.entropy()
+    return loss + (entropy.sum() if entropy is not None else 0.0)
+
+
+def _sample_obs(space: spaces.Space) -> Any:
+    space.seed(0)
+    return space.sample()
+
+
+def trainable_param_ids(model: Any) -> set[int]:
+    """Parameters some optimizer of the policy updates (and that require grad)."""
+    ids: set[int] = set()
+    for module in model.policy.modules():
+        optimizer = getattr(module, "optimizer", None)
+        if isinstance(optimizer, torch.optim.Optimizer):
+            for group in optimizer.param_groups:
+                ids.update(id(p) for p in group["params"] if p.requires_grad)
+    if not ids:  # ARS has no optimizer: its weights are all it changes
+        ids = {id(p) for p in model.policy.parameters() if p.requires_grad}
+    return ids
+
+
+def sized_modules(policy: torch.nn.Module) -> dict[str, tuple]:
+    """Path -> sizes of every Linear, Conv2d and LSTM, as SB3 built them."""
+    out: dict[str, tuple] = {}
+    for path, module in policy.named_modules():
+        if isinstance(module, torch.nn.Linear):
+            out[path] = ("Linear", module.in_features, module.out_features, module.bias is not None)
+        elif isinstance(module, torch.nn.Conv2d):
+            out[path] = ("Conv2d", module.in_channels, module.out_channels, tuple(module.kernel_size), tuple(module.stride))
+        elif isinstance(module, torch.nn.LSTM):
+            out[path] = ("LSTM", module.input_size, module.hidden_size, module.num_layers)
+    return out
+
+
+def reported_sizes(report: Any) -> dict[str, tuple]:
+    """The same view of a report's rows."""
+    out: dict[str, tuple] = {}
+    for network in report.networks:
+        for layer in network.layers:
+            if layer.type == "Linear":
+                key = ("Linear", layer.in_features, layer.out_features, layer.bias)
+            elif layer.type == "Conv2d":
+                key = ("Conv2d", layer.in_channels, layer.out_channels, layer.kernel_size, layer.stride)
+            elif layer.type == "LSTM":
+                key = ("LSTM", layer.input_size, layer.hidden_size, layer.num_layers)
+            else:
+                continue
+            assert out.get(layer.path, key) == key, f"{layer.path} reported twice with different sizes"
+            out[layer.path] = key
+    return out
+
+
+def numel(params: dict[int, torch.nn.Parameter], ids: set[int]) -> int:
+    return sum(params[i].numel() for i in ids)
+
+
+def assert_matches_cpu_build(spec: PolicySpec, report: Any) -> Any:
+    """The report of ``spec`` equals what SB3 builds on CPU, number for number."""
+    model = cpu_model(spec)
+    policy = model.policy
+    params = {id(p): p for p in policy.parameters()}
+    context = f"{spec.algo} {spec.policy} {spec.observation_space} {spec.action_space} {spec.policy_kwargs} sde={spec.use_sde}"
+
+    assert report.policy_class == type(policy).__name__, context
+    assert report.totals.params == sum(p.numel() for p in params.values()), context
+    trainable = trainable_param_ids(model)
+    assert report.totals.trainable_params == numel(params, trainable), context
+    assert reported_sizes(report) == sized_modules(policy), context
+
+    expected = network_param_ids(model)
+    reported = {n.name: n.params for n in report.networks}
+    for name, ids in expected.items():
+        assert reported.get(name) == numel(params, ids), f"{name}: {context}"
+    assert set(reported) == set(expected), context
+    return model
+
+
+def is_meta(policy: torch.nn.Module) -> bool:
+    return all(p.is_meta for p in policy.parameters())
+
+
+__all__ = ["assert_matches_cpu_build", "cpu_model", "is_meta", "np"]
+
+
+def assert_same_as_cpu_build(config: dict[str, Any]) -> None:
+    """Either sb3inspect's report equals the CPU build, or both refuse the config."""
+    from sb3inspect.api import summarize_spec
+    from sb3inspect.config import spec_from_mapping
+    from sb3inspect.errors import BuildError
+
+    spec = spec_from_mapping(config)
+    try:
+        report = summarize_spec(spec)
+    except BuildError as exc:
+        try:
+            cpu_model(spec)
+        except Exception:  # noqa: BLE001 - SB3 refuses it too: agreement
+            return
+        raise AssertionError(f"sb3inspect refused a config SB3 builds: {exc}") from exc
+    assert_matches_cpu_build(spec, report)
