@@ -231,26 +231,31 @@ def _emit(reports: list[Any], fmt: Format, width: int | None) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Console entry point: click's usage errors become one ``error:`` line too."""
-    import click
+    """Console entry point: click's usage errors become one ``error:`` line too.
 
+    Typer either vendors click or depends on it, so click's exceptions are recognised by
+    class name rather than imported.
+    """
     try:
-        app(args=argv, prog_name="sb3inspect", standalone_mode=False)
-    except click.exceptions.NoArgsIsHelpError as exc:
-        # typer prints the help itself for a bare `sb3inspect`
-        if exc.ctx is not None:
-            typer.echo(exc.ctx.get_help())
-        return ExitCode.OK
-    except click.UsageError as exc:
-        command = exc.ctx.command_path if exc.ctx is not None else "sb3inspect"
-        sys.stderr.write(f"error: {exc.format_message()} (see '{command} --help')\n")
-        return ExitCode.BAD_INPUT
-    except click.exceptions.Abort:
-        sys.stderr.write("interrupted\n")
-        return 130
-    except click.exceptions.Exit as exc:
-        return exc.exit_code
-    except click.ClickException as exc:
-        sys.stderr.write(f"error: {exc.format_message()}\n")
-        return ExitCode.BAD_INPUT
-    return ExitCode.OK
+        result = app(args=argv, prog_name="sb3inspect", standalone_mode=False)
+    except Exception as exc:  # noqa: BLE001 - sorted by click's class names below
+        kinds = {cls.__name__ for cls in type(exc).__mro__}
+        ctx = getattr(exc, "ctx", None)
+        if "NoArgsIsHelpError" in kinds:
+            typer.echo(ctx.get_help() if ctx is not None else "")
+            return ExitCode.OK
+        if "Exit" in kinds:
+            return int(getattr(exc, "exit_code", 0) or 0)
+        if "Abort" in kinds:
+            sys.stderr.write("interrupted\n")
+            return 130
+        if "UsageError" in kinds:
+            command = ctx.command_path if ctx is not None else "sb3inspect"
+            sys.stderr.write(f"error: {exc.format_message()} (see '{command} --help')\n")  # type: ignore[attr-defined]
+            return ExitCode.BAD_INPUT
+        if "ClickException" in kinds:
+            sys.stderr.write(f"error: {exc.format_message()}\n")  # type: ignore[attr-defined]
+            return ExitCode.BAD_INPUT
+        raise
+    # without standalone mode, click hands back typer.Exit's code instead of raising it
+    return result if isinstance(result, int) else ExitCode.OK

@@ -12,7 +12,7 @@ def env_spaces(env_id: str, env_kwargs: dict[str, Any] | None = None) -> tuple[S
     """The observation and action space specs of a registered gymnasium env."""
     env = make_env(env_id, env_kwargs)
     try:
-        return describe(env.observation_space), describe(env.action_space)
+        return describe(env.observation_space, bounds=True), describe(env.action_space, bounds=True)
     finally:
         env.close()
 

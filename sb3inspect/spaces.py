@@ -233,7 +233,8 @@ def to_gym(spec: SpaceSpec) -> Any:
         dtype = np.dtype(spec["dtype"])
 
         def bound(value: Any) -> Any:
-            return np.asarray(value, dtype=np.float64) if isinstance(value, list) else value
+            # at the box's own dtype, so gymnasium has nothing to warn about
+            return np.asarray(value, dtype=dtype) if isinstance(value, list) else value
 
         return spaces.Box(low=bound(spec["low"]), high=bound(spec["high"]), shape=tuple(spec["shape"]), dtype=dtype)
     if kind == "Discrete":
@@ -245,8 +246,13 @@ def to_gym(spec: SpaceSpec) -> Any:
     return spaces.Dict({name: to_gym(sub) for name, sub in spec["spaces"].items()})
 
 
-def describe(space: Any) -> SpaceSpec:
-    """A gymnasium space as a spec for the report (bounds only where finite and uniform)."""
+def describe(space: Any, *, bounds: bool = False) -> SpaceSpec:
+    """A gymnasium space as a spec.
+
+    For the report (default), a Box shows its bounds only where they are finite and uniform.
+    With ``bounds=True`` every Box keeps its bounds (a number if uniform, else nested lists), so
+    the spec rebuilds the same space: that is how env-derived spaces travel in a ``PolicySpec``.
+    """
     import numpy as np
     from gymnasium import spaces
 
@@ -254,9 +260,12 @@ def describe(space: Any) -> SpaceSpec:
         spec: SpaceSpec = {"type": "Box", "shape": list(space.shape), "dtype": str(space.dtype)}
         for key in ("low", "high"):
             values = np.asarray(getattr(space, key))
-            if values.size and np.all(np.isfinite(values)) and np.all(values == values.flat[0]):
+            uniform = values.size and np.all(values == values.flat[0])
+            if uniform and (bounds or np.all(np.isfinite(values))):
                 number = values.flat[0].item()
-                spec[key] = int(number) if float(number).is_integer() else number
+                spec[key] = int(number) if np.isfinite(number) and float(number).is_integer() else number
+            elif bounds:
+                spec[key] = values.tolist()
         return spec
     if isinstance(space, spaces.Discrete):
         spec = {"type": "Discrete", "n": int(space.n)}
@@ -269,7 +278,7 @@ def describe(space: Any) -> SpaceSpec:
         n = space.n
         return {"type": "MultiBinary", "n": int(n) if isinstance(n, (int, np.integer)) else [int(v) for v in n]}
     if isinstance(space, spaces.Dict):
-        return {"type": "Dict", "spaces": {name: describe(sub) for name, sub in space.spaces.items()}}
+        return {"type": "Dict", "spaces": {name: describe(sub, bounds=bounds) for name, sub in space.spaces.items()}}
     return {"type": type(space).__name__}
 
 

@@ -89,12 +89,21 @@ def io(layer: Layer) -> str:
     return ""
 
 
+def arch_text(value: object) -> str:
+    """net_arch as a user writes it in YAML: ``[64, 64]``, ``{pi: [64], vf: [64]}``."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {arch_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(arch_text(v) for v in value) + "]"
+    return str(value)
+
+
 def header_lines(report: PolicyReport) -> list[tuple[str, str]]:
     """(label, value) pairs for the lines under a report's title."""
     lines = [("observation", short(report.observation_space)), ("action", short(report.action_space))]
     built = " · ".join(f"{n.name} {list(n.hidden_sizes)}" for n in report.networks if not n.target and n.role != "other")
     if report.net_arch is not None or built:
-        given = "default" if report.net_arch is None else str(report.net_arch)
+        given = "default" if report.net_arch is None else arch_text(report.net_arch)
         lines.append(("net_arch", f"{given}  →  {built}" if built else given))
     if report.activation_fn:
         lines.append(("activation", report.activation_fn))

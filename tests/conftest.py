@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="Rewrite tests/golden/* from the current output.")
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest):
+    """Compare text with tests/golden/<name>; --update-golden rewrites the file instead."""
+
+    def check(name: str, text: str) -> None:
+        path = ROOT / "tests" / "golden" / name
+        if request.config.getoption("--update-golden") or not path.exists():
+            path.write_text(text)
+            if not request.config.getoption("--update-golden"):
+                pytest.fail(f"golden file {path} did not exist; written now, check it and rerun")
+        assert text == path.read_text(), f"output differs from {path} (rerun with --update-golden if intended)"
+
+    return check

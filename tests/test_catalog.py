@@ -1,0 +1,61 @@
+"""The static catalog (used to fail fast without torch) agrees with the installed SB3."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+import torch
+from stable_baselines3.common import torch_layers
+
+from sb3inspect import _catalog
+from sb3inspect.build import algorithm_class, spaces_env
+from sb3inspect.spaces import parse_space, to_gym
+
+ACTIONS = {"Box": "box:2", "Discrete": "discrete:3", "MultiDiscrete": "multidiscrete:2,3", "MultiBinary": "multibinary:3"}
+
+
+@pytest.mark.parametrize("name", list(_catalog.ALGORITHMS))
+def test_policies_and_kwargs(name: str) -> None:
+    info = _catalog.ALGORITHMS[name]
+    cls = algorithm_class(name)
+    assert list(info.policies) == list(cls.policy_aliases)
+    for alias, policy in info.policies.items():
+        real = cls.policy_aliases[alias]
+        assert policy.class_name == real.__name__
+        params = list(inspect.signature(real.__init__).parameters)[1:]
+        expected = [p for p in params if p not in ("observation_space", "action_space", "lr_schedule")]
+        assert sorted(policy.kwargs) == sorted(expected), alias
+    assert info.use_sde == ("use_sde" in inspect.signature(cls.__init__).parameters)
+
+
+@pytest.mark.parametrize("name", list(_catalog.ALGORITHMS))
+@pytest.mark.parametrize("action", list(ACTIONS))
+def test_supported_action_spaces(name: str, action: str) -> None:
+    cls = algorithm_class(name)
+    env = spaces_env(to_gym(parse_space(3, "obs")), to_gym(parse_space(ACTIONS[action], "act", action=True)))
+    try:
+        cls(next(iter(cls.policy_aliases)), env, _init_setup_model=False, device="cpu")
+        accepted = True
+    except AssertionError:
+        accepted = False
+    assert accepted == (action in _catalog.ALGORITHMS[name].action_spaces)
+
+
+def test_class_names_exist() -> None:
+    for name in _catalog.ACTIVATIONS:
+        getattr(torch.nn, name)()  # SB3 calls activation_fn() with no arguments
+    for name in _catalog.FEATURES_EXTRACTORS:
+        assert issubclass(getattr(torch_layers, name), torch_layers.BaseFeaturesExtractor)
+    for name in _catalog.OPTIMIZERS:
+        assert name == "RMSpropTFLike" or issubclass(getattr(torch.optim, name), torch.optim.Optimizer)
+
+
+def test_every_no_argument_activation_is_listed() -> None:
+    import torch.nn.modules.activation as activation
+
+    for name in activation.__all__:
+        cls = getattr(activation, name)
+        required = [p for p in list(inspect.signature(cls.__init__).parameters.values())[1:]
+                    if p.default is inspect.Parameter.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        assert (name in _catalog.ACTIVATIONS) == (not required), name

@@ -1,0 +1,204 @@
+"""Config validation: what users write, what they get back, and no torch on the way."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sb3inspect.config import load_config, spec_from_mapping
+from sb3inspect.errors import ConfigError, Sb3InspectError, SourceError
+from sb3inspect.spaces import parse_space
+
+SEED = {"algo": "PPO", "observation_space": 101, "action_space": {"type": "Discrete", "n": 4},
+        "policy_kwargs": {"net_arch": [64, 64]}}
+
+
+def with_(**changes: Any) -> dict[str, Any]:
+    config = json.loads(json.dumps(SEED))
+    for key, value in changes.items():
+        if value is None:
+            config.pop(key, None)
+        else:
+            config[key] = value
+    return config
+
+
+def kwargs(**policy_kwargs: Any) -> dict[str, Any]:
+    return with_(policy_kwargs=policy_kwargs)
+
+
+def test_seed_spec() -> None:
+    spec = spec_from_mapping(SEED, source="seed.yaml")
+    assert spec.algo == "PPO" and spec.policy == "MlpPolicy"
+    assert spec.observation_space == {"type": "Box", "shape": [101], "dtype": "float32", "low": float("-inf"),
+                                      "high": float("inf")}
+    assert spec.action_space == {"type": "Discrete", "n": 4}
+
+
+@pytest.mark.parametrize(
+    ("written", "algo"),
+    [("ppo", "PPO"), ("Ppo", "PPO"), ("ppo_lstm", "RecurrentPPO"), ("recurrentppo", "RecurrentPPO"),
+     ("qrdqn", "QRDQN"), ("ppo_mask", "MaskablePPO"), ("crossq", "CrossQ"), ("ars", "ARS"), ("trpo", "TRPO")],
+)
+def test_algorithm_names_are_case_insensitive(written: str, algo: str) -> None:
+    action = "discrete:4" if algo not in ("CrossQ",) else "box:2"
+    assert spec_from_mapping(with_(algo=written, action_space=action, policy_kwargs={})).algo == algo
+
+
+@pytest.mark.parametrize(
+    ("obs", "algo", "policy"),
+    [
+        (101, "PPO", "MlpPolicy"),
+        ({"type": "Box", "shape": [4, 84, 84], "dtype": "uint8"}, "PPO", "CnnPolicy"),
+        ({"type": "Box", "shape": [84, 84, 3], "dtype": "uint8"}, "DQN", "CnnPolicy"),
+        ({"type": "Box", "shape": [4, 84, 84], "dtype": "float32"}, "PPO", "MlpPolicy"),
+        ({"type": "Dict", "spaces": {"a": 3}}, "PPO", "MultiInputPolicy"),
+        (8, "ppo_lstm", "MlpLstmPolicy"),
+        ("image:3x64x64", "ppo_lstm", "CnnLstmPolicy"),
+        ({"type": "Dict", "spaces": {"a": 3}}, "ppo_lstm", "MultiInputLstmPolicy"),
+    ],
+)
+def test_default_policy_follows_the_observation(obs: Any, algo: str, policy: str) -> None:
+    assert spec_from_mapping(with_(algo=algo, observation_space=obs, policy_kwargs={})).policy == policy
+
+
+@pytest.mark.parametrize(
+    ("text", "spec"),
+    [
+        ("101", {"type": "Box", "shape": [101], "dtype": "float32"}),
+        ("box:4x84x84:uint8", {"type": "Box", "shape": [4, 84, 84], "dtype": "uint8", "low": 0, "high": 255}),
+        ("image:84x84x3", {"type": "Box", "shape": [84, 84, 3], "dtype": "uint8", "low": 0, "high": 255}),
+        ("discrete:4", {"type": "Discrete", "n": 4}),
+        ("multidiscrete:3,4", {"type": "MultiDiscrete", "nvec": [3, 4]}),
+        ("multibinary:8", {"type": "MultiBinary", "n": 8}),
+    ],
+)
+def test_space_shorthands(text: str, spec: dict[str, Any]) -> None:
+    parsed = parse_space(text, "obs")
+    assert {k: v for k, v in parsed.items() if k in spec} == spec
+
+
+def test_action_box_defaults_to_unit_bounds() -> None:
+    assert parse_space("box:6", "act", action=True)["low"] == -1.0
+    assert parse_space({"type": "Box", "shape": [6]}, "act", action=True)["high"] == 1.0
+
+
+@pytest.mark.parametrize("name", ["ReLU", "nn.ReLU", "torch.nn.ReLU", "th.nn.ReLU", "relu"])
+def test_activation_spellings(name: str) -> None:
+    assert spec_from_mapping(kwargs(activation_fn=name)).policy_kwargs["activation_fn"] == "ReLU"
+
+
+BAD: list[tuple[dict[str, Any], str]] = [
+    (with_(algo="ppo2"), "unknown algorithm 'ppo2' (did you mean 'PPO'?)"),
+    (with_(algo=None), "missing 'algo'"),
+    (with_(action_space=None), "missing 'action_space'"),
+    (with_(polcy_kwargs={}), "polcy_kwargs: unknown key (did you mean 'policy_kwargs'?)"),
+    (with_(learning_rate=0.001), "training hyperparameters do not change the architecture"),
+    (with_(algo="SAC"), "SAC does not support Discrete action spaces"),
+    (with_(algo="DQN", action_space="box:2"), "DQN does not support Box action spaces"),
+    (with_(policy="MlpLstmPolicy"), "PPO has no policy 'MlpLstmPolicy'"),
+    (with_(policy="MlpPolicy", observation_space={"type": "Dict", "spaces": {"a": 3}}), "use MultiInputPolicy"),
+    (with_(use_sde=True), "gSDE (use_sde) needs a continuous (Box) action space"),
+    (with_(algo="TD3", action_space="box:2", use_sde=True), "TD3 does not support gSDE"),
+    (kwargs(net_arch="64,64"), "net_arch: expected a list of layer widths or a mapping, got the string '64,64'"),
+    (kwargs(net_arch=[64, 64.0]), "net_arch[1]: layer widths are whole numbers, got 64.0 (write 64)"),
+    (kwargs(net_arch=[64, 0]), "net_arch[1]: a layer needs at least 1 unit, got 0"),
+    (kwargs(net_arch=[64, -3]), "net_arch[1]: a layer needs at least 1 unit, got -3"),
+    (kwargs(net_arch=[True]), "net_arch[0]: expected a layer width"),
+    (kwargs(net_arch={"pi": [64], "qf": [64]}), "SB3 would build an empty value network"),
+    (kwargs(net_arch={"pi": 64}), "net_arch.pi: expected a list of layer widths"),
+    (kwargs(net_arch=[64, {"pi": [32], "vf": [32]}]), "removed in SB3 1.8"),
+    (kwargs(net_arch_=[64]), "has no keyword 'net_arch_' (did you mean 'net_arch'?)"),
+    (kwargs(use_sde=True), "use_sde is an argument of the algorithm"),
+    (kwargs(activation_fn="Relu6x"), "unknown torch.nn activation 'Relu6x' (did you mean 'ReLU6'?)"),
+    (kwargs(activation_fn=3), "activation_fn: expected a class name"),
+    (kwargs(features_extractor_class="MyCNN"), "unknown SB3 features extractor 'MyCNN'"),
+    (kwargs(share_features_extractor="no"), "share_features_extractor: expected true or false"),
+    (with_(algo="SAC", action_space="box:2", policy_kwargs={"n_critics": 0}), "n_critics: expected a whole number of at least 1"),
+    (with_(algo="SAC", action_space="box:2", policy_kwargs={"net_arch": {"pi": [64]}}), "needs both 'pi' and 'qf'"),
+    (with_(algo="SAC", action_space="box:2", policy_kwargs={"net_arch": {"pi": [1], "vf": [1]}}), "q-networks 'qf', not 'vf'"),
+    (with_(algo="DQN", policy_kwargs={"net_arch": {"pi": [64]}}), "DQN takes a list of widths"),
+    (with_(observation_space=0), "observation_space.shape[0]: must be at least 1, got 0"),
+    (with_(observation_space="box:10x0"), "shape[1]: must be at least 1, got 0"),
+    (with_(observation_space={"type": "Boxx", "shape": [3]}), "unknown space type 'Boxx' (did you mean 'Box'?)"),
+    (with_(observation_space={"type": "Tuple"}), "SB3 does not support Tuple spaces"),
+    (with_(observation_space={"type": "Box", "shap": [3]}), "shap: unknown key for a Box space (did you mean 'shape'?)"),
+    (with_(observation_space={"type": "Box", "shape": [3], "dtype": "float"}), "unknown dtype 'float'"),
+    (with_(observation_space={"type": "Discrete", "n": -2}), "observation_space.n: must be at least 1, got -2"),
+    (with_(observation_space={"type": "Dict", "spaces": {"a": {"type": "Dict", "spaces": {"b": 1}}}}), "nested Dict"),
+    (with_(observation_space={"type": "Box", "shape": [10**7, 10]}), "more than sb3inspect builds"),
+    (with_(action_space={"type": "Dict", "spaces": {"a": 1}}), "SB3 does not support Dict action spaces"),
+    (with_(observation_space="cube:3"), "unknown space kind 'cube'"),
+    (with_(env="CartPole-v1"), "give either env or observation_space and action_space, not both"),
+    (with_(algo="CrossQ", action_space="box:2", observation_space={"type": "Dict", "spaces": {"a": 1}}), "CrossQ has no policy for Dict"),
+]
+
+
+@pytest.mark.parametrize(("config", "message"), BAD, ids=[m[:40] for _, m in BAD])
+def test_bad_configs_name_the_problem(config: dict[str, Any], message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        spec_from_mapping(config, source="cfg.yaml")
+    assert message in str(info.value)
+    assert str(info.value).startswith("cfg.yaml")
+
+
+@pytest.mark.parametrize("suffix", [".yaml", ".json", ".toml"])
+def test_three_formats_same_spec(tmp_path: Path, suffix: str) -> None:
+    texts = {
+        ".yaml": "algo: PPO\nobservation_space: 101\naction_space: {type: Discrete, n: 4}\npolicy_kwargs: {net_arch: [64, 64]}\n",
+        ".json": json.dumps(SEED),
+        ".toml": 'algo = "PPO"\nobservation_space = 101\naction_space = { type = "Discrete", n = 4 }\n'
+                 "[policy_kwargs]\nnet_arch = [64, 64]\n",
+    }
+    path = tmp_path / f"seed{suffix}"
+    path.write_text(texts[suffix])
+    spec = load_config(path)
+    assert spec == spec_from_mapping(SEED, source=str(path))
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.yaml", "", "the file is empty"),
+        ("list.yaml", "- 1\n- 2\n", "the top level must be a mapping"),
+        ("broken.yaml", "algo: PPO\n  policy: [\n", "not valid YAML at line"),
+        ("broken.json", "{\"algo\": ", "not valid JSON"),
+        ("broken.toml", "algo = ", "not valid TOML"),
+        ("binary.yaml", "\x00\x01\x02", "is a binary file"),
+        ("config.txt", "algo: PPO", "unknown file type '.txt'"),
+    ],
+)
+def test_unreadable_files(tmp_path: Path, name: str, content: str, message: str) -> None:
+    path = tmp_path / name
+    path.write_text(content)
+    with pytest.raises(SourceError, match=None) as info:
+        load_config(path)
+    assert message in str(info.value)
+
+
+def test_missing_path_and_directory(tmp_path: Path) -> None:
+    with pytest.raises(SourceError, match="no such file"):
+        load_config(tmp_path / "nope.yaml")
+    with pytest.raises(SourceError, match="is a directory"):
+        load_config(tmp_path)
+
+
+def test_config_errors_do_not_import_torch() -> None:
+    code = (
+        "import sys\n"
+        "from sb3inspect.cli import main\n"
+        "codes = [main(['inspect', 'missing.yaml']), main(['inspect', '--algo', 'ppo2', '--obs', '3', '--act', 'discrete:2']),"
+        " main(['inspect', '--algo', 'sac', '--obs', '3', '--act', 'discrete:2']), main(['--help'])]\n"
+        "print(codes, [m for m in ('torch', 'stable_baselines3', 'gymnasium') if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[2, 2, 2, 0] []"
+
+
+def test_every_error_is_an_sb3inspect_error() -> None:
+    assert issubclass(ConfigError, Sb3InspectError) and issubclass(SourceError, Sb3InspectError)
