@@ -10,11 +10,21 @@ Four things make a real SB3 constructor run on meta:
 - a recording stand-in for the optimizer: the first real optimizer imports ``torch._dynamo``
   (~0.9 s) and adds no parameters. The stand-in remembers which parameters each optimizer would
   update, which is exactly what "trainable" means.
+
+One more is about speed, not correctness. Most meta kernels of elementwise ops are Python
+decompositions whose first call imports ``torch._dynamo`` (~1 s): SB3 runs a few such ops while
+building (``th.ones(n) * log_std_init`` for ``log_std``, NatureCNN's forward pass that measures its
+flatten size, gSDE sampling its exploration matrix). ``SmallOpsOnCPU`` skips random fills of meta
+tensors (they hold no data to fill), answers ``zeros_like`` & co. from shape and dtype, and runs
+the few computations on small CPU stand-ins of the same shape and
+dtype and hands back meta tensors of the result's shape: the same shapes, no import. Anything it
+does not know, or anything large, still runs on meta.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -36,6 +46,89 @@ class RecordingOptimizer:
         pass
 
 
+SMALL_OP_ELEMENTS = 1 << 22
+"""Past this many input elements an op runs on meta as usual (4M elements: 16 MB of float32)."""
+
+_TENSOR_OPS = (
+    "add", "sub", "mul", "div", "true_divide", "pow", "neg", "exp", "log", "sqrt", "rsqrt", "abs", "sign",
+    "clamp", "clip", "tanh", "sigmoid", "relu", "matmul", "mm", "bmm", "addmm", "cat", "stack", "sum", "mean",
+    "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__", "__truediv__", "__rtruediv__",
+    "__matmul__", "__rmatmul__", "__pow__", "__rpow__", "__neg__",
+)
+
+
+_FILLS = ("normal_", "uniform_", "fill_", "zero_", "exponential_", "bernoulli_", "random_", "cauchy_",
+          "log_normal_", "geometric_")
+"""In-place fills: on a meta tensor they change nothing but cost a Python decomposition."""
+
+
+_LIKES = ("zeros_like", "ones_like", "empty_like", "full_like", "rand_like", "randn_like")
+"""``torch.*_like`` of a meta tensor: only its shape and dtype matter."""
+
+
+@functools.cache
+def _small_ops() -> frozenset[Any]:
+    """The functions ``SmallOpsOnCPU`` may run on CPU: pure, out-of-place computations."""
+    import torch
+    import torch.nn.functional as F
+
+    found: set[Any] = set()
+    for name in _TENSOR_OPS:
+        for owner in (torch, torch.Tensor):
+            func = getattr(owner, name, None)
+            if func is not None:
+                found.add(func)
+    for name in dir(F):
+        func = getattr(F, name)
+        if callable(func) and not name.startswith("_") and not name.endswith("_") and not isinstance(func, type):
+            found.add(func)
+    return frozenset(found)
+
+
+def _small_ops_mode() -> Any:
+    import torch
+    from torch.overrides import TorchFunctionMode
+    from torch.utils._pytree import tree_flatten, tree_map
+
+    allowed = _small_ops()
+    fills = frozenset(getattr(torch.Tensor, name) for name in _FILLS)
+    likes = frozenset(getattr(torch, name) for name in _LIKES)
+
+    def is_meta(value: Any) -> bool:
+        return isinstance(value, torch.Tensor) and value.is_meta
+
+    class SmallOpsOnCPU(TorchFunctionMode):
+        def __torch_function__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+            kwargs = kwargs or {}
+            if func in fills and args and is_meta(args[0]):
+                return args[0]
+            if func in likes and args and is_meta(args[0]) and kwargs.get("device") in (None, "meta"):
+                like = args[0]
+                return torch.empty(like.shape, dtype=kwargs.get("dtype") or like.dtype, device="meta",
+                                   requires_grad=bool(kwargs.get("requires_grad", False)))
+            if func in allowed and not kwargs.get("inplace") and "out" not in kwargs:
+                leaves, _ = tree_flatten((args, kwargs))
+                metas = [leaf for leaf in leaves if is_meta(leaf)]
+                if metas and sum(t.numel() for t in metas) <= SMALL_OP_ELEMENTS:
+                    grad = torch.is_grad_enabled() and any(t.requires_grad for t in metas)
+                    cpu_args, cpu_kwargs = tree_map(
+                        lambda v: torch.ones(v.shape, dtype=v.dtype, device="cpu") if is_meta(v) else v, (args, kwargs)
+                    )
+                    with torch.no_grad():
+                        result = func(*cpu_args, **cpu_kwargs)
+
+                    def to_meta(value: Any) -> Any:
+                        if not isinstance(value, torch.Tensor):
+                            return value
+                        out = torch.empty(value.shape, dtype=value.dtype, device="meta")
+                        return out.requires_grad_(grad and out.is_floating_point())
+
+                    return tree_map(to_meta, result)
+            return func(*args, **kwargs)
+
+    return SmallOpsOnCPU()
+
+
 @contextlib.contextmanager
 def meta_build() -> Iterator[None]:
     """Construct modules on the meta device, with SB3's device fallback pinned to meta."""
@@ -52,7 +145,7 @@ def meta_build() -> Iterator[None]:
         # gSDE samples its exploration matrix while building; validating values needs data.
         Distribution.set_default_validate_args(False)
         try:
-            with torch.device(meta):
+            with torch.device(meta), _small_ops_mode():
                 yield
         finally:
             BaseModel.device = original  # type: ignore[method-assign]

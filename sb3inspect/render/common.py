@@ -65,7 +65,7 @@ def _row(layer: Layer, network: Network) -> Row:
         flags.append("shared")
     if layer.params and not layer.trainable and not network.target:
         flags.append("frozen")
-    weights = [f"{name} {dims(shape)}" if name != "weight" else dims(shape)
+    weights = [dims(shape) if name == "weight" else f"{name.removeprefix('weight_')} {dims(shape)}"
                for name, shape in layer.param_shapes if not name.startswith("bias")]
     biases = [dims(shape) for name, shape in layer.param_shapes if name.startswith("bias")]
     kind = layer.type

@@ -1,0 +1,50 @@
+"""meta_build(): shapes as SB3 would compute them, state restored afterwards."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from stable_baselines3.common.policies import BaseModel
+from torch.distributions import Distribution
+
+from sb3inspect._meta import SMALL_OP_ELEMENTS, meta_build
+
+
+def test_small_ops_give_meta_results_of_the_right_shape() -> None:
+    weight_cpu = torch.ones(32, 4, 8, 8)
+    expected = F.conv2d(torch.ones(1, 4, 84, 84), weight_cpu, stride=4).shape
+    with meta_build():
+        x = torch.ones(1, 4, 84, 84)
+        weight = torch.empty(32, 4, 8, 8)
+        y = F.relu(F.conv2d(x, weight, stride=4))
+        scaled = torch.ones(3) * -2.0
+        assert x.is_meta and y.is_meta and scaled.is_meta
+        assert y.shape == expected and scaled.shape == (3,)
+        assert (torch.ones(2, dtype=torch.float64) + torch.ones(2, dtype=torch.float32)).dtype == torch.float64
+
+
+def test_large_ops_still_run_on_meta() -> None:
+    rows = SMALL_OP_ELEMENTS // 1000 + 1
+    with meta_build():
+        big = torch.ones(rows, 1000) * 2.0
+    assert big.is_meta and big.shape == (rows, 1000)
+
+
+def test_fills_and_likes_keep_identity_and_dtype() -> None:
+    with meta_build():
+        x = torch.empty(4, 5)
+        assert x.normal_() is x and x.uniform_(-1, 1) is x
+        like = torch.zeros_like(x, dtype=torch.float64)
+        assert like.is_meta and like.shape == (4, 5) and like.dtype == torch.float64
+        on_cpu = torch.zeros_like(x, device="cpu")
+    assert on_cpu.device.type == "cpu"
+
+
+def test_state_is_restored() -> None:
+    device = BaseModel.__dict__["device"]
+    validate = Distribution._validate_args
+    with meta_build():
+        assert BaseModel.__dict__["device"] is not device
+    assert BaseModel.__dict__["device"] is device
+    assert Distribution._validate_args == validate
+    assert torch.ones(1).device.type == "cpu"

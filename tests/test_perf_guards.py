@@ -1,0 +1,41 @@
+"""Structural guards for speed (no timings: those live in benchmarks/).
+
+The first meta-device elementwise op imports torch._dynamo (~1 s) through PyTorch's Python
+decompositions; sb3inspect's build keeps SB3's construction-time ops off that path.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+CONFIGS = [
+    {"algo": "PPO", "observation_space": 17, "action_space": "box:6"},
+    {"algo": "PPO", "observation_space": 17, "action_space": "box:6", "use_sde": True, "policy_kwargs": {"full_std": False}},
+    {"algo": "SAC", "observation_space": 17, "action_space": "box:6", "use_sde": True},
+    {"algo": "DQN", "observation_space": "image:4x84x84", "action_space": "discrete:6"},
+    {"algo": "TD3", "observation_space": "image:64x64x3", "action_space": "box:2"},
+    {"algo": "PPO", "observation_space": {"type": "Dict", "spaces": {"cam": "image:3x64x64", "j": 9}}, "action_space": "box:3"},
+    {"algo": "RecurrentPPO", "observation_space": "image:3x64x64", "action_space": "box:2"},
+    {"algo": "CrossQ", "observation_space": 17, "action_space": "box:6"},
+    {"algo": "TQC", "observation_space": 17, "action_space": "box:6", "use_sde": True},
+    {"algo": "PPO", "observation_space": 101, "action_space": "discrete:4", "policy_kwargs": {"net_arch": [16384] * 6}},
+]
+
+
+def test_builds_do_not_import_dynamo() -> None:
+    code = (
+        "import json, sys, sb3inspect\n"
+        f"for config in json.loads({json.dumps(json.dumps(CONFIGS))}):\n"
+        "    sb3inspect.summary(config)\n"
+        "print([m for m in ('torch._dynamo', 'torch.fx.experimental.symbolic_shapes') if m in sys.modules])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip().splitlines()[-1] == "[]"
+
+
+def test_import_sb3inspect_is_light() -> None:
+    code = "import sys, sb3inspect; print(sorted(m for m in ('torch', 'gymnasium', 'rich', 'yaml') if m in sys.modules))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
