@@ -105,6 +105,7 @@ def inspect(
     ] = None,
     use_sde: Annotated[bool, typer.Option("--use-sde", help="Build with gSDE (the algorithm's use_sde=True).")] = False,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    explain: Annotated[bool, typer.Option("--explain", help="Show the arithmetic behind every count, MACs per layer, and notes.")] = False,
     width: Annotated[int | None, typer.Option(help="Table width in columns (default: the terminal's, at least 100).")] = None,
 ) -> None:
     """Show the networks a config builds, layer by layer, with parameter counts."""
@@ -126,7 +127,7 @@ def inspect(
         else:
             raise ConfigError("command line", "nothing to inspect",
                               hint="pass a config file, or quick flags such as --algo ppo --obs 101 --act discrete:4")
-        _emit(reports, fmt, width)
+        _emit(reports, fmt, width, explain=explain)
 
 
 def _quick_config(
@@ -213,7 +214,7 @@ def _key_value(item: str, flag: str) -> tuple[str, Any]:
     return key.strip(), parsed
 
 
-def _emit(reports: list[Any], fmt: Format, width: int | None) -> None:
+def _emit(reports: list[Any], fmt: Format, width: int | None, *, explain: bool = False) -> None:
     from .render import render_many
 
     if fmt is Format.table and sys.stdout.isatty():
@@ -221,13 +222,13 @@ def _emit(reports: list[Any], fmt: Format, width: int | None) -> None:
 
         from .render.table import build_table
 
-        console = Console(width=max(width or Console().width, 100), highlight=False)
+        console = Console(width=max(width or Console().width, 100), highlight=False, soft_wrap=True)
         for index, report in enumerate(reports):
             if index:
                 console.print()
-            console.print(build_table(report))
+            console.print(build_table(report, explain=explain))
         return
-    sys.stdout.write(render_many(reports, fmt.value, width=width or 120))
+    sys.stdout.write(render_many(reports, fmt.value, explain=explain))
 
 
 def main(argv: list[str] | None = None) -> int:

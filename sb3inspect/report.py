@@ -57,6 +57,11 @@ class Layer:
     """Shape of a bare parameter (``log_std``)."""
     param_shapes: tuple[tuple[str, tuple[int, ...]], ...] = ()
     """``(("weight", (64, 101)), ("bias", (64,)))``: each directly owned parameter's shape."""
+    input_shape: tuple[int, ...] | None = None
+    """Shape of one observation's input to this layer (no batch dimension), where measured."""
+    output_shape: tuple[int, ...] | None = None
+    macs: int | None = None
+    """Weight multiply-accumulates for one observation (bias adds excluded); None if unknown."""
 
     @property
     def is_activation(self) -> bool:
@@ -80,7 +85,8 @@ class Layer:
 
 _LAYER_KEYS = (
     "path", "type", "in_features", "out_features", "bias", "in_channels", "out_channels", "kernel_size", "stride",
-    "input_size", "hidden_size", "num_layers", "shape", "params", "trainable", "shared", "part", "param_shapes",
+    "input_size", "hidden_size", "num_layers", "shape", "input_shape", "output_shape", "params", "macs", "trainable",
+    "shared", "part", "param_shapes",
 )
 _ACTIVATION_TYPES = frozenset({
     "ReLU", "RReLU", "Hardtanh", "ReLU6", "Sigmoid", "Hardsigmoid", "Tanh", "SiLU", "Mish", "Hardswish",
@@ -104,6 +110,9 @@ class Network:
     hidden_sizes: list[int]
     """Widths of the hidden layers that net_arch built (features extractor and heads excluded)."""
     layers: tuple[Layer, ...]
+    macs: int | None = None
+    """Weight multiply-accumulates for one observation through this network, its features
+    extractor included (bias adds excluded; an LSTM counts one step)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -113,6 +122,7 @@ class Network:
             "trainable_params": self.trainable_params,
             "target": self.target,
             "hidden_sizes": list(self.hidden_sizes),
+            "macs": self.macs,
             "layers": [layer.to_dict() for layer in self.layers],
         }
 
@@ -130,6 +140,8 @@ class Totals:
     bytes: int
     """Memory of the parameters at their dtypes."""
     dtypes: tuple[str, ...] = ("float32",)
+    training_bytes: int | None = None
+    """Estimate for training with Adam: parameters + a gradient and two moments per trainable one."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -138,6 +150,7 @@ class Totals:
             "frozen_params": self.frozen_params,
             "target_params": self.target_params,
             "bytes": self.bytes,
+            "training_bytes": self.training_bytes,
             "dtypes": list(self.dtypes),
         }
 

@@ -71,6 +71,9 @@ def walk_policy(
 
     target_ids = _target_param_ids(policy, specs)
     trainable = _trainable_predicate(policy, target_ids)
+    from .shapes import probe_shapes
+
+    shapes = probe_shapes(policy)
 
     networks = []
     for spec, rows in zip(specs, members, strict=True):
@@ -82,7 +85,7 @@ def walk_policy(
                 layers.append(_param_row(obj, param_names.get(id(obj), "?"), trainable, shared, part))
                 seen_params[id(obj)] = obj
             else:
-                layers.append(_module_row(obj, module_names.get(id(obj), "?"), trainable, shared, part))
+                layers.append(_module_row(obj, module_names.get(id(obj), "?"), trainable, shared, part, shapes.get(id(obj))))
                 for param in obj.parameters(recurse=False):
                     seen_params[id(param)] = param
         networks.append(
@@ -94,6 +97,7 @@ def walk_policy(
                 target=spec.target,
                 hidden_sizes=_hidden_sizes(spec),
                 layers=tuple(layers),
+                macs=_network_macs(layers),
             )
         )
 
@@ -105,6 +109,7 @@ def walk_policy(
         target_params=sum(p.numel() for p in unique if id(p) in target_ids),
         bytes=sum(p.numel() * p.element_size() for p in unique),
         dtypes=tuple(sorted({str(p.dtype).removeprefix("torch.") for p in unique})) or ("float32",),
+        training_bytes=sum(p.numel() * p.element_size() * (4 if trainable(p) else 1) for p in unique),
     )
     observation_space = observation_space if observation_space is not None else getattr(policy, "observation_space", None)
     action_space = action_space if action_space is not None else getattr(policy, "action_space", None)
@@ -310,7 +315,7 @@ def _trainable_predicate(policy: Any, target_ids: set[int]) -> Any:
     return trainable
 
 
-def _module_row(module: Any, path: str, trainable: Any, shared: bool, part: str) -> Layer:
+def _module_row(module: Any, path: str, trainable: Any, shared: bool, part: str, shapes: Any = None) -> Layer:
     import torch.nn as nn
 
     direct = list(module.named_parameters(recurse=False))
@@ -328,6 +333,8 @@ def _module_row(module: Any, path: str, trainable: Any, shared: bool, part: str)
     elif isinstance(module, nn.RNNBase):
         facts = {"input_size": module.input_size, "hidden_size": module.hidden_size, "num_layers": module.num_layers,
                  "bias": module.bias}
+    if shapes is not None:
+        facts["input_shape"], facts["output_shape"] = shapes
     return Layer(
         path=path,
         type=type(module).__name__,
@@ -336,8 +343,51 @@ def _module_row(module: Any, path: str, trainable: Any, shared: bool, part: str)
         shared=shared,
         part=part,
         param_shapes=tuple((name, tuple(p.shape)) for name, p in direct),
+        macs=_macs(module, shapes),
         **facts,
     )
+
+
+_RNN_GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
+
+
+def _macs(module: Any, shapes: Any) -> int | None:
+    """Weight multiply-accumulates of one observation through a layer (bias adds excluded).
+
+    Linear ``in × out``; convolutions ``k·k·in/groups · out · output pixels``; recurrent layers
+    one step, ``gates · h · (in + h)`` per layer and direction; layers without weights 0;
+    anything else with parameters is unknown (None).
+    """
+    import math
+
+    import torch.nn as nn
+
+    if isinstance(module, nn.Linear):
+        rows = math.prod(shapes[0][:-1]) if shapes and len(shapes[0]) > 1 else 1
+        return module.in_features * module.out_features * rows
+    if isinstance(module, nn.modules.conv._ConvNd):
+        if not shapes:
+            return None
+        per_pixel = math.prod(module.kernel_size) * (module.in_channels // module.groups) * module.out_channels
+        return per_pixel * math.prod(shapes[1][1:])
+    if isinstance(module, nn.RNNBase):
+        gates = _RNN_GATES.get(module.mode.split("_")[0], 1) if hasattr(module, "mode") else 1
+        directions = 2 if module.bidirectional else 1
+        total = 0
+        for layer in range(module.num_layers):
+            width = module.input_size if layer == 0 else module.hidden_size * directions
+            total += gates * module.hidden_size * (width + module.hidden_size) * directions
+        return total
+    if not any(True for _ in module.parameters(recurse=False)):
+        return 0
+    if isinstance(module, (nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm, nn.Embedding)):
+        return 0  # elementwise scale or a lookup: no weight matrix
+    return None
+
+
+def _network_macs(layers: list[Layer]) -> int | None:
+    known = [layer.macs for layer in layers if layer.macs is not None]
+    return sum(known) if known or not layers else None
 
 
 def _param_row(param: Any, path: str, trainable: Any, shared: bool, part: str) -> Layer:
@@ -349,6 +399,7 @@ def _param_row(param: Any, path: str, trainable: Any, shared: bool, part: str) -
         shared=shared,
         part=part,
         shape=tuple(param.shape),
+        macs=0,
     )
 
 

@@ -55,7 +55,7 @@ def test_json_schema_per_design() -> None:
     first = next(layer for layer in pi["layers"] if layer["type"] == "Linear")
     assert first == {
         "path": "mlp_extractor.policy_net.0", "type": "Linear", "in_features": 101, "out_features": 64, "bias": True,
-        "params": 6528, "trainable": True, "shared": False, "part": "body",
+        "params": 6528, "macs": 6464, "trainable": True, "shared": False, "part": "body",
         "param_shapes": {"weight": [64, 101], "bias": [64]},
     }
     assert data["totals"]["params"] == 21701 and data["totals"]["trainable_params"] == 21701
@@ -64,8 +64,8 @@ def test_json_schema_per_design() -> None:
 def test_log_std_is_a_row() -> None:
     data = json.loads(invoke("inspect", "--algo", "ppo", "--obs", "101", "--act", "box:3", "-f", "json").stdout)
     rows = {layer["path"]: layer for layer in data["networks"][0]["layers"]}
-    assert rows["log_std"] == {"path": "log_std", "type": "Parameter", "shape": [3], "params": 3, "trainable": True,
-                               "shared": False, "part": "head"}
+    assert rows["log_std"] == {"path": "log_std", "type": "Parameter", "shape": [3], "params": 3, "macs": 0,
+                               "trainable": True, "shared": False, "part": "head"}
 
 
 def test_several_sources_give_a_json_array() -> None:

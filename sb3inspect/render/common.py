@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..report import Layer, Network, PolicyReport
 from ..spaces import short
@@ -29,6 +29,9 @@ class Row:
     bias: str
     params: int
     flags: tuple[str, ...]
+    macs: int | None = None
+    how: str = ""
+    """The arithmetic behind ``params`` (``101 × 64 + 64 = 6,528``), for --explain."""
 
 
 def number(value: int) -> str:
@@ -52,8 +55,7 @@ def display_rows(network: Network) -> list[Row]:
     rows: list[Row] = []
     for layer in network.layers:
         if layer.is_activation and rows and " + " not in rows[-1].type:
-            last = rows[-1]
-            rows[-1] = Row(last.path, f"{last.type} + {layer.type}", last.io, last.weight, last.bias, last.params, last.flags)
+            rows[-1] = replace(rows[-1], type=f"{rows[-1].type} + {layer.type}")
             continue
         rows.append(_row(layer, network))
     return rows
@@ -71,22 +73,122 @@ def _row(layer: Layer, network: Network) -> Row:
     kind = layer.type
     if layer.type == "Parameter":
         weights = [dims(layer.shape or ())]
+    if layer.type in ("Sequential", "ModuleList", "ModuleDict") and not layer.params:
+        kind = f"{layer.type} (empty)"
     if layer.kernel_size is not None:
         kernel = dims(layer.kernel_size)
-        stride = "/".join(map(str, layer.stride or ())) or "1"
-        kind = f"{layer.type} {kernel} s{stride}"
-    return Row(layer.path, kind, io(layer), ", ".join(weights), ", ".join(biases), layer.params, tuple(flags))
+        strides = set(layer.stride or (1,))
+        stride = str(next(iter(strides))) if len(strides) == 1 else dims(layer.stride or ())
+        kind = f"{layer.type} {kernel}/{stride}"
+    return Row(layer.path, kind, io(layer), ", ".join(weights), ", ".join(biases), layer.params, tuple(flags),
+               layer.macs, arithmetic(layer))
 
 
 def io(layer: Layer) -> str:
     if layer.in_features is not None and layer.out_features is not None:
         return f"{layer.in_features} → {layer.out_features}"
-    if layer.in_channels is not None and layer.out_channels is not None:
-        return f"{layer.in_channels} → {layer.out_channels} ch"
     if layer.input_size is not None and layer.hidden_size is not None:
         stacked = f" ×{layer.num_layers}" if layer.num_layers and layer.num_layers > 1 else ""
         return f"{layer.input_size} → {layer.hidden_size}{stacked}"
+    if layer.input_shape is not None and layer.output_shape is not None:
+        return f"{dims(layer.input_shape)} → {dims(layer.output_shape)}"
+    if layer.in_channels is not None and layer.out_channels is not None:
+        return f"{layer.in_channels} → {layer.out_channels} ch"
     return ""
+
+
+def arithmetic(layer: Layer) -> str:
+    """How a row's parameter count arises, e.g. ``101 × 64 + 64 = 6,528``; empty without parameters."""
+    if not layer.params:
+        return ""
+    total = f" = {number(layer.params)}"
+    if layer.type == "Linear" and layer.in_features is not None:
+        bias = f" + {layer.out_features}" if layer.bias else ""
+        return f"{layer.in_features} × {layer.out_features}{bias}{total}"
+    if layer.kernel_size is not None and layer.in_channels is not None:
+        groups = _weight_in_channels(layer)
+        kernel = "×".join(map(str, layer.kernel_size)) + f"×{groups}"
+        core = f"({kernel} + 1)" if layer.bias else kernel
+        return f"{core} × {layer.out_channels}{total}"
+    if layer.hidden_size is not None and layer.input_size is not None:
+        return _recurrent(layer) + total
+    if layer.type == "Parameter" and layer.shape is not None:
+        return _bare(layer) + total
+    return " + ".join(f"{name} {dims(shape)}" for name, shape in layer.param_shapes) + total
+
+
+def _weight_in_channels(layer: Layer) -> int:
+    for name, shape in layer.param_shapes:
+        if name == "weight" and len(shape) > 1:
+            return shape[1]  # in_channels / groups
+    return layer.in_channels or 0
+
+
+def _recurrent(layer: Layer) -> str:
+    gates = {"LSTM": 4, "GRU": 3}.get(layer.type, 1)
+    hidden, directions = layer.hidden_size or 0, 2 if any(n.endswith("_reverse") for n, _ in layer.param_shapes) else 1
+    terms = []
+    for index in range(layer.num_layers or 1):
+        width = layer.input_size if index == 0 else hidden * directions
+        bias = f" + 2·{hidden}" if layer.bias else ""
+        terms.append(f"{gates} × ({hidden}·{width} + {hidden}·{hidden}{bias})")
+    text = " + ".join(terms)
+    return f"2 × [{text}]" if directions == 2 else text
+
+
+def _bare(layer: Layer) -> str:
+    shape = layer.shape or ()
+    if layer.path.endswith("log_std") and len(shape) == 1:
+        return f"one per action dimension: {shape[0]}"
+    if layer.path.endswith("log_std") and len(shape) == 2:
+        return f"gSDE, one per latent feature and action column: {shape[0]} × {shape[1]}"
+    return " × ".join(map(str, shape))
+
+
+def explain_notes(report: PolicyReport) -> list[str]:
+    """Short notes on where SB3 surprises people, for --explain."""
+    notes: list[str] = []
+    by_name = {n.name: n for n in report.networks}
+    pi, vf = by_name.get("pi"), by_name.get("vf")
+    if pi is not None and vf is not None:
+        body = [layer for layer in pi.layers if layer.part == "body"]
+        if isinstance(report.net_arch, list) or report.net_arch is None:
+            notes.append("net_arch is a list (or the default), so pi and vf are separate twins with the same hidden "
+                          "sizes: SB3 shares no hidden layers between them")
+        elif body and all(not layer.shared for layer in body):
+            notes.append("pi and vf have separate hidden layers (net_arch gives each its own list)")
+    shared = sorted({layer.path.rsplit(".", 1)[0] if "." in layer.path else layer.path
+                     for network in report.networks if not network.target
+                     for layer in network.layers if layer.shared and layer.part == "features_extractor"})
+    if shared:
+        users = [n.name for n in report.networks if not n.target and any(l.shared for l in n.layers)]
+        notes.append(f"{', '.join(shared)} is one module used by {' and '.join(users)}: listed in each network, "
+                     "counted once in the totals")
+    targets = [n.name for n in report.networks if n.target]
+    if targets:
+        notes.append(f"{' and '.join(targets)} {'is a copy' if len(targets) == 1 else 'are copies'} of the online "
+                     "network(s), updated by Polyak averaging (tau), never by gradient: not trainable")
+    for network in report.networks:
+        for layer in network.layers:
+            if layer.type == "Flatten" and layer.input_shape and len(layer.input_shape) == 3 and layer.output_shape:
+                notes.append(f"the CNN's last feature map {dims(layer.input_shape)} flattens to "
+                             f"{number(layer.output_shape[0])} features ({' × '.join(map(str, layer.input_shape))})")
+                break
+        else:
+            continue
+        break
+    if any(layer.type == "LSTM" for network in report.networks for layer in network.layers):
+        notes.append("an LSTM layer has 4 gates, each with input weights (h·in), recurrent weights (h·h) and two "
+                     "bias vectors (2·h)")
+    if any(layer.path.endswith("log_std") for network in report.networks for layer in network.layers):
+        notes.append("log_std is a bare parameter, not a layer: the log standard deviation of the action "
+                     "distribution, learned but independent of the observation")
+    notes.append("MACs: multiply-accumulates with weights for one observation (bias adds excluded; an LSTM counts "
+                 "one step)")
+    if report.totals.training_bytes is not None:
+        notes.append("training memory: the parameters plus, for each trainable one, a gradient and Adam's two "
+                     "moments (activations excluded)")
+    return notes
 
 
 def arch_text(value: object) -> str:
@@ -136,6 +238,8 @@ def network_title(network: Network) -> str:
     text += f" · {number(network.params)} params"
     if not network.target and network.trainable_params != network.params:
         text += f" ({number(network.trainable_params)} trainable)"
+    if network.macs is not None:
+        text += f" · {number(network.macs)} MACs"
     return text
 
 
@@ -147,4 +251,6 @@ def totals_line(report: PolicyReport) -> str:
     if totals.target_params:
         parts.append(f"{number(totals.target_params)} in target networks")
     parts.append(f"{size(totals.bytes)} as {'/'.join(totals.dtypes)}")
+    if totals.training_bytes is not None:
+        parts.append(f"~{size(totals.training_bytes)} to train with Adam")
     return " · ".join(parts)

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from ..report import PolicyReport
-from .common import display_rows, header_lines, network_title, number, title, totals_line
+from .common import display_rows, explain_notes, header_lines, network_title, number, title, totals_line
 
 
 def _cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def render_markdown(report: PolicyReport, **_: Any) -> str:
+def render_markdown(report: PolicyReport, *, explain: bool = False, **_: Any) -> str:
     lines = [f"## {title(report)}", ""]
     if report.source:
         lines += [f"Source: `{report.source}`", ""]
@@ -20,16 +20,22 @@ def render_markdown(report: PolicyReport, **_: Any) -> str:
         lines.append(f"- **{label}**: {_cell(value)}")
     for network in report.networks:
         lines += ["", f"### {network_title(network)}", ""]
-        lines.append("| layer | type | in → out | weight | bias | params | |")
-        lines.append("|---|---|---|---|---|---:|---|")
+        extra_head, extra_rule = (" MACs | how |", "---:|---|") if explain else ("", "")
+        lines.append(f"| layer | type | in → out | weight | bias | params |{extra_head} |")
+        lines.append(f"|---|---|---|---|---|---:|{extra_rule}---|")
         for row in display_rows(network):
+            extra = f" {'' if row.macs is None else number(row.macs)} | {_cell(row.how)} |" if explain else ""
             lines.append(
-                f"| `{row.path}` | {_cell(row.type)} | {row.io} | {row.weight} | {row.bias} | {number(row.params)} | "
-                f"{' '.join(row.flags)} |"
+                f"| `{row.path}` | {_cell(row.type)} | {row.io} | {row.weight} | {row.bias} | {number(row.params)} |"
+                f"{extra} {' '.join(row.flags)} |"
             )
-        lines.append(f"| | | | | **total** | **{number(network.params)}** | |")
+        macs = f" **{number(network.macs)}** | |" if explain and network.macs is not None else (" | |" if explain else "")
+        lines.append(f"| | | | | **total** | **{number(network.params)}** |{macs} |")
     lines += ["", f"**Totals**: {totals_line(report)}"]
     if report.notes:
         lines.append("")
         lines += [f"- {note}" for note in report.notes]
+    if explain:
+        lines += ["", "**Why these numbers**", ""]
+        lines += [f"- {note}" for note in explain_notes(report)]
     return "\n".join(lines) + "\n"

@@ -13,14 +13,15 @@ from rich.console import Console, Group
 from rich.text import Text
 
 from ..report import PolicyReport
-from .common import display_rows, header_lines, network_title, number, title, totals_line
+from .common import display_rows, explain_notes, header_lines, network_title, number, title, totals_line
 
-COLUMNS = ("layer", "type", "in → out", "weight", "bias", "params", "")
+COLUMNS = ("layer", "type", "in → out", "weight", "bias", "params")
 GAP = "   "
+RIGHT = {"params", "MACs"}
 
 
-def table_lines(report: PolicyReport) -> list[Text]:
-    """The report as styled lines (plain text is each line's ``.plain``)."""
+def table_lines(report: PolicyReport, *, explain: bool = False) -> list[Text]:
+    """The report as styled lines (plain text is each line's ``.plain``); ``explain`` adds the arithmetic."""
     lines: list[Text] = []
     heading = Text(title(report), style="bold")
     if report.source:
@@ -33,42 +34,55 @@ def table_lines(report: PolicyReport) -> list[Text]:
     for network in report.networks:
         lines.append(Text(""))
         lines.append(Text(network_title(network), style="bold" if network.target else "bold cyan"))
-        cells = [
-            [row.path, row.type, row.io, row.weight, row.bias, number(row.params), " ".join(row.flags)]
-            for row in display_rows(network)
-        ]
-        total = ["", "", "", "", "total", number(network.params), ""]
-        widths = [max(len(c) for c in column) for column in zip(COLUMNS, *cells, total, strict=True)]
-        body = [Text(_join(row[:-1], widths[:-1])) for row in cells]
-        for line, row in zip(body, cells, strict=True):
-            if row[-1]:
-                line.append(GAP + row[-1], style="dim")  # params end the line, so flags line up
-        footer = Text(_join(total, widths), style="bold")
-        header = Text(_join(COLUMNS, widths), style="bold")
+        columns = COLUMNS + (("MACs", "", "how") if explain else ("",))
+        cells = []
+        for row in display_rows(network):
+            cell = [row.path, row.type, row.io, row.weight, row.bias, number(row.params)]
+            if explain:
+                cell.append("" if row.macs is None else number(row.macs))
+            cell.append(" ".join(row.flags))
+            if explain:
+                cell.append(row.how)
+            cells.append(cell)
+        total = ["", "", "", "", "total", number(network.params)]
+        total += (["" if network.macs is None else number(network.macs), "", ""] if explain else [""])
+        widths = [max(len(c) for c in column) for column in zip(columns, *cells, total, strict=True)]
+        header = _line(columns, columns, widths, "bold")
+        footer = _line(total, columns, widths, "bold")
+        body = [_line(cell, columns, widths) for cell in cells]
         rule = Text("─" * max(len(line.plain) for line in (header, footer, *body)))
         lines += [header, rule, *body, footer]
     lines.append(Text(""))
     lines.append(Text("totals  ", style="bold") + Text(totals_line(report)))
     for note in report.notes:
         lines.append(Text(f"note    {note}", style="dim"))
+    if explain:
+        lines.append(Text(""))
+        lines += [Text(f"why     {note}", style="dim") for note in explain_notes(report)]
     return lines
 
 
-def _join(cells: Any, widths: list[int]) -> str:
-    parts = [cell.rjust(width) if index == 5 else cell.ljust(width) for index, (cell, width) in enumerate(zip(cells, widths))]
-    return GAP.join(parts).rstrip()
+def _line(cells: Any, columns: tuple[str, ...], widths: list[int], style: str = "") -> Text:
+    """One table line; the flags column (named "") is dim."""
+    line = Text(style=style)
+    for index, (cell, name, width) in enumerate(zip(cells, columns, widths, strict=True)):
+        if index:
+            line.append(GAP)
+        line.append(cell.rjust(width) if name in RIGHT else cell.ljust(width), style="dim" if name == "" else "")
+    line.rstrip()
+    return line
 
 
-def build_table(report: PolicyReport) -> Group:
+def build_table(report: PolicyReport, *, explain: bool = False) -> Group:
     """The report as a rich renderable (printed by whoever asks)."""
-    return Group(*table_lines(report))
+    return Group(*table_lines(report, explain=explain))
 
 
-def render_table(report: PolicyReport, *, color: bool = False, **_: Any) -> str:
+def render_table(report: PolicyReport, *, color: bool = False, explain: bool = False, **_: Any) -> str:
     """The table as text; plain unless ``color`` asks for ANSI styles."""
     if not color:
-        return "\n".join(line.plain for line in table_lines(report)) + "\n"
+        return "\n".join(line.plain for line in table_lines(report, explain=explain)) + "\n"
     buffer = io.StringIO()
     console = Console(file=buffer, color_system="truecolor", force_terminal=True, highlight=False, soft_wrap=True)
-    console.print(build_table(report))
+    console.print(build_table(report, explain=explain))
     return buffer.getvalue()
