@@ -82,6 +82,9 @@ def _small_ops() -> frozenset[Any]:
         func = getattr(F, name)
         if callable(func) and not name.startswith("_") and not name.endswith("_") and not isinstance(func, type):
             found.add(func)
+    # outputs not bounded by their inputs' size (one_hot's is num_classes wide)
+    for name in ("one_hot", "interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pad"):
+        found.discard(getattr(F, name, None))
     return frozenset(found)
 
 
@@ -91,6 +94,7 @@ def _small_ops_mode() -> Any:
     from torch.utils._pytree import tree_flatten, tree_map
 
     allowed = _small_ops()
+    one_hot = torch.nn.functional.one_hot
     fills = frozenset(getattr(torch.Tensor, name) for name in _FILLS)
     likes = frozenset(getattr(torch, name) for name in _LIKES)
 
@@ -102,6 +106,10 @@ def _small_ops_mode() -> Any:
             kwargs = kwargs or {}
             if func in fills and args and is_meta(args[0]):
                 return args[0]
+            if func is one_hot and args and is_meta(args[0]):
+                classes = args[1] if len(args) > 1 else kwargs.get("num_classes", -1)
+                if classes > 0:  # SB3 always names the class count: the shape needs no data
+                    return torch.empty((*args[0].shape, classes), dtype=torch.int64, device="meta")
             if func in likes and args and is_meta(args[0]) and kwargs.get("device") in (None, "meta"):
                 like = args[0]
                 return torch.empty(like.shape, dtype=kwargs.get("dtype") or like.dtype, device="meta",

@@ -178,7 +178,9 @@ def _boxes(space: Any) -> list[Any]:
 
 
 def _sb3_message(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
+    """SB3's or torch's message in one line: no C++ frames, no traceback."""
+    text = str(exc).split("Exception raised from", 1)[0]
+    text = " ".join(text.split()) or type(exc).__name__
     if isinstance(exc, KeyError) and text.startswith(("'", '"')):
         text = f"missing key {text}"
     return text[:400]

@@ -21,6 +21,9 @@ CONFIGS = [
     {"algo": "CrossQ", "observation_space": 17, "action_space": "box:6"},
     {"algo": "TQC", "observation_space": 17, "action_space": "box:6", "use_sde": True},
     {"algo": "PPO", "observation_space": 101, "action_space": "discrete:4", "policy_kwargs": {"net_arch": [16384] * 6}},
+    {"algo": "PPO", "observation_space": {"type": "Discrete", "n": 7}, "action_space": "discrete:2"},
+    {"algo": "DQN", "observation_space": {"type": "MultiDiscrete", "nvec": [3, 4]}, "action_space": "discrete:2"},
+    {"algo": "PPO", "observation_space": {"type": "Discrete", "n": 10**12}, "action_space": "discrete:2"},
 ]
 
 
