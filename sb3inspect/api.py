@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from .config import PolicySpec, spec_from_mapping
 from .errors import SourceError
-from .report import PolicyReport
+from .report import Finding, PolicyReport
 
 
 def summary(obj: Any, *, env: str | None = None, algo: str | None = None) -> PolicyReport:
@@ -40,7 +41,7 @@ def summarize_spec(spec: PolicySpec) -> PolicyReport:
     from .walk import walk_policy
 
     built = build_policy(spec)
-    return walk_policy(
+    report = walk_policy(
         built.policy,
         algo=built.algo,
         policy_alias=built.policy_alias,
@@ -49,6 +50,21 @@ def summarize_spec(spec: PolicySpec) -> PolicyReport:
         notes=built.notes,
         source=spec.source,
     )
+    return with_findings(report, spec.findings)
+
+
+SB3_UNWRAP_WARNING = "shared layers in the mlp_extractor are removed"
+"""SB3's warning for a list around a net_arch mapping: lint findings NA005 / NA006 say it with a fix."""
+
+
+def with_findings(report: PolicyReport, findings: tuple[Finding, ...]) -> PolicyReport:
+    """``report`` with lint findings attached (and SB3's warning note dropped when a finding covers it)."""
+    if not findings:
+        return report
+    notes = report.notes
+    if any(finding.code in ("NA005", "NA006") for finding in findings):
+        notes = tuple(note for note in notes if SB3_UNWRAP_WARNING not in note)
+    return replace(report, findings=findings, notes=notes)
 
 
 def summarize_live(obj: Any) -> PolicyReport:
@@ -67,8 +83,30 @@ def summarize_live(obj: Any) -> PolicyReport:
 
     observation_space = getattr(obj, "observation_space", None)
     action_space = getattr(obj, "action_space", None)
-    return walk_policy(policy, algo=algo, observation_space=observation_space, action_space=action_space,
-                       source=f"<live {type(obj).__name__}>")
+    report = walk_policy(policy, algo=algo, observation_space=observation_space, action_space=action_space,
+                         source=f"<live {type(obj).__name__}>")
+    return with_findings(report, lint_live(obj, policy))
+
+
+def lint_live(obj: Any, policy: Any) -> tuple[Finding, ...]:
+    """Lint findings for a live model: its ``policy_kwargs["net_arch"]`` as the user passed it.
+
+    An algorithm keeps the net_arch it was given; a bare policy only keeps what SB3 made of it.
+    """
+    from . import _catalog
+    from .lint import lint_net_arch
+
+    info = next((_catalog.ALGORITHMS[cls.__name__] for cls in type(obj).__mro__ if cls.__name__ in _catalog.ALGORITHMS), None)
+    kwargs = getattr(obj, "policy_kwargs", None)
+    if isinstance(kwargs, dict) and "net_arch" in kwargs:
+        net_arch = kwargs["net_arch"]
+    else:
+        net_arch = getattr(policy, "net_arch", None)
+    if info is not None:
+        algo, family = info.name, info.family
+    else:
+        algo, family = type(policy).__name__, "on_policy" if hasattr(policy, "mlp_extractor") else "off_policy"
+    return lint_net_arch(net_arch, algo=algo, family=family, python=True)
 
 
 def _is_module(obj: Any) -> bool:

@@ -25,6 +25,8 @@ from typing import Any
 
 from . import _catalog
 from .errors import ConfigError, SourceError, did_you_mean, one_of
+from .lint import lint_net_arch
+from .report import Finding
 from .spaces import SpaceSpec, is_image, parse_space
 
 TOP_LEVEL_KEYS = ("algo", "policy", "observation_space", "action_space", "env", "env_kwargs", "use_sde", "policy_kwargs", "name")
@@ -59,6 +61,8 @@ class PolicySpec:
     env: str | None = None
     notes: tuple[str, ...] = ()
     """Facts the report should show (e.g. a default that was chosen)."""
+    findings: tuple[Finding, ...] = ()
+    """Lint findings about the net_arch as written (``lint.py``): SB3 builds it, but not as it reads."""
 
 
 def load_config(path: str | Path) -> PolicySpec:
@@ -179,6 +183,8 @@ def spec_from_mapping(data: Mapping[str, Any], *, source: str = "<config>") -> P
         raise ConfigError(_top(where, "policy_kwargs"), f"expected a mapping of policy keywords, got {type(raw_kwargs).__name__}",
                           hint="e.g. policy_kwargs: {net_arch: [64, 64]}")
     policy_kwargs = check_policy_kwargs(raw_kwargs, info, policy, _top(where, "policy_kwargs"))
+    findings = lint_net_arch(policy_kwargs.get("net_arch"), algo=algo, family=info.family,
+                             where=_sub(_top(where, "policy_kwargs"), "net_arch"))
 
     name = data.get("name")
     label = str(name) if name is not None else source
@@ -192,6 +198,7 @@ def spec_from_mapping(data: Mapping[str, Any], *, source: str = "<config>") -> P
         source=label,
         env=env,
         notes=tuple(notes),
+        findings=findings,
     )
 
 
@@ -302,53 +309,68 @@ def check_policy_kwargs(kwargs: Mapping[str, Any], info: _catalog.AlgoInfo, poli
 
 
 def check_net_arch_value(value: Any, info: _catalog.AlgoInfo, where: str) -> Any:
-    """A net_arch SB3 can build as meant: a list of widths, or a dict of lists per network."""
+    """A net_arch SB3 can build: a list of widths, or a mapping of lists per network.
+
+    Only what SB3 refuses to build is an error here, with the rewrite that does what was meant.
+    What SB3 builds silently but differently from how it reads (``{pi, qf}`` on-policy, a width of
+    0, SB2-style lists of mappings) passes through unchanged, so the report shows what SB3 really
+    builds, and ``lint.lint_net_arch`` explains it as a finding.
+    """
     on_policy = info.family == "on_policy"
     keys = ("pi", "vf") if on_policy else ("pi", "qf")
-    example = "net_arch: [64, 64] or net_arch: {pi: [64, 64], " + ("vf" if on_policy else "qf") + ": [64, 64]}"
     if value is None:
         return None
     if isinstance(value, list):
         if any(isinstance(v, dict) for v in value):
-            return _old_style_net_arch(value, info, where, example)
+            return _list_with_mappings(value, info, where)
         return _widths(value, where)
     if isinstance(value, dict):
-        if info.name in ("DQN", "QRDQN") or info.family == "ars":
+        if not _takes_mapping(info):
             raise ConfigError(where, f"{info.name} takes a list of widths, not a mapping", hint="e.g. net_arch: [64, 64]")
-        for key in value:
-            if key not in keys:
-                hint = f"{info.name} builds {' and '.join(keys)}"
-                if on_policy and key == "qf":
-                    hint = "on-policy algorithms have a value network 'vf', not 'qf'; SB3 would build an empty value network"
-                elif not on_policy and key == "vf":
-                    hint = "off-policy algorithms have q-networks 'qf', not 'vf'"
-                else:
-                    hint = did_you_mean(str(key), keys) or hint
-                raise ConfigError(f"{where}.{key}", "unknown network key", hint=hint)
         if not on_policy:
             for key in keys:
                 if key not in value:
+                    hint = "or give one list for both"
+                    if key == "qf" and "vf" in value:
+                        hint = (f"off-policy critics are q-networks 'qf', not 'vf'; SB3 fails with an assertion naming 'qf': "
+                                f"write net_arch: {{pi: {value.get('pi', [])}, qf: {value['vf']}}}")
                     raise ConfigError(where, f"{info.name} needs both 'pi' and 'qf' in a net_arch mapping (missing '{key}')",
-                                      hint="or give one list for both")
-        return {key: _widths(widths, f"{where}.{key}") for key, widths in value.items()}
+                                      hint=hint)
+        out = {}
+        for key, widths in value.items():
+            _check_plain(widths, f"{where}.{key}")
+            out[key] = _widths(widths, f"{where}.{key}") if key in keys else widths  # SB3 ignores other keys
+        return out
+    example = "net_arch: [64, 64] or net_arch: {pi: [64, 64], " + keys[1] + ": [64, 64]}"
     raise ConfigError(where, f"expected a list of layer widths or a mapping, got {_type(value)}", hint=example)
 
 
-def _old_style_net_arch(value: list[Any], info: _catalog.AlgoInfo, where: str, example: str) -> Any:
-    if info.family != "on_policy":
-        raise ConfigError(where, "a list with a mapping inside is not a net_arch", hint=example)
-    if len(value) == 1 and isinstance(value[0], dict):
-        # SB3 still accepts [dict(pi=..., vf=...)] with a warning and uses the dict.
-        return [check_net_arch_value(value[0], info, f"{where}[0]")]
-    shared = [v for v in value if not isinstance(v, dict)]
+def _list_with_mappings(value: list[Any], info: _catalog.AlgoInfo, where: str) -> Any:
+    """On-policy SB3 unwraps a list that starts with a mapping (and drops the rest); anything else fails."""
+    _check_plain(value, where)
+    if info.family == "on_policy" and isinstance(value[0], dict):
+        return [check_net_arch_value(value[0], info, f"{where}[0]"), *value[1:]]
+    shared = [v for v in value if isinstance(v, int)]
     dicts = [v for v in value if isinstance(v, dict)]
+    second = "vf" if info.family == "on_policy" else "qf"
     rewrite = ""
-    if len(dicts) == 1 and isinstance(dicts[0], dict):
+    if len(dicts) == 1:
         pi = shared + list(dicts[0].get("pi", []))
-        vf = shared + list(dicts[0].get("vf", []))
-        rewrite = f"; the closest SB3 2.x config is net_arch: {{pi: {pi}, vf: {vf}}} (separate, not shared, layers)"
-    raise ConfigError(where, "shared layers before a dict ([64, {pi: ..., vf: ...}]) were removed in SB3 1.8",
+        other = shared + list(dicts[0].get(second, []))
+        rewrite = f"; the closest SB3 2.x config is net_arch: {{pi: {pi}, {second}: {other}}}"
+        if shared:
+            rewrite += " (separate, not shared, layers)"
+    if info.family != "on_policy":
+        takes = "a list of widths or a mapping" if _takes_mapping(info) else "a list of widths"
+        raise ConfigError(where, f"{info.name} takes {takes}, not a list with a mapping inside",
+                          hint="SB3 fails with a TypeError on this" + (rewrite if _takes_mapping(info) else ""))
+    raise ConfigError(where, "shared layers before a mapping ([64, {pi: ..., vf: ...}]) were removed in SB3 1.8",
                       hint="SB3 fails with a TypeError on this" + rewrite)
+
+
+def _takes_mapping(info: _catalog.AlgoInfo) -> bool:
+    """Actor-critic policies take {pi: ..., vf/qf: ...}; DQN, QR-DQN and ARS build one MLP from a list."""
+    return info.name not in ("DQN", "QRDQN") and info.family != "ars"
 
 
 def _widths(value: Any, where: str) -> list[int]:
@@ -361,10 +383,11 @@ def _widths(value: Any, where: str) -> list[int]:
             if isinstance(width, float) and width.is_integer():
                 raise ConfigError(at, f"layer widths are whole numbers, got {width!r}", hint=f"write {int(width)}")
             raise ConfigError(at, f"expected a layer width (a whole number), got {_type(width)}")
-        if width < 1:
-            raise ConfigError(at, f"a layer needs at least 1 unit, got {width}",
-                              hint="SB3 would build Linear(n, 0) silently; remove the layer instead" if width == 0 else None)
-        widths.append(width)
+        if width < 0:
+            raise ConfigError(at, f"a layer width cannot be negative, got {width}",
+                              hint="SB3 fails deep in torch ('Trying to create tensor with negative dimension'); "
+                                   "give the layer a positive width, or remove it")
+        widths.append(width)  # 0 builds silently: lint.py reports it
     return widths
 
 

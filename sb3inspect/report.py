@@ -156,6 +156,29 @@ class Totals:
 
 
 @dataclass(frozen=True, slots=True)
+class Finding:
+    """A lint finding: something SB3 builds without a word, though it is probably not what was meant."""
+
+    code: str
+    """Stable identifier (``NA001``), for docs and for telling findings apart in CI logs."""
+    name: str
+    """The same in words (``qf-key-on-policy``)."""
+    level: str
+    """``error``: the network is not what the config says (``check`` always fails);
+    ``warning``: it builds as meant, in a form SB3 deprecates or that hides a choice (fails with ``--strict``)."""
+    where: str
+    """The key path of the net_arch part at fault (``configs/a.yaml: policy_kwargs.net_arch.qf``)."""
+    message: str
+    """What SB3 does with it, in plain words."""
+    fix: str
+    """The rewrite that does what the config most likely meant."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "name": self.name, "level": self.level, "where": self.where,
+                "message": self.message, "fix": self.fix}
+
+
+@dataclass(frozen=True, slots=True)
 class PolicyReport:
     """What a config (or a model) builds, network by network."""
 
@@ -173,6 +196,8 @@ class PolicyReport:
     features_extractor: dict[str, Any] | None = None
     """``{"class": "FlattenExtractor", "features_dim": 101, "shared": true}``."""
     notes: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    """Lint findings about the net_arch the report was built from (see ``lint.py``)."""
     source: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     """Facts a source adds (e.g. a saved model's state-dict check)."""
@@ -206,6 +231,7 @@ class PolicyReport:
             "networks": [network.to_dict() for network in self.networks],
             "totals": self.totals.to_dict(),
             "notes": list(self.notes),
+            "findings": [finding.to_dict() for finding in self.findings],
         }
         out.update(self.extra)
         return out

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..report import Layer, Network, PolicyReport
+from ..report import Finding, Layer, Network, PolicyReport
 from ..spaces import short
 
 ROLE_TITLES = {
@@ -254,3 +254,9 @@ def totals_line(report: PolicyReport) -> str:
     if totals.training_bytes is not None:
         parts.append(f"~{size(totals.training_bytes)} to train with Adam")
     return " · ".join(parts)
+
+
+def finding_lines(finding: Finding) -> tuple[str, str, str]:
+    """A lint finding as (headline, where and what SB3 does, the fix): ``error   NA001 qf-key-on-policy``, ..."""
+    return (f"{finding.level:<7} {finding.code} {finding.name}", f"at {finding.where}: {finding.message}",
+            f"fix: {finding.fix}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..report import PolicyReport
-from .common import display_rows, explain_notes, header_lines, network_title, number, title, totals_line
+from .common import display_rows, explain_notes, finding_lines, header_lines, network_title, number, title, totals_line
 
 
 def _cell(text: str) -> str:
@@ -35,6 +35,11 @@ def render_markdown(report: PolicyReport, *, explain: bool = False, **_: Any) ->
     if report.notes:
         lines.append("")
         lines += [f"- {note}" for note in report.notes]
+    if report.findings:
+        lines += ["", "### Findings", ""]
+        for finding in report.findings:
+            headline, message, fix = finding_lines(finding)
+            lines.append(f"- **{headline}** {_cell(message)}; {_cell(fix)}")
     if explain:
         lines += ["", "**Why these numbers**", ""]
         lines += [f"- {note}" for note in explain_notes(report)]

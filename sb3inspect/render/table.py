@@ -13,7 +13,7 @@ from rich.console import Console, Group
 from rich.text import Text
 
 from ..report import PolicyReport
-from .common import display_rows, explain_notes, header_lines, network_title, number, title, totals_line
+from .common import display_rows, explain_notes, finding_lines, header_lines, network_title, number, title, totals_line
 
 COLUMNS = ("layer", "type", "in → out", "weight", "bias", "params")
 GAP = "   "
@@ -56,6 +56,12 @@ def table_lines(report: PolicyReport, *, explain: bool = False) -> list[Text]:
     lines.append(Text("totals  ", style="bold") + Text(totals_line(report)))
     for note in report.notes:
         lines.append(Text(f"note    {note}", style="dim"))
+    if report.findings:
+        lines.append(Text(""))
+    for finding in report.findings:
+        headline, message, fix = finding_lines(finding)
+        lines.append(Text(headline, style="bold red" if finding.level == "error" else "bold yellow") + Text(f" {message}"))
+        lines.append(Text(f"        {fix}", style="green"))
     if explain:
         lines.append(Text(""))
         lines += [Text(f"why     {note}", style="dim") for note in explain_notes(report)]

@@ -1,0 +1,217 @@
+"""Lint: net_arch mistakes that SB3 builds without a word, as findings with a code, a level and a fix.
+
+The boundary with ``config.py``: what SB3 refuses to build (negative widths, shared layers before a
+mapping, an off-policy mapping without ``qf``) is a ``ConfigError`` there, with the rewrite. What SB3
+*builds*, silently or with a one-line warning, but not as the config reads, is a finding here: the
+report shows the network SB3 really builds, and the finding says why it looks that way and how to
+write what was meant. Behaviour measured on SB3 2.9.2:
+
+- NA001 ``qf-key-on-policy`` (error): PPO-family ``{pi: [...], qf: [...]}``. ``MlpExtractor`` reads
+  only ``pi`` and ``vf``, so the value network gets no hidden layers at all.
+- NA002 ``ignored-key`` (error): any other key SB3 does not read (``{pi, fv}``, ``lstm``,
+  ``activation_fn`` inside net_arch, ``vf`` next to ``pi`` and ``qf`` off-policy).
+- NA003 ``missing-key`` (warning): an on-policy mapping without ``pi`` or ``vf``: that network has
+  no hidden layers (not SB3's default ``[64, 64]``).
+- NA004 ``zero-width`` (error): a width of 0 builds ``Linear(n, 0)``; everything after it sees no
+  input and the head can only learn its bias.
+- NA005 ``list-wrapped-mapping`` (warning): ``[{pi: [...], vf: [...]}]`` is unwrapped with a
+  deprecation warning (shared layers were removed in SB3 1.8); it builds as meant.
+- NA006 ``sb2-list-of-mappings`` (error): a list of several mappings (Stable-Baselines 2 style, with
+  ``lstm`` entries): SB3 keeps the first mapping and drops the rest (sb3-contrib#172).
+
+Pure functions on plain values: no torch, usable on configs and on a live model's ``policy_kwargs``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .errors import did_you_mean
+from .report import Finding
+
+ON_POLICY = "on_policy"
+ERROR = "error"
+WARNING = "warning"
+
+CODES: dict[str, tuple[str, str]] = {
+    "NA001": ("qf-key-on-policy", ERROR),
+    "NA002": ("ignored-key", ERROR),
+    "NA003": ("missing-key", WARNING),
+    "NA004": ("zero-width", ERROR),
+    "NA005": ("list-wrapped-mapping", WARNING),
+    "NA006": ("sb2-list-of-mappings", ERROR),
+}
+"""Code -> (name, level): the lint rules, documented in this module's docstring."""
+
+
+def lint_net_arch(value: Any, *, algo: str, family: str, where: str = "net_arch", python: bool = False) -> tuple[Finding, ...]:
+    """Findings about ``value``, a net_arch as written for ``algo`` (of ``family``: on_policy, off_policy, ars).
+
+    ``python`` writes the fixes as Python (``net_arch=dict(pi=[64], vf=[64])``) instead of YAML.
+    Values SB3 cannot build at all are left to the config validation; anything unexpected is ignored.
+    """
+    lint = _Lint(algo, family, python)
+    if isinstance(value, Mapping):
+        lint.mapping(value, where)
+    elif isinstance(value, (list, tuple)):
+        if value and isinstance(value[0], Mapping) and family == ON_POLICY:
+            lint.list_of_mappings(list(value), where)
+        else:
+            lint.widths(value, where)
+    return tuple(lint.findings)
+
+
+class _Lint:
+    """Collects findings; one method per shape of net_arch."""
+
+    def __init__(self, algo: str, family: str, python: bool) -> None:
+        self.algo = algo
+        self.on_policy = family == ON_POLICY
+        self.keys = ("pi", "vf") if self.on_policy else ("pi", "qf")
+        self.python = python
+        self.findings: list[Finding] = []
+
+    def add(self, code: str, where: str, message: str, fix: str) -> None:
+        name, level = CODES[code]
+        self.findings.append(Finding(code=code, name=name, level=level, where=where, message=message, fix=fix))
+
+    def write(self, value: Any) -> str:
+        """``net_arch: {pi: [64], vf: [64]}`` (YAML) or ``net_arch=dict(pi=[64], vf=[64])`` (Python)."""
+        return ("net_arch=" if self.python else "net_arch: ") + _literal(value, self.python)
+
+    def mapping(self, value: Mapping[str, Any], where: str, *, report_missing: bool = True) -> None:
+        ignored = [key for key in value if key not in self.keys]
+        for key in ignored:
+            self.ignored_key(value, key, where)
+        if self.on_policy and report_missing and not ignored:
+            for key in self.keys:
+                if key not in value:
+                    self.missing_key(value, key, where)
+        for key in self.keys:
+            widths = value.get(key)
+            if isinstance(widths, (list, tuple)):
+                self.widths(widths, f"{where}.{key}", whole=value, key=key)
+
+    def ignored_key(self, value: Mapping[str, Any], key: str, where: str) -> None:
+        at = f"{where}.{key}"
+        read = " and ".join(f"'{k}'" for k in self.keys)
+        if self.on_policy and key == "qf" and "vf" not in value:
+            renamed = {("vf" if k == "qf" else k): v for k, v in value.items()}
+            self.add("NA001", at,
+                     f"{self.algo} has a value network 'vf', not q-networks: SB3 ignores 'qf' and builds vf with no hidden "
+                     "layers, so the value head reads the features directly (a linear value function)",
+                     f"rename qf to vf: {self.write(renamed)}")
+            return
+        hint = _KEY_HINTS.get(str(key))
+        target = _closest(str(key), self.keys)
+        if hint is None and target is not None and target not in value:
+            renamed = {(target if k == key else k): v for k, v in value.items()}
+            fix = f"did you mean '{target}'? {self.write(renamed)}"
+        else:
+            kept = {k: v for k, v in value.items() if k != key}
+            fix = (hint + "; " if hint else "") + f"remove '{key}': {self.write(kept)}"
+        self.add("NA002", at, f"SB3 reads only {read} from a net_arch mapping and ignores '{key}'", fix)
+
+    def missing_key(self, value: Mapping[str, Any], key: str, where: str) -> None:
+        role = {"pi": "policy", "vf": "value"}[key]
+        given = value.get("pi" if key == "vf" else "vf") or [64, 64]
+        filled = _in_order({**value, key: list(given)}, self.keys)
+        empty = _in_order({**value, key: []}, self.keys)
+        self.add("NA003", where,
+                 f"no '{key}': SB3 builds the {role} network {key} with no hidden layers (not the default [64, 64]); "
+                 f"its head reads the features directly",
+                 f"give {key} its widths, e.g. {self.write(filled)}; or write {key}: [] to say no hidden layers is "
+                 f"meant: {self.write(empty)}")
+
+    def widths(self, widths: Sequence[Any], where: str, *, whole: Mapping[str, Any] | None = None, key: str = "") -> None:
+        """NA004 for the first 0 in ``widths`` (``whole[key]`` when the widths sit in a mapping)."""
+        zeros = [i for i, w in enumerate(widths) if isinstance(w, int) and not isinstance(w, bool) and w == 0]
+        if not zeros:
+            return
+        kept = [w for w in widths if not (isinstance(w, int) and w == 0)]
+        fixed = kept if whole is None else {**whole, key: kept}
+        self.add("NA004", f"{where}[{zeros[0]}]",
+                 "a layer of width 0: SB3 builds a Linear layer with 0 outputs, so everything after it sees no input "
+                 "and the head can only learn its bias",
+                 f"remove the 0: {self.write(fixed)}")
+
+    def list_of_mappings(self, value: list[Any], where: str) -> None:
+        first = value[0]
+        if len(value) == 1:
+            self.add("NA005", where,
+                     "a list around one mapping is the pre-1.8 format for shared layers, which SB3 removed: SB3 unwraps it "
+                     "with a warning and builds the mapping",
+                     f"drop the list: {self.write(first)}")
+            self.mapping(first, f"{where}[0]")
+            return
+        dropped = _literal(value[1:], self.python)
+        self.add("NA006", where,
+                 f"SB3 keeps only the first mapping of a list ({_literal(first, self.python)}) and drops the rest "
+                 f"({dropped}): Stable-Baselines 2 read such a list as layers in sequence, SB3 does not "
+                 "(sb3-contrib#172)",
+                 self.sb2_rewrite(value))
+        self.mapping(first, f"{where}[0]", report_missing=False)
+
+    def sb2_rewrite(self, value: list[Any]) -> str:
+        """One mapping with every network's widths in order; an LSTM entry becomes lstm_hidden_size."""
+        lstm_at = next((i for i, item in enumerate(value) if item == "lstm" or (isinstance(item, Mapping) and "lstm" in item)),
+                       None)
+        after = value if lstm_at is None else value[lstm_at + 1:]
+        merged: dict[str, list[Any]] = {}
+        for item in after:
+            if isinstance(item, Mapping):
+                for key in self.keys:
+                    if isinstance(item.get(key), (list, tuple)):
+                        merged.setdefault(key, []).extend(item[key])
+        fix = f"write one mapping: {self.write(merged)}"
+        if lstm_at is not None:
+            size = value[lstm_at].get("lstm") if isinstance(value[lstm_at], Mapping) else None
+            lstm = f"lstm_hidden_size{'=' if self.python else ': '}{size}" if isinstance(size, int) else "lstm_hidden_size"
+            algo = "" if self.algo == "RecurrentPPO" else " with RecurrentPPO"
+            fix += (f"{algo} and {lstm}: its LSTM comes after the features extractor and before net_arch, "
+                    "so layers before the LSTM need a custom features_extractor_class")
+        return fix
+
+
+_KEY_HINTS = {
+    "lstm": "the LSTM is RecurrentPPO's policy keyword lstm_hidden_size (and n_lstm_layers), not part of net_arch",
+    "activation_fn": "activation_fn is a policy keyword of its own, next to net_arch",
+    "shared": "shared layers were removed in SB3 1.8; a shared features extractor is the way to share now",
+}
+
+
+def _in_order(value: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
+    """The network keys first, in SB3's order (pi, then vf or qf), then anything else."""
+    return {**{k: value[k] for k in keys if k in value}, **{k: v for k, v in value.items() if k not in keys}}
+
+
+def _closest(key: str, keys: Sequence[str]) -> str | None:
+    """The network key ``key`` most likely meant: a did-you-mean, a swapped pair of letters or a role name."""
+    hint = did_you_mean(key, keys)
+    if hint:
+        return hint.split("'")[1]
+    word = key.strip().lower()
+    for candidate in keys:
+        if sorted(word) == sorted(candidate):
+            return candidate
+    if word in ("policy", "actor", "p"):
+        return "pi"
+    if word in ("vf", "qf", "value", "critic", "q", "v", "q_net"):
+        return keys[1]
+    return None
+
+
+def _literal(value: Any, python: bool) -> str:
+    """A net_arch value as a user writes it: ``{pi: [64], vf: [64]}`` or ``dict(pi=[64], vf=[64])``."""
+    if isinstance(value, Mapping):
+        if python:
+            if all(isinstance(k, str) and k.isidentifier() for k in value):
+                return "dict(" + ", ".join(f"{k}={_literal(v, python)}" for k, v in value.items()) + ")"
+            return "{" + ", ".join(f"{k!r}: {_literal(v, python)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{k}: {_literal(v, python)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_literal(v, python) for v in value) + "]"
+    if isinstance(value, type):
+        return value.__name__
+    return repr(value) if python and isinstance(value, str) else str(value)
