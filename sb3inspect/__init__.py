@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from .checks import check_net_arch
 from .errors import BuildError, ConfigError, NetArchMismatch, Sb3InspectError, SourceError
-from .report import Layer, Network, PolicyReport, Totals
+from .report import Finding, Layer, Network, PolicyReport, Totals
 
 if TYPE_CHECKING:
     from .config import PolicySpec
@@ -24,6 +25,7 @@ __version__ = "0.1.0"
 __all__ = [
     "BuildError",
     "ConfigError",
+    "Finding",
     "Layer",
     "NetArchMismatch",
     "Network",
@@ -33,6 +35,7 @@ __all__ = [
     "SourceError",
     "Totals",
     "__version__",
+    "check_net_arch",
     "summary",
 ]
 

@@ -231,6 +231,88 @@ def _emit(reports: list[Any], fmt: Format, width: int | None, *, explain: bool =
     sys.stdout.write(render_many(reports, fmt.value, explain=explain))
 
 
+@app.command()
+def check(
+    sources: Annotated[list[Path], typer.Argument(help="Config files (YAML, JSON, TOML), rl-zoo3 files or saved .zip models.")],
+    expect: Annotated[
+        list[str] | None,
+        typer.Option("--expect", "-e", help="Hidden widths a network must have: pi=64,64 (repeat: vf=..., qf=...; "
+                     "pi is PPO's pi or an off-policy actor, qf the critic or q_net; vf= means no hidden layers)."),
+    ] = None,
+    max_params: Annotated[int | None, typer.Option("--max-params", min=0, help="Fail when a policy has more parameters.")] = None,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on lint warnings too, not only on lint errors.")] = False,
+    env: Annotated[str | None, typer.Option(help="Env id inside an rl-zoo3 file (default: every entry).")] = None,
+    algo: Annotated[str | None, typer.Option(help="Algorithm of an rl-zoo3 file or saved model.")] = None,
+) -> None:
+    """Check that configs build, lint clean and match --expect / --max-params (exit 0 ok, 1 failed, 2 bad input)."""
+    with user_errors():
+        from .checks import parse_expectations, problems
+
+        wanted = parse_expectations(_expect_flags(expect or []), where="--expect")
+        checked = failed = bad = 0
+        for source in sources:
+            try:
+                reports = _summaries(source, env=env, algo=algo)
+            except Sb3InspectError as exc:
+                bad += 1
+                _error_line(exc)
+                continue
+            for report in reports:
+                found = problems(report, expect=wanted, max_params=max_params, strict=strict)
+                checked += 1
+                failed += bool(found)
+                typer.echo(_check_lines(report, source, found, strict=strict))
+        if checked + bad > 1:
+            typer.echo(f"{checked} checked: {checked - failed} ok, {failed} failed"
+                       + (f"; {bad} source{'s' if bad > 1 else ''} could not be read" if bad else ""))
+        if bad:
+            raise typer.Exit(ExitCode.BAD_INPUT)
+        if failed:
+            raise typer.Exit(ExitCode.CHECK_FAILED)
+
+
+def _summaries(source: Path, *, env: str | None, algo: str | None) -> list[Any]:
+    from .sources import summarize_path
+
+    return summarize_path(source, env=env, algo=algo)
+
+
+def _expect_flags(values: list[str]) -> dict[str, list[Any]]:
+    """``["pi=64,64", "vf="]`` -> ``{"pi": [64, 64], "vf": []}``."""
+    out: dict[str, list[Any]] = {}
+    for value in values:
+        name, sep, widths = value.partition("=")
+        if not sep or not name.strip():
+            raise ConfigError("--expect", f"expected NAME=WIDTHS, got {value!r}", hint="e.g. --expect pi=64,64 --expect vf=64,64")
+        parsed = _widths(widths, f"--expect {value}")
+        for width in parsed:
+            if not isinstance(width, int) or width < 0:
+                raise ConfigError(f"--expect {value}", f"{width!r} is not a layer width (a whole number of at least 0)",
+                                  hint="e.g. --expect pi=64,64")
+        out[name.strip()] = parsed
+    return out
+
+
+def _check_lines(report: Any, source: Path, found: list[str], *, strict: bool) -> str:
+    """``ok      configs/a.yaml · PPO · pi [64, 64] · vf [64, 64] · 21,701 params``, then problems and warnings."""
+    built = " · ".join(f"{n.name} {list(n.hidden_sizes)}" for n in report.networks if not n.target and n.role != "other")
+    label = report.source or str(source)
+    status = "FAILED" if found else "ok"
+    lines = [f"{status:<7} {label} · {report.algo or report.policy_class} · {built} · {report.totals.params:,} params"]
+    lines += [f"        {problem}" for problem in found]
+    if not strict:  # warnings do not fail without --strict, but are worth a line
+        lines += [f"        {f.level} {f.code} {f.name} at {f.where}: {f.message}; fix: {f.fix}"
+                  for f in report.findings if f.level != "error"]
+    return "\n".join(lines)
+
+
+def _error_line(exc: Sb3InspectError) -> None:
+    """One source that cannot be read: ``error: ...`` on stderr, and the check goes on with the next."""
+    if _state["debug"]:
+        raise exc
+    sys.stderr.write(f"error: {' '.join(str(exc).split())}\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console entry point: click's usage errors become one ``error:`` line too.
 

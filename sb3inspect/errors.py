@@ -14,7 +14,8 @@ Only ``cli.py`` turns these into ``error: ...`` and exit code 2 (1 for ``NetArch
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 
 class Sb3InspectError(Exception):
@@ -41,7 +42,16 @@ class BuildError(Sb3InspectError):
 
 
 class NetArchMismatch(Sb3InspectError, AssertionError):
-    """A built policy differs from what ``check_net_arch`` expected."""
+    """A built policy differs from what ``check_net_arch`` expected.
+
+    ``problems`` lists each difference as a line (expected vs built, a budget, a lint finding);
+    ``report`` is the ``PolicyReport`` that was checked.
+    """
+
+    def __init__(self, message: str, *, problems: Sequence[str] = (), report: Any = None) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
+        self.report = report
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:

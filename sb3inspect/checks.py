@@ -1,0 +1,138 @@
+"""Checks: does a policy hold what a training script or CI expects? Pure functions on reports.
+
+``check_net_arch(obj, pi=..., vf=..., qf=..., max_params=...)`` is the training-script form (it
+raises ``NetArchMismatch``, an ``AssertionError``); ``sb3inspect check`` runs ``problems`` over
+many sources. Expectations name networks the way net_arch does:
+
+- ``pi``: the policy network ``pi`` (PPO, A2C, TRPO, MaskablePPO, RecurrentPPO, ARS) or the
+  ``actor`` of SAC, TD3, DDPG, TQC and CrossQ: ``net_arch["pi"]`` builds both.
+- ``vf``: the value network ``vf`` of actor-critic (on-policy) algorithms.
+- ``qf``: what ``net_arch["qf"]`` (or DQN's list) builds: the ``critic`` of off-policy actor-critics
+  (every q-network in it has these widths), DQN's ``q_net``, QR-DQN's ``quantile_net``.
+
+A network's widths are its ``hidden_sizes``: the hidden layers net_arch built, without the features
+extractor and the output head. Target networks are copies and are not checked separately.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from .errors import ConfigError, NetArchMismatch, did_you_mean
+from .report import PolicyReport
+
+ALIASES: dict[str, tuple[str, ...]] = {
+    "pi": ("pi", "actor"),
+    "vf": ("vf",),
+    "qf": ("critic", "q_net", "quantile_net"),
+}
+"""Expectation name -> the report networks it checks, first match wins."""
+
+NETWORK_NAMES = (
+    "pi", "vf", "actor", "actor_target", "critic", "critic_target", "q_net", "q_net_target", "quantile_net",
+    "quantile_net_target",
+)
+"""Network names a report can hold; ``sb3inspect check --expect`` takes these as well as pi/vf/qf."""
+
+
+def check_net_arch(
+    obj: Any,
+    *,
+    pi: Sequence[int] | None = None,
+    vf: Sequence[int] | None = None,
+    qf: Sequence[int] | None = None,
+    max_params: int | None = None,
+    strict: bool = False,
+) -> PolicyReport:
+    """Assert that ``obj`` (a model, policy, config dict or path) builds the hidden layers expected.
+
+    ``pi``, ``vf`` and ``qf`` are hidden widths as in net_arch: ``pi`` checks PPO's ``pi`` or an
+    off-policy ``actor``; ``vf`` the on-policy value network; ``qf`` the off-policy ``critic``
+    (every q-network), DQN's ``q_net`` or QR-DQN's ``quantile_net``. ``None`` checks nothing.
+    ``max_params`` caps ``report.totals.params`` (every parameter, target networks included).
+    Lint findings of level ``error`` always fail; ``strict=True`` fails on warnings too.
+
+    Returns the report when everything holds; raises ``NetArchMismatch`` (an ``AssertionError``)
+    whose message lists expected against built otherwise.
+    """
+    from .api import summary
+
+    expect = {name: widths for name, widths in (("pi", pi), ("vf", vf), ("qf", qf)) if widths is not None}
+    expect = parse_expectations(expect, where="check_net_arch")
+    report = summary(obj)
+    found = problems(report, expect=expect, max_params=max_params, strict=strict)
+    if found:
+        raise NetArchMismatch(mismatch_message(report, found), problems=found, report=report)
+    return report
+
+
+def parse_expectations(expect: Mapping[str, Any], *, where: str) -> dict[str, list[int]]:
+    """Validated ``{name: widths}``: known network names, lists of whole numbers of at least 0."""
+    out: dict[str, list[int]] = {}
+    for name, widths in expect.items():
+        if name not in ALIASES and name not in NETWORK_NAMES:
+            others = [n for n in NETWORK_NAMES if n not in ALIASES]
+            hint = did_you_mean(name, [*ALIASES, *others]) or f"use pi, vf, qf or a network name: {', '.join(others)}"
+            raise ConfigError(where, f"unknown network {name!r}", hint=hint)
+        if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence) or not all(
+            isinstance(w, int) and not isinstance(w, bool) and w >= 0 for w in widths
+        ):
+            raise ConfigError(where, f"{name}: expected hidden widths such as [64, 64], got {widths!r}")
+        out[name] = list(widths)
+    return out
+
+
+def problems(
+    report: PolicyReport,
+    *,
+    expect: Mapping[str, Sequence[int]] | None = None,
+    max_params: int | None = None,
+    strict: bool = False,
+) -> list[str]:
+    """Every way ``report`` misses the expectations, one line each (empty: all hold)."""
+    found = [_width_problem(report, name, list(widths)) for name, widths in (expect or {}).items()]
+    if max_params is not None and report.totals.params > max_params:
+        found.append(f"params: {report.totals.params:,} is over max_params {max_params:,} "
+                     f"({report.totals.trainable_params:,} trainable)")
+    for finding in report.findings:
+        if finding.level == "error" or strict:
+            found.append(f"{finding.level} {finding.code} {finding.name} at {finding.where}: {finding.message}; "
+                         f"fix: {finding.fix}")
+    return [problem for problem in found if problem]
+
+
+def network_for(report: PolicyReport, name: str) -> Any:
+    """The network an expectation name checks (``pi`` -> ``pi`` or ``actor``, ...), or None."""
+    by_name = {network.name: network for network in report.networks}
+    return next((by_name[n] for n in ALIASES.get(name, (name,)) if n in by_name), None)
+
+
+def _width_problem(report: PolicyReport, name: str, widths: list[int]) -> str:
+    network = network_for(report, name)
+    if network is None:
+        algo = report.algo or report.policy_class
+        return f"{name}: expected {widths}, but {algo} has no such network (it has {', '.join(report.names)}){_alias_hint(report, name)}"
+    if list(network.hidden_sizes) == widths:
+        return ""
+    label = name if network.name == name else f"{name} ({network.name})"
+    return f"{label}: expected {widths}, built {list(network.hidden_sizes)}"
+
+
+def _alias_hint(report: PolicyReport, name: str) -> str:
+    """Which expectation name the user likely meant."""
+    names = set(report.names)
+    if name == "vf" and names & {"critic", "q_net", "quantile_net"}:
+        return "; its critic is checked with qf"
+    if name == "qf" and "vf" in names:
+        return "; its value network is checked with vf"
+    if name == "pi" and names & {"q_net", "quantile_net"}:
+        return "; its net_arch builds the q-network: check it with qf"
+    return ""
+
+
+def mismatch_message(report: PolicyReport, found: Sequence[str]) -> str:
+    """``<live PPO> (PPO): 2 problems`` and one indented line per problem."""
+    what = " · ".join(p for p in (report.algo, report.policy_class) if p)
+    header = f"{report.source or 'policy'} ({what}) does not match: {len(found)} problem{'s' if len(found) > 1 else ''}"
+    return "\n".join([header, *(f"  {problem}" for problem in found)])
