@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .checks import check_net_arch
+from .compare import ReportDiff, diff
 from .errors import BuildError, ConfigError, NetArchMismatch, Sb3InspectError, SourceError
 from .report import Finding, Layer, Network, PolicyReport, Totals
 
@@ -31,11 +32,13 @@ __all__ = [
     "Network",
     "PolicyReport",
     "PolicySpec",
+    "ReportDiff",
     "Sb3InspectError",
     "SourceError",
     "Totals",
     "__version__",
     "check_net_arch",
+    "diff",
     "summary",
 ]
 

@@ -231,6 +231,11 @@ def _emit(reports: list[Any], fmt: Format, width: int | None, *, explain: bool =
     sys.stdout.write(render_many(reports, fmt.value, explain=explain))
 
 
+class DiffFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
 @app.command()
 def check(
     sources: Annotated[list[Path], typer.Argument(help="Config files (YAML, JSON, TOML), rl-zoo3 files or saved .zip models.")],
@@ -311,6 +316,32 @@ def _error_line(exc: Sb3InspectError) -> None:
     if _state["debug"]:
         raise exc
     sys.stderr.write(f"error: {' '.join(str(exc).split())}\n")
+
+
+@app.command()
+def diff(
+    source_a: Annotated[Path, typer.Argument(help="Before: a config, rl-zoo3 file or saved .zip.")],
+    source_b: Annotated[Path, typer.Argument(help="After: a config, rl-zoo3 file or saved .zip.")],
+    env: Annotated[str | None, typer.Option(help="Env id inside rl-zoo3 files.")] = None,
+    algo: Annotated[str | None, typer.Option(help="Algorithm of rl-zoo3 files or saved models.")] = None,
+    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.table,
+    width: Annotated[int | None, typer.Option(help="Table width in columns (default: the terminal's, at least 100).")] = None,
+) -> None:
+    """Per network, the layers added, removed or resized and the parameter delta (exit 0 same, 1 different, 2 bad input)."""
+    with user_errors():
+        from .compare import diff as diff_sources
+
+        result = diff_sources(source_a, source_b, env=env, algo=algo)
+        if fmt is DiffFormat.table and sys.stdout.isatty():
+            from rich.console import Console
+
+            from .render.diff import build_diff
+
+            Console(width=max(width or Console().width, 100), highlight=False).print(build_diff(result))
+        else:
+            sys.stdout.write(result.render(fmt.value, width=width or 120))
+        if not result.same:
+            raise typer.Exit(ExitCode.CHECK_FAILED)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,203 @@
+"""Two reports side by side: per network, the layers added, removed or resized and the parameter delta.
+
+Layers are matched by their path in ``policy.named_modules()``, in order (``difflib`` over the
+paths), so a config and a saved model of the same algorithm line up row for row. Pure data, no torch:
+``diff_reports`` compares reports from any source (config, dict, live model, saved zip).
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from typing import Any
+
+from .report import Layer, Network, PolicyReport, dumps
+
+ADDED, REMOVED, RESIZED, CHANGED = "added", "removed", "resized", "changed"
+
+
+@dataclass(frozen=True, slots=True)
+class LayerChange:
+    """One row that differs: present on one side only, another size, or another type / trainability."""
+
+    path: str
+    change: str
+    """``added`` (only in B), ``removed`` (only in A), ``resized`` (same type, other sizes) or
+    ``changed`` (other type, e.g. Tanh -> ReLU, or trainable -> frozen)."""
+    before: Layer | None
+    after: Layer | None
+
+    @property
+    def params_delta(self) -> int:
+        return (self.after.params if self.after else 0) - (self.before.params if self.before else 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "change": self.change,
+            "before": self.before.to_dict() if self.before else None,
+            "after": self.after.to_dict() if self.after else None,
+            "params_delta": self.params_delta,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkDiff:
+    """A network of A against the network of the same name in B (None: absent on that side)."""
+
+    name: str
+    before: Network | None
+    after: Network | None
+    changes: tuple[LayerChange, ...]
+
+    @property
+    def status(self) -> str:
+        """``added``, ``removed``, ``changed`` or ``same``."""
+        if self.before is None:
+            return ADDED
+        if self.after is None:
+            return REMOVED
+        return CHANGED if self.changes else "same"
+
+    @property
+    def params_delta(self) -> int:
+        return (self.after.params if self.after else 0) - (self.before.params if self.before else 0)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "params": [self.before.params if self.before else None, self.after.params if self.after else None],
+            "params_delta": self.params_delta,
+            "hidden_sizes": [list(self.before.hidden_sizes) if self.before else None,
+                             list(self.after.hidden_sizes) if self.after else None],
+            "changes": [change.to_dict() for change in self.changes],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class ReportDiff:
+    """What changes from report A to report B."""
+
+    a: PolicyReport
+    b: PolicyReport
+    facts: tuple[tuple[str, Any, Any], ...]
+    """(fact, value in A, value in B) for the facts that differ: algo, spaces, activation, extractor."""
+    networks: tuple[NetworkDiff, ...]
+
+    @property
+    def same(self) -> bool:
+        """Same facts, same networks, every layer the same: the two build the same architecture."""
+        return not self.facts and all(network.status == "same" for network in self.networks)
+
+    @property
+    def params_delta(self) -> int:
+        return self.b.totals.params - self.a.totals.params
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "a": self.a.source,
+            "b": self.b.source,
+            "same": self.same,
+            "facts": [{"fact": name, "a": a, "b": b} for name, a, b in self.facts],
+            "networks": [network.to_dict() for network in self.networks],
+            "totals": {
+                "params": [self.a.totals.params, self.b.totals.params],
+                "params_delta": self.params_delta,
+                "trainable_params": [self.a.totals.trainable_params, self.b.totals.trainable_params],
+            },
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return dumps(self.to_dict(), indent=indent)
+
+    def render(self, fmt: str = "table", **options: Any) -> str:
+        """``table`` (plain text) or ``json``."""
+        if fmt == "json":
+            return self.to_json() + "\n"
+        if fmt == "table":
+            from .render.diff import render_diff
+
+            return render_diff(self, **options)
+        raise ValueError(f"unknown diff format {fmt!r}; use table or json")
+
+    def __str__(self) -> str:
+        return self.render("table")
+
+
+def diff(a: Any, b: Any, *, env: str | None = None, algo: str | None = None) -> ReportDiff:
+    """Compare two things ``summary`` accepts (model, policy, config dict or path): A is before, B after."""
+    from .api import summary
+
+    return diff_reports(summary(a, env=env, algo=algo), summary(b, env=env, algo=algo))
+
+
+def diff_reports(a: PolicyReport, b: PolicyReport) -> ReportDiff:
+    """Network by network (in A's order, then B's new ones), layer by layer."""
+    names = [n.name for n in a.networks] + [n.name for n in b.networks if n.name not in a.names]
+    networks = []
+    for name in names:
+        before = next((n for n in a.networks if n.name == name), None)
+        after = next((n for n in b.networks if n.name == name), None)
+        networks.append(NetworkDiff(name, before, after, _layer_changes(before, after)))
+    return ReportDiff(a=a, b=b, facts=_fact_changes(a, b), networks=tuple(networks))
+
+
+def _layer_changes(before: Network | None, after: Network | None) -> tuple[LayerChange, ...]:
+    rows_a = list(before.layers) if before else []
+    rows_b = list(after.layers) if after else []
+    paths_a = [layer.path for layer in rows_a]
+    paths_b = [layer.path for layer in rows_b]
+    changes: list[LayerChange] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, paths_a, paths_b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            for old, new in zip(rows_a[i1:i2], rows_b[j1:j2], strict=True):
+                kind = _compare(old, new)
+                if kind:
+                    changes.append(LayerChange(old.path, kind, old, new))
+            continue
+        changes += [LayerChange(layer.path, REMOVED, layer, None) for layer in rows_a[i1:i2]]
+        changes += [LayerChange(layer.path, ADDED, None, layer) for layer in rows_b[j1:j2]]
+    return tuple(changes)
+
+
+_SIZES = ("in_features", "out_features", "bias", "in_channels", "out_channels", "kernel_size", "stride", "input_size",
+          "hidden_size", "num_layers", "shape", "param_shapes", "params")
+
+
+def _compare(old: Layer, new: Layer) -> str | None:
+    """How one path's row changed: None when it did not."""
+    if old.type != new.type:
+        return CHANGED
+    if any(getattr(old, name) != getattr(new, name) for name in _SIZES):
+        return RESIZED
+    if old.trainable != new.trainable:
+        return CHANGED
+    return None
+
+
+def _fact_changes(a: PolicyReport, b: PolicyReport) -> tuple[tuple[str, Any, Any], ...]:
+    facts = {
+        "algo": lambda r: r.algo,
+        "policy_class": lambda r: r.policy_class,
+        "observation_space": lambda r: _shape_only(r.observation_space),
+        "action_space": lambda r: _shape_only(r.action_space),
+        "activation_fn": lambda r: r.activation_fn,
+        "features_extractor": lambda r: {k: v for k, v in (r.features_extractor or {}).items() if k != "kwargs"} or None,
+    }
+    out = []
+    for name, get in facts.items():
+        value_a, value_b = get(a), get(b)
+        if value_a is not None and value_b is not None and value_a != value_b:
+            out.append((name, value_a, value_b))
+    return tuple(out)
+
+
+def _shape_only(space: Any) -> Any:
+    """A space spec without what never changes the architecture (Box bounds, Discrete start)."""
+    if not isinstance(space, dict) or not space:
+        return None
+    out = {k: v for k, v in space.items() if k not in ("low", "high", "start")}
+    if isinstance(out.get("spaces"), dict):
+        out["spaces"] = {name: _shape_only(sub) for name, sub in out["spaces"].items()}
+    return out
