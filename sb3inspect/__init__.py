@@ -19,11 +19,13 @@ from .errors import BuildError, ConfigError, NetArchMismatch, Sb3InspectError, S
 from .report import Finding, Layer, Network, PolicyReport, Totals
 
 if TYPE_CHECKING:
+    from .callbacks import ArchitectureCallback
     from .config import PolicySpec
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArchitectureCallback",
     "BuildError",
     "ConfigError",
     "Finding",
@@ -55,4 +57,8 @@ def __getattr__(name: str) -> Any:
         from .config import PolicySpec
 
         return PolicySpec
+    if name == "ArchitectureCallback":  # an SB3 BaseCallback: importing it imports SB3 and torch
+        from .callbacks import ArchitectureCallback
+
+        return ArchitectureCallback
     raise AttributeError(f"module 'sb3inspect' has no attribute {name!r}")

@@ -1,0 +1,68 @@
+"""``ArchitectureCallback``: the architecture in the training log, once, before the first step.
+
+Imports SB3 at module level, so ``sb3inspect`` loads it lazily (``import sb3inspect`` stays torch-free).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from stable_baselines3.common.callbacks import BaseCallback
+
+from .checks import mismatch_message, parse_expectations, problems
+from .errors import NetArchMismatch
+from .report import PolicyReport
+
+
+class ArchitectureCallback(BaseCallback):
+    """Logs the model's architecture when ``model.learn(..., callback=ArchitectureCallback())`` starts.
+
+    - stdout (``verbose >= 1``): the report in ``fmt`` (``table`` or ``markdown``), lint findings included;
+    - SB3's logger: ``arch/params``, ``arch/trainable_params`` and ``arch/<network>_params`` for every
+      network that is not a target, written with the first log dump; ``arch/report`` (Markdown) goes
+      to TensorBoard only.
+
+    Given ``pi``, ``vf``, ``qf`` or ``max_params`` (see ``check_net_arch``), it also checks them and
+    raises ``NetArchMismatch`` before the first step when they do not hold, so a wrong net_arch never
+    costs a GPU hour. The report is kept in ``self.report``.
+    """
+
+    def __init__(
+        self,
+        *,
+        verbose: int = 1,
+        fmt: str = "table",
+        pi: Sequence[int] | None = None,
+        vf: Sequence[int] | None = None,
+        qf: Sequence[int] | None = None,
+        max_params: int | None = None,
+        strict: bool = False,
+    ) -> None:
+        super().__init__(verbose)
+        self.fmt = fmt
+        given = {name: widths for name, widths in (("pi", pi), ("vf", vf), ("qf", qf)) if widths is not None}
+        self.expect = parse_expectations(given, where="ArchitectureCallback")
+        self.max_params = max_params
+        self.strict = strict
+        self.checks = bool(given) or max_params is not None or strict
+        self.report: PolicyReport | None = None
+
+    def _on_training_start(self) -> None:
+        from .api import summarize_live
+
+        report = self.report = summarize_live(self.model)
+        if self.verbose >= 1:
+            print(report.render(self.fmt, width=None))
+        self.logger.record("arch/params", report.totals.params)
+        self.logger.record("arch/trainable_params", report.totals.trainable_params)
+        for network in report.networks:
+            if not network.target:
+                self.logger.record(f"arch/{network.name}_params", network.params)
+        self.logger.record("arch/report", report.render("markdown"), exclude=("stdout", "log", "json", "csv"))
+        if self.checks:
+            found = problems(report, expect=self.expect, max_params=self.max_params, strict=self.strict)
+            if found:
+                raise NetArchMismatch(mismatch_message(report, found), problems=found, report=report)
+
+    def _on_step(self) -> bool:
+        return True

@@ -1,0 +1,199 @@
+"""``sb3inspect.summary(model)`` on live CPU models: custom extractors, frozen layers, targets, DQN.
+
+Numbers are held against the model itself (``numel`` of its parameters, its optimizers), never
+against sb3inspect's own rules. Networks are tiny and nothing trains except the callback test.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+import sb3inspect
+from sb3inspect.build import spaces_env
+
+IMAGE = gym.spaces.Box(0, 255, (1, 28, 28), np.uint8)
+VECTOR = gym.spaces.Box(-1, 1, (6,), np.float32)
+CONTINUOUS = gym.spaces.Box(-1, 1, (2,), np.float32)
+
+
+def lenet_extractor() -> type:
+    from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
+
+    class LeNet(BaseFeaturesExtractor):
+        """LeNet-style: 1 -> 6 -> 16 channels with 5x5 kernels (156 + 2,416 = 2,572 conv parameters)."""
+
+        def __init__(self, observation_space: gym.Space, features_dim: int = 8) -> None:
+            super().__init__(observation_space, features_dim)
+            self.cnn = nn.Sequential(
+                nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten()
+            )
+            self.norm = nn.BatchNorm1d(256)
+            self.linear = nn.Linear(256, features_dim)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.linear(self.norm(self.cnn(x)))
+
+    return LeNet
+
+
+def odd_extractor() -> type:
+    from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
+
+    class Gate(nn.Module):
+        """A module type sb3inspect has never heard of, holding a bare parameter."""
+
+        def __init__(self) -> None:
+            super().__init__()
+            self.gamma = nn.Parameter(torch.ones(3))
+
+    class Odd(BaseFeaturesExtractor):
+        def __init__(self, observation_space: gym.Space, features_dim: int = 8) -> None:
+            super().__init__(observation_space, features_dim)
+            self.embed = nn.Embedding(10, 4)
+            self.gru = nn.GRU(4, 8)
+            self.lstm = nn.LSTM(8, 4, num_layers=2)
+            self.gate = Gate()
+            self.scale = nn.Parameter(torch.ones(2))
+            self.linear = nn.Linear(6, features_dim)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.linear(x)
+
+    return Odd
+
+
+def ppo(observation_space: gym.Space, actions: int = 3, **policy_kwargs: Any) -> Any:
+    from stable_baselines3 import PPO
+
+    env = spaces_env(observation_space, gym.spaces.Discrete(actions))
+    return PPO("MlpPolicy" if len(observation_space.shape) == 1 else "CnnPolicy", env, policy_kwargs=policy_kwargs,
+               n_steps=8, batch_size=8, device="cpu")
+
+
+def rows(report: sb3inspect.PolicyReport, network: str) -> dict[str, sb3inspect.Layer]:
+    return {layer.path: layer for layer in report.network(network).layers}
+
+
+def test_custom_cnn_extractor_lenet_numbers() -> None:
+    model = ppo(IMAGE, features_extractor_class=lenet_extractor(), net_arch=[16])
+    report = sb3inspect.summary(model)
+    layers = rows(report, "pi")
+    conv1, conv2 = layers["features_extractor.cnn.0"], layers["features_extractor.cnn.3"]
+    assert (conv1.type, conv1.in_channels, conv1.out_channels, conv1.kernel_size, conv1.params) == ("Conv2d", 1, 6, (5, 5), 156)
+    assert (conv2.in_channels, conv2.out_channels, conv2.params) == (6, 16, 2416)
+    assert conv1.params + conv2.params == 2572
+    assert layers["features_extractor.norm"].type == "BatchNorm1d" and layers["features_extractor.norm"].params == 512
+    assert layers["features_extractor.cnn.2"].type == "MaxPool2d" and conv1.shared
+    assert report.totals.params == sum(p.numel() for p in model.policy.parameters())
+    assert report.totals.trainable_params == report.totals.params and report.totals.frozen_params == 0
+    assert report.features_extractor == {"class": "LeNet", "features_dim": 8, "shared": True}
+    assert report.network("pi").hidden_sizes == [16]
+
+
+def test_unknown_module_types_still_get_rows() -> None:
+    report = sb3inspect.summary(ppo(VECTOR, features_extractor_class=odd_extractor(), net_arch=[8]))
+    layers = rows(report, "vf")
+    assert layers["features_extractor.embed"].param_shapes == (("weight", (10, 4)),)
+    gru = layers["features_extractor.gru"]
+    assert (gru.type, gru.input_size, gru.hidden_size, gru.params) == ("GRU", 4, 8, 24 * 4 + 24 * 8 + 24 + 24)
+    assert layers["features_extractor.lstm"].num_layers == 2
+    gate = layers["features_extractor.gate"]
+    assert (gate.type, gate.params, gate.param_shapes) == ("Gate", 3, (("gamma", (3,)),))
+    assert layers["features_extractor.scale"].type == "Parameter" and layers["features_extractor.scale"].shape == (2,)
+    text = str(report)
+    assert "ih_l0 24×4, hh_l0 24×8" in text and "Gate" in text and "gamma 3" in text
+
+
+def test_frozen_layers_are_not_trainable() -> None:
+    model = ppo(IMAGE, features_extractor_class=lenet_extractor(), net_arch=[16])
+    for param in model.policy.features_extractor.cnn[0].parameters():
+        param.requires_grad_(False)
+    report = sb3inspect.summary(model)
+    assert report.totals.frozen_params == 156
+    assert report.totals.trainable_params == report.totals.params - 156
+    conv1 = rows(report, "pi")["features_extractor.cnn.0"]
+    assert conv1.trainable is False and rows(report, "pi")["features_extractor.cnn.3"].trainable is True
+    assert report.network("pi").trainable_params == report.network("pi").params - 156
+    assert "156 frozen" in str(report) and "frozen" in next(line for line in str(report).splitlines() if "cnn.0" in line)
+
+
+def test_trainable_knows_the_optimizer() -> None:
+    model = ppo(VECTOR, net_arch=[8])
+    model.policy.optimizer = torch.optim.SGD(model.policy.mlp_extractor.parameters(), lr=0.1)  # heads left out
+    report = sb3inspect.summary(model)
+    expected = sum(p.numel() for p in model.policy.mlp_extractor.parameters())
+    assert report.totals.trainable_params == expected
+    assert rows(report, "pi")["action_net"].trainable is False
+
+
+@pytest.mark.parametrize("algo", ["SAC", "TD3"])
+def test_off_policy_targets(algo: str) -> None:
+    import stable_baselines3
+
+    cls = getattr(stable_baselines3, algo)
+    model = cls("MlpPolicy", spaces_env(VECTOR, CONTINUOUS), policy_kwargs={"net_arch": [8]}, buffer_size=1, device="cpu")
+    report = sb3inspect.summary(model)
+    policy = model.policy
+    targets = ["critic_target"] + (["actor_target"] if algo == "TD3" else [])
+    for name in targets:
+        network = report.network(name)
+        assert network.target and network.trainable_params == 0
+        assert network.params == sum(p.numel() for p in getattr(policy, name).parameters())
+    assert report.totals.target_params == sum(report.network(name).params for name in targets)
+    optimized = {id(p) for opt in (policy.actor.optimizer, policy.critic.optimizer) for g in opt.param_groups for p in g["params"]}
+    assert report.totals.trainable_params == sum(p.numel() for p in policy.parameters() if id(p) in optimized)
+    assert report.network("critic").hidden_sizes == [8] and report.network("actor").hidden_sizes == [8]
+    assert "Polyak-averaged copy" in str(report)
+
+
+def test_dqn() -> None:
+    from stable_baselines3 import DQN
+
+    model = DQN("MlpPolicy", spaces_env(VECTOR, gym.spaces.Discrete(3)), policy_kwargs={"net_arch": [8]}, buffer_size=1,
+                device="cpu")
+    report = sb3inspect.summary(model)
+    assert report.names == ["q_net", "q_net_target"]
+    assert report.network("q_net").params == (6 * 8 + 8) + (8 * 3 + 3) == report.network("q_net_target").params
+    assert report.totals.trainable_params == report.network("q_net").params
+    assert report.network("q_net_target").target
+    with pytest.raises(KeyError, match="no network 'pi' in this DQN report; it has q_net, q_net_target"):
+        report.network("pi")
+
+
+def test_issue_example_numbers() -> None:
+    model = ppo(gym.spaces.Box(-np.inf, np.inf, (101,), np.float32), 4, net_arch=[64, 64])
+    report = sb3inspect.summary(model)
+    assert report.network("pi").params == 10948 and report.network("pi").hidden_sizes == [64, 64]
+    assert sb3inspect.check_net_arch(model, pi=[64, 64], vf=[64, 64], max_params=50_000) is not None
+
+
+def test_callback_logs_once_at_the_start(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from stable_baselines3.common.logger import configure
+
+    model = ppo(VECTOR, net_arch=[8])
+    model.set_logger(configure(str(tmp_path), ["csv"]))
+    callback = sb3inspect.ArchitectureCallback(pi=[8], vf=[8])
+    model.learn(total_timesteps=16, callback=callback)
+    out = capsys.readouterr().out
+    assert out.count("pi · policy network") == 1 and "totals" in out
+    assert callback.report is not None and callback.report.totals.params == sum(p.numel() for p in model.policy.parameters())
+    with (tmp_path / "progress.csv").open() as handle:
+        logged = list(csv.DictReader(handle))
+    assert logged[0]["arch/params"] == str(callback.report.totals.params)
+    assert logged[0]["arch/pi_params"] == str(callback.report.network("pi").params)
+    assert "arch/report" not in logged[0]  # the Markdown goes to TensorBoard only
+
+
+def test_callback_stops_a_wrong_net_arch_before_the_first_step() -> None:
+    model = ppo(VECTOR, net_arch=[8])
+    with pytest.raises(sb3inspect.NetArchMismatch, match=r"pi: expected \[64, 64\], built \[8\]"):
+        model.learn(total_timesteps=16, callback=sb3inspect.ArchitectureCallback(verbose=0, pi=[64, 64]))
+    assert model.num_timesteps == 0
