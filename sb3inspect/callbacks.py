@@ -9,8 +9,7 @@ from collections.abc import Sequence
 
 from stable_baselines3.common.callbacks import BaseCallback
 
-from .checks import mismatch_message, parse_expectations, problems
-from .errors import NetArchMismatch
+from .checks import net_arch_expectations, require
 from .report import PolicyReport
 
 
@@ -40,11 +39,10 @@ class ArchitectureCallback(BaseCallback):
     ) -> None:
         super().__init__(verbose)
         self.fmt = fmt
-        given = {name: widths for name, widths in (("pi", pi), ("vf", vf), ("qf", qf)) if widths is not None}
-        self.expect = parse_expectations(given, where="ArchitectureCallback")
+        self.expect = net_arch_expectations(pi=pi, vf=vf, qf=qf, where="ArchitectureCallback")
         self.max_params = max_params
         self.strict = strict
-        self.checks = bool(given) or max_params is not None or strict
+        self.checks = bool(self.expect) or max_params is not None or strict
         self.report: PolicyReport | None = None
 
     def _on_training_start(self) -> None:
@@ -60,9 +58,7 @@ class ArchitectureCallback(BaseCallback):
                 self.logger.record(f"arch/{network.name}_params", network.params)
         self.logger.record("arch/report", report.render("markdown"), exclude=("stdout", "log", "json", "csv"))
         if self.checks:
-            found = problems(report, expect=self.expect, max_params=self.max_params, strict=self.strict)
-            if found:
-                raise NetArchMismatch(mismatch_message(report, found), problems=found, report=report)
+            require(report, expect=self.expect, max_params=self.max_params, strict=self.strict)
 
     def _on_step(self) -> bool:
         return True

@@ -58,13 +58,26 @@ def check_net_arch(
     """
     from .api import summary
 
-    expect = {name: widths for name, widths in (("pi", pi), ("vf", vf), ("qf", qf)) if widths is not None}
-    expect = parse_expectations(expect, where="check_net_arch")
-    report = summary(obj)
+    expect = net_arch_expectations(pi=pi, vf=vf, qf=qf, where="check_net_arch")
+    return require(summary(obj), expect=expect, max_params=max_params, strict=strict)
+
+
+def require(
+    report: PolicyReport, *, expect: Mapping[str, Sequence[int]], max_params: int | None, strict: bool
+) -> PolicyReport:
+    """``report`` when every expectation holds; else ``NetArchMismatch`` listing the ``problems``."""
     found = problems(report, expect=expect, max_params=max_params, strict=strict)
     if found:
         raise NetArchMismatch(mismatch_message(report, found), problems=found, report=report)
     return report
+
+
+def net_arch_expectations(
+    *, pi: Sequence[int] | None, vf: Sequence[int] | None, qf: Sequence[int] | None, where: str
+) -> dict[str, list[int]]:
+    """The ``pi`` / ``vf`` / ``qf`` keywords that were given, validated (``None`` expects nothing)."""
+    given = {name: widths for name, widths in (("pi", pi), ("vf", vf), ("qf", qf)) if widths is not None}
+    return parse_expectations(given, where=where)
 
 
 def parse_expectations(expect: Mapping[str, Any], *, where: str) -> dict[str, list[int]]:

@@ -29,7 +29,7 @@ class LayerChange:
 
     @property
     def params_delta(self) -> int:
-        return (self.after.params if self.after else 0) - (self.before.params if self.before else 0)
+        return _params(self.after) - _params(self.before)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -61,7 +61,7 @@ class NetworkDiff:
 
     @property
     def params_delta(self) -> int:
-        return (self.after.params if self.after else 0) - (self.before.params if self.before else 0)
+        return _params(self.after) - _params(self.before)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -123,6 +123,11 @@ class ReportDiff:
 
     def __str__(self) -> str:
         return self.render("table")
+
+
+def _params(side: Layer | Network | None) -> int:
+    """Parameters of one side of a change; an absent side has none."""
+    return side.params if side is not None else 0
 
 
 def diff(a: Any, b: Any, *, env: str | None = None, algo: str | None = None) -> ReportDiff:

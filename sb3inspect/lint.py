@@ -76,9 +76,9 @@ class _Lint:
         name, level = CODES[code]
         self.findings.append(Finding(code=code, name=name, level=level, where=where, message=message, fix=fix))
 
-    def write(self, value: Any) -> str:
+    def write(self, value: Any, key: str = "net_arch") -> str:
         """``net_arch: {pi: [64], vf: [64]}`` (YAML) or ``net_arch=dict(pi=[64], vf=[64])`` (Python)."""
-        return ("net_arch=" if self.python else "net_arch: ") + _literal(value, self.python)
+        return key + ("=" if self.python else ": ") + _literal(value, self.python)
 
     def mapping(self, value: Mapping[str, Any], where: str, *, report_missing: bool = True) -> None:
         ignored = [key for key in value if key not in self.keys]
@@ -121,8 +121,8 @@ class _Lint:
         self.add("NA003", where,
                  f"no '{key}': SB3 builds the {role} network {key} with no hidden layers (not the default [64, 64]); "
                  f"its head reads the features directly",
-                 f"give {key} its widths, e.g. {self.write(filled)}; or write {key}: [] to say no hidden layers is "
-                 f"meant: {self.write(empty)}")
+                 f"give {key} its widths, e.g. {self.write(filled)}; or write {self.write([], key)} to say no hidden "
+                 f"layers is meant: {self.write(empty)}")
 
     def widths(self, widths: Sequence[Any], where: str, *, whole: Mapping[str, Any] | None = None, key: str = "") -> None:
         """NA004 for the first 0 in ``widths`` (``whole[key]`` when the widths sit in a mapping)."""
@@ -167,7 +167,7 @@ class _Lint:
         fix = f"write one mapping: {self.write(merged)}"
         if lstm_at is not None:
             size = value[lstm_at].get("lstm") if isinstance(value[lstm_at], Mapping) else None
-            lstm = f"lstm_hidden_size{'=' if self.python else ': '}{size}" if isinstance(size, int) else "lstm_hidden_size"
+            lstm = self.write(size, "lstm_hidden_size") if isinstance(size, int) else "lstm_hidden_size"
             algo = "" if self.algo == "RecurrentPPO" else " with RecurrentPPO"
             fix += (f"{algo} and {lstm}: its LSTM comes after the features extractor and before net_arch, "
                     "so layers before the LSTM need a custom features_extractor_class")
