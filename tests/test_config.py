@@ -194,11 +194,13 @@ def test_config_errors_do_not_import_torch() -> None:
         "import sys\n"
         "from sb3inspect.cli import main\n"
         "codes = [main(['inspect', 'missing.yaml']), main(['inspect', '--algo', 'ppo2', '--obs', '3', '--act', 'discrete:2']),"
-        " main(['inspect', '--algo', 'sac', '--obs', '3', '--act', 'discrete:2']), main(['--help'])]\n"
+        " main(['inspect', '--algo', 'sac', '--obs', '3', '--act', 'discrete:2']), main(['--help']),"
+        " main(['check', 'missing.yaml']), main(['diff', 'a.yaml', 'b.yaml']), main(['check', '--help']),"
+        " main(['diff', '--help']), main(['check', 'x.yaml', '-e', 'pj=1'])]\n"
         "print(codes, [m for m in ('torch', 'stable_baselines3', 'gymnasium') if m in sys.modules])\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip().splitlines()[-1] == "[2, 2, 2, 0] []"
+    assert out.strip().splitlines()[-1] == "[2, 2, 2, 0, 2, 2, 0, 0, 2] []"
 
 
 def test_every_error_is_an_sb3inspect_error() -> None:
