@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .errors import ConfigError, NetArchMismatch, did_you_mean
-from .report import PolicyReport
+from .report import Finding, PolicyReport
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "pi": ("pi", "actor"),
@@ -108,11 +108,13 @@ def problems(
     if max_params is not None and report.totals.params > max_params:
         found.append(f"params: {report.totals.params:,} is over max_params {max_params:,} "
                      f"({report.totals.trainable_params:,} trainable)")
-    for finding in report.findings:
-        if finding.level == "error" or strict:
-            found.append(f"{finding.level} {finding.code} {finding.name} at {finding.where}: {finding.message}; "
-                         f"fix: {finding.fix}")
+    found += [finding_line(finding) for finding in report.findings if finding.level == "error" or strict]
     return [problem for problem in found if problem]
+
+
+def finding_line(finding: Finding) -> str:
+    """A lint finding on one line: ``error NA001 qf-key-on-policy at <where>: <message>; fix: <fix>``."""
+    return f"{finding.level} {finding.code} {finding.name} at {finding.where}: {finding.message}; fix: {finding.fix}"
 
 
 def network_for(report: PolicyReport, name: str) -> Any:

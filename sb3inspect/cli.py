@@ -300,14 +300,15 @@ def _expect_flags(values: list[str]) -> dict[str, list[Any]]:
 
 def _check_lines(report: Any, source: Path, found: list[str], *, strict: bool) -> str:
     """``ok      configs/a.yaml · PPO · pi [64, 64] · vf [64, 64] · 21,701 params``, then problems and warnings."""
+    from .checks import finding_line
+
     built = " · ".join(f"{n.name} {list(n.hidden_sizes)}" for n in report.networks if not n.target and n.role != "other")
     label = report.source or str(source)
     status = "FAILED" if found else "ok"
     lines = [f"{status:<7} {label} · {report.algo or report.policy_class} · {built} · {report.totals.params:,} params"]
     lines += [f"        {problem}" for problem in found]
     if not strict:  # warnings do not fail without --strict, but are worth a line
-        lines += [f"        {f.level} {f.code} {f.name} at {f.where}: {f.message}; fix: {f.fix}"
-                  for f in report.findings if f.level != "error"]
+        lines += [f"        {finding_line(f)}" for f in report.findings if f.level != "error"]
     return "\n".join(lines)
 
 

@@ -257,6 +257,5 @@ def totals_line(report: PolicyReport) -> str:
 
 
 def finding_lines(finding: Finding) -> tuple[str, str, str]:
-    """A lint finding as (headline, where and what SB3 does, the fix): ``error   NA001 qf-key-on-policy``, ..."""
-    return (f"{finding.level:<7} {finding.code} {finding.name}", f"at {finding.where}: {finding.message}",
-            f"fix: {finding.fix}")
+    """A lint finding as (headline, where and what SB3 does, the fix): ``error NA001 qf-key-on-policy``, ..."""
+    return f"{finding.level} {finding.code} {finding.name}", f"at {finding.where}: {finding.message}", f"fix: {finding.fix}"

@@ -59,8 +59,10 @@ def table_lines(report: PolicyReport, *, explain: bool = False) -> list[Text]:
     if report.findings:
         lines.append(Text(""))
     for finding in report.findings:
-        headline, message, fix = finding_lines(finding)
-        lines.append(Text(headline, style="bold red" if finding.level == "error" else "bold yellow") + Text(f" {message}"))
+        _, message, fix = finding_lines(finding)
+        style = "bold red" if finding.level == "error" else "bold yellow"
+        headline = f"{finding.level:<7} {finding.code} {finding.name}"  # the level lines up with "note    "
+        lines.append(Text(headline, style=style) + Text(f" {message}"))
         lines.append(Text(f"        {fix}", style="green"))
     if explain:
         lines.append(Text(""))
