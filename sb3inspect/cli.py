@@ -121,9 +121,10 @@ def inspect(
             for source in sources:
                 reports.extend(summarize_path(source, env=env, algo=algo))
         elif quick is not None:
-            from .api import summary
+            from .api import summarize_spec
+            from .config import spec_from_mapping
 
-            reports.append(summary(quick))
+            reports.append(summarize_spec(spec_from_mapping(quick, source="command line")))
         else:
             raise ConfigError("command line", "nothing to inspect",
                               hint="pass a config file, or quick flags such as --algo ppo --obs 101 --act discrete:4")
@@ -146,7 +147,7 @@ def _quick_config(
         return None
     if algo is None:
         raise ConfigError("command line", "quick flags need --algo", hint="e.g. --algo ppo --obs 101 --act discrete:4")
-    data: dict[str, Any] = {"algo": algo, "name": "command line"}
+    data: dict[str, Any] = {"algo": algo}
     if env is not None:
         data["env"] = env
     if obs is not None:
