@@ -135,8 +135,14 @@ def _load_yaml(text: str, path: Path) -> Any:
         raise SourceError(f"{path}: not valid YAML{where}: {problem}") from None
 
 
-def spec_from_mapping(data: Mapping[str, Any], *, source: str = "<config>") -> PolicySpec:
-    """Validate a config mapping (already parsed) and resolve it into a ``PolicySpec``."""
+def spec_from_mapping(
+    data: Mapping[str, Any], *, source: str = "<config>", env_spaces: tuple[SpaceSpec, SpaceSpec] | None = None
+) -> PolicySpec:
+    """Validate a config mapping (already parsed) and resolve it into a ``PolicySpec``.
+
+    ``env_spaces`` are the spaces of ``data["env"]`` when the caller already made the env (an
+    rl-zoo3 entry applies its wrappers first); otherwise the env is made here.
+    """
     where = source
     for key in data:
         if key not in TOP_LEVEL_KEYS:
@@ -159,9 +165,11 @@ def spec_from_mapping(data: Mapping[str, Any], *, source: str = "<config>") -> P
         env_kwargs = data.get("env_kwargs") or {}
         if not isinstance(env_kwargs, dict):
             raise ConfigError(_top(where, "env_kwargs"), "expected a mapping of keyword arguments for gymnasium.make")
-        from .envs import env_spaces
+        if env_spaces is None:
+            from .envs import env_spaces as make_spaces
 
-        observation_space, action_space = env_spaces(env, env_kwargs)
+            env_spaces = make_spaces(env, env_kwargs)
+        observation_space, action_space = env_spaces
     else:
         if "env_kwargs" in data:
             raise ConfigError(_top(where, "env_kwargs"), "env_kwargs needs env")

@@ -1,52 +1,165 @@
-"""Spaces from gymnasium env ids: ``gymnasium.make(id)``, read the two spaces, close it."""
+"""Spaces from gymnasium env ids: ``gymnasium.make(id)``, read the two spaces, close it.
+
+Errors say what to do: an unknown id names the closest registered ids; an id whose package is
+missing names the package to install (the ALE for Atari, ``gymnasium[box2d]``, ``gymnasium[mujoco]``,
+minigrid, ...). Nothing is downloaded: an env either makes from what is installed or fails.
+"""
 
 from __future__ import annotations
 
+import re
+import sys
+import warnings
+from collections.abc import Callable
 from typing import Any
 
 from .errors import SourceError
-from .spaces import SpaceSpec, describe
+from .spaces import SPACE_TYPES, SpaceSpec, describe
+
+Wrap = Callable[[Any], Any]
+"""Takes the made env, returns what carries the final spaces (a wrapped env or a vec env)."""
+
+# Packages that register env ids when imported: (id pattern, module, pip name). rl-zoo3 imports
+# the same packages (rl_zoo3/import_envs.py) before it looks an id up.
+_REGISTERING_PACKAGES: tuple[tuple[str, str, str], ...] = (
+    (r"^ALE/|NoFrameskip-v\d+$|Deterministic-v\d+$", "ale_py", "ale-py"),
+    (r"^(MiniGrid|BabyAI)-", "minigrid", "minigrid"),
+    (r"BulletEnv-v\d+$", "pybullet_envs_gymnasium", "pybullet_envs_gymnasium"),
+    (r"^(parking|highway|highway-fast|merge|roundabout|intersection|racetrack|exit|u-turn|lane-keeping)-v\d+$",
+     "highway_env", "highway-env"),
+    (r"^Panda", "panda_gym", "panda-gym"),
+    (r"^donkey-", "gym_donkeycar", "gym-donkeycar"),
+    (r"^(Fetch|HandManipulate|HandReach|AdroitHand|FrankaKitchen|PointMaze|AntMaze)", "gymnasium_robotics",
+     "gymnasium-robotics"),
+)
+
+# Registered envs whose optional dependencies gymnasium ships as extras, by entry-point module.
+_GYMNASIUM_EXTRAS: dict[str, tuple[str, str]] = {
+    "gymnasium.envs.box2d": ("Box2D", 'pip install swig && pip install "gymnasium[box2d]"'),
+    "gymnasium.envs.mujoco": ("MuJoCo", 'pip install "gymnasium[mujoco]"'),
+    "gymnasium.envs.phys2d": ("JAX", 'pip install "gymnasium[jax]"'),
+    "gymnasium.envs.tabular": ("JAX", 'pip install "gymnasium[jax]"'),
+}
+
+_NO_VEL = re.compile(r"^(?P<name>.+)NoVel-v(?P<version>\d+)$")
+"""rl-zoo3's partially observable variants: ``CartPoleNoVel-v1`` is CartPole-v1 with velocities masked."""
 
 
-def env_spaces(env_id: str, env_kwargs: dict[str, Any] | None = None) -> tuple[SpaceSpec, SpaceSpec]:
-    """The observation and action space specs of a registered gymnasium env."""
+def env_spaces(env_id: str, env_kwargs: dict[str, Any] | None = None, *, wrap: Wrap | None = None) -> tuple[SpaceSpec, SpaceSpec]:
+    """The observation and action space specs of a registered gymnasium env (after ``wrap``)."""
     env = make_env(env_id, env_kwargs)
     try:
-        return describe(env.observation_space, bounds=True), describe(env.action_space, bounds=True)
+        outer = wrap(env) if wrap is not None else env
+        observation = describe(outer.observation_space, bounds=True)
+        action = describe(outer.action_space, bounds=True)
     finally:
         env.close()
+    _check_supported(observation, f"env {env_id!r} has an observation space")
+    _check_supported(action, f"env {env_id!r} has an action space")
+    return observation, action
 
 
 def make_env(env_id: str, env_kwargs: dict[str, Any] | None = None) -> Any:
     """``gymnasium.make`` with errors a user can act on (unknown id, missing package)."""
     import gymnasium
+
+    register_env_package(env_id)
+    if env_id not in gymnasium.envs.registry:
+        no_vel = _NO_VEL.match(env_id)
+        if no_vel and f"{no_vel['name']}-v{no_vel['version']}" in gymnasium.envs.registry:
+            return _make_no_vel(env_id, f"{no_vel['name']}-v{no_vel['version']}", env_kwargs)
+    return _make(env_id, env_kwargs)
+
+
+def _make(env_id: str, env_kwargs: dict[str, Any] | None) -> Any:
+    import gymnasium
     from gymnasium import error as gym_error
 
-    _register_known_namespaces(env_id)
     try:
-        return gymnasium.make(env_id, **(env_kwargs or {}))
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "out of date, upgrade to v5": the env is made as asked
+            return gymnasium.make(env_id, **(env_kwargs or {}))
     except gym_error.NameNotFound as exc:
         raise SourceError(f"env {env_id!r}: {_not_found(env_id, exc)}") from None
     except (gym_error.NamespaceNotFound, gym_error.VersionNotFound, gym_error.DeprecatedEnv) as exc:
-        raise SourceError(f"env {env_id!r}: {_not_found(env_id, exc)}") from None
-    except gym_error.DependencyNotInstalled as exc:
-        raise SourceError(f"env {env_id!r} needs a package that is not installed: {_first_line(exc)}") from None
-    except ModuleNotFoundError as exc:
-        raise SourceError(f"env {env_id!r} needs the package {exc.name!r}: pip install {_pip_name(exc.name)}") from None
+        raise SourceError(f"env {env_id!r}: {_first_line(exc)}") from None
+    except (gym_error.DependencyNotInstalled, ModuleNotFoundError) as exc:
+        raise SourceError(_missing_dependency(env_id, exc)) from None
+    except ImportError as exc:  # e.g. "mujoco v2 and v3 environments moved to gymnasium-robotics"
+        raise SourceError(f"env {env_id!r} cannot be made: {_first_line(exc)}") from None
     except gym_error.Error as exc:
         raise SourceError(f"env {env_id!r}: {_first_line(exc)}") from None
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, AssertionError) as exc:
         raise SourceError(f"env {env_id!r} could not be made: {_first_line(exc)}") from None
 
 
-def _register_known_namespaces(env_id: str) -> None:
-    """Import the package that registers a namespaced id (``ALE/Pong-v5`` needs ale_py)."""
-    namespace = env_id.split("/", 1)[0] if "/" in env_id else None
-    if namespace == "ALE" or env_id.endswith("NoFrameskip-v4"):
-        try:
-            import ale_py  # noqa: F401  (importing registers the ALE envs)
-        except ImportError:
-            raise SourceError(f"env {env_id!r} is an Atari game: pip install ale-py") from None
+def _make_no_vel(env_id: str, base_id: str, env_kwargs: dict[str, Any] | None) -> Any:
+    """rl-zoo3 registers ``XNoVel-vN`` as ``X-vN`` wrapped in its MaskVelocityWrapper: the same here."""
+    wrappers = rl_zoo3_wrappers(f"env {env_id!r} is rl-zoo3's {base_id} with velocities masked")
+    env = _make(base_id, env_kwargs)
+    try:
+        return wrappers.MaskVelocityWrapper(env)
+    except (NotImplementedError, AssertionError) as exc:
+        env.close()
+        raise SourceError(f"env {env_id!r}: {_first_line(exc)}") from None
+
+
+def rl_zoo3_wrappers(why: str) -> Any:
+    """rl-zoo3's ``wrappers.py``, loaded from the installed package without running its ``__init__``.
+
+    Importing ``rl_zoo3`` itself costs ~2 s, pulls in huggingface and optuna, and patches gymnasium's
+    TimeLimit globally; its wrappers module only needs gymnasium, SB3 and sb3-contrib.
+    """
+    name = "sb3inspect._rl_zoo3_wrappers"
+    if name in sys.modules:
+        return sys.modules[name]
+    import importlib.util
+    from pathlib import Path
+
+    found = importlib.util.find_spec("rl_zoo3")
+    locations = list(found.submodule_search_locations or []) if found is not None else []
+    path = Path(locations[0]) / "wrappers.py" if locations else None
+    if path is None or not path.is_file():
+        raise SourceError(f"{why}: its wrappers come from rl-zoo3, which is not installed: pip install rl_zoo3")
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except ImportError as exc:
+        del sys.modules[name]
+        raise SourceError(f"{why}: rl-zoo3's wrappers cannot be loaded ({_first_line(exc)})") from None
+    return module
+
+
+def register_env_package(env_id: str) -> None:
+    """Import the package that registers an id (``ALE/Pong-v5`` needs ale_py), as rl-zoo3 does."""
+    import gymnasium
+
+    if env_id in gymnasium.envs.registry:
+        return
+    for pattern, module, pip_name in _REGISTERING_PACKAGES:
+        if re.search(pattern, env_id):
+            try:
+                __import__(module)  # importing registers the package's envs
+            except ImportError:
+                what = "an Atari game and ale-py" if module == "ale_py" else f"registered by {pip_name}, which"
+                raise SourceError(f"env {env_id!r} is {what} is not installed: pip install {pip_name}") from None
+            return
+
+
+def _missing_dependency(env_id: str, exc: Exception) -> str:
+    import gymnasium
+
+    spec = gymnasium.envs.registry.get(env_id)
+    entry = spec.entry_point if spec is not None and isinstance(spec.entry_point, str) else ""
+    for module, (what, command) in _GYMNASIUM_EXTRAS.items():
+        if entry.startswith(module + "."):
+            return f"env {env_id!r} needs {what}, which is not installed: {command}"
+    if isinstance(exc, ModuleNotFoundError):
+        return f"env {env_id!r} needs the package {exc.name!r}, which is not installed: pip install {_pip_name(exc.name)}"
+    return f"env {env_id!r} needs a package that is not installed: {_first_line(exc)}"
 
 
 def _not_found(env_id: str, exc: Exception) -> str:
@@ -61,11 +174,20 @@ def _not_found(env_id: str, exc: Exception) -> str:
     return f"{_first_line(exc)}"
 
 
+def _check_supported(spec: SpaceSpec, what: str) -> None:
+    inner = list(spec["spaces"].values()) if spec["type"] == "Dict" else []
+    for kind in [spec["type"], *(sub["type"] for sub in inner)]:
+        if kind not in SPACE_TYPES:
+            raise SourceError(f"{what} of type {kind}, which SB3 policies do not take ({', '.join(SPACE_TYPES)})")
+    if any(sub["type"] == "Dict" for sub in inner):
+        raise SourceError(f"{what} with a Dict inside a Dict, which SB3 policies do not take")
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip()
     return text.splitlines()[0] if text else type(exc).__name__
 
 
 def _pip_name(module: str | None) -> str:
-    known = {"Box2D": "box2d-py", "mujoco": "mujoco", "ale_py": "ale-py", "pybullet": "pybullet"}
+    known = {"Box2D": "box2d-py", "mujoco": "mujoco", "ale_py": "ale-py", "pybullet": "pybullet", "cv2": "opencv-python"}
     return known.get(module or "", (module or "").replace("_", "-"))
