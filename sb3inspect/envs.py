@@ -45,9 +45,11 @@ _NO_VEL = re.compile(r"^(?P<name>.+)NoVel-v(?P<version>\d+)$")
 """rl-zoo3's partially observable variants: ``CartPoleNoVel-v1`` is CartPole-v1 with velocities masked."""
 
 
-def env_spaces(env_id: str, env_kwargs: dict[str, Any] | None = None, *, wrap: Wrap | None = None) -> tuple[SpaceSpec, SpaceSpec]:
+def env_spaces(
+    env_id: str, env_kwargs: dict[str, Any] | None = None, *, wrap: Wrap | None = None, allow_imports: bool = False
+) -> tuple[SpaceSpec, SpaceSpec]:
     """The observation and action space specs of a registered gymnasium env (after ``wrap``)."""
-    env = make_env(env_id, env_kwargs)
+    env = make_env(env_id, env_kwargs, allow_imports=allow_imports)
     try:
         outer = wrap(env) if wrap is not None else env
         observation = describe(outer.observation_space, bounds=True)
@@ -59,10 +61,17 @@ def env_spaces(env_id: str, env_kwargs: dict[str, Any] | None = None, *, wrap: W
     return observation, action
 
 
-def make_env(env_id: str, env_kwargs: dict[str, Any] | None = None) -> Any:
-    """``gymnasium.make`` with errors a user can act on (unknown id, missing package)."""
+def make_env(env_id: str, env_kwargs: dict[str, Any] | None = None, *, allow_imports: bool = False) -> Any:
+    """``gymnasium.make`` with errors a user can act on (unknown id, missing package).
+
+    gymnasium imports the module of a ``module:EnvId`` id; an id read from a file does not get to
+    import anything unless ``allow_imports``.
+    """
     import gymnasium
 
+    if ":" in env_id and not allow_imports:
+        raise SourceError(f"env {env_id!r}: the 'module:EnvId' form makes gymnasium import {env_id.split(':')[0]!r}, "
+                          "and sb3inspect imports no module named in its input (for an rl-zoo3 file, --allow-imports allows it)")
     register_env_package(env_id)
     if env_id not in gymnasium.envs.registry:
         no_vel = _NO_VEL.match(env_id)
