@@ -91,7 +91,11 @@ def inspect(
     sources: Annotated[
         list[Path] | None, typer.Argument(help="Config files (YAML, JSON, TOML), rl-zoo3 files or saved .zip models.")
     ] = None,
-    env: Annotated[str | None, typer.Option(help="Gymnasium env id: the spaces for quick flags, or the entry of an rl-zoo3 file.")] = None,
+    env: Annotated[
+        list[str] | None,
+        typer.Option(help="Gymnasium env id: the spaces for quick flags, or an entry of an rl-zoo3 file (repeat for several; "
+                          "none: every entry whose env can be made)."),
+    ] = None,
     algo: Annotated[str | None, typer.Option(help="Algorithm (PPO, SAC, DQN, RecurrentPPO, ...) for quick flags or rl-zoo3 files.")] = None,
     obs: Annotated[str | None, typer.Option(help="Observation space: 101, box:4x84x84:uint8, image:84x84x3, discrete:16, ...")] = None,
     act: Annotated[str | None, typer.Option(help="Action space: discrete:4, box:6, multidiscrete:3,4, multibinary:8.")] = None,
@@ -104,22 +108,30 @@ def inspect(
         list[str] | None, typer.Option("--kwarg", "-k", help="Any policy keyword as key=value (YAML value), e.g. -k n_critics=3.")
     ] = None,
     use_sde: Annotated[bool, typer.Option("--use-sde", help="Build with gSDE (the algorithm's use_sde=True).")] = False,
+    allow_imports: Annotated[
+        bool,
+        typer.Option("--allow-imports", help="rl-zoo3 files: import the env wrappers a file names by module path "
+                                             "(runs their code). Off: only SB3, sb3-contrib, gymnasium and rl-zoo3 wrappers."),
+    ] = False,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     explain: Annotated[bool, typer.Option("--explain", help="Show the arithmetic behind every count, MACs per layer, and notes.")] = False,
     width: Annotated[int | None, typer.Option(help="Table width in columns (default: the terminal's, at least 100).")] = None,
 ) -> None:
-    """Show the networks a config builds, layer by layer, with parameter counts."""
+    """Show the networks a config, an rl-zoo3 entry or a saved model builds, layer by layer, with parameter counts."""
     with user_errors():
-        from .sources import summarize_path
+        from .sources import inspect_path
 
-        quick = _quick_config(algo, obs, act, net_arch, policy, activation, kwarg, use_sde, env if not sources else None)
+        quick = _quick_config(algo, obs, act, net_arch, policy, activation, kwarg, use_sde, _one_env(env) if not sources else None)
         reports = []
+        skipped: list[str] = []
         if sources:
             if quick is not None and (obs or act or net_arch or policy or activation or kwarg or use_sde):
                 raise ConfigError("command line", "quick flags (--obs, --act, --net-arch, ...) describe a config of their own",
                                   hint="pass either files or quick flags")
             for source in sources:
-                reports.extend(summarize_path(source, env=env, algo=algo))
+                inspection = inspect_path(source, envs=env or (), algo=algo, allow_imports=allow_imports)
+                reports.extend(inspection.reports)
+                skipped.extend(inspection.skipped)
         elif quick is not None:
             from .api import summarize_spec
             from .config import spec_from_mapping
@@ -129,6 +141,15 @@ def inspect(
             raise ConfigError("command line", "nothing to inspect",
                               hint="pass a config file, or quick flags such as --algo ppo --obs 101 --act discrete:4")
         _emit(reports, fmt, width, explain=explain)
+        for reason in skipped:
+            sys.stderr.write(f"skipped: {' '.join(reason.split())}\n")
+
+
+def _one_env(envs: list[str] | None) -> str | None:
+    """Quick flags describe one policy: one --env at most."""
+    if envs and len(envs) > 1:
+        raise ConfigError("--env", "quick flags take one env id", hint="several --env select entries of an rl-zoo3 file")
+    return envs[0] if envs else None
 
 
 def _quick_config(

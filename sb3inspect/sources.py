@@ -1,20 +1,81 @@
-"""Paths -> specs or reports: config files now; rl-zoo3 files and saved zips dispatch from here."""
+"""Paths -> specs or reports: the one place that tells a config and an rl-zoo3 file apart.
+
+- a mapping of env ids to settings: an rl-zoo3 hyperparameter file (``zoo.py``);
+- anything else: a config file (``config.py``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import PolicySpec, load_config
+from .config import PolicySpec, read_mapping, spec_from_mapping
+from .errors import Sb3InspectError, SourceError
 from .report import PolicyReport
 
+@dataclass(frozen=True)
+class Inspection:
+    """What a path gave: its reports, and one sentence per entry that could not be inspected."""
 
-def load_specs(path: Path, *, env: str | None = None, algo: str | None = None) -> list[PolicySpec]:
-    """The specs a config file describes."""
-    return [load_config(path)]
+    reports: list[PolicyReport]
+    skipped: list[str] = field(default_factory=list)
 
 
-def summarize_path(path: Path, *, env: str | None = None, algo: str | None = None) -> list[PolicyReport]:
-    """Reports for every policy a path describes."""
+def inspect_path(
+    path: Path, *, envs: Sequence[str] = (), algo: str | None = None, allow_imports: bool = False
+) -> Inspection:
+    """Reports for every policy a path describes.
+
+    An rl-zoo3 file without ``envs`` gives every entry whose env can be made; the others are in
+    ``skipped`` with the reason (a missing package, ...). With ``envs``, any failure is an error.
+    """
     from .api import summarize_spec
 
-    return [summarize_spec(spec) for spec in load_specs(path, env=env, algo=algo)]
+    path = Path(path)
+    data = read_mapping(path)
+    from .zoo import is_zoo_mapping, zoo_entries
+
+    if not is_zoo_mapping(data):
+        return Inspection([summarize_spec(spec_from_mapping(data, source=str(path)))])
+    entries, skipped = zoo_entries(path, data, envs=envs, algo=algo, allow_imports=allow_imports)
+    reports = []
+    for entry in entries:
+        try:
+            reports.append(summarize_spec(entry.spec()))
+        except Sb3InspectError as exc:
+            if envs:
+                raise
+            reason = str(exc)
+            skipped.append(reason if reason.startswith(entry.label) else f"{entry.label}: {reason}")
+    if not reports:
+        first = f" (first: {skipped[0]})" if skipped else ""
+        raise SourceError(f"{path}: no entry could be inspected{first}; pass --env to choose one")
+    return Inspection(reports, skipped)
+
+
+def summarize_path(
+    path: Path, *, env: str | Sequence[str] | None = None, algo: str | None = None, allow_imports: bool = False
+) -> list[PolicyReport]:
+    """Reports for every policy a path describes; an entry that cannot be inspected is an error."""
+    envs = [env] if isinstance(env, str) else list(env or ())
+    inspection = inspect_path(path, envs=envs, algo=algo, allow_imports=allow_imports)
+    if inspection.skipped:
+        raise SourceError(f"{path}: {len(inspection.skipped)} entries cannot be inspected (first: {inspection.skipped[0]}); "
+                          "pass env= to choose entries")
+    return inspection.reports
+
+
+def load_specs(
+    path: Path, *, env: str | Sequence[str] | None = None, algo: str | None = None, allow_imports: bool = False
+) -> list[PolicySpec]:
+    """The specs a config file or an rl-zoo3 file (its ``env`` entries, else all) describes."""
+    path = Path(path)
+    data = read_mapping(path)
+    from .zoo import is_zoo_mapping, zoo_entries
+
+    if not is_zoo_mapping(data):
+        return [spec_from_mapping(data, source=str(path))]
+    envs = [env] if isinstance(env, str) else list(env or ())
+    entries, _ = zoo_entries(path, data, envs=envs, algo=algo, allow_imports=allow_imports)
+    return [entry.spec() for entry in entries]

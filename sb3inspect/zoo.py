@@ -1,0 +1,328 @@
+"""rl-baselines3-zoo hyperparameter files -> one ``PolicySpec`` per entry, as rl-zoo3 would build it.
+
+A zoo file (``hyperparams/ppo.yml``) maps env ids to settings. What rl-zoo3 does with an entry,
+and what sb3inspect does with it (rl_zoo3/exp_manager.py, ``read_hyperparameters``,
+``_preprocess_hyperparams`` and ``create_envs``):
+
+- the algorithm is the file's name (``ppo_lstm.yml`` -> RecurrentPPO), or ``--algo``; ``her.yml``
+  entries name theirs in ``model_class``;
+- the entry is the env id's own, else ``atari`` for an Atari game, else ``default``;
+- ``policy_kwargs`` strings are read by ``pyexpr`` (an ``ast`` allow-list), never evaluated;
+- the env is made, then wrapped as rl-zoo3 wraps it: ``env_wrapper`` (each wrapper with its
+  keyword arguments), ``vec_env_wrapper``, then ``frame_stack`` (``VecFrameStack``); the channel-last
+  image transpose is SB3's own, done by the build. Wrappers are applied by their real classes,
+  but only those of a fixed table (SB3, sb3-contrib, gymnasium, rl-zoo3): a module path written
+  in a file is imported only with ``allow_imports``. A wrapper that is not applied is named in the
+  report's notes;
+- ``use_sde`` is kept; every other training hyperparameter leaves the architecture alone.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from . import _catalog
+from .config import TOP_LEVEL_KEYS, PolicySpec, check_policy_kwargs, resolve_algo, resolve_policy, spec_from_mapping
+from .errors import ConfigError, SourceError, did_you_mean
+from .pyexpr import policy_kwargs_from_text
+
+FALLBACK_ENTRIES = {
+    "atari": "rl-zoo3's entry for every Atari game: inspect it with --env PongNoFrameskip-v4 (needs ale-py)",
+    "default": "rl-zoo3's entry for envs the file does not list: inspect it with --env ID",
+}
+MAX_FRAME_STACK = 1024
+
+# Wrappers sb3inspect applies by their real classes: module -> class names. A file may name a
+# class by any submodule of these (``gymnasium.wrappers.transform_observation.GrayscaleObservation``).
+ENV_WRAPPERS: dict[str, tuple[str, ...]] = {
+    "stable_baselines3.common.atari_wrappers": (
+        "AtariWrapper", "WarpFrame", "MaxAndSkipEnv", "NoopResetEnv", "FireResetEnv", "EpisodicLifeEnv",
+        "ClipRewardEnv", "StickyActionEnv",
+    ),
+    "sb3_contrib.common.wrappers": ("TimeFeatureWrapper",),
+    "gymnasium.wrappers": (
+        "TimeLimit", "ClipAction", "RescaleAction", "ClipReward", "NormalizeReward", "NormalizeObservation",
+        "FlattenObservation", "FilterObservation", "GrayscaleObservation", "ResizeObservation", "ReshapeObservation",
+        "RescaleObservation", "DtypeObservation", "FrameStackObservation", "TimeAwareObservation", "DelayObservation",
+        "MaxAndSkipObservation", "AtariPreprocessing", "RecordEpisodeStatistics", "StickyAction", "RepeatAction",
+        "DiscretizeObservation", "DiscretizeAction",
+    ),
+    "rl_zoo3.wrappers": (
+        "YAMLCompatResizeObservation", "TruncatedOnSuccessWrapper", "ActionNoiseWrapper", "ActionSmoothingWrapper",
+        "DelayedRewardWrapper", "HistoryWrapper", "HistoryWrapperObsDict", "FrameSkip", "MaskVelocityWrapper",
+        "TimeFeatureWrapper",
+    ),
+}
+VEC_ENV_WRAPPERS: dict[str, tuple[str, ...]] = {
+    "stable_baselines3.common.vec_env": (
+        "VecFrameStack", "VecTransposeImage", "VecNormalize", "VecMonitor", "VecExtractDictObs", "VecCheckNan",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Wrapper:
+    """One ``env_wrapper`` / ``vec_env_wrapper`` item of an entry."""
+
+    name: str
+    """As the file writes it: ``stable_baselines3.common.atari_wrappers.AtariWrapper``."""
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def short(self) -> str:
+        return self.name.rsplit(".", 1)[-1]
+
+
+@dataclass(frozen=True)
+class ZooEntry:
+    """One entry of a zoo file, chosen for one env id; ``spec()`` makes the env and resolves it."""
+
+    path: Path
+    env_id: str
+    key: str
+    """The file's key: the env id itself, ``atari`` or ``default``."""
+    algo: str
+    settings: Mapping[str, Any]
+    allow_imports: bool = False
+
+    @property
+    def label(self) -> str:
+        return f"{self.path} [{self.env_id}]"
+
+    def spec(self) -> PolicySpec:
+        """The entry's ``PolicySpec``: static checks first, then the env made and wrapped."""
+        return entry_spec(self)
+
+
+def is_zoo_mapping(data: Mapping[str, Any]) -> bool:
+    """A zoo file maps env ids to settings; a config has top-level keys such as ``algo``."""
+    return bool(data) and not any(key in TOP_LEVEL_KEYS for key in data) and all(
+        isinstance(value, dict) for value in data.values()
+    )
+
+
+def zoo_entries(
+    path: Path, data: Mapping[str, Any], *, envs: Sequence[str] = (), algo: str | None = None, allow_imports: bool = False
+) -> tuple[list[ZooEntry], list[str]]:
+    """The entries to inspect, and one sentence per entry left out (no ``envs``: every entry).
+
+    With ``envs``, each id selects its entry as rl-zoo3 does, and one that has none is an error.
+    """
+    file_algo = _file_algo(path, algo)
+    if envs:
+        return [_select(path, data, env_id, file_algo, allow_imports) for env_id in envs], []
+    entries, skipped = [], []
+    for key, settings in data.items():
+        if key in FALLBACK_ENTRIES:
+            skipped.append(f"{path} [{key}]: {FALLBACK_ENTRIES[key]}")
+            continue
+        entries.append(ZooEntry(path, str(key), str(key), _entry_algo(path, key, settings, file_algo), settings, allow_imports))
+    return entries, skipped
+
+
+def _file_algo(path: Path, algo: str | None) -> str | None:
+    """``--algo``, else the algorithm the file is named after; None for ``her.yml`` (per entry)."""
+    if algo is not None:
+        return resolve_algo(algo, "--algo")
+    stem = path.stem.lower().replace("-", "_")
+    if stem in _catalog.ALGO_ALIASES:
+        return _catalog.ALGO_ALIASES[stem]
+    if stem == "her":
+        return None
+    raise ConfigError(str(path), f"cannot tell the algorithm from the file name {path.name!r}",
+                      hint="rl-zoo3 names its files after the algorithm (ppo.yml, sac.yml, ppo_lstm.yml); pass --algo")
+
+
+def _entry_algo(path: Path, key: str, settings: Mapping[str, Any], file_algo: str | None) -> str:
+    if file_algo is not None:
+        return file_algo
+    where = f"{path} [{key}]: model_class"
+    if "model_class" not in settings:
+        raise ConfigError(where, "missing: a her.yml entry names its algorithm in model_class", hint="or pass --algo")
+    return resolve_algo(settings["model_class"], where)
+
+
+def _select(path: Path, data: Mapping[str, Any], env_id: str, file_algo: str | None, allow_imports: bool) -> ZooEntry:
+    """rl-zoo3's choice: the id's own entry, else ``atari`` for an Atari game, else ``default``."""
+    key: str | None = env_id if env_id in data else None
+    if key is None and "atari" in data and _is_atari(env_id):
+        key = "atari"
+    if key is None and "default" in data:
+        key = "default"
+    if key is None:
+        listed = [str(k) for k in data]
+        hint = did_you_mean(env_id, listed) or f"it has {len(listed)} entries: {', '.join(listed[:8])}" + (
+            ", ..." if len(listed) > 8 else "")
+        raise ConfigError(str(path), f"no entry for {env_id!r}, and no 'default' entry", hint=hint)
+    settings = data[key]
+    return ZooEntry(path, env_id, key, _entry_algo(path, key, settings, file_algo), settings, allow_imports)
+
+
+def _is_atari(env_id: str) -> bool:
+    """rl-zoo3's test: the registered entry point is the ALE's ``AtariEnv``."""
+    import gymnasium
+
+    from .envs import register_env_package
+
+    register_env_package(env_id)
+    spec = gymnasium.envs.registry.get(env_id)
+    return spec is not None and "AtariEnv" in str(spec.entry_point)
+
+
+def entry_spec(entry: ZooEntry) -> PolicySpec:
+    """Check the entry without torch, then make its env, wrap it and resolve the spec."""
+    where = entry.label
+    settings = entry.settings
+    info = _catalog.ALGORITHMS[entry.algo]
+    policy = _policy(settings.get("policy"), info, f"{where}: policy")
+    policy_kwargs = _policy_kwargs(settings.get("policy_kwargs"), f"{where}: policy_kwargs")
+    check_policy_kwargs(policy_kwargs, info, policy or next(iter(info.policies)), f"{where}: policy_kwargs")
+    env_kwargs = settings.get("env_kwargs") or {}
+    if not isinstance(env_kwargs, dict):
+        raise ConfigError(f"{where}: env_kwargs", "expected a mapping of keyword arguments for gymnasium.make")
+    frame_stack = _frame_stack(settings.get("frame_stack"), f"{where}: frame_stack")
+    env_wrappers = _wrappers(settings.get("env_wrapper"), f"{where}: env_wrapper")
+    vec_wrappers = _wrappers(settings.get("vec_env_wrapper"), f"{where}: vec_env_wrapper")
+
+    notes: list[str] = []
+    if entry.key != entry.env_id:
+        notes.append(f"{entry.path.name} has no entry for {entry.env_id}: its {entry.key!r} entry is used, as rl-zoo3 does")
+    wrap = _wrap_function(entry, env_wrappers, vec_wrappers, frame_stack, notes)
+    from .envs import env_spaces
+
+    spaces = env_spaces(entry.env_id, env_kwargs, wrap=wrap, allow_imports=entry.allow_imports)
+    data: dict[str, Any] = {"algo": entry.algo, "env": entry.env_id, "policy_kwargs": policy_kwargs, "name": where}
+    if env_kwargs:
+        data["env_kwargs"] = env_kwargs
+    if policy is not None:
+        data["policy"] = policy
+    if "use_sde" in settings:
+        data["use_sde"] = settings["use_sde"]
+    spec = spec_from_mapping(data, source=where, env_spaces=spaces)
+    return replace(spec, notes=(*spec.notes, *notes))
+
+
+def _policy(value: Any, info: _catalog.AlgoInfo, where: str) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, str) and "." in value:
+        raise ConfigError(where, f"{value!r} is a class path: rl-zoo3 imports it, sb3inspect does not",
+                          hint=f"name one of {', '.join(info.policies)}, or call sb3inspect.summary(model) on the model")
+    return resolve_policy(value, info, {"type": "Box"}, where, [])
+
+
+def _policy_kwargs(value: Any, where: str) -> dict[str, Any]:
+    """rl-zoo3 evaluates a string; a mapping (or nothing) is used as it is."""
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return policy_kwargs_from_text(value, where)
+    if isinstance(value, dict):
+        return dict(value)
+    raise ConfigError(where, f"expected a dict(...) string or a mapping, got {type(value).__name__}")
+
+
+def _frame_stack(value: Any, where: str) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_FRAME_STACK:
+        raise ConfigError(where, f"expected a number of frames from 1 to {MAX_FRAME_STACK}, got {value!r}")
+    return value
+
+
+def _wrappers(value: Any, where: str) -> list[Wrapper]:
+    """rl-zoo3's forms: a name, or a list of names and ``{name: {keyword: value}}`` items."""
+    if value is None:
+        return []
+    items = value if isinstance(value, list) else [value]
+    out = []
+    for index, item in enumerate(items):
+        at = f"{where}[{index}]" if isinstance(value, list) else where
+        if isinstance(item, dict):
+            if len(item) != 1:
+                raise ConfigError(at, "a wrapper with arguments is a mapping of one name to its keyword arguments",
+                                  hint="check the indentation, e.g. - rl_zoo3.wrappers.HistoryWrapper: {horizon: 2}")
+            name, kwargs = next(iter(item.items()))
+            kwargs = kwargs or {}
+            if not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
+                raise ConfigError(f"{at}.{name}", "expected a mapping of keyword arguments")
+        else:
+            name, kwargs = item, {}
+        if not isinstance(name, str) or "." not in name:
+            raise ConfigError(at, f"expected a wrapper's module path and class name, got {name!r}",
+                              hint="e.g. stable_baselines3.common.atari_wrappers.AtariWrapper")
+        out.append(Wrapper(name, dict(kwargs)))
+    return out
+
+
+def _wrap_function(
+    entry: ZooEntry, env_wrappers: list[Wrapper], vec_wrappers: list[Wrapper], frame_stack: int | None, notes: list[str]
+) -> Callable[[Any], Any]:
+    """What rl-zoo3's ``create_envs`` does to one env, for the wrappers sb3inspect can apply."""
+    env_classes = [(w, wrapper_class(w, ENV_WRAPPERS, entry.allow_imports)) for w in env_wrappers]
+    vec_classes = [(w, wrapper_class(w, VEC_ENV_WRAPPERS, entry.allow_imports)) for w in vec_wrappers]
+    for wrapper, cls in (*env_classes, *vec_classes):
+        if cls is None:
+            notes.append(
+                f"wrapper {wrapper.name} NOT applied: sb3inspect imports no module a file names (pass --allow-imports "
+                "to import it); the observation shown is the one without it, the real one may differ"
+            )
+        else:
+            notes.append(f"wrapper {wrapper.short}{_kwargs_text(wrapper.kwargs)} applied, as rl-zoo3 does")
+    if frame_stack:
+        notes.append(f"frame_stack: {frame_stack} frames stacked (VecFrameStack), as rl-zoo3 does")
+
+    def wrap(env: Any) -> Any:
+        for wrapper, cls in env_classes:
+            if cls is not None:
+                env = _apply(cls, env, wrapper, entry)
+        if not (frame_stack or any(cls for _, cls in vec_classes)):
+            return env
+        from stable_baselines3.common.vec_env import DummyVecEnv, VecFrameStack
+
+        venv = DummyVecEnv([lambda: env])
+        for wrapper, cls in vec_classes:
+            if cls is not None:
+                venv = _apply(cls, venv, wrapper, entry)
+        return VecFrameStack(venv, frame_stack) if frame_stack else venv
+
+    return wrap
+
+
+def wrapper_class(wrapper: Wrapper, table: Mapping[str, tuple[str, ...]], allow_imports: bool) -> type | None:
+    """The class a wrapper name means, if sb3inspect may import it; None if it may not."""
+    module, _, name = wrapper.name.rpartition(".")
+    for home, names in table.items():
+        if (module == home or module.startswith(home + ".")) and name in names:
+            if home == "rl_zoo3.wrappers":
+                from .envs import rl_zoo3_wrappers
+
+                return getattr(rl_zoo3_wrappers(f"wrapper {wrapper.name}"), name)
+            return getattr(importlib.import_module(home), name)
+    if not allow_imports:
+        return None
+    try:
+        cls = getattr(importlib.import_module(module), name)
+    except (ImportError, AttributeError) as exc:
+        raise SourceError(f"wrapper {wrapper.name} cannot be imported: {exc}") from None
+    if not isinstance(cls, type):
+        raise SourceError(f"wrapper {wrapper.name} is not a class")
+    return cls
+
+
+def _apply(cls: type, env: Any, wrapper: Wrapper, entry: ZooEntry) -> Any:
+    from gymnasium import error as gym_error
+
+    try:
+        return cls(env, **wrapper.kwargs)
+    except (AssertionError, TypeError, ValueError, KeyError, NotImplementedError, ImportError, gym_error.Error) as exc:
+        text = " ".join(str(exc).split()) or type(exc).__name__
+        raise SourceError(f"{entry.label}: wrapper {wrapper.short} cannot wrap {entry.env_id}: {text[:300]}") from None
+
+
+def _kwargs_text(kwargs: Mapping[str, Any]) -> str:
+    return "(" + ", ".join(f"{key}={value!r}" for key, value in kwargs.items()) + ")" if kwargs else ""

@@ -1,0 +1,378 @@
+"""rl-baselines3-zoo files and env ids: entries built as rl-zoo3 builds them, and nothing from a file run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import sys
+import warnings
+from pathlib import Path
+from typing import Any
+
+import gymnasium
+import numpy as np
+import pytest
+import yaml
+from gymnasium import spaces
+from typer.testing import CliRunner
+
+from sb3inspect.api import summarize_spec
+from sb3inspect.cli import app, main
+from sb3inspect.errors import ConfigError, SourceError
+from sb3inspect.pyexpr import policy_kwargs_from_text, read_expression
+from sb3inspect.sources import inspect_path, summarize_path
+
+from .reference import assert_matches_cpu_build, reported_sizes, sized_modules
+
+rl_zoo3_spec = __import__("importlib.util").util.find_spec("rl_zoo3")
+HYPERPARAMS = Path(rl_zoo3_spec.submodule_search_locations[0]) / "hyperparams" if rl_zoo3_spec else None
+needs_zoo = pytest.mark.skipif(HYPERPARAMS is None, reason="rl_zoo3 is not installed")
+CLASSIC_CONTROL = {"CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1", "Acrobot-v1"}
+OFF_POLICY = {"dqn", "qrdqn", "sac", "td3", "ddpg", "tqc", "crossq"}
+runner = CliRunner()
+
+
+class AtariEnv(gymnasium.Env):
+    """Stands in for an ALE game (ale-py is not a test dependency): RGB frames, ALE action meanings.
+
+    Its class name is what rl-zoo3's ``is_atari`` looks for in the registered entry point.
+    """
+
+    metadata: dict[str, Any] = {"render_modes": []}
+
+    def __init__(self, **_: Any) -> None:
+        self.observation_space = spaces.Box(0, 255, (210, 160, 3), np.uint8)
+        self.action_space = spaces.Discrete(4)
+
+    def get_action_meanings(self) -> list[str]:
+        return ["NOOP", "FIRE", "RIGHT", "LEFT"]
+
+    def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
+        return self.observation_space.sample(), {}
+
+    def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        return self.observation_space.sample(), 0.0, False, False, {}
+
+
+FAKE_ATARI = "FakeGameNoFrameskip-v4"
+if FAKE_ATARI not in gymnasium.envs.registry:
+    gymnasium.register(FAKE_ATARI, entry_point=AtariEnv)
+
+
+class AddOneFeature(gymnasium.ObservationWrapper):
+    """A wrapper outside SB3, sb3-contrib, gymnasium and rl-zoo3: applied only with --allow-imports."""
+
+    def __init__(self, env: gymnasium.Env) -> None:
+        super().__init__(env)
+        low, high = env.observation_space.low, env.observation_space.high
+        self.observation_space = spaces.Box(np.append(low, 0).astype(np.float32), np.append(high, 1).astype(np.float32))
+
+    def observation(self, observation: Any) -> Any:
+        return np.append(observation, 0.0)
+
+
+def classic_entries() -> list[tuple[str, str]]:
+    """(algo file, env id) of every classic-control entry of the installed rl-zoo3 files."""
+    if HYPERPARAMS is None:
+        return []
+    out = []
+    for path in sorted(HYPERPARAMS.glob("*.yml")):
+        if path.stem == "her":
+            continue
+        for key in yaml.safe_load(path.read_text()):
+            if key.replace("NoVel", "") in CLASSIC_CONTROL:
+                out.append((path.stem, key))
+    return out
+
+
+def zoo_model(algo: str, env_id: str, log_folder: Path, config: Path | None = None) -> Any:
+    """The model rl-zoo3 itself builds for an entry (its ExperimentManager, before training)."""
+    from rl_zoo3.exp_manager import ExperimentManager
+
+    hyperparams = {"buffer_size": 1} if algo in OFF_POLICY else None
+    manager = ExperimentManager(argparse.Namespace(), algo, env_id, str(log_folder), hyperparams=hyperparams, eval_freq=0,
+                                verbose=0, device="cpu", config=str(config) if config else None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model, _ = manager.setup_experiment()
+    return model
+
+
+def assert_same_as_zoo(report: Any, model: Any) -> None:
+    policy = model.policy
+    assert report.policy_class == type(policy).__name__
+    assert report.observation_space["shape"] == list(model.observation_space.shape)
+    assert report.totals.params == sum(p.numel() for p in policy.parameters())
+    assert reported_sizes(report) == sized_modules(policy)
+
+
+@needs_zoo
+def test_the_zoo_files_have_classic_control_entries() -> None:
+    algos = {algo for algo, _ in classic_entries()}
+    assert {"ppo", "a2c", "dqn", "qrdqn", "sac", "td3", "tqc", "trpo", "ppo_lstm", "ars"} <= algos
+
+
+@needs_zoo
+@pytest.mark.parametrize(("algo", "env_id"), classic_entries(), ids=[f"{a}-{e}" for a, e in classic_entries()])
+def test_zoo_entry_equals_what_rl_zoo3_builds(algo: str, env_id: str, tmp_path: Path) -> None:
+    path = HYPERPARAMS / f"{algo}.yml"
+    (report,) = summarize_path(path, env=env_id)
+    assert_same_as_zoo(report, zoo_model(algo, env_id, tmp_path))
+
+
+@needs_zoo
+@pytest.mark.parametrize(("algo", "env_id"), [("ppo", "Pendulum-v1"), ("ppo_lstm", "CartPoleNoVel-v1"), ("tqc", "Pendulum-v1")])
+def test_zoo_entry_spec_matches_a_cpu_build(algo: str, env_id: str) -> None:
+    from sb3inspect.sources import load_specs
+
+    (spec,) = load_specs(HYPERPARAMS / f"{algo}.yml", env=env_id)
+    assert_matches_cpu_build(spec, summarize_spec(spec))
+
+
+@needs_zoo
+@pytest.mark.parametrize("algo", ["ppo", "a2c", "qrdqn"])
+def test_atari_entry_applies_atari_wrapper_and_frame_stack(algo: str, tmp_path: Path) -> None:
+    (report,) = summarize_path(HYPERPARAMS / f"{algo}.yml", env=FAKE_ATARI)
+    assert report.observation_space["shape"] == [4, 84, 84]
+    assert any("'atari' entry is used" in note for note in report.notes)
+    assert any("AtariWrapper applied" in note for note in report.notes)
+    assert any("frame_stack: 4" in note for note in report.notes)
+    assert_same_as_zoo(report, zoo_model(algo, FAKE_ATARI, tmp_path))
+
+
+@needs_zoo
+def test_wrappers_with_arguments_anchors_and_merges(tmp_path: Path) -> None:
+    config = tmp_path / "sac.yml"
+    config.write_text("""
+base: &base
+  policy: 'MlpPolicy'
+  n_timesteps: 1000
+  policy_kwargs: "dict(net_arch=dict(pi=[32], qf=[48, 16]), activation_fn=nn.ReLU, n_critics=3)"
+Pendulum-v1:
+  <<: *base
+  learning_rate: !!float 3e-4
+  frame_stack: 3
+  env_wrapper:
+    - sb3_contrib.common.wrappers.TimeFeatureWrapper
+    - rl_zoo3.wrappers.HistoryWrapper:
+        horizon: 2
+""")
+    (report,) = summarize_path(config, env="Pendulum-v1")
+    # Pendulum 3 + TimeFeature 1, history of 2 observations and 2 actions, 3 frames stacked
+    assert report.observation_space["shape"] == [((3 + 1) * 2 + 1 * 2) * 3]
+    assert report.network("critic").hidden_sizes == [48, 16] and report.activation_fn == "ReLU"
+    assert_same_as_zoo(report, zoo_model("sac", "Pendulum-v1", tmp_path / "logs", config))
+
+
+def test_default_entry_and_no_entry(tmp_path: Path) -> None:
+    config = tmp_path / "dqn.yml"
+    config.write_text("default:\n  policy: MlpPolicy\n  policy_kwargs: 'dict(net_arch=[16])'\nCartPole-v1:\n  policy: MlpPolicy\n")
+    (report,) = summarize_path(config, env="Acrobot-v1")
+    assert report.network("q_net").hidden_sizes == [16]
+    assert any("'default' entry is used" in note for note in report.notes)
+    config.write_text("CartPole-v1:\n  policy: MlpPolicy\n")
+    with pytest.raises(ConfigError, match=r"no entry for 'CartPol-v1'.*did you mean 'CartPole-v1'"):
+        summarize_path(config, env="CartPol-v1")
+
+
+def test_algorithm_from_file_name_or_flag(tmp_path: Path) -> None:
+    entry = "CartPole-v1:\n  policy: MlpLstmPolicy\n  policy_kwargs: 'dict(lstm_hidden_size=8, net_arch=[8])'\n"
+    (tmp_path / "ppo_lstm.yml").write_text(entry)
+    (report,) = summarize_path(tmp_path / "ppo_lstm.yml", env="CartPole-v1")
+    assert report.algo == "RecurrentPPO"
+    (tmp_path / "mine.yml").write_text(entry)
+    with pytest.raises(ConfigError, match="cannot tell the algorithm from the file name 'mine.yml'.*--algo"):
+        summarize_path(tmp_path / "mine.yml", env="CartPole-v1")
+    (report,) = summarize_path(tmp_path / "mine.yml", env="CartPole-v1", algo="ppo_lstm")
+    assert report.algo == "RecurrentPPO"
+
+
+def test_every_entry_without_env_reports_the_ones_it_cannot_make(tmp_path: Path) -> None:
+    config = tmp_path / "ppo.yml"
+    config.write_text("atari:\n  policy: CnnPolicy\nCartPole-v1:\n  policy: MlpPolicy\nAnt-v4:\n  policy: MlpPolicy\n"
+                      "Pendulum-v1:\n  policy: MlpPolicy\n")
+    inspection = inspect_path(config)
+    assert [r.source for r in inspection.reports] == [f"{config} [CartPole-v1]", f"{config} [Pendulum-v1]"]
+    assert len(inspection.skipped) == 2
+    assert "[atari]" in inspection.skipped[0] and "--env" in inspection.skipped[0]
+    assert "[Ant-v4]" in inspection.skipped[1] and 'gymnasium[mujoco]' in inspection.skipped[1]
+    with pytest.raises(SourceError, match="2 entries cannot be inspected"):
+        summarize_path(config)
+
+
+def test_cli_zoo_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "a2c.yml"
+    config.write_text("CartPole-v1:\n  policy: MlpPolicy\nAnt-v4:\n  policy: MlpPolicy\nAcrobot-v1:\n  policy: MlpPolicy\n")
+    assert main(["inspect", str(config), "--env", "CartPole-v1", "--env", "Acrobot-v1", "-f", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert [d["observation_space"]["shape"] for d in data] == [[4], [6]]
+    assert main(["inspect", str(config), "-f", "json"]) == 0
+    captured = capsys.readouterr()
+    assert len(json.loads(captured.out)) == 2
+    assert captured.err.startswith("skipped: ") and "[Ant-v4]" in captured.err and captured.err.count("\n") == 1
+    assert main(["inspect", str(config), "--env", "Ant-v4"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and 'pip install "gymnasium[mujoco]"' in err
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("dict(net_arch=dict(pi=[256, 256], vf=[256, 256]), activation_fn=nn.ReLU)",
+         {"net_arch": {"pi": [256, 256], "vf": [256, 256]}, "activation_fn": "nn.ReLU"}),
+        ("dict(log_std_init=-2, ortho_init=False, activation_fn=th.nn.GELU, )",
+         {"log_std_init": -2, "ortho_init": False, "activation_fn": "th.nn.GELU"}),
+        ("dict(optimizer_class=RMSpropTFLike, optimizer_kwargs=dict(eps=1e-5, betas=(0.9, 0.99)))",
+         {"optimizer_class": "RMSpropTFLike", "optimizer_kwargs": {"eps": 1e-5, "betas": [0.9, 0.99]}}),
+        ("{'net_arch': [64] * 2, 'features_extractor_class': NatureCNN, 'log_std_init': -0.5 * 2}",
+         {"net_arch": [64, 64], "features_extractor_class": "NatureCNN", "log_std_init": -1.0}),
+        ("dict(optimizer_class=torch.optim.Adam, n_critics=2 ** 2)", {"optimizer_class": "torch.optim.Adam", "n_critics": 4}),
+    ],
+)
+def test_policy_kwargs_strings_are_read(text: str, expected: dict[str, Any]) -> None:
+    assert policy_kwargs_from_text(text, "f") == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("__import__('os').system('touch marker')", "calls other than dict(...)"),
+        ("dict(activation_fn=os.system)", "unknown name: 'os.system'"),
+        ("dict(net_arch=[64], activation_fn='ReLU')", "expected a class"),
+        ("dict(net_arch=nn.ReLU)", "nn.ReLU is a class"),
+        ("dict(a=nn.__class__)", "unknown name"),
+        ("dict(a=[x for x in range(9)])", "not allowed"),
+        ("dict(a=lambda: 1)", "not allowed"),
+        ("dict(**kwargs)", "unpacking"),
+        ("dict(a=10 ** 10 ** 10)", "powers are read"),
+        ("dict(a=[1] * 10 ** 9)", "repeated"),
+        ("dict(a=(", "not a Python expression"),
+        ("[64, 64]", "expected dict(...)"),
+    ],
+)
+def test_policy_kwargs_strings_outside_the_allow_list(text: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=r"^f[.:].*" + re.escape(message)):
+        policy_kwargs_from_text(text, "f")
+
+
+def test_deep_nesting_is_an_error() -> None:
+    with pytest.raises(ConfigError):
+        read_expression("[" * 5000 + "]" * 5000, "f")
+
+
+def test_hostile_zoo_file_runs_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    marker = tmp_path / "marker"
+    module = tmp_path / "evil_wrapper.py"
+    module.write_text(f"import pathlib\npathlib.Path({str(marker)!r}).touch()\nWrapper = object\n")
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.chdir(tmp_path)
+    hostile = tmp_path / "ppo.yml"
+    hostile.write_text(f"CartPole-v1:\n  policy_kwargs: \"__import__('os').system('touch {marker}')\"\n")
+    assert main(["inspect", str(hostile), "--env", "CartPole-v1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "__import__" in err and "Traceback" not in err
+    # a wrapper module and an env module named in the file are not imported
+    hostile.write_text("CartPole-v1:\n  env_wrapper: evil_wrapper.Wrapper\n  normalize: \"__import__('os').system('touch x')\"\n"
+                       "evil_wrapper:CartPole-v1:\n  policy: MlpPolicy\n")
+    assert main(["inspect", str(hostile)]) == 0
+    captured = capsys.readouterr()
+    assert "wrapper evil_wrapper.Wrapper NOT applied" in captured.out
+    assert "skipped: " in captured.err and "imports no module" in captured.err
+    assert not marker.exists() and not (tmp_path / "x").exists()
+    assert "evil_wrapper" not in sys.modules
+
+
+def test_allow_imports_applies_a_named_wrapper(tmp_path: Path) -> None:
+    config = tmp_path / "ppo.yml"
+    config.write_text("CartPole-v1:\n  env_wrapper: tests.test_zoo.AddOneFeature\n")
+    (without,) = summarize_path(config, env="CartPole-v1")
+    (with_it,) = summarize_path(config, env="CartPole-v1", allow_imports=True)
+    assert without.observation_space["shape"] == [4] and with_it.observation_space["shape"] == [5]
+    assert any("NOT applied" in note for note in without.notes)
+    assert any("AddOneFeature applied" in note for note in with_it.notes)
+
+
+def test_bad_wrapper_arguments_are_a_clean_error(tmp_path: Path) -> None:
+    config = tmp_path / "ppo.yml"
+    config.write_text("CartPole-v1:\n  env_wrapper:\n    - rl_zoo3.wrappers.HistoryWrapper: {horizon: 2}\n")
+    with pytest.raises(SourceError, match="wrapper HistoryWrapper cannot wrap CartPole-v1"):
+        summarize_path(config, env="CartPole-v1")
+    config.write_text("CartPole-v1:\n  env_wrapper:\n    - {a.B: {}, c.D: {}}\n")
+    with pytest.raises(ConfigError, match="env_wrapper"):
+        summarize_path(config, env="CartPole-v1")
+    config.write_text("CartPole-v1:\n  policy: my_package.MyPolicy\n")
+    with pytest.raises(ConfigError, match="class path"):
+        summarize_path(config, env="CartPole-v1")
+
+
+def test_a_config_is_not_a_zoo_file() -> None:
+    from sb3inspect.zoo import is_zoo_mapping
+
+    assert is_zoo_mapping({"CartPole-v1": {"policy": "MlpPolicy"}})
+    assert not is_zoo_mapping({"algo": "PPO", "env": "CartPole-v1"})
+    assert not is_zoo_mapping({"policy_kwargs": {"net_arch": [8]}})
+
+
+@pytest.mark.parametrize(
+    ("env_id", "message"),
+    [
+        ("CartPol-v1", "did you mean 'CartPole-v1'"),
+        ("LunarLander-v3", 'pip install swig && pip install "gymnasium[box2d]"'),
+        ("Ant-v4", 'pip install "gymnasium[mujoco]"'),
+        ("PongNoFrameskip-v4", "Atari game and ale-py is not installed: pip install ale-py"),
+        ("MiniGrid-Empty-5x5-v0", "pip install minigrid"),
+        ("Blackjack-v1", "type Tuple"),
+        ("os:CartPole-v1", "imports no module"),
+    ],
+)
+def test_env_id_errors_say_what_to_do(env_id: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
+    if env_id.startswith("LunarLander") and _importable("Box2D") or env_id.startswith("Ant") and _importable("mujoco"):
+        pytest.skip("the package is installed here")
+    if env_id.startswith(("Pong", "MiniGrid")) and _importable("ale_py" if "Pong" in env_id else "minigrid"):
+        pytest.skip("the package is installed here")
+    assert main(["inspect", "--algo", "ppo", "--env", env_id]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1, err
+
+
+def test_no_vel_env_is_rl_zoo3s_masked_env() -> None:
+    pytest.importorskip("rl_zoo3")
+    (report,) = [summarize_spec(spec) for spec in _specs({"algo": "ppo", "env": "PendulumNoVel-v1"})]
+    assert report.observation_space["shape"] == [3]
+
+
+def _specs(config: dict[str, Any]) -> list[Any]:
+    from sb3inspect.config import spec_from_mapping
+
+    return [spec_from_mapping(config)]
+
+
+def _importable(module: str) -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec(module) is not None
+
+
+def test_help_does_not_import_torch() -> None:
+    import subprocess
+
+    code = "import sys; from sb3inspect.cli import main; main(['inspect', '--help']); assert 'torch' not in sys.modules"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent.parent,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    assert result.returncode == 0, result.stderr
+    assert "--allow-imports" in result.stdout
+
+
+def test_zoo_errors_before_torch(tmp_path: Path) -> None:
+    import subprocess
+
+    config = tmp_path / "ppo.yml"
+    config.write_text("CartPole-v1:\n  policy_kwargs: \"dict(net_arch=[64], activation_fn=nn.ReLu7)\"\n")
+    code = ("import sys; from sb3inspect.cli import main; code = main(['inspect', sys.argv[1], '--env', 'CartPole-v1']);"
+            "assert 'torch' not in sys.modules, 'torch imported'; sys.exit(code)")
+    result = subprocess.run([sys.executable, "-c", code, str(config)], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    assert result.returncode == 2, result.stderr
+    assert "unknown torch.nn activation 'nn.ReLu7'" in result.stderr
