@@ -321,7 +321,8 @@ def _module_row(module: Any, path: str, trainable: Any, shared: bool, part: str,
     direct = list(module.named_parameters(recurse=False))
     facts: dict[str, Any] = {}
     if isinstance(module, nn.Linear):
-        facts = {"in_features": module.in_features, "out_features": module.out_features, "bias": module.bias is not None}
+        # int(): SB3 sizes a MultiDiscrete head with numpy's sum(nvec), which Linear keeps as numpy.int64
+        facts = {"in_features": int(module.in_features), "out_features": int(module.out_features), "bias": module.bias is not None}
     elif isinstance(module, nn.modules.conv._ConvNd):
         facts = {
             "in_channels": module.in_channels,

@@ -136,3 +136,9 @@ def test_python_dash_m() -> None:
 
     out = subprocess.run([sys.executable, "-m", "sb3inspect", "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("sb3inspect")
+
+
+def test_multidiscrete_head_is_json() -> None:
+    result = invoke("inspect", "--algo", "a2c", "--obs", "3", "--act", "multidiscrete:3,4", "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["networks"][0]["layers"][-1]["out_features"] == 7
