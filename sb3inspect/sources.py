@@ -1,5 +1,6 @@
-"""Paths -> specs or reports: the one place that tells a config and an rl-zoo3 file apart.
+"""Paths -> specs or reports: the one place that tells a config, an rl-zoo3 file and a saved zip apart.
 
+- ``*.zip``: a model saved by SB3's ``model.save()`` (``saved.py``);
 - a mapping of env ids to settings: an rl-zoo3 hyperparameter file (``zoo.py``);
 - anything else: a config file (``config.py``).
 """
@@ -13,6 +14,9 @@ from pathlib import Path
 from .config import PolicySpec, read_mapping, spec_from_mapping
 from .errors import Sb3InspectError, SourceError
 from .report import PolicyReport
+
+SAVED_SUFFIXES = (".zip",)
+
 
 @dataclass(frozen=True)
 class Inspection:
@@ -33,6 +37,10 @@ def inspect_path(
     from .api import summarize_spec
 
     path = Path(path)
+    if path.suffix.lower() in SAVED_SUFFIXES:
+        from .saved import summarize_saved
+
+        return Inspection([summarize_saved(path, algo=algo)])
     data = read_mapping(path)
     from .zoo import is_zoo_mapping, zoo_entries
 
@@ -69,8 +77,12 @@ def summarize_path(
 def load_specs(
     path: Path, *, env: str | Sequence[str] | None = None, algo: str | None = None, allow_imports: bool = False
 ) -> list[PolicySpec]:
-    """The specs a config file or an rl-zoo3 file (its ``env`` entries, else all) describes."""
+    """The specs a config file, an rl-zoo3 file (its ``env`` entries, else all) or a saved zip describes."""
     path = Path(path)
+    if path.suffix.lower() in SAVED_SUFFIXES:
+        from .saved import saved_spec
+
+        return [saved_spec(path, algo=algo)]
     data = read_mapping(path)
     from .zoo import is_zoo_mapping, zoo_entries
 

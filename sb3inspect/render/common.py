@@ -77,9 +77,12 @@ def _row(layer: Layer, network: Network) -> Row:
         kind = f"{layer.type} (empty)"
     if layer.kernel_size is not None:
         kernel = dims(layer.kernel_size)
-        strides = set(layer.stride or (1,))
-        stride = str(next(iter(strides))) if len(strides) == 1 else dims(layer.stride or ())
-        kind = f"{layer.type} {kernel}/{stride}"
+        if layer.stride is None:  # a bare state dict does not say
+            kind = f"{layer.type} {kernel}"
+        else:
+            strides = set(layer.stride)
+            stride = str(next(iter(strides))) if len(strides) == 1 else dims(layer.stride)
+            kind = f"{layer.type} {kernel}/{stride}"
     return Row(layer.path, kind, io(layer), ", ".join(weights), ", ".join(biases), layer.params, tuple(flags),
                layer.macs, arithmetic(layer))
 

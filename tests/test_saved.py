@@ -1,0 +1,306 @@
+"""Saved SB3 zips: the report equals the live model's, and nothing in the file runs."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import pickle
+import time
+import warnings
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+import torch
+from gymnasium import spaces
+
+import sb3inspect
+from sb3inspect.build import algorithm_class, spaces_env
+from sb3inspect.cli import main
+from sb3inspect.errors import SourceError
+from sb3inspect.saved import MAX_MEMBERS, pickle_globals, space_of, summarize_saved
+from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
+
+BOX = spaces.Box(-1, 1, (3,), np.float32)
+IMAGE = spaces.Box(0, 255, (36, 36, 1), np.uint8)  # channel-last: SB3 transposes it
+DICT = spaces.Dict({"camera": spaces.Box(0, 255, (1, 36, 36), np.uint8), "joints": spaces.Box(-np.inf, np.inf, (5,)),
+                    "mode": spaces.Discrete(3)})
+SMALL_CNN = {"features_extractor_kwargs": {"features_dim": 8}}
+
+# name: (algo, policy, observation, action, policy_kwargs, algorithm kwargs)
+MODELS: dict[str, tuple[str, str, Any, Any, dict[str, Any], dict[str, Any]]] = {
+    "ppo-sde": ("PPO", "MlpPolicy", BOX, BOX, {"net_arch": {"pi": [8], "vf": [6, 6]}}, {"use_sde": True}),
+    "a2c": ("A2C", "MlpPolicy", BOX, spaces.MultiDiscrete([3, 4]), {"net_arch": [8], "activation_fn": torch.nn.ReLU}, {}),
+    "ppo-dict": ("PPO", "MultiInputPolicy", DICT, spaces.MultiBinary(4), {"net_arch": [8], "features_extractor_kwargs": {"cnn_output_dim": 8}}, {}),
+    "sac-sde": ("SAC", "MlpPolicy", BOX, BOX, {"net_arch": [8], "n_critics": 3}, {"use_sde": True}),
+    "td3": ("TD3", "MlpPolicy", BOX, BOX, {"net_arch": {"pi": [8], "qf": [6]}}, {}),
+    "ddpg": ("DDPG", "MlpPolicy", BOX, BOX, {"net_arch": [8]}, {}),
+    "dqn-cnn": ("DQN", "CnnPolicy", IMAGE, spaces.Discrete(3), {"net_arch": [8], **SMALL_CNN}, {}),
+    "qrdqn": ("QRDQN", "MlpPolicy", BOX, spaces.Discrete(3), {"net_arch": [8], "n_quantiles": 5}, {}),
+    "tqc": ("TQC", "MlpPolicy", BOX, BOX, {"net_arch": [8], "n_critics": 2, "n_quantiles": 5}, {}),
+    "trpo": ("TRPO", "MlpPolicy", BOX, spaces.Discrete(2), {"net_arch": [8]}, {}),
+    "recurrent-ppo": ("RecurrentPPO", "MlpLstmPolicy", BOX, BOX, {"net_arch": [8], "lstm_hidden_size": 4,
+                                                                   "enable_critic_lstm": False}, {}),
+    "maskable-ppo": ("MaskablePPO", "MlpPolicy", BOX, spaces.Discrete(3), {"net_arch": [8]}, {}),
+    "crossq": ("CrossQ", "MlpPolicy", BOX, BOX, {"net_arch": [8]}, {}),
+    "ars-linear": ("ARS", "LinearPolicy", BOX, spaces.Discrete(2), {}, {}),
+}
+ON_POLICY = {"PPO", "A2C", "TRPO", "RecurrentPPO", "MaskablePPO"}
+
+
+class CustomExtractor(BaseFeaturesExtractor):
+    """A features extractor sb3inspect cannot rebuild: the report comes from the state dict."""
+
+    def __init__(self, observation_space: spaces.Box, features_dim: int = 5) -> None:
+        super().__init__(observation_space, features_dim)
+        self.body = torch.nn.Sequential(torch.nn.Linear(int(np.prod(observation_space.shape)), features_dim), torch.nn.Tanh())
+
+    def forward(self, observations: torch.Tensor) -> torch.Tensor:
+        return self.body(observations)
+
+
+class Touch:
+    """Pickles into ``os.system("touch <marker>")``: what a hostile model file would run."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return os.system, (f"touch {self.marker}",)
+
+
+def make_model(algo: str, policy: str, observation: Any, action: Any, policy_kwargs: dict[str, Any], kwargs: dict[str, Any]) -> Any:
+    cls = algorithm_class(algo)
+    extra = dict(kwargs)
+    if algo in ON_POLICY:
+        extra.update(n_steps=8, **({"batch_size": 8} if algo != "A2C" else {}))
+    elif algo != "ARS":
+        extra["buffer_size"] = 1
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return cls(policy, spaces_env(observation, action), policy_kwargs=policy_kwargs, device="cpu", **extra)
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory: pytest.TempPathFactory) -> dict[str, tuple[Path, Any]]:
+    """Every model of MODELS, saved by SB3 into a zip, with the live model."""
+    folder = tmp_path_factory.mktemp("models")
+    out = {}
+    for name, args in MODELS.items():
+        model = make_model(*args)
+        model.save(folder / f"{name}.zip")
+        out[name] = (folder / f"{name}.zip", model)
+    return out
+
+
+def comparable(report: Any) -> dict[str, Any]:
+    data = report.to_dict()
+    for key in ("source", "notes", "policy", "saved_model"):
+        data.pop(key, None)
+    return data
+
+
+@pytest.mark.parametrize("name", list(MODELS))
+def test_saved_zip_equals_the_live_model(name: str, saved: dict[str, tuple[Path, Any]]) -> None:
+    path, model = saved[name]
+    report = sb3inspect.summary(path)
+    assert comparable(report) == comparable(sb3inspect.summary(model))
+    assert report.algo == MODELS[name][0]
+    assert report.extra["saved_model"]["state_dict"]["status"] == "match"
+    assert any("saved weights match the rebuilt policy" in note for note in report.notes)
+
+
+@pytest.mark.parametrize("name", ["ppo-sde", "ppo-dict", "sac-sde", "td3", "dqn-cnn", "recurrent-ppo", "crossq"])
+def test_state_dict_alone_counts_what_the_live_model_has(name: str, saved: dict[str, tuple[Path, Any]]) -> None:
+    from sb3inspect.saved import read_saved, report_from_state_dict, saved_tensors
+
+    path, model = saved[name]
+    report = report_from_state_dict(saved_tensors(path, shared=True), saved=read_saved(path), algo=None, reason="test")
+    live = sb3inspect.summary(model)
+    assert {n.name: (n.params, n.hidden_sizes) for n in report.networks} == {n.name: (n.params, n.hidden_sizes) for n in live.networks}
+    assert (report.totals.params, report.totals.trainable_params, report.totals.target_params) == (
+        live.totals.params, live.totals.trainable_params, live.totals.target_params)
+
+
+def test_custom_extractor_is_reported_from_the_state_dict(tmp_path: Path) -> None:
+    model = make_model("PPO", "MlpPolicy", BOX, spaces.Discrete(2),
+                       {"net_arch": [8], "features_extractor_class": CustomExtractor}, {})
+    model.save(tmp_path / "custom.zip")
+    report = sb3inspect.summary(tmp_path / "custom.zip")
+    live = sb3inspect.summary(model)
+    assert report.extra["saved_model"]["rebuilt"] is False
+    assert any("custom class tests.test_saved.CustomExtractor" in note for note in report.notes)
+    assert report.totals.params == live.totals.params
+    assert {n.name: n.params for n in report.networks} == {n.name: n.params for n in live.networks}
+    rows = {layer.path: layer for layer in report.network("pi").layers}
+    assert (rows["features_extractor.body.0"].type, rows["features_extractor.body.0"].in_features) == ("Linear", 3)
+    assert rows["features_extractor.body.0"].shared
+
+
+def test_a_shape_mismatch_is_reported(tmp_path: Path, saved: dict[str, tuple[Path, Any]], capsys: pytest.CaptureFixture[str]) -> None:
+    path, model = saved["ppo-sde"]
+    state = model.policy.state_dict()
+    state["action_net.weight"] = torch.zeros(3, 5)
+    state["extra.weight"] = torch.zeros(2)
+    del state["value_net.bias"]
+    edited = rewrite(path, tmp_path / "edited.zip", {"policy.pth": torch_bytes(state)})
+    report = sb3inspect.summary(edited)
+    check = report.extra["saved_model"]["state_dict"]
+    assert check["status"] == "mismatch"
+    assert check["mismatched"] == [{"name": "action_net.weight", "built": [3, 8], "saved": [3, 5]}]
+    assert (check["missing"], check["unexpected"]) == (["value_net.bias"], ["extra.weight"])
+    assert main(["inspect", str(edited), "--width", "200"]) == 0
+    out = capsys.readouterr().out
+    assert "MISMATCH between the saved weights and the rebuilt policy: action_net.weight saved 3×5 but rebuilt 3×8" in out
+
+
+def test_hostile_data_pickles_run_nothing(tmp_path: Path, saved: dict[str, tuple[Path, Any]], capsys: pytest.CaptureFixture[str]) -> None:
+    from stable_baselines3 import PPO
+
+    marker = tmp_path / "marker"
+    path, model = saved["ppo-sde"]
+    data = json.loads(zipfile.ZipFile(path).read("data"))
+    evil = base64.b64encode(pickle.dumps(Touch(marker))).decode()
+    for value in data.values():
+        if isinstance(value, dict) and ":serialized:" in value:
+            value[":serialized:"] = evil
+    hostile = rewrite(path, tmp_path / "hostile.zip", {"data": json.dumps(data).encode()})
+    with pytest.raises(Exception):  # noqa: B017 - SB3 fails after the pickle has run
+        PPO.load(hostile)
+    assert marker.exists(), "the file is not hostile: PPO.load should have run its pickle"
+    marker.unlink()
+
+    assert main(["inspect", str(hostile), "--width", "200"]) == 0
+    out = capsys.readouterr().out
+    assert not marker.exists()
+    assert "not a plain class reference (it names posix.system" in " ".join(out.split()) or "nt.system" in out
+    report = sb3inspect.summary(hostile)
+    assert report.extra["saved_model"]["rebuilt"] is False
+    assert report.totals.params == sb3inspect.summary(model).totals.params
+    assert not marker.exists()
+
+
+def test_hostile_weights_run_nothing(tmp_path: Path, saved: dict[str, tuple[Path, Any]]) -> None:
+    marker = tmp_path / "marker"
+    path, model = saved["sac-sde"]
+    payload = torch_bytes({"actor.mu.weight": Touch(marker)})
+    torch.load(io.BytesIO(payload), weights_only=False)
+    assert marker.exists(), "the payload is not hostile: an unsafe torch.load should have run it"
+    marker.unlink()
+
+    hostile = rewrite(path, tmp_path / "hostile.zip", {"policy.pth": payload})
+    report = sb3inspect.summary(hostile)
+    assert not marker.exists()
+    assert report.extra["saved_model"]["state_dict"]["status"] == "not_checked"
+    assert any("weights NOT checked" in note and "weights_only" in note for note in report.notes)
+    assert report.totals == sb3inspect.summary(model).totals
+
+
+def test_the_policy_class_is_read_from_opcodes() -> None:
+    from stable_baselines3.common.policies import ActorCriticPolicy
+
+    assert pickle_globals(pickle.dumps(ActorCriticPolicy)) == (["stable_baselines3.common.policies.ActorCriticPolicy"], True)
+    assert pickle_globals(pickle.dumps(ActorCriticPolicy, protocol=0)) == (
+        ["stable_baselines3.common.policies.ActorCriticPolicy"], True)
+    found, plain = pickle_globals(pickle.dumps(Touch(Path("x"))))
+    assert not plain and found[0].endswith(".system")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"not a zip at all", "not a valid zip file"),
+        ("truncated", "not a valid zip file"),
+        ("no-data", "no 'data' member"),
+        ("bad-json", "'data' member is not JSON"),
+        ("bomb", "looks like a zip bomb"),
+        ("many", f"more than a saved SB3 model holds (limit {MAX_MEMBERS})"),
+        ("big-data", "member 'data' declares"),
+    ],
+)
+def test_bad_zips_are_a_clean_error_fast(content: Any, message: str, tmp_path: Path, saved: dict[str, tuple[Path, Any]],
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "model.zip"
+    good = saved["ppo-sde"][0]
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    elif content == "truncated":
+        path.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    elif content == "no-data":
+        rewrite(good, path, {"data": None})
+    elif content == "bad-json":
+        rewrite(good, path, {"data": b"{not json"})
+    elif content == "bomb":
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            archive.writestr("data", good.read_bytes()[:0] + zipfile.ZipFile(good).read("data"))
+            with archive.open("policy.pth", "w") as member:
+                for _ in range(48):
+                    member.write(bytes(1 << 20))
+    elif content == "many":
+        with zipfile.ZipFile(path, "w") as archive:
+            for index in range(MAX_MEMBERS + 1):
+                archive.writestr(f"m{index}", b"")
+    elif content == "big-data":
+        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+            with archive.open("data", "w", force_zip64=True) as member:
+                for _ in range(65):
+                    member.write(b" " * (1 << 20))
+    start = time.perf_counter()
+    code = main(["inspect", str(path)])
+    elapsed = time.perf_counter() - start
+    err = capsys.readouterr().err
+    assert code == 2 and err.startswith("error: ") and message in err and err.count("\n") == 1, err
+    assert elapsed < 2, f"rejecting took {elapsed:.2f} s"
+
+
+def test_spaces_from_saved_text() -> None:
+    box = {":type:": "<class 'gymnasium.spaces.box.Box'>", "dtype": "float32", "_shape": [4],
+           "low": "[-4.8 -inf -0.41887903 -inf]", "high": "[4.8 inf 0.41887903 inf]"}
+    assert space_of(box, "x") == {"type": "Box", "shape": [4], "dtype": "float32", "low": [-4.8, float("-inf"), -0.41887903,
+                                  float("-inf")], "high": [4.8, float("inf"), 0.41887903, float("inf")]}
+    image = {":type:": "<class 'gymnasium.spaces.box.Box'>", "dtype": "uint8", "_shape": [3, 40, 40],
+             "low": "[[[0 0 0 ... 0 0 0]\n  ...]]", "high": "[[[255 255 ... 255]]]"}
+    assert space_of(image, "x") == {"type": "Box", "shape": [3, 40, 40], "dtype": "uint8", "low": 0, "high": 255}
+    dict_space = {":type:": "<class 'gymnasium.spaces.dict.Dict'>",
+                  "spaces": "{'a': Box(0, 255, (3, 36, 36), uint8), 'b': Discrete(3, start=1), 'c': MultiDiscrete([3 4]), "
+                            "'d': Box([-1. -2.], [1. 2.], (2,), float32), 'e': MultiBinary(5)}"}
+    assert space_of(dict_space, "x")["spaces"] == {
+        "a": {"type": "Box", "shape": [3, 36, 36], "dtype": "uint8", "low": 0, "high": 255},
+        "b": {"type": "Discrete", "n": 3, "start": 1},
+        "c": {"type": "MultiDiscrete", "nvec": [3, 4]},
+        "d": {"type": "Box", "shape": [2], "dtype": "float32", "low": [-1, -2], "high": [1, 2]},
+        "e": {"type": "MultiBinary", "n": 5},
+    }
+    with pytest.raises(SourceError, match="Tuple space"):
+        space_of({":type:": "<class 'gymnasium.spaces.tuple.Tuple'>"}, "x")
+
+
+def test_algo_flag_and_json(saved: dict[str, tuple[Path, Any]], capsys: pytest.CaptureFixture[str]) -> None:
+    path, _ = saved["a2c"]
+    assert main(["inspect", str(path), "-f", "json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["algo"] == "A2C" and data["saved_model"]["policy_class"] == "stable_baselines3.common.policies.ActorCriticPolicy"
+    assert data["saved_model"]["state_dict"] == {"status": "match", "tensors": 8, "mismatched": [], "missing": [], "unexpected": []}
+    assert summarize_saved(path, algo="ppo").algo == "PPO"
+
+
+def torch_bytes(obj: Any) -> bytes:
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    return buffer.getvalue()
+
+
+def rewrite(source: Path, target: Path, members: dict[str, bytes | None]) -> Path:
+    """A copy of a zip with some members replaced (None: removed)."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for info in old.infolist():
+            if info.filename in members:
+                if members[info.filename] is not None:
+                    new.writestr(info.filename, members[info.filename])
+            else:
+                new.writestr(info, old.read(info))
+    return target
