@@ -5,11 +5,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .config import PolicySpec, spec_from_mapping
 from .errors import SourceError
 from .report import Finding, PolicyReport
+
+if TYPE_CHECKING:
+    from .build import BuiltPolicy
 
 
 def summary(obj: Any, *, env: str | None = None, algo: str | None = None) -> PolicyReport:
@@ -38,19 +41,23 @@ def summary(obj: Any, *, env: str | None = None, algo: str | None = None) -> Pol
 def summarize_spec(spec: PolicySpec) -> PolicyReport:
     """Build a spec on the meta device and report it."""
     from .build import build_policy
+
+    return with_findings(summarize_built(build_policy(spec), source=spec.source), spec.findings)
+
+
+def summarize_built(built: BuiltPolicy, *, source: str | None) -> PolicyReport:
+    """The report of a policy ``build_policy`` made."""
     from .walk import walk_policy
 
-    built = build_policy(spec)
-    report = walk_policy(
+    return walk_policy(
         built.policy,
         algo=built.algo,
         policy_alias=built.policy_alias,
         observation_space=built.observation_space,
         action_space=built.action_space,
         notes=built.notes,
-        source=spec.source,
+        source=source,
     )
-    return with_findings(report, spec.findings)
 
 
 SB3_UNWRAP_WARNING = "shared layers in the mlp_extractor are removed"

@@ -108,14 +108,14 @@ class SavedModel:
 def summarize_saved(path: Path, *, algo: str | None = None) -> PolicyReport:
     """The report of a saved model: rebuilt and checked against its state dict, or the state dict alone."""
     saved = read_saved(path)
-    shapes, unread = _weights_or_reason(path)
     try:
         spec = _spec(saved, algo)
     except Sb3InspectError as exc:
+        shapes, unread = _weights_or_reason(path, shared=True)
         if shapes is None:
             raise SourceError(f"{path}: cannot be rebuilt ({exc}) and {unread}") from None
-        tensors = saved_tensors(path, shared=True)
-        return report_from_state_dict(tensors, saved=saved, algo=_guess_algo(saved, algo), reason=str(exc))
+        return report_from_state_dict(shapes, saved=saved, algo=_guess_algo(saved, algo), reason=str(exc))
+    shapes, unread = _weights_or_reason(path)
     return _rebuilt_report(spec, saved, shapes, unread)
 
 
@@ -183,8 +183,10 @@ def _check_directory(path: Path) -> None:
             if record[:4] != b"PK\x06\x06":
                 raise zipfile.BadZipFile("zip64 record missing")
             entries, directory_size = struct.unpack("<32xQQ", record[:48])
-    if entries > MAX_MEMBERS or directory_size > MAX_CENTRAL_DIRECTORY_BYTES:
+    if entries > MAX_MEMBERS:
         raise SourceError(f"{path}: {entries:,} members is more than a saved SB3 model holds (limit {MAX_MEMBERS})")
+    if directory_size > MAX_CENTRAL_DIRECTORY_BYTES:
+        raise SourceError(f"{path}: its directory of {directory_size:,} bytes is larger than a saved SB3 model's")
 
 
 def _check_member(info: zipfile.ZipInfo, path: Path) -> None:
@@ -471,9 +473,9 @@ class SavedTensor:
     """Equal for entries that are one tensor saved under two names (a shared features extractor)."""
 
 
-def _weights_or_reason(path: Path) -> tuple[dict[str, SavedTensor] | None, str]:
+def _weights_or_reason(path: Path, *, shared: bool = False) -> tuple[dict[str, SavedTensor] | None, str]:
     try:
-        return saved_tensors(path), ""
+        return saved_tensors(path, shared=shared), ""
     except SourceError as exc:
         return None, str(exc).removeprefix(f"{path}: ")
 
@@ -581,19 +583,11 @@ class _Window(io.RawIOBase):
 # --- the report -------------------------------------------------------------------------------------
 
 def _rebuilt_report(spec: PolicySpec, saved: SavedModel, shapes: dict[str, SavedTensor] | None, unread: str) -> PolicyReport:
+    from .api import summarize_built, with_findings
     from .build import build_policy
-    from .walk import walk_policy
 
     built = build_policy(spec)
-    report = walk_policy(
-        built.policy,
-        algo=built.algo,
-        policy_alias=built.policy_alias,
-        observation_space=built.observation_space,
-        action_space=built.action_space,
-        notes=built.notes,
-        source=spec.source,
-    )
+    report = with_findings(summarize_built(built, source=spec.source), spec.findings)
     if shapes is None:
         check: dict[str, Any] = {"status": "not_checked", "reason": unread}
         note = f"weights NOT checked: {unread}"

@@ -262,49 +262,65 @@ def _wrappers(value: Any, where: str) -> list[Wrapper]:
 def _wrap_function(
     entry: ZooEntry, env_wrappers: list[Wrapper], vec_wrappers: list[Wrapper], frame_stack: int | None, notes: list[str]
 ) -> Callable[[Any], Any]:
-    """What rl-zoo3's ``create_envs`` does to one env, for the wrappers sb3inspect can apply."""
-    env_classes = [(w, wrapper_class(w, ENV_WRAPPERS, entry.allow_imports)) for w in env_wrappers]
-    vec_classes = [(w, wrapper_class(w, VEC_ENV_WRAPPERS, entry.allow_imports)) for w in vec_wrappers]
-    for wrapper, cls in (*env_classes, *vec_classes):
-        if cls is None:
+    """What rl-zoo3's ``create_envs`` does to one env, for the wrappers sb3inspect can apply.
+
+    Which wrappers apply is decided here, from names alone; their modules are imported when the
+    env has been made, so a bad entry or a missing env is found before torch is imported.
+    """
+    env_items = [(w, ENV_WRAPPERS) for w in env_wrappers if _applies(w, ENV_WRAPPERS, entry.allow_imports)]
+    vec_items = [(w, VEC_ENV_WRAPPERS) for w in vec_wrappers if _applies(w, VEC_ENV_WRAPPERS, entry.allow_imports)]
+    applied = {id(w) for w, _ in (*env_items, *vec_items)}
+    for wrapper in (*env_wrappers, *vec_wrappers):
+        if id(wrapper) in applied:
+            notes.append(f"wrapper {wrapper.short}{_kwargs_text(wrapper.kwargs)} applied, as rl-zoo3 does")
+        else:
             notes.append(
                 f"wrapper {wrapper.name} NOT applied: sb3inspect imports no module a file names (pass --allow-imports "
                 "to import it); the observation shown is the one without it, the real one may differ"
             )
-        else:
-            notes.append(f"wrapper {wrapper.short}{_kwargs_text(wrapper.kwargs)} applied, as rl-zoo3 does")
     if frame_stack:
         notes.append(f"frame_stack: {frame_stack} frames stacked (VecFrameStack), as rl-zoo3 does")
 
     def wrap(env: Any) -> Any:
-        for wrapper, cls in env_classes:
-            if cls is not None:
-                env = _apply(cls, env, wrapper, entry)
-        if not (frame_stack or any(cls for _, cls in vec_classes)):
+        for wrapper, table in env_items:
+            env = _apply(wrapper_class(wrapper, table, entry.allow_imports), env, wrapper, entry)
+        if not (frame_stack or vec_items):
             return env
         from stable_baselines3.common.vec_env import DummyVecEnv, VecFrameStack
 
         venv = DummyVecEnv([lambda: env])
-        for wrapper, cls in vec_classes:
-            if cls is not None:
-                venv = _apply(cls, venv, wrapper, entry)
+        for wrapper, table in vec_items:
+            venv = _apply(wrapper_class(wrapper, table, entry.allow_imports), venv, wrapper, entry)
         return VecFrameStack(venv, frame_stack) if frame_stack else venv
 
     return wrap
 
 
-def wrapper_class(wrapper: Wrapper, table: Mapping[str, tuple[str, ...]], allow_imports: bool) -> type | None:
-    """The class a wrapper name means, if sb3inspect may import it; None if it may not."""
+def _applies(wrapper: Wrapper, table: Mapping[str, tuple[str, ...]], allow_imports: bool) -> bool:
+    """A wrapper of the table, or any wrapper when the user allowed imports."""
+    return allow_imports or _home(wrapper, table) is not None
+
+
+def _home(wrapper: Wrapper, table: Mapping[str, tuple[str, ...]]) -> str | None:
+    """The table's module a wrapper name belongs to (a file may name any submodule of it)."""
     module, _, name = wrapper.name.rpartition(".")
     for home, names in table.items():
         if (module == home or module.startswith(home + ".")) and name in names:
-            if home == "rl_zoo3.wrappers":
-                from .envs import rl_zoo3_wrappers
+            return home
+    return None
 
-                return getattr(rl_zoo3_wrappers(f"wrapper {wrapper.name}"), name)
-            return getattr(importlib.import_module(home), name)
-    if not allow_imports:
-        return None
+
+def wrapper_class(wrapper: Wrapper, table: Mapping[str, tuple[str, ...]], allow_imports: bool) -> type:
+    """The class a wrapper name means: from the table's module, or (allowed imports) its own."""
+    home = _home(wrapper, table)
+    module, _, name = wrapper.name.rpartition(".")
+    if home == "rl_zoo3.wrappers":
+        from .envs import rl_zoo3_wrappers
+
+        return getattr(rl_zoo3_wrappers(f"wrapper {wrapper.name}"), name)
+    if home is not None:
+        return getattr(importlib.import_module(home), name)
+    assert allow_imports, "decided by _applies"
     try:
         cls = getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError) as exc:

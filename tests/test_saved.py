@@ -200,6 +200,17 @@ def test_hostile_weights_run_nothing(tmp_path: Path, saved: dict[str, tuple[Path
     assert report.totals == sb3inspect.summary(model).totals
 
 
+def test_policy_modules_match_the_installed_classes() -> None:
+    from sb3inspect import _catalog
+    from sb3inspect.saved import ALGO_MARKERS, POLICY_MODULES
+
+    for name in _catalog.ALGORITHMS:
+        for policy in algorithm_class(name).policy_aliases.values():
+            assert name in POLICY_MODULES[policy.__module__], (name, policy)
+    for candidates in POLICY_MODULES.values():
+        assert len([c for c in candidates if c not in ALGO_MARKERS]) == 1, candidates
+
+
 def test_the_policy_class_is_read_from_opcodes() -> None:
     from stable_baselines3.common.policies import ActorCriticPolicy
 
@@ -304,3 +315,16 @@ def rewrite(source: Path, target: Path, members: dict[str, bytes | None]) -> Pat
             else:
                 new.writestr(info, old.read(info))
     return target
+
+
+def test_a_bad_zip_is_found_before_torch(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "model.zip"
+    path.write_bytes(b"PK not really")
+    code = ("import sys; from sb3inspect.cli import main; code = main(['inspect', sys.argv[1]]);"
+            "assert 'torch' not in sys.modules, 'torch imported'; sys.exit(code)")
+    result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    assert result.returncode == 2 and "not a valid zip file" in result.stderr, result.stderr

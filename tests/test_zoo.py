@@ -16,10 +16,9 @@ import numpy as np
 import pytest
 import yaml
 from gymnasium import spaces
-from typer.testing import CliRunner
 
 from sb3inspect.api import summarize_spec
-from sb3inspect.cli import app, main
+from sb3inspect.cli import main
 from sb3inspect.errors import ConfigError, SourceError
 from sb3inspect.pyexpr import policy_kwargs_from_text, read_expression
 from sb3inspect.sources import inspect_path, summarize_path
@@ -31,7 +30,6 @@ HYPERPARAMS = Path(rl_zoo3_spec.submodule_search_locations[0]) / "hyperparams" i
 needs_zoo = pytest.mark.skipif(HYPERPARAMS is None, reason="rl_zoo3 is not installed")
 CLASSIC_CONTROL = {"CartPole-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1", "Acrobot-v1"}
 OFF_POLICY = {"dqn", "qrdqn", "sac", "td3", "ddpg", "tqc", "crossq"}
-runner = CliRunner()
 
 
 class AtariEnv(gymnasium.Env):
@@ -294,6 +292,22 @@ def test_allow_imports_applies_a_named_wrapper(tmp_path: Path) -> None:
     assert any("AddOneFeature applied" in note for note in with_it.notes)
 
 
+@pytest.mark.parametrize("table", ["ENV_WRAPPERS", "VEC_ENV_WRAPPERS"])
+def test_wrapper_tables_name_real_classes(table: str) -> None:
+    import importlib
+
+    from sb3inspect import zoo
+    from sb3inspect.envs import rl_zoo3_wrappers
+
+    for module, names in getattr(zoo, table).items():
+        if module == "rl_zoo3.wrappers" and HYPERPARAMS is None:
+            continue
+        home = rl_zoo3_wrappers("test") if module == "rl_zoo3.wrappers" else importlib.import_module(module)
+        for name in names:
+            assert isinstance(getattr(home, name), type), f"{module}.{name}"
+
+
+@needs_zoo
 def test_bad_wrapper_arguments_are_a_clean_error(tmp_path: Path) -> None:
     config = tmp_path / "ppo.yml"
     config.write_text("CartPole-v1:\n  env_wrapper:\n    - rl_zoo3.wrappers.HistoryWrapper: {horizon: 2}\n")
@@ -365,14 +379,23 @@ def test_help_does_not_import_torch() -> None:
     assert "--allow-imports" in result.stdout
 
 
-def test_zoo_errors_before_torch(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        ("CartPole-v1:\n  policy_kwargs: \"dict(net_arch=[64], activation_fn=nn.ReLu7)\"\n",
+         "unknown torch.nn activation 'nn.ReLu7'"),
+        ("Ant-v4:\n  env_wrapper: [sb3_contrib.common.wrappers.TimeFeatureWrapper]\n  frame_stack: 2\n", "gymnasium[mujoco]"),
+    ],
+)
+def test_zoo_errors_before_torch(entry: str, message: str, tmp_path: Path) -> None:
     import subprocess
 
     config = tmp_path / "ppo.yml"
-    config.write_text("CartPole-v1:\n  policy_kwargs: \"dict(net_arch=[64], activation_fn=nn.ReLu7)\"\n")
-    code = ("import sys; from sb3inspect.cli import main; code = main(['inspect', sys.argv[1], '--env', 'CartPole-v1']);"
+    config.write_text(entry)
+    env_id = entry.split(":")[0]
+    code = ("import sys; from sb3inspect.cli import main; code = main(['inspect', sys.argv[1], '--env', sys.argv[2]]);"
             "assert 'torch' not in sys.modules, 'torch imported'; sys.exit(code)")
-    result = subprocess.run([sys.executable, "-c", code, str(config)], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-c", code, str(config), env_id], capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
     assert result.returncode == 2, result.stderr
-    assert "unknown torch.nn activation 'nn.ReLu7'" in result.stderr
+    assert message in result.stderr
