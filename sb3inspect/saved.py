@@ -272,7 +272,7 @@ def policy_class_of(entry: Any) -> tuple[str | None, str | None, list[str]]:
     except (binascii.Error, ValueError, IndexError, KeyError, TypeError):
         return None, None, ["its policy_class pickle cannot be read"]
     if not plain:
-        calls = ", ".join(found) or "no named global"
+        calls = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "") if found else "no named global"
         return None, None, [f"its policy_class pickle is not a plain class reference (it names {calls}); it was not run"]
     module, _, name = found[0].rpartition(".")
     return module, name, []
@@ -509,7 +509,7 @@ def saved_tensors(path: Path, *, shared: bool = False) -> dict[str, SavedTensor]
 
 def _load_state_dict(path: Path, device: str) -> tuple[Mapping[str, Any], int]:
     """``torch.load(weights_only=True)`` of ``policy.pth``, and the member's size."""
-    import pickle
+    import pickle  # for its exception class only: nothing is unpickled here
 
     import torch
 

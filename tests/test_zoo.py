@@ -213,6 +213,8 @@ def test_cli_zoo_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert main(["inspect", str(config), "--env", "Ant-v4"]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and 'pip install "gymnasium[mujoco]"' in err
+    assert main(["inspect", "--algo", "ppo", "--env", "CartPole-v1", "--env", "Acrobot-v1"]) == 2
+    assert "quick flags take one env id" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
@@ -386,6 +388,7 @@ def test_help_does_not_import_torch() -> None:
          "unknown torch.nn activation 'nn.ReLu7'"),
         ("Ant-v4:\n  env_wrapper: [sb3_contrib.common.wrappers.TimeFeatureWrapper]\n  frame_stack: 2\n", "gymnasium[mujoco]"),
     ],
+    ids=["bad-activation", "missing-env"],
 )
 def test_zoo_errors_before_torch(entry: str, message: str, tmp_path: Path) -> None:
     import subprocess
