@@ -365,7 +365,7 @@ def _macs(module: Any, shapes: Any) -> int | None:
 
     if isinstance(module, nn.Linear):
         rows = math.prod(shapes[0][:-1]) if shapes and len(shapes[0]) > 1 else 1
-        return module.in_features * module.out_features * rows
+        return int(module.in_features) * int(module.out_features) * rows  # int(): see _module_row
     if isinstance(module, nn.modules.conv._ConvNd):
         if not shapes:
             return None
