@@ -109,7 +109,7 @@ def test_inspect_shows_findings_in_every_format() -> None:
     args = ("inspect", "--algo", "ppo", "--obs", "5", "--act", "discrete:2", "--net-arch", "pi=8", "--net-arch", "qf=8")
     table = invoke(*args)
     assert table.exit_code == 0, table.output
-    assert "error   NA001 qf-key-on-policy at <dict>: policy_kwargs.net_arch.qf" in table.stdout and "fix: rename qf to vf" in table.stdout
+    assert "error   NA001 qf-key-on-policy at command line: policy_kwargs.net_arch.qf" in table.stdout and "fix: rename qf to vf" in table.stdout
     assert "### Findings" in invoke(*args, "-f", "markdown").stdout
     (finding,) = json.loads(invoke(*args, "-f", "json").stdout)["findings"]
     assert finding["code"] == "NA001" and finding["level"] == "error" and finding["fix"].startswith("rename qf to vf")
