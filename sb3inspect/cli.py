@@ -128,7 +128,7 @@ def inspect(
             if quick is not None and (obs or act or net_arch or policy or activation or kwarg or use_sde):
                 raise ConfigError("command line", "quick flags (--obs, --act, --net-arch, ...) describe a config of their own",
                                   hint="pass either files or quick flags")
-            for source in sources:
+            for source in progress(sources, "inspecting"):
                 inspection = inspect_path(source, envs=env or (), algo=algo, allow_imports=allow_imports)
                 reports.extend(inspection.reports)
                 skipped.extend(inspection.skipped)
@@ -143,6 +143,28 @@ def inspect(
         _emit(reports, fmt, width, explain=explain)
         for reason in skipped:
             sys.stderr.write(f"skipped: {' '.join(reason.split())}\n")
+
+
+PROGRESS_AFTER = 20
+"""A batch of this many sources or more shows a progress bar (on stderr, when it is a terminal)."""
+
+
+def progress(items: list[Path], label: str, *, console: Any = None) -> Iterator[Path]:
+    """Yield ``items``; for a long batch with stderr a terminal, show a transient progress bar on stderr."""
+    if console is None and (len(items) < PROGRESS_AFTER or not sys.stderr.isatty()):
+        yield from items
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = console or Console(stderr=True)
+    # stdout lines (check's) print above the bar only when they go to the same terminal
+    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
+                  transient=True, redirect_stdout=sys.stdout.isatty(), redirect_stderr=False) as bar:
+        task = bar.add_task(label, total=len(items))
+        for item in items:
+            yield item
+            bar.advance(task)
 
 
 def _one_env(envs: list[str] | None) -> str | None:
@@ -277,7 +299,7 @@ def check(
 
         wanted = parse_expectations(_expect_flags(expect or []), where="--expect")
         checked = failed = bad = 0
-        for source in sources:
+        for source in progress(sources, "checking"):
             try:
                 reports = _summaries(source, env=env, algo=algo)
             except Sb3InspectError as exc:

@@ -142,3 +142,18 @@ def test_multidiscrete_head_is_json() -> None:
     result = invoke("inspect", "--algo", "a2c", "--obs", "3", "--act", "multidiscrete:3,4", "-f", "json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["networks"][0]["layers"][-1]["out_features"] == 7
+
+
+def test_progress_bar_for_long_batches() -> None:
+    import io
+
+    from rich.console import Console
+
+    from sb3inspect.cli import PROGRESS_AFTER, progress
+
+    items = [Path(f"c{i}.yaml") for i in range(PROGRESS_AFTER)]
+    assert list(progress(items[:3], "checking")) == items[:3]  # short batch, not a terminal: plain
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=80)
+    assert list(progress(items, "inspecting", console=console)) == items
+    assert "inspecting" in buffer.getvalue()
