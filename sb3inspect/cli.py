@@ -174,6 +174,42 @@ def _one_env(envs: list[str] | None) -> str | None:
     return envs[0] if envs else None
 
 
+class DiagramFormat(str, Enum):
+    svg = "svg"
+    png = "png"
+    pdf = "pdf"
+
+
+@app.command()
+def diagram(
+    source: Annotated[Path, typer.Argument(help="A config file (YAML, JSON, TOML), rl-zoo3 file or saved .zip model.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File to write: .svg, .png or .pdf.")],
+    fmt: Annotated[
+        DiagramFormat | None, typer.Option("--format", "-f", help="File format (default: from the output's suffix).")
+    ] = None,
+    dpi: Annotated[int, typer.Option(min=30, max=1200, help="Pixels per inch of a PNG.")] = 150,
+    env: Annotated[str | None, typer.Option(help="Entry of an rl-zoo3 file (its env id).")] = None,
+    algo: Annotated[str | None, typer.Option(help="Algorithm of an rl-zoo3 file's entry.")] = None,
+) -> None:
+    """Draw the networks a config builds: shared modules, one column per network, a box per layer.
+
+    Needs matplotlib: pip install 'sb3inspect[diagram]'.
+    """
+    with user_errors():
+        from . import diagram as drawing
+        from .sources import summarize_path
+
+        chosen = drawing.diagram_format(output, fmt.value if fmt else None)
+        drawing.check_output(output)
+        drawing.require_matplotlib()
+        reports = summarize_path(source, env=env, algo=algo)
+        if len(reports) != 1:
+            raise ConfigError(str(source), f"describes {len(reports)} policies and a diagram draws one",
+                              hint="pick one with --env")
+        drawing.write_diagram(reports[0], output, fmt=chosen, dpi=dpi)
+        typer.echo(f"wrote {output}")
+
+
 def _quick_config(
     algo: str | None,
     obs: str | None,

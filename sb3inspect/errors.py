@@ -7,6 +7,7 @@ The tree, in one place:
   - ``SourceError``: a path or object sb3inspect cannot read (missing file, bad zip, ...).
   - ``BuildError``: SB3 / sb3-contrib refused to build the described policy.
   - ``NetArchMismatch``: ``check_net_arch`` found a difference; also an ``AssertionError``.
+  - ``MissingExtra``: an optional dependency is not installed (``sb3inspect[diagram]``'s matplotlib).
 
 Only ``cli.py`` turns these into ``error: ...`` and exit code 2 (1 for ``NetArchMismatch``).
 """
@@ -52,6 +53,10 @@ class NetArchMismatch(Sb3InspectError, AssertionError):
         super().__init__(message)
         self.problems = list(problems)
         self.report = report
+
+
+class MissingExtra(Sb3InspectError):
+    """An optional dependency is not installed; the message names the extra to install."""
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:

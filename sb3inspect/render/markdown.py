@@ -6,6 +6,7 @@ from typing import Any
 
 from ..report import PolicyReport
 from .common import display_rows, explain_notes, finding_lines, header_lines, network_title, number, title, totals_line
+from .mermaid import fenced
 
 
 def _cell(text: str) -> str:
@@ -43,4 +44,5 @@ def render_markdown(report: PolicyReport, *, explain: bool = False, **_: Any) ->
     if explain:
         lines += ["", "**Why these numbers**", ""]
         lines += [f"- {note}" for note in explain_notes(report)]
-    return "\n".join(lines) + "\n"
+    lines += ["", fenced(report)]  # the picture, as a Mermaid flowchart GitHub renders
+    return "\n".join(lines)

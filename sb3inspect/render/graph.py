@@ -1,0 +1,326 @@
+"""The picture of a report before any drawing: boxes, lanes, framed stages and the edges between them.
+
+The diagram (SVG/PNG/PDF, ``sb3inspect.diagram``) and the Mermaid flowchart in Markdown
+(``render.mermaid``) both draw this one structure, so the two pictures cannot disagree. It knows
+SB3's shapes where a flat list of layers would mislead:
+
+- a layer that several networks share (a shared features extractor or LSTM) is drawn once, in a
+  ``shared`` stage that feeds every network using it;
+- parallel paths sit side by side in ``Lanes``: the keys of a ``CombinedExtractor`` (joined again by a
+  concatenation box), a critic's q-networks ``qf0``, ``qf1``, ... (identical ones drawn once, with
+  ``copies``), and a network's heads (``action_net`` beside ``log_std``, ``mu`` beside ``log_std``);
+- a bare parameter (``log_std`` of PPO) is a box nothing flows into;
+- a critic's q-networks take the features concatenated with the action: their input edge says so.
+
+Pure data, no torch and no drawing library.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..report import Layer, Network, PolicyReport
+from ..spaces import short
+from .common import ROLE_TITLES, Row, dims, display_rows, header_lines, number, title, totals_line
+
+ACTION_INPUT = "⊕ action"
+"""The label of the edge into a critic's q-networks: they read features and action, concatenated."""
+
+
+@dataclass(frozen=True, slots=True)
+class Box:
+    """One drawn layer (a display row, its activation folded in), the observation, or a concatenation."""
+
+    id: str
+    """Unique within the graph, safe as a Mermaid node id."""
+    type: str
+    """First line: ``Linear + Tanh``, ``Conv2d 8×8 s4/4 + ReLU``, ``observation``."""
+    detail: tuple[str, ...]
+    """Lines under the type: ``("101 → 64 · 6,528 params",)``; one per key for a Dict observation."""
+    path: str = ""
+    """Where the module lives in the policy (``qf{0,1}`` stands for identical q-networks drawn once)."""
+    part: str = "body"
+    bare: bool = False
+    """A bare parameter (``log_std``): nothing flows into it."""
+    copies: int = 1
+    """Identical parallel modules this box stands for (a critic's ``n_critics`` q-networks)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Lane:
+    """One of several paths side by side."""
+
+    label: str
+    """``camera`` (a Dict key), ``qf0, qf1 · n_critics = 2``, or empty for heads."""
+    boxes: tuple[Box, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Lanes:
+    """Paths side by side: a CombinedExtractor's keys, a critic's q-networks, a network's heads."""
+
+    lanes: tuple[Lane, ...]
+    note: str = ""
+    """What the lanes stand for when that is not visible: ``qf0, qf1: 2 identical q-networks``."""
+
+
+Item = Box | Lanes
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    """A framed group of items: the shared modules, or one network."""
+
+    id: str
+    name: str
+    """``pi``, ``critic_target``, ``shared``."""
+    caption: tuple[str, ...]
+    """Lines under the name: role and parameter count, what a target copies, the extractor's class."""
+    style: str
+    """Palette key: ``shared``, ``policy`` (policy/actor), ``value`` (value/critic/Q), ``target`` or ``other``."""
+    items: tuple[Item, ...]
+    target: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Edge:
+    """Data flows from box ``src`` to box ``dst``."""
+
+    src: str
+    dst: str
+    label: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Graph:
+    title: str
+    facts: tuple[tuple[str, str], ...]
+    """The report's header lines (observation, action, net_arch, activation, features)."""
+    input: Box
+    shared: Stage | None
+    columns: tuple[Stage, ...]
+    """One per network; those the shared stage feeds come first, each target after its source."""
+    edges: tuple[Edge, ...]
+    totals: str
+    notes: tuple[str, ...]
+
+    @property
+    def stages(self) -> tuple[Stage, ...]:
+        return ((self.shared,) if self.shared else ()) + self.columns
+
+    def boxes(self) -> list[Box]:
+        """Every box, the observation first, in drawing order."""
+        return [self.input] + [box for stage in self.stages for box in items_boxes(stage.items)]
+
+
+INK = "#1f1f1f"
+PALETTE = {  # stage style -> (line colour, frame fill): Okabe-Ito hues, told apart by colour-blind readers too
+    "shared": ("#009E73", "#e7f5ef"),
+    "policy": ("#0072B2", "#e8f1f9"),
+    "value": ("#D55E00", "#fcefe6"),
+    "target": ("#8a8a8a", "#f5f5f5"),
+    "other": ("#7a5d96", "#f2eef6"),
+    "input": ("#4d4d4d", "#ffffff"),
+}
+STYLES = {"policy": "policy", "actor": "policy", "value": "value", "critic": "value", "q_value": "value",
+          "quantile": "value"}
+_CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict"})
+_GROUPED = re.compile(r"\d{4,}")  # widths in the boxes get thousands separators: 16,384 → 16,384
+_QF = re.compile(r"(?:^|\.)(qf\d+)\.")
+_EXTRACTOR_KEY = re.compile(r"\.extractors\.([^.]+)")
+
+
+def build_graph(report: PolicyReport) -> Graph:
+    """The picture of ``report``: what to draw and what connects to what."""
+    ids = (f"n{index}" for index in itertools.count())
+    obs_box = Box(next(ids), "observation", _space_lines(report.observation_space), part="input")
+    shared_rows = _shared_rows(report)
+    shared = None
+    if shared_rows:
+        users = [n.name for n in report.networks if any(layer.shared for layer in n.layers)]
+        name, caption = _shared_caption(report, shared_rows, users)
+        shared = Stage("shared", name, caption, "shared", _items(shared_rows, ids, report=report))
+    fed = [n for n in report.networks if shared and any(layer.shared for layer in n.layers)]
+    order = fed + [n for n in report.networks if n not in fed]
+    columns = tuple(_column(network, report, ids) for network in order)
+    edges: list[Edge] = []
+    shared_ends = _chain_edges(shared.items, [obs_box.id], edges) if shared else []
+    for network, column in zip(order, columns, strict=True):
+        entry = shared_ends if network in fed else [obs_box.id]
+        _chain_edges(column.items, entry, edges, action_input=network.role == "critic")
+    facts = tuple((label, value) for label, value in header_lines(report) if label != "observation")  # the top box
+    return Graph(title(report), facts, obs_box, shared, columns, tuple(edges),
+                 totals_line(report), report.notes)
+
+
+def items_boxes(items: tuple[Item, ...]) -> list[Box]:
+    """The boxes of a chain of items, lanes left to right."""
+    out: list[Box] = []
+    for item in items:
+        out += [item] if isinstance(item, Box) else [box for lane in item.lanes for box in lane.boxes]
+    return out
+
+
+def _space_lines(space: dict) -> tuple[str, ...]:
+    if space.get("type") == "Dict":
+        return tuple(f"{key}: {short(value)}" for key, value in space["spaces"].items())
+    return (short(space),)
+
+
+def _rows(network: Network, *, shared: bool) -> list[tuple[Row, Layer]]:
+    """Display rows with their first layer, keeping shared rows only (or only the others)."""
+    layers = {layer.path: layer for layer in network.layers}
+    return [(row, layers[row.path]) for row in display_rows(network) if layers[row.path].shared == shared]
+
+
+def _shared_rows(report: PolicyReport) -> list[tuple[Row, Layer]]:
+    """Shared rows once each, in the order the first network using them lists them."""
+    seen: dict[str, tuple[Row, Layer]] = {}
+    for network in report.networks:
+        for row, layer in _rows(network, shared=True):
+            seen.setdefault(row.path, (row, layer))
+    return list(seen.values())
+
+
+def _shared_caption(report: PolicyReport, rows: list[tuple[Row, Layer]], users: list[str]) -> tuple[str, tuple[str, ...]]:
+    """The shared stage's name (what is shared) and its caption lines."""
+    parts = {layer.part for _, layer in rows}
+    what = ("shared features extractor" if parts <= {"features_extractor"} else
+            "shared LSTM" if parts <= {"lstm"} else "shared features extractor and LSTM")
+    extractor = report.features_extractor or {}
+    lines = []
+    if "class" in extractor and "features_extractor" in parts:
+        dim = f" → {number(extractor['features_dim'])} features" if "features_dim" in extractor else ""
+        lines.append(f"{extractor['class']}{dim}")
+    params = sum(row.params for row, _ in rows)
+    lines.append(f"shared by {_and(users)} · {number(params)} params" + (", counted once" if params else ""))
+    return what, tuple(lines)
+
+
+def _column(network: Network, report: PolicyReport, ids: Iterator[str]) -> Stage:
+    """One network's frame: its rows that no other network shares."""
+    items = _items(_rows(network, shared=False), ids, report=report)
+    notes = tuple(item.note for item in items if isinstance(item, Lanes) and item.note)
+    style = "target" if network.target else STYLES.get(network.role, "other")
+    return Stage(f"net_{_safe(network.name)}", network.name, _caption(network, report) + notes, style, items,
+                 target=network.target)
+
+
+def _caption(network: Network, report: PolicyReport) -> tuple[str, ...]:
+    counts = f"{number(network.params)} params"
+    macs = getattr(network, "macs", None)
+    if macs is not None:
+        counts += f" · {number(macs)} MACs"
+    if network.target:
+        source = network.name.removesuffix("_target")
+        copied = source if source != network.name and source in report.names else "its network"
+        return (f"target: Polyak copy of {copied}", counts + ", not trained")
+    role = ROLE_TITLES.get(network.role, network.role)
+    if network.trainable_params != network.params:
+        counts += f" ({number(network.trainable_params)} trainable)"
+    return (counts,) if role == network.name else (role, counts)
+
+
+def _items(rows: list[tuple[Row, Layer]], ids: Iterator[str], *, report: PolicyReport) -> tuple[Item, ...]:
+    """Rows as a chain: runs of q-network or Dict-key rows become lanes, heads sit side by side."""
+    items: list[Item] = []
+    index = 0
+    while index < len(rows):
+        row, layer = rows[index]
+        key, kind = _lane_key(layer)
+        if kind is None:
+            items.append(_box(row, layer, ids))
+            index += 1
+            continue
+        run: dict[str, list[tuple[Row, Layer]]] = {}
+        while index < len(rows) and _lane_key(rows[index][1])[1] == kind:
+            run.setdefault(_lane_key(rows[index][1])[0], []).append(rows[index])
+            index += 1
+        items += _lanes(run, kind, ids)
+        if kind == "extractor" and "features_dim" in (report.features_extractor or {}):
+            dim = report.features_extractor["features_dim"]  # type: ignore[index]
+            items.append(Box(next(ids), "concatenate", (f"→ {number(dim)} features",), part="features_extractor"))
+    return tuple(items)
+
+
+def _lane_key(layer: Layer) -> tuple[str, str | None]:
+    """(lane, kind of lanes) for a layer that sits in parallel with others, else ("", None)."""
+    if match := _EXTRACTOR_KEY.search(layer.path):
+        return match.group(1), "extractor"
+    if match := _QF.search(layer.path):
+        return match.group(1), "qf"
+    if layer.part == "head":
+        return re.sub(r"\.\d+$", "", layer.path), "head"
+    return "", None
+
+
+def _lanes(run: dict[str, list[tuple[Row, Layer]]], kind: str, ids: Iterator[str]) -> list[Item]:
+    """A run of parallel rows as lanes; one q-network or one head stays a plain chain."""
+    keys = list(run)
+    if len(keys) == 1 and kind != "extractor":
+        return [_box(row, layer, ids) for row, layer in run[keys[0]]]
+    if kind == "qf" and len(keys) > 1 and len({_signature(rows) for rows in run.values()}) == 1:
+        # identical q-networks: one lane stands for all of them
+        names = ", ".join(keys) if len(keys) <= 3 else f"{keys[0]} … {keys[-1]}"
+        numbers = [key.removeprefix("qf") for key in keys]
+        pattern = "qf{" + (",".join(numbers) if len(keys) <= 3 else f"{numbers[0]}..{numbers[-1]}") + "}"
+        boxes = tuple(_box(row, layer, ids, copies=len(keys), path=layer.path.replace(keys[0], pattern, 1))
+                      for row, layer in run[keys[0]])
+        return [Lanes((Lane("", boxes),), note=f"{names}: {len(keys)} identical q-networks")]
+    return [Lanes(tuple(Lane("" if kind == "head" else key, tuple(_box(row, layer, ids) for row, layer in rows))
+                        for key, rows in run.items()))]
+
+
+def _signature(rows: list[tuple[Row, Layer]]) -> tuple[tuple[str, str, int], ...]:
+    return tuple((row.type, row.io, row.params) for row, _ in rows)
+
+
+def _box(row: Row, layer: Layer, ids: Iterator[str], *, copies: int = 1, path: str | None = None) -> Box:
+    kind, io = row.type, _GROUPED.sub(lambda m: number(int(m.group())), row.io or _shapes(layer))
+    if layer.type in _CONTAINERS and not layer.params:
+        kind, io = f"{layer.type} (empty)", "identity"
+    if layer.type == "Parameter" and layer.shape is not None:
+        io = f"shape {dims(layer.shape)}"
+    params = f"{number(row.params)} params" + (" each" if copies > 1 else "")
+    flags = [flag for flag in row.flags if flag != "shared"]  # a shared box sits in the shared stage
+    detail = " · ".join(part for part in (io, params, *flags) if part)
+    return Box(next(ids), kind, (detail,), path if path is not None else row.path, layer.part,
+               bare=layer.type == "Parameter", copies=copies)
+
+
+def _shapes(layer: Layer) -> str:
+    """``64×7×7 → 3136`` when the report knows a layer's input and output shapes (Flatten)."""
+    shapes = [getattr(layer, name, None) for name in ("input_shape", "output_shape")]
+    if all(shapes):
+        return " → ".join("×".join(map(str, shape)) for shape in shapes)  # type: ignore[union-attr]
+    return ""
+
+
+def _chain_edges(items: tuple[Item, ...], entry: list[str], edges: list[Edge], *, action_input: bool = False) -> list[str]:
+    """Append the edges of a chain fed by ``entry``; return the ids the chain ends in."""
+    ends = entry
+    labelled = not action_input
+    for item in items:
+        lanes = (item.lanes if isinstance(item, Lanes) else (Lane("", (item,)),))
+        starts = [lane.boxes[0].id for lane in lanes if not lane.boxes[0].bare]
+        part = lanes[0].boxes[0].part
+        label = ""
+        if not labelled and part not in ("features_extractor", "lstm"):
+            label, labelled = ACTION_INPUT, True
+        edges += [Edge(src, dst, label) for src in ends for dst in starts]
+        for lane in lanes:
+            edges += [Edge(a.id, b.id) for a, b in itertools.pairwise(lane.boxes) if not b.bare]
+        finished = [lane.boxes[-1].id for lane in lanes if not lane.boxes[-1].bare]
+        ends = finished or ends
+    return ends
+
+
+def _and(names: list[str]) -> str:
+    return " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + f" and {names[-1]}"
+
+
+def _safe(name: str) -> str:
+    return re.sub(r"\W", "_", name)
