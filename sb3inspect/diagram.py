@@ -235,7 +235,8 @@ class _Drawing:
 
     def header_h(self, stage: Stage) -> float:
         """Name and caption; network frames share the tallest, so their first boxes line up."""
-        lines = len(stage.caption) if stage is self.graph.shared else max(len(s.caption) for s in self.graph.columns)
+        row = self.graph.shared if stage in self.graph.shared else self.graph.columns
+        lines = max(len(other.caption) for other in row)
         return self.m.frame_pad + self.m.name_size * 1.35 + lines * self.m.caption_size * 1.3 + 8
 
     def stage_size(self, stage: Stage) -> tuple[float, float]:
@@ -250,54 +251,51 @@ class _Drawing:
     # -- layout
 
     def layout(self) -> tuple[_Placed, float, float]:
-        """Positions of everything from y = 0: (placed, content width, content bottom)."""
+        """Positions of everything from y = 0: (placed, content width, content bottom).
+
+        The observation on top; a row of shared frames, each centred over the networks it feeds;
+        a row of network frames of one height, so that their first boxes line up.
+        """
         m, graph = self.m, self.graph
         placed = _Placed()
-        sizes = {stage.id: self.stage_size(stage) for stage in graph.columns}
-        row_h = max(h for _, h in sizes.values())
-        fed = self._fed_by_shared()
-        users = [stage for stage in graph.columns if stage.id in fed]
-        shared_w, shared_h = self.stage_size(graph.shared) if graph.shared else (0.0, 0.0)
-        input_w, input_h = self.box_width(graph.input), self.box_height(graph.input)
-        row_w = sum(w for w, _ in sizes.values()) + m.column_gap * (len(sizes) - 1)
-        users_w = sum(sizes[s.id][0] for s in users) + m.column_gap * max(len(users) - 1, 0)
-        # the shared frame sits centred over the networks it feeds; if it is wider, they move right
-        shift = max(0.0, (shared_w - users_w) / 2) if graph.shared else 0.0
-        x = m.margin + shift
-        frames: dict[str, _Rect] = {}
-        for stage in graph.columns:
-            w, _ = sizes[stage.id]
-            frames[stage.id] = _Rect(x, 0.0, w, row_h)
-            x += w + m.column_gap
-        content_w = max(shift + row_w, shared_w, input_w)
-        centre = (frames[users[0].id].x + frames[users[-1].id].x + frames[users[-1].id].w) / 2 if users else \
-            m.margin + content_w / 2
-        input_rect = _Rect(centre - input_w / 2, 0.0, input_w, input_h)
-        if input_rect.x < m.margin:  # a wide Dict observation: move everything under it right
-            delta = m.margin - input_rect.x
-            input_rect.x += delta
-            centre += delta
-            for rect in frames.values():
-                rect.x += delta
-        placed.boxes[graph.input.id] = input_rect
-        y = input_rect.bottom + m.stage_gap
-        if graph.shared:
-            placed.frames[graph.shared.id] = _Rect(centre - shared_w / 2, y, shared_w, shared_h)
-            y += shared_h + m.stage_gap
-        for stage in graph.columns:
-            frames[stage.id].y = y
-            placed.frames[stage.id] = frames[stage.id]
+        sizes = {stage.id: self.stage_size(stage) for stage in graph.stages}
+        row_h = max(sizes[column.id][1] for column in graph.columns)
+        shared_h = max((sizes[stage.id][1] for stage in graph.shared), default=0.0)
+        source = _Rect(0.0, 0.0, self.box_width(graph.input), self.box_height(graph.input))
+        shared_y = source.bottom + m.stage_gap
+        columns_y = shared_y + (shared_h + m.stage_gap if graph.shared else 0.0)
+        x = 0.0
+        for shared, columns in self._groups():
+            widths = [sizes[column.id][0] for column in columns]
+            columns_w = sum(widths) + m.column_gap * (len(widths) - 1)
+            shared_w = sizes[shared.id][0] if shared else 0.0
+            group_w = max(columns_w, shared_w)
+            if shared:
+                placed.frames[shared.id] = _Rect(x + (group_w - shared_w) / 2, shared_y, shared_w, shared_h)
+            column_x = x + (group_w - columns_w) / 2
+            for column, width in zip(columns, widths, strict=True):
+                placed.frames[column.id] = _Rect(column_x, columns_y, width, row_h)
+                column_x += width + m.column_gap
+            x += group_w + m.column_gap
+        under = placed.frames[graph.shared[0].id] if len(graph.shared) == 1 else _Rect(0.0, 0.0, x - m.column_gap, 0.0)
+        source.x = under.cx - source.w / 2
+        shift = m.margin - min(source.x, 0.0)  # a wide Dict observation pushes everything right
+        for rect in (*placed.frames.values(), source):
+            rect.x += shift
+        placed.boxes[graph.input.id] = source
         for stage in graph.stages:
             self._place_items(stage, placed.frames[stage.id], placed)
-        right = max(rect.x + rect.w for rect in [*placed.frames.values(), input_rect])
-        return placed, right - m.margin, y + row_h
+        right = max(rect.x + rect.w for rect in [*placed.frames.values(), source])
+        return placed, right - m.margin, columns_y + row_h
 
-    def _fed_by_shared(self) -> set[str]:
-        if not self.graph.shared:
-            return set()
-        shared_ids = {box.id for box in items_boxes(self.graph.shared.items)}
-        column_of = {box.id: stage.id for stage in self.graph.columns for box in items_boxes(stage.items)}
-        return {column_of[e.dst] for e in self.graph.edges if e.src in shared_ids and e.dst in column_of}
+    def _groups(self) -> list[tuple[Stage | None, list[Stage]]]:
+        """Each shared stage with the networks it feeds, then the networks no shared stage feeds."""
+        by_id = {column.id: column for column in self.graph.columns}
+        groups: list[tuple[Stage | None, list[Stage]]] = []
+        for shared in self.graph.shared:
+            groups.append((shared, [by_id.pop(name) for name in shared.feeds if name in by_id]))
+        rest = [column for column in self.graph.columns if column.id in by_id]
+        return groups + ([(None, rest)] if rest else [])
 
     def _place_items(self, stage: Stage, frame: _Rect, placed: _Placed) -> None:
         m = self.m

@@ -5,7 +5,8 @@ The diagram (SVG/PNG/PDF, ``sb3inspect.diagram``) and the Mermaid flowchart in M
 SB3's shapes where a flat list of layers would mislead:
 
 - a layer that several networks share (a shared features extractor or LSTM) is drawn once, in a
-  ``shared`` stage that feeds every network using it;
+  shared stage that feeds every network using it (TD3 with ``share_features_extractor`` has two:
+  the actor's and critic's, and their targets');
 - parallel paths sit side by side in ``Lanes``: the keys of a ``CombinedExtractor`` (joined again by a
   concatenation box), a critic's q-networks ``qf0``, ``qf1``, ... (identical ones drawn once, with
   ``copies``), and a network's heads (``action_net`` beside ``log_std``, ``mu`` beside ``log_std``);
@@ -83,6 +84,10 @@ class Stage:
     """Palette key: ``shared``, ``policy`` (policy/actor), ``value`` (value/critic/Q), ``target`` or ``other``."""
     items: tuple[Item, ...]
     target: bool = False
+    short: str = ""
+    """A one-line title for narrow places (Mermaid subgraphs): ``pi · 10,948 params``, ``critic_target · Polyak copy``."""
+    feeds: tuple[str, ...] = ()
+    """A shared stage: the ids of the network stages it feeds."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,16 +105,17 @@ class Graph:
     facts: tuple[tuple[str, str], ...]
     """The report's header lines (observation, action, net_arch, activation, features)."""
     input: Box
-    shared: Stage | None
+    shared: tuple[Stage, ...]
+    """The shared stages, each feeding the networks that share its modules."""
     columns: tuple[Stage, ...]
-    """One per network; those the shared stage feeds come first, each target after its source."""
+    """One per network: those each shared stage feeds next to each other, in the shared stages' order, then the rest."""
     edges: tuple[Edge, ...]
     totals: str
     notes: tuple[str, ...]
 
     @property
     def stages(self) -> tuple[Stage, ...]:
-        return ((self.shared,) if self.shared else ()) + self.columns
+        return self.shared + self.columns
 
     def boxes(self) -> list[Box]:
         """Every box, the observation first, in drawing order."""
@@ -137,20 +143,18 @@ def build_graph(report: PolicyReport) -> Graph:
     """The picture of ``report``: what to draw and what connects to what."""
     ids = (f"n{index}" for index in itertools.count())
     obs_box = Box(next(ids), "observation", _space_lines(report.observation_space), part="input")
-    shared_rows = _shared_rows(report)
-    shared = None
-    if shared_rows:
-        users = [n.name for n in report.networks if any(layer.shared for layer in n.layers)]
-        name, caption = _shared_caption(report, shared_rows, users)
-        shared = Stage("shared", name, caption, "shared", _items(shared_rows, ids, report=report))
-    fed = [n for n in report.networks if shared and any(layer.shared for layer in n.layers)]
-    order = fed + [n for n in report.networks if n not in fed]
+    groups = _shared_groups(report)
+    order = [n for users in groups for n in report.networks if n.name in users]
+    order += [n for n in report.networks if n not in order]
+    shared = tuple(_shared_stage(report, users, rows, index, ids) for index, (users, rows) in enumerate(groups.items()))
     columns = tuple(_column(network, report, ids) for network in order)
     edges: list[Edge] = []
-    shared_ends = _chain_edges(shared.items, [obs_box.id], edges) if shared else []
+    entries = {column.name: [obs_box.id] for column in columns}
+    for stage, users in zip(shared, groups, strict=True):
+        ends = _chain_edges(stage.items, [obs_box.id], edges)
+        entries.update({name: ends for name in users})
     for network, column in zip(order, columns, strict=True):
-        entry = shared_ends if network in fed else [obs_box.id]
-        _chain_edges(column.items, entry, edges, action_input=network.role == "critic")
+        _chain_edges(column.items, entries[network.name], edges, action_input=network.role == "critic")
     facts = tuple((label, value) for label, value in header_lines(report) if label != "observation")  # the top box
     return Graph(title(report), facts, obs_box, shared, columns, tuple(edges),
                  totals_line(report), report.notes)
@@ -176,17 +180,23 @@ def _rows(network: Network, *, shared: bool) -> list[tuple[Row, Layer]]:
     return [(row, layers[row.path]) for row in display_rows(network) if layers[row.path].shared == shared]
 
 
-def _shared_rows(report: PolicyReport) -> list[tuple[Row, Layer]]:
-    """Shared rows once each, in the order the first network using them lists them."""
-    seen: dict[str, tuple[Row, Layer]] = {}
+def _shared_groups(report: PolicyReport) -> dict[tuple[str, ...], list[tuple[Row, Layer]]]:
+    """Shared rows once each, grouped by the networks that share them, in the order networks list them."""
+    users: dict[str, list[str]] = {}
+    first: dict[str, tuple[Row, Layer]] = {}
     for network in report.networks:
         for row, layer in _rows(network, shared=True):
-            seen.setdefault(row.path, (row, layer))
-    return list(seen.values())
+            users.setdefault(row.path, []).append(network.name)
+            first.setdefault(row.path, (row, layer))
+    groups: dict[tuple[str, ...], list[tuple[Row, Layer]]] = {}
+    for path, pair in first.items():
+        groups.setdefault(tuple(users[path]), []).append(pair)
+    return groups
 
 
-def _shared_caption(report: PolicyReport, rows: list[tuple[Row, Layer]], users: list[str]) -> tuple[str, tuple[str, ...]]:
-    """The shared stage's name (what is shared) and its caption lines."""
+def _shared_stage(report: PolicyReport, users: tuple[str, ...], rows: list[tuple[Row, Layer]], index: int,
+                  ids: Iterator[str]) -> Stage:
+    """A frame for modules several networks share: what they are, who shares them, their parameters once."""
     parts = {layer.part for _, layer in rows}
     what = ("shared features extractor" if parts <= {"features_extractor"} else
             "shared LSTM" if parts <= {"lstm"} else "shared features extractor and LSTM")
@@ -196,8 +206,12 @@ def _shared_caption(report: PolicyReport, rows: list[tuple[Row, Layer]], users: 
         dim = f" → {number(extractor['features_dim'])} features" if "features_dim" in extractor else ""
         lines.append(f"{extractor['class']}{dim}")
     params = sum(row.params for row, _ in rows)
-    lines.append(f"shared by {_and(users)} · {number(params)} params" + (", counted once" if params else ""))
-    return what, tuple(lines)
+    lines.append(f"shared by {_and(list(users))} · {number(params)} params" + (", counted once" if params else ""))
+    targets = {n.name for n in report.networks if n.target}
+    target = set(users) <= targets
+    return Stage("shared" if index == 0 else f"shared_{index + 1}", what, tuple(lines), "target" if target else "shared",
+                 _items(rows, ids, report=report), target=target, short=what,
+                 feeds=tuple(f"net_{_safe(name)}" for name in users))
 
 
 def _column(network: Network, report: PolicyReport, ids: Iterator[str]) -> Stage:
@@ -205,8 +219,9 @@ def _column(network: Network, report: PolicyReport, ids: Iterator[str]) -> Stage
     items = _items(_rows(network, shared=False), ids, report=report)
     notes = tuple(item.note for item in items if isinstance(item, Lanes) and item.note)
     style = "target" if network.target else STYLES.get(network.role, "other")
+    short = f"{network.name} · " + ("Polyak copy" if network.target else f"{number(network.params)} params")
     return Stage(f"net_{_safe(network.name)}", network.name, _caption(network, report) + notes, style, items,
-                 target=network.target)
+                 target=network.target, short=short)
 
 
 def _caption(network: Network, report: PolicyReport) -> tuple[str, ...]:
