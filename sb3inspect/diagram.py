@@ -74,14 +74,32 @@ def render_diagram(report: PolicyReport, fmt: str = "svg", *, dpi: int = 150) ->
         buffer = io.BytesIO()
         metadata: dict[str, Any] = {"svg": {"Date": None, "Title": graph.title},
                                     "pdf": {"CreationDate": None, "Title": graph.title},
-                                    "png": {"Title": graph.title}}[fmt]
+                                    "png": {}}[fmt]
         figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
+    if fmt == "png":
+        return _small_png(buffer.getvalue(), graph.title)
     if fmt != "svg":
         return buffer.getvalue()
     text = buffer.getvalue().decode("utf-8")
     for named, with_fallbacks in _SVG_FONTS.items():
         text = text.replace(named, with_fallbacks)
     return text.encode("utf-8")
+
+
+def _small_png(data: bytes, title: str) -> bytes:
+    """The PNG with a 256-colour palette: a third of the size, no visible change (flat fills, grey text).
+
+    Pillow comes with matplotlib.
+    """
+    from PIL import Image, PngImagePlugin
+
+    source = Image.open(io.BytesIO(data))
+    image = source.convert("RGB").quantize(256, method=Image.Quantize.MEDIANCUT)
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Title", title)
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=True, pnginfo=info, dpi=source.info.get("dpi", (72, 72)))
+    return buffer.getvalue()
 
 
 def _missing() -> str:
