@@ -131,6 +131,7 @@ _RC = {
 }
 
 MUTED = "#5f5f5f"
+ALERT = "#b3261e"
 FAINT = "#8a8a8a"
 ARROW = "#555555"
 # the SVG names DejaVu (measured here); a viewer without it falls back to fonts about as wide
@@ -370,13 +371,17 @@ class _Drawing:
         return figure
 
     def _text_width(self) -> float:
-        """The width the title, facts and totals would take unwrapped."""
+        """The width the title, facts and totals would take unwrapped (findings and notes wrap to fit)."""
         m, graph = self.m, self.graph
         label_w = max((self.width(label, m.fact_size) for label, _ in graph.facts), default=0.0) + 10
-        widths = [self.width(graph.title, m.title_size, weight="bold"),
-                  self.width("totals", m.fact_size, weight="bold") + 10 + self.width(graph.totals, m.fact_size)]
+        footer_w = self._footer_label_w()
+        widths = [self.width(graph.title, m.title_size, weight="bold")]
         widths += [label_w + self.width(value, m.fact_size) for _, value in graph.facts]
+        widths.append(footer_w + self.width(graph.totals, m.fact_size))
         return max(widths)
+
+    def _footer_label_w(self) -> float:
+        return self.width("findings" if self.graph.findings else "totals", self.m.fact_size, weight="bold") + 10
 
     @staticmethod
     def _centre(placed: _Placed, dx: float) -> _Placed:
@@ -404,24 +409,25 @@ class _Drawing:
         return height, draw
 
     def _footer_block(self, text_w: float) -> tuple[float, Any]:
+        """Totals, then lint findings (in red: what SB3 built is not what the config meant), then notes."""
         m, graph = self.m, self.graph
-        label_w = self.width("totals", m.fact_size, weight="bold") + 10
-        totals = self._wrap(graph.totals, m.fact_size, text_w - label_w)
-        notes = [line for note in graph.notes for line in self._wrap(note, m.fact_size - 0.5, text_w - label_w)]
+        label_w = self._footer_label_w()
+        sections = [("totals", [graph.totals], INK, m.fact_size), ("findings", graph.findings, ALERT, m.fact_size),
+                    ("notes", graph.notes, MUTED, m.fact_size - 0.5)]
+        lines: list[tuple[str, str, str, float]] = []
+        for name, texts, color, size in sections:
+            for text in texts:
+                for line in self._wrap(text, size, text_w - label_w):
+                    lines.append((name, line, color, size))
+                    name = ""  # the section's name on its first line only
         line_h = m.fact_size * 1.45
-        height = 14 + (len(totals) + len(notes)) * line_h
+        height = 14 + len(lines) * line_h
 
         def draw(ax: Any, top: float) -> None:
             y = top + line_h / 2
-            for index, line in enumerate(totals):
-                if index == 0:
-                    _text(ax, m.margin, y, "totals", size=m.fact_size, weight="bold", ha="left")
-                _text(ax, m.margin + label_w, y, line, size=m.fact_size, ha="left")
-                y += line_h
-            for index, line in enumerate(notes):
-                if index == 0:
-                    _text(ax, m.margin, y, "notes", size=m.fact_size - 0.5, color=MUTED, ha="left")
-                _text(ax, m.margin + label_w, y, line, size=m.fact_size - 0.5, color=MUTED, ha="left")
+            for name, line, color, size in lines:
+                _text(ax, m.margin, y, name, size=size, weight="bold", color=color, ha="left")
+                _text(ax, m.margin + label_w, y, line, size=size, color=color, ha="left")
                 y += line_h
 
         return height, draw

@@ -274,3 +274,14 @@ def test_readme_picture_is_committed_and_small() -> None:
     data = (ROOT / "docs" / "ppo-101-64x64.png").read_bytes()
     width, _ = png_size(data)
     assert len(data) < 150_000 and 400 < width < 1200
+
+
+def test_svg_shows_findings_and_the_macs_note() -> None:
+    from sb3inspect.diagram import render_diagram
+
+    texts = svg_texts(render_diagram(sb3inspect.summary({
+        "algo": "PPO", "observation_space": 5, "action_space": "discrete:2",
+        "policy_kwargs": {"net_arch": {"pi": [8], "qf": [8]}}}), "svg"))
+    assert any(text.startswith("error NA001 qf-key-on-policy") for text in texts), texts
+    assert "findings" in texts and "Sequential (empty)" in texts
+    assert any(text.startswith("MACs: multiply-accumulates") for text in texts)

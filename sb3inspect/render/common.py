@@ -148,6 +148,9 @@ def _bare(layer: Layer) -> str:
     return " × ".join(map(str, shape))
 
 
+MACS_NOTE = "MACs: multiply-accumulates with weights for one observation (bias adds excluded; an LSTM counts one step)"
+
+
 def explain_notes(report: PolicyReport) -> list[str]:
     """Short notes on where SB3 surprises people, for --explain."""
     notes: list[str] = []
@@ -186,8 +189,7 @@ def explain_notes(report: PolicyReport) -> list[str]:
     if any(layer.path.endswith("log_std") for network in report.networks for layer in network.layers):
         notes.append("log_std is a bare parameter, not a layer: the log standard deviation of the action "
                      "distribution, learned but independent of the observation")
-    notes.append("MACs: multiply-accumulates with weights for one observation (bias adds excluded; an LSTM counts "
-                 "one step)")
+    notes.append(MACS_NOTE)
     if report.totals.training_bytes is not None:
         notes.append("training memory: the parameters plus, for each trainable one, a gradient and Adam's two "
                      "moments (activations excluded)")

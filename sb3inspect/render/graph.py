@@ -25,7 +25,8 @@ from dataclasses import dataclass
 
 from ..report import Layer, Network, PolicyReport
 from ..spaces import short
-from .common import ROLE_TITLES, Row, dims, display_rows, header_lines, number, title, totals_line
+from .common import (MACS_NOTE, ROLE_TITLES, Row, dims, display_rows, finding_lines, header_lines, number, title,
+                     totals_line)
 
 ACTION_INPUT = "⊕ action"
 """The label of the edge into a critic's q-networks: they read features and action, concatenated."""
@@ -111,6 +112,8 @@ class Graph:
     """One per network: those each shared stage feeds next to each other, in the shared stages' order, then the rest."""
     edges: tuple[Edge, ...]
     totals: str
+    findings: tuple[str, ...]
+    """Lint findings, one line each: ``error NA001 qf-key-on-policy at ...: ...; fix: ...``."""
     notes: tuple[str, ...]
 
     @property
@@ -156,8 +159,10 @@ def build_graph(report: PolicyReport) -> Graph:
     for network, column in zip(order, columns, strict=True):
         _chain_edges(column.items, entries[network.name], edges, action_input=network.role == "critic")
     facts = tuple((label, value) for label, value in header_lines(report) if label != "observation")  # the top box
-    return Graph(title(report), facts, obs_box, shared, columns, tuple(edges),
-                 totals_line(report), report.notes)
+    findings = tuple(" ".join(finding_lines(finding)) for finding in report.findings)
+    macs = (MACS_NOTE,) if any(network.macs is not None for network in report.networks) else ()
+    return Graph(title(report), facts, obs_box, shared, columns, tuple(edges), totals_line(report), findings,
+                 report.notes + macs)
 
 
 def items_boxes(items: tuple[Item, ...]) -> list[Box]:
@@ -226,9 +231,8 @@ def _column(network: Network, report: PolicyReport, ids: Iterator[str]) -> Stage
 
 def _caption(network: Network, report: PolicyReport) -> tuple[str, ...]:
     counts = f"{number(network.params)} params"
-    macs = getattr(network, "macs", None)
-    if macs is not None:
-        counts += f" · {number(macs)} MACs"
+    if network.macs is not None:
+        counts += f" · {number(network.macs)} MACs"
     if network.target:
         source = network.name.removesuffix("_target")
         copied = source if source != network.name and source in report.names else "its network"
@@ -294,7 +298,7 @@ def _signature(rows: list[tuple[Row, Layer]]) -> tuple[tuple[str, str, int], ...
 
 
 def _box(row: Row, layer: Layer, ids: Iterator[str], *, copies: int = 1, path: str | None = None) -> Box:
-    kind, io = row.type, _GROUPED.sub(lambda m: number(int(m.group())), row.io or _shapes(layer))
+    kind, io = row.type, _GROUPED.sub(lambda m: number(int(m.group())), row.io)
     if layer.type in _CONTAINERS and not layer.params:
         kind, io = f"{layer.type} (empty)", "identity"
     if layer.type == "Parameter" and layer.shape is not None:
@@ -304,14 +308,6 @@ def _box(row: Row, layer: Layer, ids: Iterator[str], *, copies: int = 1, path: s
     detail = " · ".join(part for part in (io, params, *flags) if part)
     return Box(next(ids), kind, (detail,), path if path is not None else row.path, layer.part,
                bare=layer.type == "Parameter", copies=copies)
-
-
-def _shapes(layer: Layer) -> str:
-    """``64×7×7 → 3136`` when the report knows a layer's input and output shapes (Flatten)."""
-    shapes = [getattr(layer, name, None) for name in ("input_shape", "output_shape")]
-    if all(shapes):
-        return " → ".join("×".join(map(str, shape)) for shape in shapes)  # type: ignore[union-attr]
-    return ""
 
 
 def _chain_edges(items: tuple[Item, ...], entry: list[str], edges: list[Edge], *, action_input: bool = False) -> list[str]:
