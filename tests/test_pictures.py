@@ -76,7 +76,7 @@ def test_dict_observation_lanes_meet_in_a_concatenation() -> None:
     lanes, concat = graph.shared[0].items
     assert isinstance(lanes, Lanes) and [lane.label for lane in lanes.lanes] == ["camera", "joints"]
     assert [len(lane.boxes) for lane in lanes.lanes] == [5, 1]
-    assert concat.type == "concatenate" and concat.detail == ("→ 137 features",)  # type: ignore[union-attr]
+    assert concat.type == "concatenate" and concat.detail == ("128 + 9 → 137 features",)  # type: ignore[union-attr]
     heads = graph.columns[0].items[-1]
     assert isinstance(heads, Lanes) and [lane.boxes[0].path for lane in heads.lanes] == ["action_net", "log_std"]
     log_std = heads.lanes[1].boxes[0]

@@ -259,10 +259,28 @@ def _items(rows: list[tuple[Row, Layer]], ids: Iterator[str], *, report: PolicyR
             run.setdefault(_lane_key(rows[index][1])[0], []).append(rows[index])
             index += 1
         items += _lanes(run, kind, ids)
-        if kind == "extractor" and "features_dim" in (report.features_extractor or {}):
-            dim = report.features_extractor["features_dim"]  # type: ignore[index]
-            items.append(Box(next(ids), "concatenate", (f"→ {number(dim)} features",), part="features_extractor"))
+        if kind == "extractor":
+            items.append(_concatenation(run, report, ids))
     return tuple(items)
+
+
+def _concatenation(run: dict[str, list[tuple[Row, Layer]]], report: PolicyReport, ids: Iterator[str]) -> Box:
+    """Where a CombinedExtractor's keys meet: ``128 + 9 → 137 features`` when every key's width is known."""
+    widths = [width for rows in run.values() if (width := _width(rows[-1][1])) is not None]
+    complete = len(widths) == len(run)
+    dim = (report.features_extractor or {}).get("features_dim", sum(widths) if complete else None)
+    parts = " + ".join(map(number, widths)) + " " if complete else ""
+    detail = f"{parts}→ {number(dim)} features" if dim is not None else ""
+    return Box(next(ids), "concatenate", (detail,) if detail else (), part="features_extractor")
+
+
+def _width(layer: Layer) -> int | None:
+    """The number of features a layer puts out, when the report knows it."""
+    if layer.out_features is not None:
+        return layer.out_features
+    if layer.output_shape is not None and len(layer.output_shape) == 1:
+        return layer.output_shape[0]
+    return None
 
 
 def _lane_key(layer: Layer) -> tuple[str, str | None]:
