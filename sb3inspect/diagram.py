@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError, MissingExtra
-from .render.graph import INK, PALETTE, Box, Graph, Item, Lanes, Stage, build_graph, items_boxes
+from .render.graph import INK, PALETTE, Box, Graph, Item, Lane, Lanes, Stage, build_graph, items_boxes
 from .report import PolicyReport
 
 FORMATS = ("svg", "png", "pdf")
@@ -241,7 +241,7 @@ class _Drawing:
         heights = [self._lane_boxes_height(lane.boxes) for lane in item.lanes]
         return sum(widths) + self.m.lane_gap * (len(widths) - 1), self.lane_label_h(item) + max(heights)
 
-    def lane_width(self, lane: Any) -> float:
+    def lane_width(self, lane: Lane) -> float:
         return max([self.box_width(box) for box in lane.boxes] + [self.width(lane.label, self.m.lane_size) + 4])
 
     def lane_label_h(self, item: Lanes) -> float:
@@ -254,7 +254,7 @@ class _Drawing:
 
     def header_h(self, stage: Stage) -> float:
         """Name and caption; network frames share the tallest, so their first boxes line up."""
-        row = self.graph.shared if stage in self.graph.shared else self.graph.columns
+        row = self.graph.shared if stage.feeds else self.graph.columns
         lines = max(len(other.caption) for other in row)
         return self.m.frame_pad + self.m.name_size * 1.35 + lines * self.m.caption_size * 1.3 + 8
 
@@ -351,7 +351,7 @@ class _Drawing:
     def draw(self) -> Any:
         from matplotlib.figure import Figure
 
-        m, graph = self.m, self.graph
+        m = self.m
         placed, content_w, content_bottom = self.layout()
         text_w = max(content_w, min(self._text_width(), max(content_w, m.max_text_w)))
         placed = self._centre(placed, (text_w - content_w) / 2)
@@ -432,27 +432,16 @@ class _Drawing:
 
         return height, draw
 
-    def _wrap(self, text: str, size: float, width: float) -> list[str]:
-        """Wrap by measured width, breaking at `` · `` first and between words only inside a long part."""
+    def _wrap(self, text: str, size: float, width: float, *, sep: str = " · ") -> list[str]:
+        """Greedy wrap by measured width: at `` · `` first, between words only inside a part too long for a line."""
         lines: list[str] = []
-        for part in text.split(" · "):
-            joined = f"{lines[-1]} · {part}" if lines else part
-            if lines and self.width(joined, size) <= width:
-                lines[-1] = joined
-            elif self.width(part, size) <= width:
+        for part in text.split(sep):
+            if lines and self.width(f"{lines[-1]}{sep}{part}", size) <= width:
+                lines[-1] += sep + part
+            elif sep != " " and self.width(part, size) > width:
+                lines += self._wrap(part, size, width, sep=" ")
+            else:
                 lines.append(part)
-            else:
-                lines += self._wrap_words(part, size, width)
-        return lines
-
-    def _wrap_words(self, text: str, size: float, width: float) -> list[str]:
-        lines: list[str] = []
-        for word in text.split(" "):
-            candidate = f"{lines[-1]} {word}" if lines else word
-            if lines and self.width(candidate, size) <= width:
-                lines[-1] = candidate
-            else:
-                lines.append(word)
         return lines
 
     def _draw_content(self, ax: Any, placed: _Placed, offset: float) -> None:
@@ -542,7 +531,7 @@ class _Drawing:
         from matplotlib.patches import FancyArrowPatch
         from matplotlib.path import Path as MplPath
 
-        (x0, y0), (x1, y1) = start, end
+        (x0, _), (x1, _) = start, end  # down, across at ``turn`` if the ends are not aligned, down
         points = [start, end] if abs(x0 - x1) < 0.5 else [start, (x0, turn), (x1, turn), end]
         path = MplPath(points, [MplPath.MOVETO] + [MplPath.LINETO] * (len(points) - 1))
         ax.add_patch(FancyArrowPatch(path=path, arrowstyle="-|>,head_length=4.5,head_width=2.4", color=ARROW,

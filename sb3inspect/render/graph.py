@@ -56,7 +56,7 @@ class Lane:
     """One of several paths side by side."""
 
     label: str
-    """``camera`` (a Dict key), ``qf0, qf1 · n_critics = 2``, or empty for heads."""
+    """``camera`` (a Dict key), or empty (heads, a stack of identical q-networks)."""
     boxes: tuple[Box, ...]
 
 
@@ -216,7 +216,7 @@ def _shared_stage(report: PolicyReport, users: tuple[str, ...], rows: list[tuple
     target = set(users) <= targets
     return Stage("shared" if index == 0 else f"shared_{index + 1}", what, tuple(lines), "target" if target else "shared",
                  _items(rows, ids, report=report), target=target, short=what,
-                 feeds=tuple(f"net_{_safe(name)}" for name in users))
+                 feeds=tuple(_stage_id(name) for name in users))
 
 
 def _column(network: Network, report: PolicyReport, ids: Iterator[str]) -> Stage:
@@ -225,7 +225,7 @@ def _column(network: Network, report: PolicyReport, ids: Iterator[str]) -> Stage
     notes = tuple(item.note for item in items if isinstance(item, Lanes) and item.note)
     style = "target" if network.target else STYLES.get(network.role, "other")
     short = f"{network.name} · " + ("Polyak copy" if network.target else f"{number(network.params)} params")
-    return Stage(f"net_{_safe(network.name)}", network.name, _caption(network, report) + notes, style, items,
+    return Stage(_stage_id(network.name), network.name, _caption(network, report) + notes, style, items,
                  target=network.target, short=short)
 
 
@@ -249,7 +249,7 @@ def _items(rows: list[tuple[Row, Layer]], ids: Iterator[str], *, report: PolicyR
     index = 0
     while index < len(rows):
         row, layer = rows[index]
-        key, kind = _lane_key(layer)
+        _, kind = _lane_key(layer)
         if kind is None:
             items.append(_box(row, layer, ids))
             index += 1
@@ -351,5 +351,6 @@ def _and(names: list[str]) -> str:
     return " and ".join(names) if len(names) <= 2 else ", ".join(names[:-1]) + f" and {names[-1]}"
 
 
-def _safe(name: str) -> str:
-    return re.sub(r"\W", "_", name)
+def _stage_id(network: str) -> str:
+    """A network's stage id, safe in Mermaid: ``net_critic_target``."""
+    return "net_" + re.sub(r"\W", "_", network)

@@ -44,7 +44,7 @@ def label(text: str) -> str:
 
 def _subgraph(stage: Stage) -> list[str]:
     # Mermaid does not widen a subgraph for its title: keep it short (the tables say the rest)
-    lines = [f'    subgraph {stage.id}["{label(stage.short or stage.name)}"]']
+    lines = [f'    subgraph {stage.id}["{label(stage.short)}"]']
     lines += [f"        {_node(box)}" for box in items_boxes(stage.items)]
     return lines + ["    end"]
 
