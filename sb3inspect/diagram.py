@@ -52,8 +52,9 @@ def require_matplotlib() -> None:
         raise MissingExtra(_missing())
 
 
-def write_diagram(report: PolicyReport, output: Path, *, fmt: str | None = None, dpi: int = 150) -> Path:
+def write_diagram(report: PolicyReport, output: Path | str, *, fmt: str | None = None, dpi: int = 150) -> Path:
     """Draw ``report`` into ``output`` (format from ``fmt`` or the suffix); PNG at ``dpi`` pixels per inch."""
+    output = Path(output)
     chosen = diagram_format(output, fmt)
     check_output(output)
     data = render_diagram(report, chosen, dpi=dpi)
