@@ -190,6 +190,9 @@ def diagram(
     dpi: Annotated[int, typer.Option(min=30, max=1200, help="Pixels per inch of a PNG.")] = 150,
     env: Annotated[str | None, typer.Option(help="Entry of an rl-zoo3 file (its env id).")] = None,
     algo: Annotated[str | None, typer.Option(help="Algorithm of an rl-zoo3 file's entry.")] = None,
+    allow_imports: Annotated[
+        bool, typer.Option("--allow-imports", help="rl-zoo3 files: import the env wrappers a file names (runs their code).")
+    ] = False,
 ) -> None:
     """Draw the networks a config builds: shared modules, one column per network, a box per layer.
 
@@ -202,7 +205,7 @@ def diagram(
         chosen = drawing.diagram_format(output, fmt.value if fmt else None)
         drawing.check_output(output)
         drawing.require_matplotlib()
-        reports = summarize_path(source, env=env, algo=algo)
+        reports = summarize_path(source, env=env, algo=algo, allow_imports=allow_imports)
         if len(reports) != 1:
             raise ConfigError(str(source), f"describes {len(reports)} policies and a diagram draws one",
                               hint="pick one with --env")

@@ -285,3 +285,11 @@ def test_svg_shows_findings_and_the_macs_note() -> None:
     assert any(text.startswith("error NA001 qf-key-on-policy") for text in texts), texts
     assert "findings" in texts and "Sequential (empty)" in texts
     assert any(text.startswith("MACs: multiply-accumulates") for text in texts)
+
+
+def test_diagram_of_an_rl_zoo3_entry(tmp_path: Path) -> None:
+    zoo = pytest.importorskip("rl_zoo3")
+    hyperparams = Path(zoo.__file__).parent / "hyperparams" / "sac.yml"
+    assert main(["diagram", str(hyperparams), "--env", "Pendulum-v1", "-o", str(tmp_path / "sac.svg")]) == 0
+    texts = svg_texts((tmp_path / "sac.svg").read_bytes())
+    assert "critic_target" in texts and "actor" in texts
