@@ -162,6 +162,23 @@ ACTIVATIONS: tuple[str, ...] = (
 # Features extractors that ship with SB3 (stable_baselines3.common.torch_layers).
 FEATURES_EXTRACTORS: tuple[str, ...] = ("FlattenExtractor", "NatureCNN", "CombinedExtractor")
 
+# Keywords each extractor takes besides the observation space (features_extractor_kwargs).
+EXTRACTOR_KWARGS: dict[str, tuple[str, ...]] = {
+    "FlattenExtractor": (),
+    "NatureCNN": ("features_dim", "normalized_image"),
+    "CombinedExtractor": ("cnn_output_dim", "normalized_image"),
+}
+
+
+def default_extractor(policy_alias: str) -> str:
+    """The features extractor a policy alias uses unless features_extractor_class says otherwise."""
+    if policy_alias.startswith("Cnn"):
+        return "NatureCNN"
+    if policy_alias.startswith("MultiInput"):
+        return "CombinedExtractor"
+    return "FlattenExtractor"
+
+
 # Optimizers: they add no parameters, but a config naming one must name a real one.
 OPTIMIZERS: tuple[str, ...] = (
     "ASGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam",

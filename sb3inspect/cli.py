@@ -285,15 +285,18 @@ def _widths(text: str, where: str) -> list[Any]:
 
 
 def _key_value(item: str, flag: str) -> tuple[str, Any]:
-    import yaml
+    from .config import parse_text
+    from .errors import SourceError
 
     key, sep, value = item.partition("=")
     if not sep or not key.strip():
         raise ConfigError(flag, f"expected key=value, got {item!r}", hint="e.g. -k share_features_extractor=false")
     try:
-        parsed = yaml.safe_load(value) if value.strip() else None
-    except yaml.YAMLError:
-        parsed = value
+        parsed = parse_text(value, ".yaml", f"{flag} {key.strip()}") if value.strip() else None
+    except SourceError as exc:
+        if "not valid YAML" not in str(exc):
+            raise
+        parsed = value  # not YAML: the plain string (validation names what is wrong with it)
     return key.strip(), parsed
 
 

@@ -27,7 +27,7 @@ from . import _catalog
 from .errors import ConfigError, SourceError, did_you_mean, one_of
 from .lint import lint_net_arch
 from .report import Finding
-from .spaces import SpaceSpec, is_image, parse_space
+from .spaces import SpaceSpec, check_size_limit, is_image, parse_space
 
 TOP_LEVEL_KEYS = ("algo", "policy", "observation_space", "action_space", "env", "env_kwargs", "use_sde", "policy_kwargs", "name")
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
@@ -38,6 +38,9 @@ _BOOL_KWARGS = (
     "squash_output", "full_std", "use_expln", "with_bias", "batch_norm",
 )
 _POSITIVE_INT_KWARGS = ("n_critics", "n_quantiles", "lstm_hidden_size", "n_lstm_layers")
+_COUNT_KWARGS = ("n_critics", "n_lstm_layers")
+MAX_LAYERS = 1_000
+"""Most layers (or critics, or LSTM layers) one config may ask for: each is a module to build."""
 _NUMBER_KWARGS = ("log_std_init", "clip_mean", "batch_norm_momentum", "batch_norm_eps", "renorm_warmup_steps")
 _MAPPING_KWARGS = ("features_extractor_kwargs", "optimizer_kwargs", "lstm_kwargs")
 _CLASS_PREFIXES = ("torch.nn.", "th.nn.", "nn.", "torch.optim.", "th.optim.", "optim.")
@@ -74,27 +77,67 @@ def load_config(path: str | Path) -> PolicySpec:
 def read_mapping(path: str | Path) -> dict[str, Any]:
     """Parse a config file by its suffix; the top level must be a mapping."""
     path = Path(path)
-    text = read_text(path)
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise SourceError(f"{path}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
-    elif suffix == ".toml":
-        import tomllib
-
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise SourceError(f"{path}: not valid TOML: {exc}") from None
-    else:
-        data = _load_yaml(text, path)
+    data = parse_text(read_text(path), path.suffix.lower(), str(path))
     if data is None:
         raise SourceError(f"{path}: the file is empty; a config needs at least algo and the spaces (or env)")
     if not isinstance(data, dict):
         raise SourceError(f"{path}: the top level must be a mapping of keys (algo, policy, ...), not {type(data).__name__}")
     return data
+
+
+def parse_text(text: str, suffix: str, where: str) -> Any:
+    """YAML (safe), JSON or TOML text -> plain data, bounded in depth and size (see ``check_size``)."""
+    try:
+        if suffix == ".json":
+            try:
+                data = json.loads(text)
+            except json.JSONDecodeError as exc:
+                raise SourceError(f"{where}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+        elif suffix == ".toml":
+            import tomllib
+
+            try:
+                data = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as exc:
+                raise SourceError(f"{where}: not valid TOML: {exc}") from None
+        else:
+            data = _load_yaml(text, where)
+    except RecursionError:
+        raise SourceError(f"{where}: nests deeper than a config can (more than {MAX_DEPTH} levels)") from None
+    except ValueError as exc:
+        if "integer string conversion" in str(exc):
+            raise SourceError(f"{where}: holds a number of more than 4,300 digits; no SB3 setting is that large") from None
+        raise SourceError(f"{where}: cannot be read: {' '.join(str(exc).split())[:200]}") from None
+    check_size(data, where)
+    return data
+
+
+MAX_DEPTH = 64
+"""Configs nest a few levels; anything past this is an error, not a recursion."""
+MAX_VALUES = 100_000
+"""Values a config may hold, counting every use of a YAML alias: a billion-laughs file stops here."""
+
+
+def check_size(data: Any, where: str) -> None:
+    """Refuse data deeper than ``MAX_DEPTH`` or with more than ``MAX_VALUES`` values, iteratively.
+
+    YAML aliases make a small file describe an exponential tree; every later walk over the data
+    (validation, JSON output) would follow it, so it is refused here, before any of them.
+    """
+    stack: list[tuple[Any, int]] = [(data, 0)]
+    count = 0
+    while stack:
+        value, depth = stack.pop()
+        count += 1
+        if count > MAX_VALUES:
+            raise SourceError(f"{where}: holds more than {MAX_VALUES:,} values (YAML aliases that expand "
+                              "exponentially?)")
+        if depth > MAX_DEPTH:
+            raise SourceError(f"{where}: nests deeper than a config can (more than {MAX_DEPTH} levels)")
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
 
 
 def read_text(path: Path) -> str:
@@ -107,13 +150,15 @@ def read_text(path: Path) -> str:
     if suffix not in CONFIG_SUFFIXES:
         raise SourceError(f"{path}: unknown file type {suffix or '(no suffix)'!r}; sb3inspect reads "
                           f"{', '.join(CONFIG_SUFFIXES)} configs and .zip models")
+    if not path.is_file():  # a FIFO would block, /dev/zero never ends
+        raise SourceError(f"{path}: is not a regular file")
     try:
-        size = path.stat().st_size
-        if size > MAX_CONFIG_BYTES:
-            raise SourceError(f"{path}: {size:,} bytes is too large for a config (limit {MAX_CONFIG_BYTES:,})")
-        raw = path.read_bytes()
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
         raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(raw) > MAX_CONFIG_BYTES:
+        raise SourceError(f"{path}: is larger than a config can be ({MAX_CONFIG_BYTES:,} bytes)")
     if b"\x00" in raw:
         raise SourceError(f"{path}: is a binary file, not a {suffix} config")
     try:
@@ -122,7 +167,7 @@ def read_text(path: Path) -> str:
         raise SourceError(f"{path}: is not UTF-8 text") from None
 
 
-def _load_yaml(text: str, path: Path) -> Any:
+def _load_yaml(text: str, where: str) -> Any:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -130,9 +175,9 @@ def _load_yaml(text: str, path: Path) -> Any:
         return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SourceError(f"{path}: not valid YAML{where}: {problem}") from None
+        raise SourceError(f"{where}: not valid YAML{at}: {problem}") from None
 
 
 def spec_from_mapping(
@@ -168,7 +213,10 @@ def spec_from_mapping(
         if env_spaces is None:
             from .envs import env_spaces as make_spaces
 
-            env_spaces = make_spaces(env, env_kwargs)
+            try:
+                env_spaces = make_spaces(env, env_kwargs)
+            except SourceError as exc:
+                raise SourceError(f"{_top(where, 'env')}: {exc}") from None
         observation_space, action_space = env_spaces
     else:
         if "env_kwargs" in data:
@@ -298,6 +346,10 @@ def check_policy_kwargs(kwargs: Mapping[str, Any], info: _catalog.AlgoInfo, poli
         elif key in _POSITIVE_INT_KWARGS:
             if isinstance(value, bool) or not isinstance(value, int) or value < 1:
                 raise ConfigError(at, f"expected a whole number of at least 1, got {value!r}")
+            if key in _COUNT_KWARGS and value > MAX_LAYERS:
+                raise ConfigError(at, f"{value:,} is more than sb3inspect builds ({MAX_LAYERS:,})",
+                                  hint="every one is a module of its own; no SB3 policy has that many")
+            check_size_limit(value, at)
             out[key] = value
         elif key in _NUMBER_KWARGS:
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
@@ -309,11 +361,28 @@ def check_policy_kwargs(kwargs: Mapping[str, Any], info: _catalog.AlgoInfo, poli
             if not isinstance(value, dict):
                 raise ConfigError(at, f"expected a mapping of keyword arguments, got {value!r}")
             _check_plain(value, at)
+            if key == "features_extractor_kwargs":
+                extractor = class_name(kwargs["features_extractor_class"], "features_extractor_class", at) \
+                    if "features_extractor_class" in kwargs else _catalog.default_extractor(policy)
+                _check_extractor_kwargs(value, extractor, at)
             out[key] = dict(value)
         else:
             _check_plain(value, at)
             out[key] = value
     return out
+
+
+def _check_extractor_kwargs(value: Mapping[str, Any], extractor: str, where: str) -> None:
+    """features_extractor_kwargs must be keywords of the extractor they go to."""
+    allowed = _catalog.EXTRACTOR_KWARGS[extractor]
+    for key in value:
+        if key in allowed:
+            continue
+        if not allowed:
+            raise ConfigError(_sub(where, key), f"{extractor} takes no keywords",
+                              hint="it only flattens the observation; its size comes from the space")
+        hint = did_you_mean(str(key), allowed) or f"{extractor} takes {', '.join(allowed)}"
+        raise ConfigError(_sub(where, key), f"{extractor} has no keyword {key!r}", hint=hint)
 
 
 def check_net_arch_value(value: Any, info: _catalog.AlgoInfo, where: str) -> Any:
@@ -384,6 +453,9 @@ def _takes_mapping(info: _catalog.AlgoInfo) -> bool:
 def _widths(value: Any, where: str) -> list[int]:
     if not isinstance(value, list):
         raise ConfigError(where, f"expected a list of layer widths, got {_type(value)}", hint="e.g. [64, 64]")
+    if len(value) > MAX_LAYERS:
+        raise ConfigError(where, f"{len(value):,} layers is more than sb3inspect builds ({MAX_LAYERS:,})",
+                          hint="every layer is a module of its own; no SB3 policy has that many")
     widths = []
     for i, width in enumerate(value):
         at = f"{where}[{i}]"
@@ -395,6 +467,7 @@ def _widths(value: Any, where: str) -> list[int]:
             raise ConfigError(at, f"a layer width cannot be negative, got {width}",
                               hint="SB3 fails deep in torch ('Trying to create tensor with negative dimension'); "
                                    "give the layer a positive width, or remove it")
+        check_size_limit(width, at)
         widths.append(width)  # 0 builds silently: lint.py reports it
     return widths
 

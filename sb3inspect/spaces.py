@@ -191,11 +191,24 @@ def _int(value: Any, where: str) -> int:
     return value
 
 
+MAX_SIZE = 2**31 - 1
+"""Largest size sb3inspect builds: past this no observation or layer is real, and products of
+sizes start to overflow PyTorch's 64-bit element counts."""
+
+
 def _positive_int(value: Any, where: str) -> int:
     n = _int(value, where)
     if n < 1:
         raise ConfigError(where, f"must be at least 1, got {n}")
+    check_size_limit(n, where)
     return n
+
+
+def check_size_limit(n: int, where: str) -> None:
+    """Refuse sizes past ``MAX_SIZE`` (2,147,483,647) with a sentence instead of a torch overflow."""
+    if n > MAX_SIZE:
+        raise ConfigError(where, f"{n:,} is larger than sb3inspect builds ({MAX_SIZE:,})",
+                          hint="sizes this large overflow PyTorch's 64-bit element counts")
 
 
 def _positive_ints(value: Any, where: str) -> list[int]:

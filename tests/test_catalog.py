@@ -59,3 +59,16 @@ def test_every_no_argument_activation_is_listed() -> None:
         required = [p for p in list(inspect.signature(cls.__init__).parameters.values())[1:]
                     if p.default is inspect.Parameter.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
         assert (name in _catalog.ACTIVATIONS) == (not required), name
+
+
+def test_extractor_kwargs() -> None:
+    for name, kwargs in _catalog.EXTRACTOR_KWARGS.items():
+        params = list(inspect.signature(getattr(torch_layers, name).__init__).parameters)[2:]  # self, observation_space
+        assert sorted(params) == sorted(kwargs), name
+    for algo in _catalog.ALGORITHMS.values():
+        for alias, policy in algo.policies.items():
+            if "features_extractor_class" not in policy.kwargs:
+                continue
+            default = inspect.signature(algorithm_class(algo.name).policy_aliases[alias].__init__).parameters[
+                "features_extractor_class"].default
+            assert default.__name__ == _catalog.default_extractor(alias), (algo.name, alias)
