@@ -23,7 +23,7 @@ CONFIGS = [
     {"algo": "PPO", "observation_space": 101, "action_space": "discrete:4", "policy_kwargs": {"net_arch": [16384] * 6}},
     {"algo": "PPO", "observation_space": {"type": "Discrete", "n": 7}, "action_space": "discrete:2"},
     {"algo": "DQN", "observation_space": {"type": "MultiDiscrete", "nvec": [3, 4]}, "action_space": "discrete:2"},
-    {"algo": "PPO", "observation_space": {"type": "Discrete", "n": 10**12}, "action_space": "discrete:2"},
+    {"algo": "PPO", "observation_space": {"type": "Discrete", "n": 10**9}, "action_space": "discrete:2"},
 ]
 
 

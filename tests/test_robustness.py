@@ -111,25 +111,22 @@ def test_internal_errors_are_one_line_too(capsys: pytest.CaptureFixture[str], mo
 # --- bombs: bounded time and memory (generous bounds: these catch hangs and blow-ups, not speed) ---
 
 
+_MEASURE = """
+import json, resource, subprocess, sys
+result = subprocess.run([sys.executable, "-m", "sb3inspect", *sys.argv[1:]], capture_output=True, text=True)
+peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # this wrapper's only child
+print(json.dumps({"code": result.returncode, "out": result.stdout, "err": result.stderr, "rss": peak}))
+"""
+
+
 def run_bounded(args: list[str], *, timeout: float = 60) -> tuple[int, float, float, str, str]:
-    """(exit code, seconds, peak RSS in MB, stdout, stderr) of ``python -m sb3inspect ARGS``."""
+    """(exit code, seconds, peak RSS in MB, stdout, stderr) of one ``python -m sb3inspect ARGS``."""
     start = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "sb3inspect", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    try:
-        out, err = proc.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        raise
-    _, _, usage = os.wait4(proc.pid, os.WNOHANG) if proc.returncode is None else (0, 0, None)
-    del usage
-    return proc.returncode, time.perf_counter() - start, _peak_rss_mb(), out, err
-
-
-def _peak_rss_mb() -> float:
-    import resource
-
-    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # the largest child so far
+    wrapper = subprocess.run([sys.executable, "-c", _MEASURE, *args], cwd=ROOT, capture_output=True, text=True,
+                             timeout=timeout, check=True)
+    seconds = time.perf_counter() - start
+    result = json.loads(wrapper.stdout)
+    return result["code"], seconds, result["rss"], result["out"], result["err"]
 
 
 @pytest.mark.parametrize("name", ["alias-bomb.yaml", "deep-5000.yaml", "deep-5000.json", "huge-number.json"])
