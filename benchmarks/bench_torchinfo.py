@@ -2,9 +2,9 @@
 
     python benchmarks/bench_torchinfo.py [--repeat 5]
 
-torchinfo must allocate the model on CPU and run a forward pass; it also counts the shared features
-extractor once per attribute and knows no actor from critic. Printed: time, and what each reports as the
-parameter total for the seed config (SB3's own truth: 21,701).
+torchinfo must allocate the model on CPU and run a forward pass through it; its total is right (21,701)
+but it has no per-network counts (pi / vf, actor / critic / targets) and hides the twin structure. Printed:
+time side by side, and both totals.
 """
 
 from __future__ import annotations
