@@ -47,69 +47,14 @@ def walk_policy(
     source: str | None = None,
 ) -> PolicyReport:
     """Report every network of an SB3 policy (any device, meta included)."""
-    specs = network_specs(policy)
-    module_names = {id(module): name for name, module in policy.named_modules()}
-    param_names = {id(param): name for name, param in policy.named_parameters()}
-
-    # Which networks hold each parameter: decides shared, target and the "other" leftovers.
-    members: list[list[tuple[str, Any, str]]] = []  # per network: (kind, module-or-param, part kind)
-    owners: dict[int, list[int]] = {}
-    for index, spec in enumerate(specs):
-        rows = list(_rows_of(spec))
-        members.append(rows)
-        for _, obj, _ in rows:
-            owners.setdefault(id(obj), []).append(index)
-    leftovers = _unclaimed(policy, owners)
-    if leftovers:
-        spec = _NetSpec("other", "other")
-        spec.parts = [_Part("other", obj) for obj in leftovers]
-        specs.append(spec)
-        rows = list(_rows_of(spec))
-        members.append(rows)
-        for _, obj, _ in rows:
-            owners.setdefault(id(obj), []).append(len(specs) - 1)
-
-    target_ids = _target_param_ids(policy, specs)
-    trainable = _trainable_predicate(policy, target_ids)
     from .shapes import probe_shapes
 
-    shapes = probe_shapes(policy)
-
-    networks = []
-    for spec, rows in zip(specs, members, strict=True):
-        layers = []
-        seen_params: dict[int, Any] = {}
-        for kind, obj, part in rows:
-            shared = len(set(owners[id(obj)])) > 1
-            if kind == "param":
-                layers.append(_param_row(obj, param_names.get(id(obj), "?"), trainable, shared, part))
-                seen_params[id(obj)] = obj
-            else:
-                layers.append(_module_row(obj, module_names.get(id(obj), "?"), trainable, shared, part, shapes.get(id(obj))))
-                for param in obj.parameters(recurse=False):
-                    seen_params[id(param)] = param
-        networks.append(
-            Network(
-                name=spec.name,
-                role=spec.role,
-                params=sum(p.numel() for p in seen_params.values()),
-                trainable_params=sum(p.numel() for p in seen_params.values() if trainable(p)),
-                target=spec.target,
-                hidden_sizes=_hidden_sizes(spec),
-                layers=tuple(layers),
-                macs=_network_macs(layers),
-            )
-        )
-
-    unique = list({id(p): p for p in policy.parameters()}.values())
-    totals = Totals(
-        params=sum(p.numel() for p in unique),
-        trainable_params=sum(p.numel() for p in unique if trainable(p)),
-        frozen_params=sum(p.numel() for p in unique if not trainable(p) and id(p) not in target_ids),
-        target_params=sum(p.numel() for p in unique if id(p) in target_ids),
-        bytes=sum(p.numel() * p.element_size() for p in unique),
-        dtypes=tuple(sorted({str(p.dtype).removeprefix("torch.") for p in unique})) or ("float32",),
-        training_bytes=sum(p.numel() * p.element_size() * (4 if trainable(p) else 1) for p in unique),
+    specs, members, owners = _assign(policy)
+    target_ids = _target_param_ids(policy, specs)
+    trainable = _trainable_predicate(policy, target_ids)
+    names = _Names(policy, probe_shapes(policy))
+    networks = tuple(
+        _network(spec, rows, owners, names, trainable) for spec, rows in zip(specs, members, strict=True)
     )
     observation_space = observation_space if observation_space is not None else getattr(policy, "observation_space", None)
     action_space = action_space if action_space is not None else getattr(policy, "action_space", None)
@@ -119,13 +64,88 @@ def walk_policy(
         policy_class=type(policy).__name__,
         observation_space=describe(observation_space) if observation_space is not None else {},
         action_space=describe(action_space) if action_space is not None else {},
-        networks=tuple(networks),
-        totals=totals,
+        networks=networks,
+        totals=_totals(policy, trainable, target_ids),
         net_arch=_plain(getattr(policy, "net_arch", None)),
         activation_fn=_class_name(getattr(policy, "activation_fn", None)),
         features_extractor=_features_extractor(policy, specs),
         notes=tuple(notes),
         source=source,
+    )
+
+
+Row = tuple[str, Any, str]
+"""(kind: "module" or "param", the module or parameter, part)."""
+
+
+def _assign(policy: Any) -> tuple[list[_NetSpec], list[list[Row]], dict[int, set[int]]]:
+    """Each network's rows, plus which networks hold each row's object (to tell shared rows).
+
+    Whatever holds parameters and no network claims goes to a last network, ``other``.
+    """
+    specs = network_specs(policy)
+    members = [list(_rows_of(spec)) for spec in specs]
+    owners: dict[int, set[int]] = {}
+    for index, rows in enumerate(members):
+        for _, obj, _ in rows:
+            owners.setdefault(id(obj), set()).add(index)
+    leftovers = _unclaimed(policy, owners)
+    if leftovers:
+        spec = _NetSpec("other", "other", parts=[_Part("other", obj) for obj in leftovers])
+        specs.append(spec)
+        members.append(list(_rows_of(spec)))
+        for _, obj, _ in members[-1]:
+            owners.setdefault(id(obj), set()).add(len(specs) - 1)
+    return specs, members, owners
+
+
+class _Names:
+    """Paths of modules and parameters in the policy, and the shapes the probe measured."""
+
+    def __init__(self, policy: Any, shapes: dict[int, Any]) -> None:
+        self.modules = {id(module): name for name, module in policy.named_modules()}
+        self.params = {id(param): name for name, param in policy.named_parameters()}
+        self.shapes = shapes
+
+
+def _network(spec: _NetSpec, rows: list[Row], owners: dict[int, set[int]], names: _Names, trainable: Any) -> Network:
+    layers = []
+    params: dict[int, Any] = {}  # by identity: a parameter counts once per network
+    for kind, obj, part in rows:
+        shared = len(owners[id(obj)]) > 1
+        if kind == "param":
+            layers.append(_param_row(obj, names.params.get(id(obj), "?"), trainable, shared, part))
+            params[id(obj)] = obj
+        else:
+            layers.append(_module_row(obj, names.modules.get(id(obj), "?"), trainable, shared, part, names.shapes.get(id(obj))))
+            params.update((id(p), p) for p in obj.parameters(recurse=False))
+    return Network(
+        name=spec.name,
+        role=spec.role,
+        params=sum(p.numel() for p in params.values()),
+        trainable_params=sum(p.numel() for p in params.values() if trainable(p)),
+        target=spec.target,
+        hidden_sizes=_hidden_sizes(spec),
+        layers=tuple(layers),
+        macs=_network_macs(layers),
+    )
+
+
+def _totals(policy: Any, trainable: Any, target_ids: set[int]) -> Totals:
+    """From the policy's unique parameters, so shared modules count once."""
+    unique = list({id(p): p for p in policy.parameters()}.values())
+
+    def count(keep: Any) -> int:
+        return sum(p.numel() for p in unique if keep(p))
+
+    return Totals(
+        params=count(lambda p: True),
+        trainable_params=count(trainable),
+        frozen_params=count(lambda p: not trainable(p) and id(p) not in target_ids),
+        target_params=count(lambda p: id(p) in target_ids),
+        bytes=sum(p.numel() * p.element_size() for p in unique),
+        dtypes=tuple(sorted({str(p.dtype).removeprefix("torch.") for p in unique})) or ("float32",),
+        training_bytes=sum(p.numel() * p.element_size() * (4 if trainable(p) else 1) for p in unique),
     )
 
 
@@ -255,7 +275,7 @@ def _part_of(kind: str) -> str:
     return "body" if kind == "mlp" else kind
 
 
-def _unclaimed(policy: Any, owners: dict[int, list[int]]) -> list[Any]:
+def _unclaimed(policy: Any, owners: dict[int, set[int]]) -> list[Any]:
     """Leaf modules and bare parameters holding parameters that no network claimed."""
     claimed = set(owners)
     for module in policy.modules():
