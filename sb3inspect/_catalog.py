@@ -185,6 +185,32 @@ OPTIMIZERS: tuple[str, ...] = (
     "RAdam", "RMSprop", "Rprop", "SGD", "SparseAdam", "RMSpropTFLike",
 )
 
+# Tensors of optimizer state each parameter carries, with the optimizer's default options.
+_OPTIMIZER_STATES = {
+    "Adam": 2, "AdamW": 2, "Adamax": 2, "NAdam": 2, "RAdam": 2, "SparseAdam": 2, "Adadelta": 2, "Rprop": 2,
+    "RMSprop": 1, "RMSpropTFLike": 1, "Adagrad": 1, "ASGD": 1, "SGD": 0,
+}
+
+
+def optimizer_states(name: str, options: dict | None = None) -> int | None:
+    """How many parameter-sized state tensors an optimizer keeps (None when it is not that simple).
+
+    Adam keeps two moments; RMSprop one average, plus a momentum buffer and a mean gradient when
+    ``momentum`` / ``centered`` are set; SGD nothing, or a momentum buffer.
+    """
+    states = _OPTIMIZER_STATES.get(name)
+    if states is None:
+        return None
+    options = options or {}
+    if name in ("RMSprop", "RMSpropTFLike", "SGD") and options.get("momentum"):
+        states += 1
+    if name in ("RMSprop", "RMSpropTFLike") and options.get("centered"):
+        states += 1
+    if name in ("Adam", "AdamW") and options.get("amsgrad"):
+        states += 1
+    return states
+
+
 # Policy keywords whose value names a class: key -> allowed names.
 CLASS_KWARGS: dict[str, tuple[str, ...]] = {
     "activation_fn": ACTIVATIONS,

@@ -57,6 +57,7 @@ def summarize_built(built: BuiltPolicy, *, source: str | None) -> PolicyReport:
         action_space=built.action_space,
         notes=built.notes,
         source=source,
+        optimizer=built.optimizer,
     )
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from . import _catalog
 from ._meta import RecordingOptimizer, meta_build
 from .config import PolicySpec
-from .errors import BuildError
+from .errors import BuildError, one_line
 from .spaces import to_gym
 
 
@@ -34,6 +34,8 @@ class BuiltPolicy:
     """The space the policy was built for (after SB3's image transpose)."""
     action_space: Any
     notes: list[str] = field(default_factory=list)
+    optimizer: tuple[str, dict[str, Any]] | None = None
+    """The optimizer the algorithm would create (class name, options): the build only records it."""
 
 
 def algorithm_class(name: str) -> type:
@@ -79,7 +81,11 @@ def build_policy(spec: PolicySpec) -> BuiltPolicy:
         warnings.simplefilter("always")
         algo = _make_algorithm(algo_cls, spec, observation_space, action_space)
         kwargs = dict(algo.policy_kwargs)
-        if "optimizer_class" in _policy_parameters(algo.policy_class):
+        optimizer = None
+        parameters = _policy_parameters(algo.policy_class)
+        if "optimizer_class" in parameters:
+            real = kwargs.get("optimizer_class") or parameters["optimizer_class"].default
+            optimizer = (real.__name__, dict(kwargs.get("optimizer_kwargs") or {}))
             kwargs["optimizer_class"] = RecordingOptimizer
         args: tuple[Any, ...] = (algo.observation_space, algo.action_space)
         if info.family != "ars":
@@ -105,6 +111,7 @@ def build_policy(spec: PolicySpec) -> BuiltPolicy:
         observation_space=algo.observation_space,
         action_space=algo.action_space,
         notes=notes,
+        optimizer=optimizer,
     )
 
 
@@ -142,10 +149,10 @@ def spaces_env(observation_space: Any, action_space: Any) -> Any:
     return SpacesEnv()
 
 
-def _policy_parameters(policy_class: type) -> set[str]:
+def _policy_parameters(policy_class: type) -> Any:
     import inspect
 
-    return set(inspect.signature(policy_class.__init__).parameters)
+    return inspect.signature(policy_class.__init__).parameters
 
 
 NATURE_CNN_MIN = 36
@@ -179,11 +186,10 @@ def _boxes(space: Any) -> list[Any]:
 
 def _sb3_message(exc: BaseException) -> str:
     """SB3's or torch's message in one line: no C++ frames, no traceback."""
-    text = str(exc).split("Exception raised from", 1)[0]
-    text = " ".join(text.split()) or type(exc).__name__
+    text = one_line(exc)
     if isinstance(exc, KeyError) and text.startswith(("'", '"')):
         text = f"missing key {text}"
-    return text[:400]
+    return text
 
 
 def _warning_notes(caught: list[warnings.WarningMessage]) -> list[str]:

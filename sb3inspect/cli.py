@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .errors import ConfigError, NetArchMismatch, Sb3InspectError
+from .errors import ConfigError, NetArchMismatch, Sb3InspectError, one_line
 
 app = typer.Typer(
     name="sb3inspect",
@@ -56,7 +56,7 @@ def user_errors() -> Iterator[None]:
     except typer.Exit:
         raise
     except Exception as exc:  # noqa: BLE001 - the edge: anything else is our bug
-        text = " ".join(str(exc).split())[:300]
+        text = one_line(exc, 300)
         message = (f"internal error ({type(exc).__name__}: {text}); this is a bug in sb3inspect, please report it "
                    "with the input that caused it (run with --debug for the traceback)")
         _fail(exc, ExitCode.BAD_INPUT, message=message)
@@ -65,7 +65,7 @@ def user_errors() -> Iterator[None]:
 def _fail(exc: BaseException | None, code: int, *, prefix: str = "error", message: str | None = None) -> None:
     if _state["debug"] and exc is not None:
         raise exc
-    text = message if message is not None else " ".join(str(exc).split()) if exc is not None else ""
+    text = message if message is not None else one_line(exc, 2000) if exc is not None else ""
     sys.stderr.write(f"{prefix}: {text}\n" if text else f"{prefix}\n")
     raise typer.Exit(code)
 
@@ -167,10 +167,10 @@ def progress(items: list[Path], label: str, *, console: Any = None) -> Iterator[
             bar.advance(task)
 
 
-def _one_env(envs: list[str] | None) -> str | None:
-    """Quick flags describe one policy: one --env at most."""
+def _one_env(envs: list[str] | None, why: str = "quick flags describe one policy") -> str | None:
+    """Commands about one policy take one --env at most."""
     if envs and len(envs) > 1:
-        raise ConfigError("--env", "quick flags take one env id", hint="several --env select entries of an rl-zoo3 file")
+        raise ConfigError("--env", f"given {len(envs)} times, but {why}", hint="pass one --env")
     return envs[0] if envs else None
 
 
@@ -188,7 +188,7 @@ def diagram(
         DiagramFormat | None, typer.Option("--format", "-f", help="File format (default: from the output's suffix).")
     ] = None,
     dpi: Annotated[int, typer.Option(min=30, max=1200, help="Pixels per inch of a PNG.")] = 150,
-    env: Annotated[str | None, typer.Option(help="Entry of an rl-zoo3 file (its env id).")] = None,
+    env: Annotated[list[str] | None, typer.Option(help="Entry of an rl-zoo3 file (its env id).")] = None,
     algo: Annotated[str | None, typer.Option(help="Algorithm of an rl-zoo3 file's entry.")] = None,
     allow_imports: Annotated[
         bool, typer.Option("--allow-imports", help="rl-zoo3 files: import the env wrappers a file names (runs their code).")
@@ -205,7 +205,8 @@ def diagram(
         chosen = drawing.diagram_format(output, fmt.value if fmt else None)
         drawing.check_output(output)
         drawing.require_matplotlib()
-        reports = summarize_path(source, env=env, algo=algo, allow_imports=allow_imports)
+        reports = summarize_path(source, env=_one_env(env, "a diagram draws one policy"), algo=algo,
+                                 allow_imports=allow_imports)
         if len(reports) != 1:
             raise ConfigError(str(source), f"describes {len(reports)} policies and a diagram draws one",
                               hint="pick one with --env")
@@ -233,9 +234,9 @@ def _quick_config(
     if env is not None:
         data["env"] = env
     if obs is not None:
-        data["observation_space"] = obs
+        data["observation_space"] = _space_flag(obs, "--obs")
     if act is not None:
-        data["action_space"] = act
+        data["action_space"] = _space_flag(act, "--act")
     if policy is not None:
         data["policy"] = policy
     if use_sde:
@@ -251,6 +252,13 @@ def _quick_config(
     if policy_kwargs:
         data["policy_kwargs"] = policy_kwargs
     return data
+
+
+def _space_flag(value: str, flag: str) -> Any:
+    """A space flag: a shorthand (``discrete:4``), or a YAML mapping (``{type: Box, shape: [3]}``)."""
+    if value.lstrip().startswith("{"):
+        return _key_value(f"space={value}", flag)[1]
+    return value
 
 
 def parse_net_arch_flags(values: list[str]) -> Any:
@@ -332,18 +340,28 @@ def check(
     ] = None,
     max_params: Annotated[int | None, typer.Option("--max-params", min=0, help="Fail when a policy has more parameters.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on lint warnings too, not only on lint errors.")] = False,
-    env: Annotated[str | None, typer.Option(help="Env id inside an rl-zoo3 file (default: every entry).")] = None,
+    env: Annotated[
+        list[str] | None, typer.Option(help="Entry of an rl-zoo3 file (repeat for several; default: every entry whose env "
+                                            "can be made).")
+    ] = None,
     algo: Annotated[str | None, typer.Option(help="Algorithm of an rl-zoo3 file or saved model.")] = None,
+    allow_imports: Annotated[
+        bool, typer.Option("--allow-imports", help="rl-zoo3 files: import the env wrappers a file names (runs their code).")
+    ] = False,
 ) -> None:
     """Check that configs build, lint clean and match --expect / --max-params (exit 0 ok, 1 failed, 2 bad input)."""
     with user_errors():
         from .checks import parse_expectations, problems
+        from .sources import inspect_path
 
         wanted = parse_expectations(_expect_flags(expect or []), where="--expect")
         checked = failed = bad = 0
         for source in progress(sources, "checking"):
             try:
-                reports = _summaries(source, env=env, algo=algo)
+                inspection = inspect_path(source, envs=env or (), algo=algo, allow_imports=allow_imports)
+                reports = inspection.reports
+                for reason in inspection.skipped:
+                    sys.stderr.write(f"skipped: {' '.join(reason.split())}\n")
             except Sb3InspectError as exc:
                 bad += 1
                 _error_line(exc)
@@ -360,12 +378,6 @@ def check(
             raise typer.Exit(ExitCode.BAD_INPUT)
         if failed:
             raise typer.Exit(ExitCode.CHECK_FAILED)
-
-
-def _summaries(source: Path, *, env: str | None, algo: str | None) -> list[Any]:
-    from .sources import summarize_path
-
-    return summarize_path(source, env=env, algo=algo)
 
 
 def _expect_flags(values: list[str]) -> dict[str, list[Any]]:
@@ -409,7 +421,7 @@ def _error_line(exc: Sb3InspectError) -> None:
 def diff(
     source_a: Annotated[Path, typer.Argument(help="Before: a config, rl-zoo3 file or saved .zip.")],
     source_b: Annotated[Path, typer.Argument(help="After: a config, rl-zoo3 file or saved .zip.")],
-    env: Annotated[str | None, typer.Option(help="Env id inside rl-zoo3 files.")] = None,
+    env: Annotated[list[str] | None, typer.Option(help="Entry of the rl-zoo3 file(s) to compare (its env id).")] = None,
     algo: Annotated[str | None, typer.Option(help="Algorithm of rl-zoo3 files or saved models.")] = None,
     fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.table,
     width: Annotated[int | None, typer.Option(help="Table width in columns (default: the terminal's, at least 100).")] = None,
@@ -418,7 +430,7 @@ def diff(
     with user_errors():
         from .compare import diff as diff_sources
 
-        result = diff_sources(source_a, source_b, env=env, algo=algo)
+        result = diff_sources(source_a, source_b, env=_one_env(env, "diff compares one policy with one"), algo=algo)
         if fmt is DiffFormat.table and sys.stdout.isatty():
             from rich.console import Console
 

@@ -59,6 +59,15 @@ class MissingExtra(Sb3InspectError):
     """An optional dependency is not installed; the message names the extra to install."""
 
 
+def one_line(exc: BaseException | str, limit: int = 600) -> str:
+    """An exception's message on one line, without C++ frames, cut at a word boundary past ``limit``."""
+    text = str(exc).split("Exception raised from", 1)[0]
+    text = " ".join(text.split()) or (type(exc).__name__ if isinstance(exc, BaseException) else "")
+    if len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + " …"
+    return text
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """``"did you mean 'ReLU'?"`` for the closest choice, matched case-insensitively."""
     choices = list(choices)

@@ -141,7 +141,9 @@ class Totals:
     """Memory of the parameters at their dtypes."""
     dtypes: tuple[str, ...] = ("float32",)
     training_bytes: int | None = None
-    """Estimate for training with Adam: parameters + a gradient and two moments per trainable one."""
+    """Estimate for training: the parameters, plus a gradient and the optimizer's state per trainable one."""
+    optimizer_states: int | None = None
+    """Parameter-sized state tensors the optimizer keeps (Adam 2, RMSprop 1, SGD 0)."""
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -151,6 +153,7 @@ class Totals:
             "target_params": self.target_params,
             "bytes": self.bytes,
             "training_bytes": self.training_bytes,
+            "optimizer_states": self.optimizer_states,
             "dtypes": list(self.dtypes),
         }
 
@@ -195,6 +198,8 @@ class PolicyReport:
     activation_fn: str | None = None
     features_extractor: dict[str, Any] | None = None
     """``{"class": "FlattenExtractor", "features_dim": 101, "shared": true}``."""
+    optimizer: str | None = None
+    """The optimizer class training would use (``Adam``; A2C's ``RMSprop``); none for ARS."""
     notes: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
     """Lint findings about the net_arch the report was built from (see ``lint.py``)."""
@@ -228,6 +233,7 @@ class PolicyReport:
             "net_arch": self.net_arch,
             "activation_fn": self.activation_fn,
             "features_extractor": self.features_extractor,
+            "optimizer": self.optimizer,
             "networks": [network.to_dict() for network in self.networks],
             "totals": self.totals.to_dict(),
             "notes": list(self.notes),

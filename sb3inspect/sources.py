@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import PolicySpec, read_mapping, spec_from_mapping
-from .errors import Sb3InspectError, SourceError
+from .errors import ConfigError, Sb3InspectError, SourceError
 from .report import PolicyReport
 
 SAVED_SUFFIXES = (".zip",)
@@ -40,11 +40,16 @@ def inspect_path(
     if path.suffix.lower() in SAVED_SUFFIXES:
         from .saved import summarize_saved
 
+        _no_envs(path, envs, "a saved model")
         return Inspection([summarize_saved(path, algo=algo)])
     data = read_mapping(path)
     from .zoo import is_zoo_mapping, zoo_entries
 
     if not is_zoo_mapping(data):
+        _no_envs(path, envs, "a config")
+        if algo is not None:
+            raise ConfigError(f"{path}: --algo", "a config names its algorithm itself (algo: ...)",
+                              hint="--algo chooses the algorithm of an rl-zoo3 file, a saved zip or quick flags")
         return Inspection([summarize_spec(spec_from_mapping(data, source=str(path)))])
     entries, skipped = zoo_entries(path, data, envs=envs, algo=algo, allow_imports=allow_imports)
     reports = []
@@ -62,6 +67,13 @@ def inspect_path(
     return Inspection(reports, skipped)
 
 
+def _no_envs(path: Path, envs: Sequence[str], what: str) -> None:
+    """--env selects rl-zoo3 entries; silently ignoring it elsewhere would hide a mistake."""
+    if envs:
+        raise ConfigError(f"{path}: --env", f"{path.name} is {what}, not an rl-zoo3 file: there are no entries to select",
+                          hint="a config names its env with env: ...; drop --env")
+
+
 def summarize_path(
     path: Path, *, env: str | Sequence[str] | None = None, algo: str | None = None, allow_imports: bool = False
 ) -> list[PolicyReport]:
@@ -70,7 +82,7 @@ def summarize_path(
     inspection = inspect_path(path, envs=envs, algo=algo, allow_imports=allow_imports)
     if inspection.skipped:
         raise SourceError(f"{path}: {len(inspection.skipped)} entries cannot be inspected (first: {inspection.skipped[0]}); "
-                          "pass env= to choose entries")
+                          "choose entries with --env (env= in Python)")
     return inspection.reports
 
 

@@ -152,6 +152,12 @@ def _box(where: str, shape: Any, dtype: Any, low: Any, high: Any, *, action: boo
         high = 255 if dtype == "uint8" else (1.0 if action else math.inf)
     low = _bound(low, shape, f"{where}.low")
     high = _bound(high, shape, f"{where}.high")
+    lows = low if isinstance(low, list) else [low] * (len(high) if isinstance(high, list) else 1)
+    highs = high if isinstance(high, list) else [high] * len(lows)
+    if any(lo > hi for lo, hi in zip(lows, highs, strict=True)):
+        raise ConfigError(where, f"low ({low}) is above high ({high})", hint="a Box needs low <= high for every element")
+    if dtype.startswith(("int", "uint")) and any(math.isinf(v) for v in (*lows, *highs)):
+        raise ConfigError(where, f"an integer ({dtype}) Box needs finite bounds", hint="give low and high")
     spec: SpaceSpec = {"type": "Box", "shape": shape, "dtype": dtype, "low": low, "high": high}
     return spec
 

@@ -45,8 +45,13 @@ def walk_policy(
     action_space: Any = None,
     notes: Iterable[str] = (),
     source: str | None = None,
+    optimizer: tuple[str, dict[str, Any]] | None = None,
 ) -> PolicyReport:
-    """Report every network of an SB3 policy (any device, meta included)."""
+    """Report every network of an SB3 policy (any device, meta included).
+
+    ``optimizer`` (class name, options) sizes the training-memory estimate; by default it is read
+    from the optimizers the policy's modules carry (``policy.optimizer``, ``actor.optimizer``...).
+    """
     from .shapes import probe_shapes
 
     specs, members, owners = _assign(policy)
@@ -65,12 +70,13 @@ def walk_policy(
         observation_space=describe(observation_space) if observation_space is not None else {},
         action_space=describe(action_space) if action_space is not None else {},
         networks=networks,
-        totals=_totals(policy, trainable, target_ids),
+        totals=_totals(policy, trainable, target_ids, optimizer or _live_optimizer(policy)),
         net_arch=_plain(getattr(policy, "net_arch", None)),
         activation_fn=_class_name(getattr(policy, "activation_fn", None)),
         features_extractor=_features_extractor(policy, specs),
         notes=tuple(notes),
         source=source,
+        optimizer=(optimizer or _live_optimizer(policy) or (None,))[0],
     )
 
 
@@ -131,12 +137,19 @@ def _network(spec: _NetSpec, rows: list[Row], owners: dict[int, set[int]], names
     )
 
 
-def _totals(policy: Any, trainable: Any, target_ids: set[int]) -> Totals:
+def _totals(policy: Any, trainable: Any, target_ids: set[int], optimizer: tuple[str, dict[str, Any]] | None) -> Totals:
     """From the policy's unique parameters, so shared modules count once."""
+    from ._catalog import optimizer_states
+
     unique = list({id(p): p for p in policy.parameters()}.values())
 
     def count(keep: Any) -> int:
         return sum(p.numel() for p in unique if keep(p))
+
+    states = optimizer_states(*optimizer) if optimizer else None
+    training = None
+    if states is not None:  # every trainable parameter also holds a gradient and the optimizer's state
+        training = sum(p.numel() * p.element_size() * (2 + states if trainable(p) else 1) for p in unique)
 
     return Totals(
         params=count(lambda p: True),
@@ -145,8 +158,18 @@ def _totals(policy: Any, trainable: Any, target_ids: set[int]) -> Totals:
         target_params=count(lambda p: id(p) in target_ids),
         bytes=sum(p.numel() * p.element_size() for p in unique),
         dtypes=tuple(sorted({str(p.dtype).removeprefix("torch.") for p in unique})) or ("float32",),
-        training_bytes=sum(p.numel() * p.element_size() * (4 if trainable(p) else 1) for p in unique),
+        training_bytes=training,
+        optimizer_states=states,
     )
+
+
+def _live_optimizer(policy: Any) -> tuple[str, dict[str, Any]] | None:
+    """The (first) optimizer a live policy's modules carry, as (class name, options)."""
+    for module in policy.modules():
+        optimizer = getattr(module, "optimizer", None)
+        if optimizer is not None and hasattr(optimizer, "param_groups") and hasattr(optimizer, "defaults"):
+            return type(optimizer).__name__, dict(optimizer.defaults)
+    return None
 
 
 def network_specs(policy: Any) -> list[_NetSpec]:

@@ -117,3 +117,26 @@ def test_explain_output(capsys: pytest.CaptureFixture[str]) -> None:
 def test_display_rows_fold_activations() -> None:
     shown = display_rows(sb3inspect.summary(SEED).network("pi"))
     assert [row.type for row in shown] == ["Flatten", "Linear + Tanh", "Linear + Tanh", "Linear"]
+
+
+@pytest.mark.parametrize(("config", "optimizer", "factor"), [
+    ({"algo": "A2C", "observation_space": 4, "action_space": "discrete:2"}, "RMSprop", 3),  # param + grad + square_avg
+    ({"algo": "PPO", "observation_space": 4, "action_space": "discrete:2", "policy_kwargs": {"optimizer_class": "SGD"}}, "SGD", 2),
+    ({"algo": "PPO", "observation_space": 4, "action_space": "discrete:2",
+      "policy_kwargs": {"optimizer_class": "SGD", "optimizer_kwargs": {"momentum": 0.9}}}, "SGD", 3),
+    ({"algo": "PPO", "observation_space": 4, "action_space": "discrete:2"}, "Adam", 4),
+], ids=["a2c-rmsprop", "sgd", "sgd-momentum", "adam"])
+def test_training_memory_knows_the_optimizer(config: dict[str, Any], optimizer: str, factor: int) -> None:
+    report = sb3inspect.summary(config)
+    assert report.optimizer == optimizer
+    assert report.totals.training_bytes == report.totals.bytes * factor
+
+
+def test_training_memory_of_a_live_model_and_of_targets() -> None:
+    model = cpu_model(spec_from_mapping({"algo": "A2C", "observation_space": 4, "action_space": "discrete:2"}))
+    live = sb3inspect.summary(model)
+    assert live.optimizer == "RMSprop" and live.totals.training_bytes == live.totals.bytes * 3
+    td3 = sb3inspect.summary({"algo": "TD3", "observation_space": 3, "action_space": "box:1"})
+    trained = td3.totals.trainable_params * 4
+    assert td3.totals.training_bytes == td3.totals.bytes + trained * 3  # targets hold no gradient or moments
+    assert sb3inspect.summary({"algo": "ARS", "observation_space": 3, "action_space": "box:1"}).totals.training_bytes is None

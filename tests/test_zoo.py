@@ -214,7 +214,7 @@ def test_cli_zoo_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     err = capsys.readouterr().err
     assert err.startswith("error: ") and 'pip install "gymnasium[mujoco]"' in err
     assert main(["inspect", "--algo", "ppo", "--env", "CartPole-v1", "--env", "Acrobot-v1"]) == 2
-    assert "quick flags take one env id" in capsys.readouterr().err
+    assert "given 2 times, but quick flags describe one policy" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

@@ -191,8 +191,9 @@ def explain_notes(report: PolicyReport) -> list[str]:
                      "distribution, learned but independent of the observation")
     notes.append(MACS_NOTE)
     if report.totals.training_bytes is not None:
-        notes.append("training memory: the parameters plus, for each trainable one, a gradient and Adam's two "
-                     "moments (activations excluded)")
+        state = _states(report.optimizer, report.totals.optimizer_states)
+        notes.append(f"training memory: the parameters plus, for each trainable one, a gradient and {state} "
+                     "(activations and replay buffers excluded)")
     return notes
 
 
@@ -257,8 +258,19 @@ def totals_line(report: PolicyReport) -> str:
         parts.append(f"{number(totals.target_params)} in target networks")
     parts.append(f"{size(totals.bytes)} as {'/'.join(totals.dtypes)}")
     if totals.training_bytes is not None:
-        parts.append(f"~{size(totals.training_bytes)} to train with Adam")
+        parts.append(f"~{size(totals.training_bytes)} to train with {report.optimizer or 'its optimizer'}")
     return " · ".join(parts)
+
+
+def _states(optimizer: str | None, states: int | None) -> str:
+    """``Adam's two moments``, ``RMSprop's one state tensor``, ``no SGD state``."""
+    name = optimizer or "the optimizer"
+    if not states:
+        return f"no {name} state"
+    if name.startswith("Adam") and states == 2:
+        return f"{name}'s two moments"
+    count = ("one", "two", "three", "four")[states - 1] if states <= 4 else str(states)
+    return f"{name}'s {count} state tensor{'s' if states > 1 else ''}"
 
 
 def finding_lines(finding: Finding) -> tuple[str, str, str]:
