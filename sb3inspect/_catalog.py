@@ -159,6 +159,12 @@ ACTIVATIONS: tuple[str, ...] = (
     "Identity",
 )
 
+# Activations SB3 accepts but cannot train with: the first forward pass fails.
+BROKEN_ACTIVATIONS: dict[str, str] = {
+    "GLU": "it halves its input's width, so the next layer of SB3's MLP does not fit",
+    "Softmax2d": "it works on 3-D and 4-D inputs only, and SB3's MLP layers give it 2-D ones",
+}
+
 # Features extractors that ship with SB3 (stable_baselines3.common.torch_layers).
 FEATURES_EXTRACTORS: tuple[str, ...] = ("FlattenExtractor", "NatureCNN", "CombinedExtractor")
 

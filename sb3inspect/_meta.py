@@ -137,24 +137,47 @@ def _small_ops_mode() -> Any:
     return SmallOpsOnCPU()
 
 
+_BUILDING = threading.local()
+"""Set in the one thread that is building: the patches below only act there."""
+
+
+def _building() -> bool:
+    return getattr(_BUILDING, "active", False)
+
+
+class _WhileBuilding:
+    """A class attribute that reads ``during`` in the building thread and ``otherwise`` elsewhere."""
+
+    def __init__(self, during: Any, otherwise: Any) -> None:
+        self.during, self.otherwise = during, otherwise
+
+    def __get__(self, obj: Any, owner: Any = None) -> Any:
+        return self.during if _building() else self.otherwise
+
+
 @contextlib.contextmanager
 def meta_build() -> Iterator[None]:
-    """Construct modules on the meta device, with SB3's device fallback pinned to meta."""
+    """Construct modules on the meta device, with SB3's device fallback pinned to meta.
+
+    The patches to SB3 and torch classes are visible to the building thread only: a model
+    training in another thread of the same process keeps its own device and validation.
+    """
     import torch
     from stable_baselines3.common.policies import BaseModel
-
     from torch.distributions import Distribution
 
     meta = torch.device("meta")
     with _LOCK:
-        original = BaseModel.__dict__["device"]
-        validate = Distribution._validate_args
-        BaseModel.device = property(lambda self: meta)  # type: ignore[assignment, method-assign]
-        # gSDE samples its exploration matrix while building; validating values needs data.
-        Distribution.set_default_validate_args(False)
+        device = BaseModel.__dict__["device"]
+        validate = Distribution.__dict__["_validate_args"]
         try:
+            BaseModel.device = property(lambda self: meta if _building() else device.__get__(self))  # type: ignore[method-assign]
+            # gSDE samples its exploration matrix while building; validating values needs data.
+            Distribution._validate_args = _WhileBuilding(False, validate)  # type: ignore[assignment]
+            _BUILDING.active = True
             with torch.device(meta), _small_ops_mode():
                 yield
         finally:
-            BaseModel.device = original  # type: ignore[method-assign]
-            Distribution.set_default_validate_args(validate)
+            _BUILDING.active = False
+            BaseModel.device = device  # type: ignore[method-assign]
+            Distribution._validate_args = validate

@@ -17,7 +17,7 @@ from typing import Any
 
 from . import _catalog
 from ._meta import RecordingOptimizer, meta_build
-from .config import PolicySpec
+from .config import NATURE_CNN_MIN, PolicySpec
 from .errors import BuildError, one_line
 from .spaces import to_gym
 
@@ -95,7 +95,8 @@ def build_policy(spec: PolicySpec) -> BuiltPolicy:
         try:
             with meta_build():
                 policy = algo.policy_class(*args, **kwargs)
-        except (AssertionError, ValueError, TypeError, KeyError, RuntimeError, NotImplementedError, IndexError) as exc:
+        except (AssertionError, ValueError, TypeError, KeyError, RuntimeError, NotImplementedError, IndexError,
+                AttributeError) as exc:
             message = _explain(exc, algo.observation_space) or _sb3_message(exc)
             raise BuildError(f"{spec.source}: SB3 cannot build this {spec.algo} {spec.policy}: {message}") from exc
     notes.extend(_warning_notes(caught))
@@ -124,7 +125,7 @@ def _make_algorithm(algo_cls: type, spec: PolicySpec, observation_space: Any, ac
     try:
         algo = algo_cls(spec.policy, env, _init_setup_model=False, **kwargs)
         algo._setup_lr_schedule()
-    except (AssertionError, ValueError, TypeError, KeyError, NotImplementedError) as exc:
+    except (AssertionError, ValueError, TypeError, KeyError, NotImplementedError, AttributeError) as exc:
         raise BuildError(f"{spec.source}: SB3's {spec.algo} refuses this config: {_sb3_message(exc)}") from exc
     return algo
 
@@ -153,10 +154,6 @@ def _policy_parameters(policy_class: type) -> Any:
     import inspect
 
     return inspect.signature(policy_class.__init__).parameters
-
-
-NATURE_CNN_MIN = 36
-"""NatureCNN's 8x8/4, 4x4/2 and 3x3/1 convolutions need 36 pixels to leave one."""
 
 
 def _explain(exc: BaseException, observation_space: Any) -> str | None:

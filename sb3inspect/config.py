@@ -16,6 +16,7 @@ for the build is what only SB3 itself can judge.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 from collections.abc import Mapping
@@ -27,7 +28,7 @@ from . import _catalog
 from .errors import ConfigError, SourceError, did_you_mean, one_of
 from .lint import lint_net_arch
 from .report import Finding
-from .spaces import SpaceSpec, check_size_limit, is_image, parse_space
+from .spaces import SpaceSpec, check_size_limit, image_size, is_image, parse_space, short
 
 TOP_LEVEL_KEYS = ("algo", "policy", "observation_space", "action_space", "env", "env_kwargs", "use_sde", "policy_kwargs", "name")
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
@@ -90,7 +91,7 @@ def parse_text(text: str, suffix: str, where: str) -> Any:
     try:
         if suffix == ".json":
             try:
-                data = json.loads(text)
+                data = json.loads(text, object_pairs_hook=lambda pairs: _unique(pairs, where))
             except json.JSONDecodeError as exc:
                 raise SourceError(f"{where}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
         elif suffix == ".toml":
@@ -167,17 +168,53 @@ def read_text(path: Path) -> str:
         raise SourceError(f"{path}: is not UTF-8 text") from None
 
 
+def _unique(pairs: list[tuple[str, Any]], where: str) -> dict[str, Any]:
+    """A JSON object without repeated keys (json keeps the last silently)."""
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise SourceError(f"{where}: the key {key!r} appears twice; keep one")
+        out[key] = value
+    return out
+
+
 def _load_yaml(text: str, where: str) -> Any:
     import yaml
 
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
-        return yaml.load(text, Loader=loader)  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise SourceError(f"{where}: not valid YAML{at}: {problem}") from None
+
+
+@functools.cache
+def _yaml_loader() -> Any:
+    """The safe YAML loader (libyaml's when present) that refuses a key given twice in one mapping.
+
+    PyYAML keeps the last of two ``algo:`` lines silently; merge keys (``<<: *base``) may still be
+    overridden, as YAML intends.
+    """
+    import yaml
+
+    base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class UniqueKeyLoader(base):  # type: ignore[misc, valid-type]
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: set[Any] = set()
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=deep)
+                if isinstance(key, (str, int, float, bool)) and key in seen:
+                    raise yaml.constructor.ConstructorError(None, None, f"the key {key!r} appears twice; keep one",
+                                                            key_node.start_mark)
+                seen.add(key) if isinstance(key, (str, int, float, bool)) else None
+            return super().construct_mapping(node, deep=deep)
+
+    return UniqueKeyLoader
 
 
 def spec_from_mapping(
@@ -239,10 +276,13 @@ def spec_from_mapping(
         raise ConfigError(_top(where, "policy_kwargs"), f"expected a mapping of policy keywords, got {type(raw_kwargs).__name__}",
                           hint="e.g. policy_kwargs: {net_arch: [64, 64]}")
     policy_kwargs = check_policy_kwargs(raw_kwargs, info, policy, _top(where, "policy_kwargs"))
+    check_extractor(policy, observation_space, policy_kwargs, _top(where, "observation_space"))
     findings = lint_net_arch(policy_kwargs.get("net_arch"), algo=algo, family=info.family,
                              where=_sub(_top(where, "policy_kwargs"), "net_arch"))
 
     name = data.get("name")
+    if name is not None and (not isinstance(name, str) or any(ord(c) < 32 for c in name)):
+        raise ConfigError(_top(where, "name"), "expected a one-line label", hint="e.g. name: my-ppo-run")
     label = str(name) if name is not None else source
     return PolicySpec(
         algo=algo,
@@ -352,9 +392,7 @@ def check_policy_kwargs(kwargs: Mapping[str, Any], info: _catalog.AlgoInfo, poli
             check_size_limit(value, at)
             out[key] = value
         elif key in _NUMBER_KWARGS:
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise ConfigError(at, f"expected a number, got {value!r}")
-            out[key] = value
+            out[key] = _number(value, at)
         elif key in _MAPPING_KWARGS:
             if value is None:
                 continue
@@ -373,16 +411,62 @@ def check_policy_kwargs(kwargs: Mapping[str, Any], info: _catalog.AlgoInfo, poli
 
 
 def _check_extractor_kwargs(value: Mapping[str, Any], extractor: str, where: str) -> None:
-    """features_extractor_kwargs must be keywords of the extractor they go to."""
+    """features_extractor_kwargs must be keywords of the extractor they go to, with sane values."""
     allowed = _catalog.EXTRACTOR_KWARGS[extractor]
-    for key in value:
-        if key in allowed:
-            continue
-        if not allowed:
-            raise ConfigError(_sub(where, key), f"{extractor} takes no keywords",
-                              hint="it only flattens the observation; its size comes from the space")
-        hint = did_you_mean(str(key), allowed) or f"{extractor} takes {', '.join(allowed)}"
-        raise ConfigError(_sub(where, key), f"{extractor} has no keyword {key!r}", hint=hint)
+    for key, item in value.items():
+        at = _sub(where, key)
+        if key not in allowed:
+            if not allowed:
+                raise ConfigError(at, f"{extractor} takes no keywords",
+                                  hint="it only flattens the observation; its size comes from the space")
+            hint = did_you_mean(str(key), allowed) or f"{extractor} takes {', '.join(allowed)}"
+            raise ConfigError(at, f"{extractor} has no keyword {key!r}", hint=hint)
+        if key == "normalized_image" and not isinstance(item, bool):
+            raise ConfigError(at, f"expected true or false, got {item!r}")
+        if key in ("features_dim", "cnn_output_dim"):
+            if isinstance(item, bool) or not isinstance(item, int) or item < 1:
+                raise ConfigError(at, f"expected a whole number of at least 1, got {item!r}")
+            check_size_limit(item, at)
+
+
+NATURE_CNN_MIN = 36
+"""NatureCNN's 8×8/4, 4×4/2 and 3×3/1 convolutions need 36 pixels to leave one."""
+
+
+def check_extractor(policy: str, obs: SpaceSpec, kwargs: Mapping[str, Any], where: str) -> None:
+    """The features extractor must fit the observation, as SB3's extractors assert (before torch).
+
+    NatureCNN wants an image Box (uint8 in [0, 255], or any 3-D Box with ``normalize_images:
+    false``) of at least 36×36 pixels; CombinedExtractor a Dict, whose image entries get a NatureCNN.
+    """
+    extractor = kwargs.get("features_extractor_class") or _catalog.default_extractor(policy)
+    normalized = bool(kwargs.get("features_extractor_kwargs", {}).get("normalized_image")) or \
+        kwargs.get("normalize_images") is False
+    if extractor == "CombinedExtractor" and obs["type"] != "Dict":
+        raise ConfigError(where, f"CombinedExtractor (from {policy} or features_extractor_class) needs a Dict "
+                          f"observation space, got {short(obs)}", hint="use MlpPolicy or CnnPolicy for a single space")
+    if extractor == "NatureCNN":
+        if not is_image(obs, normalized=normalized):
+            raise ConfigError(where, f"NatureCNN (the {policy} features extractor) needs an image observation, "
+                              f"got {short(obs)}",
+                              hint="an image is a 3-D uint8 Box in [0, 255]; use MlpPolicy for vectors, or "
+                                   "normalize_images: false for float images")
+        _check_image_size(obs, where)
+    if extractor == "CombinedExtractor" and obs["type"] == "Dict":
+        for name, sub in obs["spaces"].items():
+            if is_image(sub, normalized=normalized):
+                _check_image_size(sub, f"{where}.spaces.{name}")
+
+
+def _check_image_size(obs: SpaceSpec, where: str) -> None:
+    height, width = image_size(obs)
+    if min(height, width) < NATURE_CNN_MIN:
+        raise ConfigError(
+            where,
+            f"NatureCNN needs images of at least {NATURE_CNN_MIN}×{NATURE_CNN_MIN} pixels, this one is {height}×{width}",
+            hint=f"its 8×8 stride-4, 4×4 stride-2 and 3×3 convolutions shrink {NATURE_CNN_MIN} pixels to 1; "
+                 "use larger frames, or MlpPolicy for tiny images",
+        )
 
 
 def check_net_arch_value(value: Any, info: _catalog.AlgoInfo, where: str) -> Any:
@@ -472,6 +556,18 @@ def _widths(value: Any, where: str) -> list[int]:
     return widths
 
 
+def _number(value: Any, where: str) -> float | int:
+    """A finite number; YAML 1.1 reads ``1e-3`` as text, so numeric strings are read too."""
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise ConfigError(where, f"expected a number, got {value!r}") from None
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise ConfigError(where, f"expected a number, got {value!r}")
+    return value
+
+
 def class_name(value: Any, key: str, where: str) -> str:
     """``"nn.ReLU"`` / ``"torch.nn.ReLU"`` / ``"relu"`` -> ``"ReLU"``, checked against SB3's choices."""
     choices = _catalog.CLASS_KWARGS[key]
@@ -486,6 +582,9 @@ def class_name(value: Any, key: str, where: str) -> str:
         name = name.rsplit(".", 1)[1]
     for choice in choices:
         if choice.lower() == name.lower():
+            if key == "activation_fn" and choice in _catalog.BROKEN_ACTIVATIONS:
+                raise ConfigError(where, f"{choice} cannot be an SB3 activation: {_catalog.BROKEN_ACTIVATIONS[choice]}",
+                                  hint="SB3 builds it, but training fails; use ReLU, Tanh, ELU, ...")
             return choice
     hint = did_you_mean(name, choices) or one_of(choices)
     what = {"activation_fn": "torch.nn activation", "features_extractor_class": "SB3 features extractor",

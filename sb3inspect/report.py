@@ -106,7 +106,7 @@ class Network:
     """Unique parameters of this network, a shared features extractor included."""
     trainable_params: int
     target: bool
-    """A target network: a Polyak-averaged copy, never updated by gradient."""
+    """A target network: a copy of an online network (Polyak-averaged, or DQN's periodic hard copy), never trained by gradient."""
     hidden_sizes: list[int]
     """Widths of the hidden layers that net_arch built (features extractor and heads excluded)."""
     layers: tuple[Layer, ...]

@@ -11,6 +11,7 @@ in eval mode without gradients.
 from __future__ import annotations
 
 import contextlib
+import copy
 from typing import Any
 
 Shape = tuple[int, ...]
@@ -51,7 +52,8 @@ def _run(policy: Any, extractor: Any, space: Any) -> dict[int, tuple[Shape, Shap
     handles = [module.register_forward_hook(hook) for module in extractor.modules()]
     try:
         extractor.eval()  # BatchNorm cannot train on a batch of one
-        obs, _ = policy.obs_to_tensor(space.sample())
+        # a copy samples, so the user's space keeps its random state
+        obs, _ = policy.obs_to_tensor(copy.deepcopy(space).sample())
         extractor(preprocess_obs(obs, space, normalize_images=getattr(policy, "normalize_images", True)))
     finally:
         for handle in handles:

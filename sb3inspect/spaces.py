@@ -231,15 +231,23 @@ def _kind(value: Any) -> str:
     return f"{type(value).__name__} {value!r}"
 
 
-def is_image(spec: SpaceSpec) -> bool:
-    """SB3's ``is_image_space`` (without the channel check), on a spec: 3-D uint8 in [0, 255]."""
-    return (
-        spec["type"] == "Box"
-        and len(spec["shape"]) == 3
-        and spec["dtype"] == "uint8"
-        and spec["low"] == 0
-        and spec["high"] == 255
-    )
+def is_image(spec: SpaceSpec, *, normalized: bool = False) -> bool:
+    """SB3's ``is_image_space`` (without the channel check), on a spec: 3-D uint8 in [0, 255].
+
+    ``normalized`` (SB3's ``normalized_image``) accepts any 3-D Box, as SB3 does when images are
+    already normalized.
+    """
+    if spec["type"] != "Box" or len(spec["shape"]) != 3:
+        return False
+    return normalized or (spec["dtype"] == "uint8" and spec.get("low", 0) == 0 and spec.get("high", 255) == 255)
+
+
+def image_size(spec: SpaceSpec) -> tuple[int, int]:
+    """(height, width) of an image spec, the way SB3 reads it: the smallest dimension first is
+    channel-first, anything else is channel-last and transposed (``VecTransposeImage``)."""
+    shape = spec["shape"]
+    channel_first = shape.index(min(shape)) == 0
+    return (shape[1], shape[2]) if channel_first or not is_image(spec) else (shape[0], shape[1])
 
 
 def to_gym(spec: SpaceSpec) -> Any:
@@ -303,7 +311,9 @@ def describe(space: Any, *, bounds: bool = False) -> SpaceSpec:
 
 def short(spec: SpaceSpec) -> str:
     """One line for a table header: ``Box(101,) float32``, ``Discrete(4)``, ``Dict(a: ..., b: ...)``."""
-    kind = spec["type"]
+    kind = spec.get("type")
+    if kind is None:
+        return "unknown"
     if kind == "Box":
         shape = spec["shape"]
         dims = f"({shape[0]},)" if len(shape) == 1 else "(" + ", ".join(map(str, shape)) + ")"

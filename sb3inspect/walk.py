@@ -430,8 +430,10 @@ def _macs(module: Any, shapes: Any) -> int | None:
 
 
 def _network_macs(layers: list[Layer]) -> int | None:
-    known = [layer.macs for layer in layers if layer.macs is not None]
-    return sum(known) if known or not layers else None
+    """The sum, or None when a layer with weights has unknown MACs (an honest blank, not an undercount)."""
+    if any(layer.macs is None and layer.params for layer in layers):
+        return None
+    return sum(layer.macs or 0 for layer in layers)
 
 
 def _param_row(param: Any, path: str, trainable: Any, shared: bool, part: str) -> Layer:
@@ -443,7 +445,7 @@ def _param_row(param: Any, path: str, trainable: Any, shared: bool, part: str) -
         shared=shared,
         part=part,
         shape=tuple(param.shape),
-        macs=0,
+        macs=0 if path.endswith("log_std") else None,  # log_std scales no activation; others are unknown
     )
 
 

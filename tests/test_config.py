@@ -205,3 +205,46 @@ def test_config_errors_do_not_import_torch() -> None:
 
 def test_every_error_is_an_sb3inspect_error() -> None:
     assert issubclass(ConfigError, Sb3InspectError) and issubclass(SourceError, Sb3InspectError)
+
+
+@pytest.mark.parametrize("obs", [
+    {"type": "Box", "shape": [3, 36, 40], "dtype": "uint8"},
+    {"type": "Box", "shape": [3, 35, 40], "dtype": "uint8"},
+    {"type": "Box", "shape": [40, 36, 1], "dtype": "uint8"},
+    {"type": "Box", "shape": [40, 35, 1], "dtype": "uint8"},
+    {"type": "Box", "shape": [36, 3, 40], "dtype": "uint8"},
+    {"type": "Box", "shape": [3, 40, 40], "dtype": "float32", "low": 0, "high": 1},
+    {"type": "Box", "shape": [40, 40, 3], "dtype": "float32", "low": 0, "high": 1},
+    {"type": "Box", "shape": [8], "dtype": "uint8"},
+    {"type": "Dict", "spaces": {"img": {"type": "Box", "shape": [1, 30, 40], "dtype": "uint8"}, "v": 3}},
+    {"type": "Dict", "spaces": {"img": {"type": "Box", "shape": [1, 36, 40], "dtype": "uint8"}, "v": 3}},
+], ids=lambda o: str(o.get("shape") or "dict"))
+@pytest.mark.parametrize("normalize_images", [True, False])
+def test_extractor_checks_agree_with_sb3(obs: dict[str, Any], normalize_images: bool) -> None:
+    """Refused before torch exactly when SB3 itself refuses to build (a CPU build decides)."""
+    from sb3inspect.errors import BuildError
+
+    from .reference import cpu_model
+
+    policy = "MultiInputPolicy" if obs["type"] == "Dict" else "CnnPolicy"
+    config = {"algo": "PPO", "policy": policy, "observation_space": obs, "action_space": "discrete:2",
+              "policy_kwargs": {"normalize_images": normalize_images}}
+    try:
+        spec = spec_from_mapping(config)
+    except ConfigError:
+        refused = True
+    else:
+        refused = False
+    raw = dict(config, policy_kwargs={"normalize_images": normalize_images})
+    try:
+        from sb3inspect.config import PolicySpec
+        from sb3inspect.spaces import parse_space
+
+        cpu_model(PolicySpec("PPO", policy, parse_space(obs, "obs"), parse_space("discrete:2", "act", action=True),
+                             dict(raw["policy_kwargs"])))
+        built = True
+    except (AssertionError, ValueError, RuntimeError, BuildError):
+        built = False
+    assert refused == (not built), (obs, normalize_images)
+    if not refused:
+        assert spec.policy == policy

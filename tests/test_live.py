@@ -151,7 +151,7 @@ def test_off_policy_targets(algo: str) -> None:
     optimized = {id(p) for opt in (policy.actor.optimizer, policy.critic.optimizer) for g in opt.param_groups for p in g["params"]}
     assert report.totals.trainable_params == sum(p.numel() for p in policy.parameters() if id(p) in optimized)
     assert report.network("critic").hidden_sizes == [8] and report.network("actor").hidden_sizes == [8]
-    assert "Polyak-averaged copy" in str(report)
+    assert "target: a copy of the online network" in str(report)
 
 
 def test_dqn() -> None:

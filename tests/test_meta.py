@@ -48,3 +48,52 @@ def test_state_is_restored() -> None:
     assert BaseModel.__dict__["device"] is device
     assert Distribution._validate_args == validate
     assert torch.ones(1).device.type == "cpu"
+
+
+def test_other_threads_keep_their_device_while_a_build_runs() -> None:
+    import threading
+
+    import numpy as np
+    from stable_baselines3 import PPO
+
+    import sb3inspect
+    from sb3inspect.build import spaces_env
+    from sb3inspect.spaces import parse_space, to_gym
+
+    env = spaces_env(to_gym(parse_space(4, "obs")), to_gym(parse_space("discrete:2", "act", action=True)))
+    model = PPO("MlpPolicy", env, n_steps=8, batch_size=8, device="cpu")
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def predict() -> None:
+        while not stop.is_set():
+            try:
+                assert model.policy.device.type == "cpu"
+                model.predict(np.zeros(4, dtype=np.float32))
+            except Exception as exc:  # noqa: BLE001 - collected for the assertion below
+                errors.append(repr(exc))
+                return
+
+    worker = threading.Thread(target=predict)
+    worker.start()
+    try:
+        for _ in range(10):
+            sb3inspect.summary({"algo": "PPO", "observation_space": "image:3x64x64", "action_space": "box:2", "use_sde": True})
+    finally:
+        stop.set()
+        worker.join()
+    assert errors == []
+
+
+def test_summary_of_a_live_model_leaves_its_spaces_random_state_alone() -> None:
+    import sb3inspect
+
+    from .reference import cpu_model
+    from sb3inspect.config import spec_from_mapping
+
+    model = cpu_model(spec_from_mapping({"algo": "PPO", "observation_space": "image:3x36x36", "action_space": "discrete:2"}))
+    space = model.observation_space
+    space.seed(123)
+    before = space.np_random.bit_generator.state
+    sb3inspect.summary(model)
+    assert space.np_random.bit_generator.state == before

@@ -197,3 +197,28 @@ def test_cli_on_arbitrary_json(tmp_path_factory: pytest.TempPathFactory, value: 
     if code == 2:
         text = err.getvalue()
         assert text.startswith("error: ") and text.count("\n") == 1 and "internal error" not in text, text
+
+
+def test_markdown_escapes_user_text() -> None:
+    import sb3inspect
+
+    report = sb3inspect.summary({"algo": "PPO", "name": "a|b `c` <script>", "observation_space": 3,
+                                 "action_space": "discrete:2"})
+    markdown = report.render("markdown")
+    assert "<script>" not in markdown and "a\\|b" in markdown
+
+
+def test_duplicate_keys_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    yaml_file = tmp_path / "dup.yaml"
+    yaml_file.write_text("algo: PPO\nalgo: SAC\nobservation_space: 3\naction_space: box:2\n")
+    assert_one_error_line(*run_cli(capsys, "inspect", str(yaml_file))[::2], "the key 'algo' appears twice")
+    json_file = tmp_path / "dup.json"
+    json_file.write_text('{"algo": "PPO", "algo": "SAC"}')
+    assert_one_error_line(*run_cli(capsys, "inspect", str(json_file))[::2], "the key 'algo' appears twice")
+    merged = tmp_path / "merge.yaml"
+    merged.write_text("base: &b {algo: PPO, observation_space: 3, action_space: discrete:2}\n")
+    # a merge key may be overridden: that is YAML, not a duplicate
+    from sb3inspect.config import read_mapping
+
+    merged.write_text("x: &b {a: 1}\ny: {<<: *b, a: 2}\n")
+    assert read_mapping(merged)["y"] == {"a": 2}

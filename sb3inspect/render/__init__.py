@@ -28,4 +28,6 @@ def render_many(reports: Sequence[PolicyReport], fmt: str = "table", **options: 
         from .table import render_table
 
         return "\n".join(render_table(r, **options) for r in reports)
-    raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    from ..errors import ConfigError
+
+    raise ConfigError("format", f"unknown format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")

@@ -161,10 +161,9 @@ def explain_notes(report: PolicyReport) -> list[str]:
         if isinstance(report.net_arch, list) or report.net_arch is None:
             notes.append("net_arch is a list (or the default), so pi and vf are separate twins with the same hidden "
                           "sizes: SB3 shares no hidden layers between them")
-        elif body and all(not layer.shared for layer in body):
+        elif isinstance(report.net_arch, dict) and {"pi", "vf"} <= set(report.net_arch) and not any(l.shared for l in body):
             notes.append("pi and vf have separate hidden layers (net_arch gives each its own list)")
-    shared = sorted({layer.path.rsplit(".", 1)[0] if "." in layer.path else layer.path
-                     for network in report.networks if not network.target
+    shared = sorted({_extractor_root(layer.path) for network in report.networks if not network.target
                      for layer in network.layers if layer.shared and layer.part == "features_extractor"})
     if shared:
         users = [n.name for n in report.networks if not n.target and any(l.shared for l in n.layers)]
@@ -172,8 +171,10 @@ def explain_notes(report: PolicyReport) -> list[str]:
                      "counted once in the totals")
     targets = [n.name for n in report.networks if n.target]
     if targets:
+        how = ("overwritten by a hard copy every target_update_interval steps (tau = 1 by default)"
+               if report.algo in ("DQN", "QRDQN") else "updated by Polyak averaging (tau)")
         notes.append(f"{' and '.join(targets)} {'is a copy' if len(targets) == 1 else 'are copies'} of the online "
-                     "network(s), updated by Polyak averaging (tau), never by gradient: not trainable")
+                     f"network(s), {how}, never by gradient: not trainable")
     for network in report.networks:
         for layer in network.layers:
             if layer.type == "Flatten" and layer.input_shape and len(layer.input_shape) == 3 and layer.output_shape:
@@ -186,7 +187,7 @@ def explain_notes(report: PolicyReport) -> list[str]:
     if any(layer.type == "LSTM" for network in report.networks for layer in network.layers):
         notes.append("an LSTM layer has 4 gates, each with input weights (h·in), recurrent weights (h·h) and two "
                      "bias vectors (2·h)")
-    if any(layer.path.endswith("log_std") for network in report.networks for layer in network.layers):
+    if any(layer.type == "Parameter" and layer.path.endswith("log_std") for n in report.networks for layer in n.layers):
         notes.append("log_std is a bare parameter, not a layer: the log standard deviation of the action "
                      "distribution, learned but independent of the observation")
     notes.append(MACS_NOTE)
@@ -195,6 +196,15 @@ def explain_notes(report: PolicyReport) -> list[str]:
         notes.append(f"training memory: the parameters plus, for each trainable one, a gradient and {state} "
                      "(activations and replay buffers excluded)")
     return notes
+
+
+def _extractor_root(path: str) -> str:
+    """``features_extractor.extractors.camera.cnn.0`` -> ``features_extractor``: the module, not its layers."""
+    parts = path.split(".")
+    for index, part in enumerate(parts):
+        if part.endswith("features_extractor"):
+            return ".".join(parts[: index + 1])
+    return path.rsplit(".", 1)[0]
 
 
 def arch_text(value: object) -> str:
@@ -240,12 +250,14 @@ def network_title(network: Network) -> str:
     role = ROLE_TITLES.get(network.role, network.role)
     text = f"{network.name} · {role}"
     if network.target:
-        text += " (target: a Polyak-averaged copy, not trained by gradient)"
+        text += " (target: a copy of the online network, not trained by gradient)"
     text += f" · {number(network.params)} params"
     if not network.target and network.trainable_params != network.params:
         text += f" ({number(network.trainable_params)} trainable)"
     if network.macs is not None:
         text += f" · {number(network.macs)} MACs"
+    elif any(layer.params for layer in network.layers):
+        text += " · MACs unknown (layers sb3inspect cannot count)"
     return text
 
 

@@ -10,32 +10,43 @@ from .mermaid import fenced
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    """Text for a Markdown table cell or line: one line, no table breaks, no HTML, no code spans."""
+    text = " ".join(str(text).split())
+    for raw, safe in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("`", "\\`"), ("*", "\\*"),
+                      ("_", "\\_")):
+        text = text.replace(raw, safe)
+    return text
+
+
+def _code(text: str) -> str:
+    """A path as inline code, unless it holds a backtick (then escaped text)."""
+    text = " ".join(str(text).split()).replace("|", "\\|")
+    return f"`{text}`" if "`" not in text else _cell(text)
 
 
 def render_markdown(report: PolicyReport, *, explain: bool = False, **_: Any) -> str:
-    lines = [f"## {title(report)}", ""]
+    lines = [f"## {_cell(title(report))}", ""]
     if report.source:
-        lines += [f"Source: `{report.source}`", ""]
+        lines += [f"Source: {_code(report.source)}", ""]
     for label, value in header_lines(report):
         lines.append(f"- **{label}**: {_cell(value)}")
     for network in report.networks:
-        lines += ["", f"### {network_title(network)}", ""]
+        lines += ["", f"### {_cell(network_title(network))}", ""]
         extra_head, extra_rule = (" MACs | how |", "---:|---|") if explain else ("", "")
         lines.append(f"| layer | type | in → out | weight | bias | params |{extra_head} |")
         lines.append(f"|---|---|---|---|---|---:|{extra_rule}---|")
         for row in display_rows(network):
             extra = f" {'' if row.macs is None else number(row.macs)} | {_cell(row.how)} |" if explain else ""
             lines.append(
-                f"| `{row.path}` | {_cell(row.type)} | {row.io} | {row.weight} | {row.bias} | {number(row.params)} |"
+                f"| {_code(row.path)} | {_cell(row.type)} | {row.io} | {row.weight} | {row.bias} | {number(row.params)} |"
                 f"{extra} {' '.join(row.flags)} |"
             )
         macs = f" **{number(network.macs)}** | |" if explain and network.macs is not None else (" | |" if explain else "")
         lines.append(f"| | | | | **total** | **{number(network.params)}** |{macs} |")
-    lines += ["", f"**Totals**: {totals_line(report)}"]
+    lines += ["", f"**Totals**: {_cell(totals_line(report))}"]
     if report.notes:
         lines.append("")
-        lines += [f"- {note}" for note in report.notes]
+        lines += [f"- {_cell(note)}" for note in report.notes]
     if report.findings:
         lines += ["", "### Findings", ""]
         for finding in report.findings:
@@ -43,6 +54,6 @@ def render_markdown(report: PolicyReport, *, explain: bool = False, **_: Any) ->
             lines.append(f"- **{headline}** {_cell(message)}; {_cell(fix)}")
     if explain:
         lines += ["", "**Why these numbers**", ""]
-        lines += [f"- {note}" for note in explain_notes(report)]
+        lines += [f"- {_cell(note)}" for note in explain_notes(report)]
     lines += ["", fenced(report)]  # the picture, as a Mermaid flowchart GitHub renders
     return "\n".join(lines)
