@@ -20,8 +20,8 @@ def _cell(text: str) -> str:
 
 def _code(text: str) -> str:
     """A path as inline code, unless it holds a backtick (then escaped text)."""
-    text = " ".join(str(text).split()).replace("|", "\\|")
-    return f"`{text}`" if "`" not in text else _cell(text)
+    text = " ".join(str(text).split())
+    return f"`{text.replace('|', chr(92) + '|')}`" if "`" not in text else _cell(text)
 
 
 def render_markdown(report: PolicyReport, *, explain: bool = False, **_: Any) -> str:
