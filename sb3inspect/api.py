@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import PolicySpec, spec_from_mapping
+from .config import PolicySpec, PythonClass, spec_from_mapping
 from .errors import SourceError
 from .report import Finding, PolicyReport
 
@@ -31,11 +31,49 @@ def summary(obj: Any, *, env: str | None = None, algo: str | None = None) -> Pol
 
         reports = summarize_path(Path(obj), env=env, algo=algo)
         if len(reports) != 1:
-            raise SourceError(f"{obj}: holds {len(reports)} configs; pass env= to pick one, or use sources.summarize_path")
+            raise SourceError(f"{obj}: holds {len(reports)} policies; choose one with env= (--env on the command line)")
         return reports[0]
     if isinstance(obj, Mapping):
-        return summarize_spec(spec_from_mapping(obj, source="<dict>"))
+        return summarize_spec(spec_from_mapping(python_config(obj), source="<dict>"))
     return summarize_live(obj)
+
+
+def python_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """A config dict as a training script writes it -> the plain config a file would hold.
+
+    gymnasium spaces become space specs; ``nn.ReLU``, ``NatureCNN``, ``th.optim.Adam`` become their
+    names; any other class (a custom features extractor) is kept as a ``PythonClass`` and built
+    as it is: it is already imported in the caller's process.
+    """
+    out = dict(config)
+    for key in ("observation_space", "action_space"):
+        if _is_gym_space(out.get(key)):
+            from .spaces import describe
+
+            out[key] = describe(out[key], bounds=True)
+    kwargs = out.get("policy_kwargs")
+    if isinstance(kwargs, Mapping):
+        kwargs = dict(kwargs)
+        for key in ("activation_fn", "features_extractor_class", "optimizer_class"):
+            if isinstance(kwargs.get(key), type):
+                kwargs[key] = _known_name(kwargs[key]) or PythonClass(kwargs[key])
+        out["policy_kwargs"] = kwargs
+    return out
+
+
+def _is_gym_space(value: Any) -> bool:
+    return type(value).__module__.startswith("gymnasium.spaces")
+
+
+def _known_name(cls: type) -> str | None:
+    """The name a config would use for a class SB3 or torch ships, if it is one of those."""
+    import importlib
+
+    for module in ("torch.nn", "torch.optim", "stable_baselines3.common.torch_layers",
+                   "stable_baselines3.common.sb2_compat.rmsprop_tf_like"):
+        if getattr(importlib.import_module(module), cls.__name__, None) is cls:
+            return cls.__name__
+    return None
 
 
 def summarize_spec(spec: PolicySpec) -> PolicyReport:

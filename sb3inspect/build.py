@@ -17,7 +17,7 @@ from typing import Any
 
 from . import _catalog
 from ._meta import RecordingOptimizer, meta_build
-from .config import NATURE_CNN_MIN, PolicySpec
+from .config import NATURE_CNN_MIN, PolicySpec, PythonClass
 from .errors import BuildError, one_line
 from .spaces import to_gym
 
@@ -53,12 +53,12 @@ def resolve_kwargs(policy_kwargs: dict[str, Any]) -> dict[str, Any]:
     import torch
     from stable_baselines3.common import torch_layers
 
-    resolved = dict(policy_kwargs)
-    if "activation_fn" in resolved:
+    resolved = {key: value.cls if isinstance(value, PythonClass) else value for key, value in policy_kwargs.items()}
+    if isinstance(resolved.get("activation_fn"), str):
         resolved["activation_fn"] = getattr(torch.nn, resolved["activation_fn"])
-    if "features_extractor_class" in resolved:
+    if isinstance(resolved.get("features_extractor_class"), str):
         resolved["features_extractor_class"] = getattr(torch_layers, resolved["features_extractor_class"])
-    if "optimizer_class" in resolved:
+    if isinstance(resolved.get("optimizer_class"), str):
         name = resolved["optimizer_class"]
         if name == "RMSpropTFLike":
             from stable_baselines3.common.sb2_compat.rmsprop_tf_like import RMSpropTFLike

@@ -7,6 +7,7 @@ Only this module prints or exits. Library errors (``Sb3InspectError``) become on
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 from collections.abc import Iterator
 from enum import Enum
@@ -121,15 +122,22 @@ def inspect(
     with user_errors():
         from .sources import inspect_path
 
+        if sources and (obs or act or net_arch or policy or activation or kwarg or use_sde):
+            raise ConfigError("command line", "quick flags (--obs, --act, --net-arch, ...) describe a config of their own",
+                              hint="pass either files or quick flags")
         quick = _quick_config(algo, obs, act, net_arch, policy, activation, kwarg, use_sde, _one_env(env) if not sources else None)
         reports = []
         skipped: list[str] = []
+        failures: list[Sb3InspectError] = []
         if sources:
-            if quick is not None and (obs or act or net_arch or policy or activation or kwarg or use_sde):
-                raise ConfigError("command line", "quick flags (--obs, --act, --net-arch, ...) describe a config of their own",
-                                  hint="pass either files or quick flags")
             for source in progress(sources, "inspecting"):
-                inspection = inspect_path(source, envs=env or (), algo=algo, allow_imports=allow_imports)
+                try:
+                    inspection = inspect_path(source, envs=env or (), algo=algo, allow_imports=allow_imports)
+                except Sb3InspectError as exc:
+                    if _state["debug"] or len(sources) == 1:
+                        raise
+                    failures.append(exc)  # the other sources are still reported
+                    continue
                 reports.extend(inspection.reports)
                 skipped.extend(inspection.skipped)
         elif quick is not None:
@@ -140,9 +148,14 @@ def inspect(
         else:
             raise ConfigError("command line", "nothing to inspect",
                               hint="pass a config file, or quick flags such as --algo ppo --obs 101 --act discrete:4")
-        _emit(reports, fmt, width, explain=explain)
+        if reports:
+            _emit(reports, fmt, width, explain=explain)
         for reason in skipped:
             sys.stderr.write(f"skipped: {' '.join(reason.split())}\n")
+        for exc in failures:
+            _error_line(exc)
+        if failures:
+            raise typer.Exit(ExitCode.BAD_INPUT)
 
 
 PROGRESS_AFTER = 20
@@ -244,10 +257,17 @@ def _quick_config(
     policy_kwargs: dict[str, Any] = {}
     for item in kwargs or []:
         key, value = _key_value(item, "--kwarg")
+        if key in policy_kwargs:
+            raise ConfigError("--kwarg", f"{key} given twice", hint="pass each keyword once")
         policy_kwargs[key] = value
     if net_arch is not None:
+        if "net_arch" in policy_kwargs:
+            raise ConfigError("--net-arch", "net_arch given by both --net-arch and -k net_arch=...", hint="use one of them")
         policy_kwargs["net_arch"] = parse_net_arch_flags(net_arch)
     if activation is not None:
+        if "activation_fn" in policy_kwargs:
+            raise ConfigError("--activation", "the activation given by both --activation and -k activation_fn=...",
+                              hint="use one of them")
         policy_kwargs["activation_fn"] = activation
     if policy_kwargs:
         data["policy_kwargs"] = policy_kwargs
@@ -268,6 +288,8 @@ def parse_net_arch_flags(values: list[str]) -> Any:
     for value in values:
         key, sep, widths = value.partition("=")
         if sep:
+            if key.strip() in arch:
+                raise ConfigError("--net-arch", f"{key.strip()}= given twice", hint="give each network's widths once")
             arch[key.strip()] = _widths(widths, f"--net-arch {value}")
         else:
             if plain is not None:
@@ -283,7 +305,7 @@ def _widths(text: str, where: str) -> list[Any]:
     if not text:
         return []
     widths: list[Any] = []
-    for part in text.replace("x", ",").split(","):
+    for part in re.split(r",|(?<=\d)x(?=\d)", text):  # 64,64 or 64x64
         part = part.strip()
         try:
             widths.append(int(part))
@@ -392,6 +414,8 @@ def _expect_flags(values: list[str]) -> dict[str, list[Any]]:
             if not isinstance(width, int) or width < 0:
                 raise ConfigError(f"--expect {value}", f"{width!r} is not a layer width (a whole number of at least 0)",
                                   hint="e.g. --expect pi=64,64")
+        if name.strip() in out:
+            raise ConfigError("--expect", f"{name.strip()}= given twice", hint="give each network's widths once")
         out[name.strip()] = parsed
     return out
 
@@ -449,6 +473,9 @@ def main(argv: list[str] | None = None) -> int:
     Typer either vendors click or depends on it, so click's exceptions are recognised by
     class name rather than imported.
     """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "--debug" in argv[1:]:  # accepted after the command too, where people type it
+        argv = ["--debug", *(arg for arg in argv if arg != "--debug")]
     try:
         result = app(args=argv, prog_name="sb3inspect", standalone_mode=False)
     except Exception as exc:  # noqa: BLE001 - sorted by click's class names below

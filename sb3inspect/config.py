@@ -48,6 +48,20 @@ _CLASS_PREFIXES = ("torch.nn.", "th.nn.", "nn.", "torch.optim.", "th.optim.", "o
 
 
 @dataclass(frozen=True)
+class PythonClass:
+    """A class a training script passed in a config dict (a custom features extractor, say).
+
+    Only ``sb3inspect.summary(dict)`` makes these, from objects already imported in the caller's
+    process; files can never produce one, so no module path from a file is ever imported.
+    """
+
+    cls: type
+
+    def __str__(self) -> str:
+        return f"{self.cls.__module__}.{self.cls.__qualname__}"
+
+
+@dataclass(frozen=True)
 class PolicySpec:
     """Everything needed to build one policy, as plain data (no torch, no gymnasium)."""
 
@@ -402,7 +416,8 @@ def check_policy_kwargs(kwargs: Mapping[str, Any], info: _catalog.AlgoInfo, poli
             if key == "features_extractor_kwargs":
                 extractor = class_name(kwargs["features_extractor_class"], "features_extractor_class", at) \
                     if "features_extractor_class" in kwargs else _catalog.default_extractor(policy)
-                _check_extractor_kwargs(value, extractor, at)
+                if isinstance(extractor, str):
+                    _check_extractor_kwargs(value, extractor, at)
             out[key] = dict(value)
         else:
             _check_plain(value, at)
@@ -440,6 +455,8 @@ def check_extractor(policy: str, obs: SpaceSpec, kwargs: Mapping[str, Any], wher
     false``) of at least 36×36 pixels; CombinedExtractor a Dict, whose image entries get a NatureCNN.
     """
     extractor = kwargs.get("features_extractor_class") or _catalog.default_extractor(policy)
+    if not isinstance(extractor, str):
+        return  # a class from the caller's script: SB3 itself judges it
     normalized = bool(kwargs.get("features_extractor_kwargs", {}).get("normalized_image")) or \
         kwargs.get("normalize_images") is False
     if extractor == "CombinedExtractor" and obs["type"] != "Dict":
@@ -571,6 +588,8 @@ def _number(value: Any, where: str) -> float | int:
 def class_name(value: Any, key: str, where: str) -> str:
     """``"nn.ReLU"`` / ``"torch.nn.ReLU"`` / ``"relu"`` -> ``"ReLU"``, checked against SB3's choices."""
     choices = _catalog.CLASS_KWARGS[key]
+    if isinstance(value, PythonClass):
+        return value  # type: ignore[return-value]
     if not isinstance(value, str):
         raise ConfigError(where, f"expected a class name, got {_type(value)}", hint=f"e.g. {choices[0]}")
     name = value.strip()

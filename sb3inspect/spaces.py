@@ -152,8 +152,9 @@ def _box(where: str, shape: Any, dtype: Any, low: Any, high: Any, *, action: boo
         high = 255 if dtype == "uint8" else (1.0 if action else math.inf)
     low = _bound(low, shape, f"{where}.low")
     high = _bound(high, shape, f"{where}.high")
-    lows = low if isinstance(low, list) else [low] * (len(high) if isinstance(high, list) else 1)
-    highs = high if isinstance(high, list) else [high] * len(lows)
+    lows, highs = _flat(low), _flat(high)
+    lows = lows * (len(highs) if len(lows) == 1 else 1)
+    highs = highs * (len(lows) if len(highs) == 1 else 1)
     if any(lo > hi for lo, hi in zip(lows, highs, strict=True)):
         raise ConfigError(where, f"low ({low}) is above high ({high})", hint="a Box needs low <= high for every element")
     if dtype.startswith(("int", "uint")) and any(math.isinf(v) for v in (*lows, *highs)):
@@ -170,11 +171,15 @@ def _bound(value: Any, shape: list[int], where: str) -> Any:
             raise ConfigError(where, "a bound cannot be NaN")
         return value
     if isinstance(value, list):
-        if len(shape) != 1 or len(value) != shape[0]:
-            raise ConfigError(where, f"a list of bounds must have one value per element of a 1-D shape (shape {shape})",
+        if not shape or len(value) != shape[0]:
+            raise ConfigError(where, f"a list of bounds must match the shape {shape} (one value per element)",
                               hint="or give one number for all elements")
-        return [_bound(v, [], f"{where}[{i}]") for i, v in enumerate(value)]
+        return [_bound(v, shape[1:], f"{where}[{i}]") for i, v in enumerate(value)]
     raise ConfigError(where, f"expected a number, got {_kind(value)}")
+
+
+def _flat(value: Any) -> list[Any]:
+    return [x for item in value for x in _flat(item)] if isinstance(value, list) else [value]
 
 
 def _space_type(value: Any, where: str) -> str:

@@ -54,3 +54,54 @@ def test_box_bounds_must_be_ordered(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(capsys, "inspect", "--algo", "ppo", "--obs", "{type: Box, shape: [3], low: 5, high: 1}", "--act",
                        "discrete:2")
     assert code == 2 and "low (5) is above high (1)" in err
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["inspect", "--algo", "ppo", "--obs", "3", "--act", "discrete:2", "--net-arch", "pi=64", "--net-arch", "pi=32"],
+     "pi= given twice"),
+    (["inspect", "--algo", "ppo", "--obs", "3", "--act", "discrete:2", "-k", "net_arch=[32]", "--net-arch", "64"],
+     "net_arch given by both"),
+    (["inspect", "--algo", "ppo", "--obs", "3", "--act", "discrete:2", "-k", "ortho_init=true", "-k", "ortho_init=false"],
+     "ortho_init given twice"),
+    (["check", SEED, "--expect", "pi=64,64", "--expect", "pi=32"], "pi= given twice"),
+    (["check", SEED, "--expect", "pi=sixty"], "'sixty' is not a layer width"),
+    (["inspect", SEED, "--net-arch", "32"], "describe a config of their own"),
+])
+def test_conflicting_flags(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+    code, _, err = run(capsys, *args)
+    assert code == 2 and message in err, err
+
+
+def test_debug_is_accepted_after_the_command() -> None:
+    with pytest.raises(Exception, match="no such file"):
+        main(["inspect", "missing.yaml", "--debug"])
+
+
+def test_inspect_reports_the_good_sources_and_fails_on_the_bad(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "inspect", SEED, "missing.yaml", "-f", "json")
+    assert code == 2
+    assert '"algo": "PPO"' in out
+    assert err.strip() == "error: missing.yaml: no such file"
+
+
+def test_python_dicts_take_classes_and_spaces() -> None:
+    import gymnasium as gym
+    import torch.nn as nn
+    from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
+
+    import sb3inspect
+
+    class Tiny(BaseFeaturesExtractor):
+        def __init__(self, space: gym.Space, features_dim: int = 7) -> None:
+            super().__init__(space, features_dim)
+            self.linear = nn.Linear(space.shape[0], features_dim)
+
+        def forward(self, x):  # type: ignore[no-untyped-def]
+            return self.linear(x)
+
+    space = gym.spaces.Box(-1, 1, (5,))
+    report = sb3inspect.summary({"algo": "PPO", "observation_space": space, "action_space": gym.spaces.Discrete(3),
+                                 "policy_kwargs": {"activation_fn": nn.ReLU, "features_extractor_class": Tiny,
+                                                   "net_arch": [8]}})
+    assert report.activation_fn == "ReLU" and report.features_extractor["class"] == "Tiny"
+    assert report.totals.params == (5 * 7 + 7) + (7 * 8 + 8) * 2 + (8 * 3 + 3) + (8 + 1)

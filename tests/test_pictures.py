@@ -25,7 +25,7 @@ from .conftest import ROOT
 CONFIGS = ROOT / "configs"
 SEED = str(CONFIGS / "ppo-101-64x64.yaml")
 PICTURED = ["ppo-101-64x64.yaml", "dqn-atari.yaml", "td3-pendulum.yaml", "ppo-dict-obs.yaml", "recurrent-ppo.yaml",
-            "ppo-giant-2.7b.yaml", "tqc-shared.toml", "qrdqn-cnn.json"]
+            "ppo-giant-2.7b.yaml", "tqc-5-critics.toml", "qrdqn-cnn.json"]
 SVG = "{http://www.w3.org/2000/svg}"
 
 
