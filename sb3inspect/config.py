@@ -28,7 +28,7 @@ from . import _catalog
 from .errors import ConfigError, SourceError, did_you_mean, one_of
 from .lint import lint_net_arch
 from .report import Finding
-from .spaces import SpaceSpec, check_size_limit, image_size, is_image, parse_space, short
+from .spaces import SpaceSpec, check_size_limit, describe_value, image_size, is_image, parse_space, short
 
 TOP_LEVEL_KEYS = ("algo", "policy", "observation_space", "action_space", "env", "env_kwargs", "use_sde", "policy_kwargs", "name")
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
@@ -520,7 +520,7 @@ def check_net_arch_value(value: Any, info: _catalog.AlgoInfo, where: str) -> Any
             out[key] = _widths(widths, f"{where}.{key}") if key in keys else widths  # SB3 ignores other keys
         return out
     example = "net_arch: [64, 64] or net_arch: {pi: [64, 64], " + keys[1] + ": [64, 64]}"
-    raise ConfigError(where, f"expected a list of layer widths or a mapping, got {_type(value)}", hint=example)
+    raise ConfigError(where, f"expected a list of layer widths or a mapping, got {describe_value(value)}", hint=example)
 
 
 def _list_with_mappings(value: list[Any], info: _catalog.AlgoInfo, where: str) -> Any:
@@ -553,7 +553,7 @@ def _takes_mapping(info: _catalog.AlgoInfo) -> bool:
 
 def _widths(value: Any, where: str) -> list[int]:
     if not isinstance(value, list):
-        raise ConfigError(where, f"expected a list of layer widths, got {_type(value)}", hint="e.g. [64, 64]")
+        raise ConfigError(where, f"expected a list of layer widths, got {describe_value(value)}", hint="e.g. [64, 64]")
     if len(value) > MAX_LAYERS:
         raise ConfigError(where, f"{len(value):,} layers is more than sb3inspect builds ({MAX_LAYERS:,})",
                           hint="every layer is a module of its own; no SB3 policy has that many")
@@ -563,7 +563,7 @@ def _widths(value: Any, where: str) -> list[int]:
         if isinstance(width, bool) or not isinstance(width, int):
             if isinstance(width, float) and width.is_integer():
                 raise ConfigError(at, f"layer widths are whole numbers, got {width!r}", hint=f"write {int(width)}")
-            raise ConfigError(at, f"expected a layer width (a whole number), got {_type(width)}")
+            raise ConfigError(at, f"expected a layer width (a whole number), got {describe_value(width)}")
         if width < 0:
             raise ConfigError(at, f"a layer width cannot be negative, got {width}",
                               hint="SB3 fails deep in torch ('Trying to create tensor with negative dimension'); "
@@ -591,7 +591,7 @@ def class_name(value: Any, key: str, where: str) -> str:
     if isinstance(value, PythonClass):
         return value  # type: ignore[return-value]
     if not isinstance(value, str):
-        raise ConfigError(where, f"expected a class name, got {_type(value)}", hint=f"e.g. {choices[0]}")
+        raise ConfigError(where, f"expected a class name, got {describe_value(value)}", hint=f"e.g. {choices[0]}")
     name = value.strip()
     for prefix in _CLASS_PREFIXES:
         if name.startswith(prefix):
@@ -641,7 +641,3 @@ def _sub(where: str, key: Any) -> str:
     return f"{where}.{key}"
 
 
-def _type(value: Any) -> str:
-    if isinstance(value, str):
-        return f"the string {value!r}"
-    return {dict: "a mapping", list: "a list", type(None): "nothing (null)"}.get(type(value), f"{type(value).__name__} {value!r}")

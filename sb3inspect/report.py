@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from ._catalog import ACTIVATIONS
+
 SCHEMA_VERSION = 1
 
 
@@ -88,11 +90,7 @@ _LAYER_KEYS = (
     "input_size", "hidden_size", "num_layers", "shape", "input_shape", "output_shape", "params", "macs", "trainable",
     "shared", "part", "param_shapes",
 )
-_ACTIVATION_TYPES = frozenset({
-    "ReLU", "RReLU", "Hardtanh", "ReLU6", "Sigmoid", "Hardsigmoid", "Tanh", "SiLU", "Mish", "Hardswish",
-    "ELU", "CELU", "SELU", "GLU", "GELU", "Hardshrink", "LeakyReLU", "LogSigmoid", "Softplus",
-    "Softshrink", "Softsign", "Tanhshrink", "Softmin", "Softmax", "Softmax2d", "LogSoftmax", "Identity",
-})
+_ACTIVATION_TYPES = frozenset(ACTIVATIONS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,7 +53,7 @@ def parse_space(value: Any, where: str, *, action: bool = False) -> SpaceSpec:
     if isinstance(value, str):
         return _parse_shorthand(value, where, action=action)
     if not isinstance(value, dict):
-        raise ConfigError(where, f"expected a space (a mapping with 'type', or a shorthand), got {_kind(value)}", hint=SHORTHAND_HELP)
+        raise ConfigError(where, f"expected a space (a mapping with 'type', or a shorthand), got {describe_value(value)}", hint=SHORTHAND_HELP)
     if "type" not in value:
         raise ConfigError(where, "space has no 'type'", hint=one_of(SPACE_TYPES))
     kind = _space_type(value["type"], f"{where}.type")
@@ -175,7 +175,7 @@ def _bound(value: Any, shape: list[int], where: str) -> Any:
             raise ConfigError(where, f"a list of bounds must match the shape {shape} (one value per element)",
                               hint="or give one number for all elements")
         return [_bound(v, shape[1:], f"{where}[{i}]") for i, v in enumerate(value)]
-    raise ConfigError(where, f"expected a number, got {_kind(value)}")
+    raise ConfigError(where, f"expected a number, got {describe_value(value)}")
 
 
 def _flat(value: Any) -> list[Any]:
@@ -191,14 +191,14 @@ def _space_type(value: Any, where: str) -> str:
             raise ConfigError(where, "SB3 does not support Tuple spaces", hint="use a Dict observation space instead")
         hint = did_you_mean(value, SPACE_TYPES) or one_of(SPACE_TYPES)
         raise ConfigError(where, f"unknown space type {value!r}", hint=hint)
-    raise ConfigError(where, f"expected a space type name, got {_kind(value)}", hint=one_of(SPACE_TYPES))
+    raise ConfigError(where, f"expected a space type name, got {describe_value(value)}", hint=one_of(SPACE_TYPES))
 
 
 def _int(value: Any, where: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         if isinstance(value, float) and value.is_integer():
             raise ConfigError(where, f"expected a whole number, got {value!r}", hint=f"write {int(value)}")
-        raise ConfigError(where, f"expected a whole number, got {_kind(value)}")
+        raise ConfigError(where, f"expected a whole number, got {describe_value(value)}")
     return value
 
 
@@ -224,11 +224,12 @@ def check_size_limit(n: int, where: str) -> None:
 
 def _positive_ints(value: Any, where: str) -> list[int]:
     if not isinstance(value, (list, tuple)) or not value:
-        raise ConfigError(where, f"expected a non-empty list of sizes, got {_kind(value)}")
+        raise ConfigError(where, f"expected a non-empty list of sizes, got {describe_value(value)}")
     return [_positive_int(v, f"{where}[{i}]") for i, v in enumerate(value)]
 
 
-def _kind(value: Any) -> str:
+def describe_value(value: Any) -> str:
+    """What a user wrote, for an error message: ``the string '64,64'``, ``a list``, ``float 32.5``."""
     if value is None:
         return "nothing (null)"
     if isinstance(value, (dict, list, str)):
