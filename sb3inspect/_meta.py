@@ -88,6 +88,30 @@ def _small_ops() -> frozenset[Any]:
     return frozenset(found)
 
 
+def _conv_shape(dims: int, input: Any, weight: Any, bias: Any = None, stride: Any = 1, padding: Any = 0,
+                dilation: Any = 1, groups: int = 1) -> tuple[int, ...] | None:
+    """A convolution's output shape by PyTorch's documented formula, or None to let torch decide
+    (string padding other than 'valid', or an input too small: torch then raises its own error).
+
+    ``out = floor((in + 2·padding − dilation·(kernel − 1) − 1) / stride) + 1`` per spatial dimension.
+    """
+    def per_dim(value: Any) -> tuple[int, ...]:
+        return tuple(value) if isinstance(value, (tuple, list)) else (value,) * dims
+
+    if padding == "valid":
+        padding = 0
+    if isinstance(padding, str) or input.dim() not in (dims + 1, dims + 2):
+        return None
+    sizes = []
+    for size, kernel, pad, step, dil in zip(input.shape[-dims:], weight.shape[2:], per_dim(padding), per_dim(stride),
+                                            per_dim(dilation), strict=True):
+        out = (size + 2 * pad - dil * (kernel - 1) - 1) // step + 1
+        if out < 1:
+            return None
+        sizes.append(out)
+    return (*input.shape[:-dims - 1], weight.shape[0], *sizes)
+
+
 def _small_ops_mode() -> Any:
     import torch
     from torch.overrides import TorchFunctionMode
@@ -95,6 +119,7 @@ def _small_ops_mode() -> Any:
 
     allowed = _small_ops()
     one_hot = torch.nn.functional.one_hot
+    convs = {torch.nn.functional.conv1d: 1, torch.nn.functional.conv2d: 2, torch.nn.functional.conv3d: 3}
     fills = frozenset(getattr(torch.Tensor, name) for name in _FILLS)
     likes = frozenset(getattr(torch, name) for name in _LIKES)
 
@@ -110,6 +135,10 @@ def _small_ops_mode() -> Any:
                 classes = args[1] if len(args) > 1 else kwargs.get("num_classes", -1)
                 if classes > 0:  # SB3 always names the class count: the shape needs no data
                     return torch.empty((*args[0].shape, classes), dtype=torch.int64, device="meta")
+            if func in convs and len(args) >= 2 and is_meta(args[0]) and is_meta(args[1]):
+                shape = _conv_shape(convs[func], *args, **kwargs)
+                if shape is not None:  # no compute, no kernel set-up (~20 ms per new conv on CPU)
+                    return torch.empty(shape, dtype=args[0].dtype, device="meta")
             if func in likes and args and is_meta(args[0]) and kwargs.get("device") in (None, "meta"):
                 like = args[0]
                 return torch.empty(like.shape, dtype=kwargs.get("dtype") or like.dtype, device="meta",

@@ -97,3 +97,17 @@ def test_summary_of_a_live_model_leaves_its_spaces_random_state_alone() -> None:
     before = space.np_random.bit_generator.state
     sb3inspect.summary(model)
     assert space.np_random.bit_generator.state == before
+
+
+def test_conv_shapes_without_compute_match_torch() -> None:
+    import itertools
+
+    cases = itertools.product([(1, 4, 84, 84), (3, 36, 50), (2, 3, 40, 41)], [(8, 4), (3, 1), (5, 2)], [0, 2, "valid"],
+                              [1, 2])
+    for shape, (kernel, stride), padding, dilation in cases:
+        weight_shape = (6, shape[-3], kernel, kernel)
+        expected = F.conv2d(torch.ones(shape), torch.ones(weight_shape), stride=stride, padding=padding,
+                            dilation=dilation).shape
+        with meta_build():
+            got = F.conv2d(torch.ones(shape), torch.empty(weight_shape), stride=stride, padding=padding, dilation=dilation)
+        assert got.is_meta and got.shape == expected, (shape, kernel, stride, padding, dilation)
