@@ -22,7 +22,8 @@ import sb3inspect
 from sb3inspect.build import algorithm_class, spaces_env
 from sb3inspect.cli import main
 from sb3inspect.errors import SourceError
-from sb3inspect.saved import MAX_MEMBERS, pickle_globals, space_of, summarize_saved
+from sb3inspect.saved import space_of, summarize_saved
+from sb3inspect.zipread import MAX_MEMBERS, pickle_globals
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 
 BOX = spaces.Box(-1, 1, (3,), np.float32)
@@ -116,7 +117,8 @@ def test_saved_zip_equals_the_live_model(name: str, saved: dict[str, tuple[Path,
 
 @pytest.mark.parametrize("name", ["ppo-sde", "ppo-dict", "sac-sde", "td3", "dqn-cnn", "recurrent-ppo", "crossq"])
 def test_state_dict_alone_counts_what_the_live_model_has(name: str, saved: dict[str, tuple[Path, Any]]) -> None:
-    from sb3inspect.saved import read_saved, report_from_state_dict, saved_tensors
+    from sb3inspect.statedict import report_from_state_dict
+    from sb3inspect.zipread import read_saved, saved_tensors
 
     path, model = saved[name]
     report = report_from_state_dict(saved_tensors(path, shared=True), saved=read_saved(path), algo=None, reason="test")

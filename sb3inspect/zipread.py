@@ -1,0 +1,353 @@
+"""Bounded, static reading of a saved SB3 zip: its limits, its members, its pickles, ``policy.pth``'s shapes.
+
+Nothing read here runs: ``data`` is JSON; the policy class is read from its ``:serialized:``
+pickle with ``pickletools`` (the GLOBAL / STACK_GLOBAL opcodes), never unpickled; ``policy.pth``
+is loaded with ``torch.load(weights_only=True, map_location="meta")``: tensors without their data,
+so the check costs the shapes, not the weights, and a stored (uncompressed) member is read in
+place from the zip.
+
+Zip limits (member count, sizes, compression ratio) make a zip bomb or a non-zip a clean error.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import io
+import json
+import math
+import os
+import pickletools
+import struct
+import zipfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from .errors import SourceError
+
+MAX_MEMBERS = 64
+"""A model.save() zip has 5 to 8 members."""
+MAX_CENTRAL_DIRECTORY_BYTES = 1 << 20
+MAX_DATA_BYTES = 64 << 20
+"""The JSON ``data`` member (pickled observations and episode buffers make it grow)."""
+MAX_WEIGHTS_BYTES = 64 << 30
+"""``policy.pth``: only its shapes are read, but a declared size past this is not a policy."""
+MAX_SMALL_MEMBER_BYTES = 1 << 10
+MAX_COMPRESSION_RATIO = 100
+"""Weights barely compress; a member that inflates more than this is treated as a zip bomb."""
+MAX_PICKLE_BYTES = 1 << 16
+"""The ``:serialized:`` pickle of a policy class is a few dozen bytes."""
+
+DATA = "data"
+WEIGHTS = "policy.pth"
+VERSION = "_stable_baselines3_version"
+
+MAX_SHARED_CHECK_RATIO = 8
+"""Storages are allocated (never filled) to see which entries share one: only up to this times the file's size."""
+
+
+@dataclass
+class SavedModel:
+    """The readable facts of a saved model, read without torch."""
+
+    path: Path
+    data: dict[str, Any]
+    sb3_version: str | None
+    policy_module: str | None
+    policy_name: str | None
+    problems: list[str] = field(default_factory=list)
+    """Why a rebuild is impossible, if it is."""
+
+    @property
+    def policy_path(self) -> str:
+        return f"{self.policy_module}.{self.policy_name}" if self.policy_name else "an unreadable policy class"
+
+    def extra(self, *, rebuilt: bool, check: dict[str, Any]) -> dict[str, Any]:
+        """The report's ``saved_model`` entry: where the model came from and how its weights were checked."""
+        return {
+            "saved_model": {
+                "path": str(self.path),
+                "sb3_version": self.sb3_version,
+                "policy_class": f"{self.policy_module}.{self.policy_name}" if self.policy_name else None,
+                "rebuilt": rebuilt,
+                "state_dict": check,
+            }
+        }
+
+
+
+def read_saved(path: Path) -> SavedModel:
+    """The zip's ``data`` JSON and policy class, with the limits checked first; imports no torch."""
+    with open_model_zip(path) as archive:
+        raw = read_member(archive, DATA, MAX_DATA_BYTES, path)
+        version = read_member(archive, VERSION, MAX_SMALL_MEMBER_BYTES, path, required=False)
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise SourceError(f"{path}: its 'data' member is not JSON; is this a model saved by SB3's model.save()?") from None
+    if not isinstance(data, dict):
+        raise SourceError(f"{path}: its 'data' member is not a mapping of saved fields")
+    module, name, problems = policy_class_of(data.get("policy_class"))
+    sb3_version = version.decode("utf-8", "replace").strip()[:40] if version else None
+    return SavedModel(path, data, sb3_version, module, name, problems)
+
+
+def open_model_zip(path: Path) -> zipfile.ZipFile:
+    """The zip, once its directory is small and every member's size and compression ratio are sane."""
+    path = Path(path)
+    if not path.exists():
+        raise SourceError(f"{path}: no such file")
+    if path.is_dir():
+        raise SourceError(f"{path}: is a directory, not a saved model")
+    try:
+        _check_directory(path)
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error):
+        raise SourceError(f"{path}: not a valid zip file; a saved SB3 model is the zip model.save() writes") from None
+    except OSError as exc:
+        raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    try:
+        for info in archive.infolist():
+            _check_member(info, path)
+    except SourceError:
+        archive.close()
+        raise
+    return archive
+
+
+def _check_directory(path: Path) -> None:
+    """Count the members from the end-of-directory record before zipfile reads every entry."""
+    size = path.stat().st_size
+    with open(path, "rb") as handle:
+        handle.seek(max(0, size - (1 << 16) - 22))
+        tail = handle.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) - at < 22:
+            raise zipfile.BadZipFile("no end of central directory")
+        entries, directory_size = struct.unpack("<10xHL", tail[at:at + 16])
+        if entries == 0xFFFF or directory_size == 0xFFFFFFFF:  # zip64: the real counts are in its own record
+            locator = tail[at - 20:at] if at >= 20 else b""
+            if locator[:4] != b"PK\x06\x07":
+                raise zipfile.BadZipFile("zip64 locator missing")
+            (record_at,) = struct.unpack("<8xQ", locator[:16])
+            handle.seek(record_at)
+            record = handle.read(56)
+            if record[:4] != b"PK\x06\x06":
+                raise zipfile.BadZipFile("zip64 record missing")
+            entries, directory_size = struct.unpack("<32xQQ", record[:48])
+    if entries > MAX_MEMBERS:
+        raise SourceError(f"{path}: {entries:,} members is more than a saved SB3 model holds (limit {MAX_MEMBERS})")
+    if directory_size > MAX_CENTRAL_DIRECTORY_BYTES:
+        raise SourceError(f"{path}: its directory of {directory_size:,} bytes is larger than a saved SB3 model's")
+
+
+def _check_member(info: zipfile.ZipInfo, path: Path) -> None:
+    if info.flag_bits & 0x1:
+        raise SourceError(f"{path}: member {info.filename!r} is encrypted")
+    limit = {DATA: MAX_DATA_BYTES, VERSION: MAX_SMALL_MEMBER_BYTES}.get(info.filename, MAX_WEIGHTS_BYTES)
+    if info.file_size > limit:
+        raise SourceError(f"{path}: member {info.filename!r} declares {info.file_size:,} bytes (limit {limit:,})")
+    if info.file_size > (1 << 20) and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
+        raise SourceError(f"{path}: member {info.filename!r} inflates {info.file_size / max(info.compress_size, 1):,.0f}"
+                          f" times (limit {MAX_COMPRESSION_RATIO}); this looks like a zip bomb")
+
+
+def read_member(archive: zipfile.ZipFile, name: str, limit: int, path: Path, *, required: bool = True) -> bytes | None:
+    try:
+        info = archive.getinfo(name)
+    except KeyError:
+        if not required:
+            return None
+        raise SourceError(f"{path}: no {name!r} member, so not a model saved by SB3's model.save() "
+                          f"(it holds {', '.join(i.filename for i in archive.infolist()[:6]) or 'nothing'})") from None
+    try:
+        with archive.open(info) as handle:
+            raw = handle.read(limit + 1)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        raise SourceError(f"{path}: member {name!r} cannot be read: {exc}") from None
+    if len(raw) > limit:
+        raise SourceError(f"{path}: member {name!r} is larger than its limit ({limit:,} bytes)")
+    return raw
+
+
+# --- the policy class, from its pickle, statically -------------------------------------------------
+
+_STRING_OPS = {"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE", "SHORT_BINSTRING", "BINSTRING", "STRING"}
+_MEMO_PUT = {"MEMOIZE", "PUT", "BINPUT", "LONG_BINPUT"}
+_MEMO_GET = {"GET", "BINGET", "LONG_BINGET"}
+_CLASS_PICKLE_OPS = _STRING_OPS | _MEMO_PUT | _MEMO_GET | {"PROTO", "FRAME", "GLOBAL", "STACK_GLOBAL", "STOP"}
+
+
+def pickle_globals(raw: bytes) -> tuple[list[str], bool]:
+    """The ``module.name`` globals a pickle refers to, and whether it is only a class reference.
+
+    Read with ``pickletools.genops``: opcodes are listed, nothing is built or called. A plain class
+    reference pushes two strings and a STACK_GLOBAL (or one GLOBAL); any other opcode (REDUCE,
+    BUILD, NEWOBJ, ...) means the pickle would construct or call something.
+    """
+    stack: list[Any] = []
+    memo: dict[Any, Any] = {}
+    found: list[str] = []
+    plain = True
+    for opcode, arg, _ in pickletools.genops(raw):
+        name = opcode.name
+        plain = plain and name in _CLASS_PICKLE_OPS
+        if name in _STRING_OPS:
+            stack.append(arg if isinstance(arg, str) else str(arg))
+        elif name == "MEMOIZE":
+            memo[len(memo)] = stack[-1] if stack else None
+        elif name in _MEMO_PUT:
+            memo[arg] = stack[-1] if stack else None
+        elif name in _MEMO_GET:
+            stack.append(memo.get(arg))
+        elif name == "GLOBAL":
+            found.append(str(arg).replace(" ", "."))
+            stack.append(found[-1])
+        elif name == "STACK_GLOBAL":
+            attr, module = (stack.pop() if stack else None), (stack.pop() if stack else None)
+            found.append(f"{module}.{attr}")
+            stack.append(found[-1])
+        elif name not in ("PROTO", "FRAME", "STOP"):
+            stack.append(None)
+    return found, plain and len(found) == 1
+
+
+def policy_class_of(entry: Any) -> tuple[str | None, str | None, list[str]]:
+    """(module, class name, problems) of ``data["policy_class"]``, from its pickle's opcodes."""
+    if not isinstance(entry, dict) or not isinstance(entry.get(":serialized:"), str):
+        return None, None, ["its data has no readable policy_class"]
+    text = entry[":serialized:"]
+    if len(text) > MAX_PICKLE_BYTES * 2:
+        return None, None, [f"its policy_class pickle is {len(text):,} characters long, not a class reference"]
+    try:
+        found, plain = pickle_globals(base64.b64decode(text, validate=True))
+    except (binascii.Error, ValueError, IndexError, KeyError, TypeError):
+        return None, None, ["its policy_class pickle cannot be read"]
+    if not plain:
+        calls = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "") if found else "no named global"
+        return None, None, [f"its policy_class pickle is not a plain class reference (it names {calls}); it was not run"]
+    module, _, name = found[0].rpartition(".")
+    return module, name, []
+
+
+# --- policy.pth: shapes only ------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class SavedTensor:
+    shape: tuple[int, ...]
+    dtype: str
+    element_size: int
+    identity: tuple[Any, ...]
+    """Equal for entries that are one tensor saved under two names (a shared features extractor)."""
+
+
+
+def weights_or_reason(path: Path, *, shared: bool = False) -> tuple[dict[str, SavedTensor] | None, str]:
+    try:
+        return saved_tensors(path, shared=shared), ""
+    except SourceError as exc:
+        return None, str(exc).removeprefix(f"{path}: ")
+
+
+def saved_tensors(path: Path, *, shared: bool = False) -> dict[str, SavedTensor]:
+    """Name -> shape and dtype of every tensor in ``policy.pth``, loaded on the meta device.
+
+    With ``shared``, entries that are one tensor saved under two names (a shared features
+    extractor) get the same ``identity``: meta tensors lose their storage, so the state dict is
+    loaded a second time on CPU under ``torch.serialization.skip_data`` (storages allocated, never
+    filled), when that costs no more than a few times the file's size.
+    """
+    import torch
+
+    state, declared = _load_state_dict(path, "meta")
+    tensors = {
+        name: SavedTensor(tuple(t.shape), str(t.dtype).removeprefix("torch."), t.element_size(), (name,))
+        for name, t in state.items()
+    }
+    entry_bytes = sum(math.prod(t.shape) * t.element_size for t in tensors.values())
+    if not shared or not hasattr(torch.serialization, "skip_data") or entry_bytes > MAX_SHARED_CHECK_RATIO * declared + (1 << 20):
+        return tensors
+    with torch.serialization.skip_data():
+        state, _ = _load_state_dict(path, "cpu")
+    return {
+        name: replace(tensor, identity=(state[name].untyped_storage().data_ptr(), state[name].storage_offset(),
+                                        tensor.shape, tuple(state[name].stride())))
+        for name, tensor in tensors.items()
+    }
+
+
+def _load_state_dict(path: Path, device: str) -> tuple[Mapping[str, Any], int]:
+    """``torch.load(weights_only=True)`` of ``policy.pth``, and the member's size."""
+    import pickle  # for its exception class only: nothing is unpickled here
+
+    import torch
+
+    with open_model_zip(path) as archive:
+        try:
+            info = archive.getinfo(WEIGHTS)
+        except KeyError:
+            raise SourceError(f"{path}: has no {WEIGHTS} member: the saved weights are missing") from None
+        try:
+            with _member_stream(path, archive, info) as stream:
+                state = torch.load(stream, weights_only=True, map_location=device)
+        except pickle.UnpicklingError as exc:
+            reason = " ".join(str(exc).split("\n\n")[0].split())[:300]
+            raise SourceError(f"{path}: {WEIGHTS} holds more than tensors, so it was not loaded "
+                              f"(torch's weights_only loader refused it: {reason})") from None
+        except (RuntimeError, ValueError, EOFError, OSError, zipfile.BadZipFile, KeyError, TypeError, AttributeError) as exc:
+            raise SourceError(f"{path}: {WEIGHTS} cannot be read as a state dict: {' '.join(str(exc).split())[:300]}") from None
+    if not isinstance(state, Mapping) or not all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()):
+        raise SourceError(f"{path}: {WEIGHTS} is not a state dict (names -> tensors)")
+    return state, info.file_size
+
+
+def _member_stream(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Any:
+    """A seekable reader of one member: a stored member in place in the file, else zipfile's stream."""
+    if info.compress_type != zipfile.ZIP_STORED:
+        return archive.open(info)
+    handle = open(path, "rb")
+    handle.seek(info.header_offset)
+    header = handle.read(30)
+    if header[:4] != b"PK\x03\x04":
+        handle.close()
+        raise SourceError(f"{path}: member {info.filename!r} has no local header")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    start = info.header_offset + 30 + name_length + extra_length
+    return io.BufferedReader(_Window(handle, start, info.file_size), buffer_size=1 << 16)
+
+
+class _Window(io.RawIOBase):
+    """Bytes ``[start, start + size)`` of an open file, as a seekable read-only file."""
+
+    def __init__(self, handle: Any, start: int, size: int) -> None:
+        super().__init__()
+        self._handle, self._start, self._size, self._position = handle, start, size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def tell(self) -> int:
+        return self._position
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
+        self._position = max(0, base + offset)
+        return self._position
+
+    def readinto(self, buffer: Any) -> int:
+        count = max(0, min(len(buffer), self._size - self._position))
+        chunk = os.pread(self._handle.fileno(), count, self._start + self._position) if count else b""
+        buffer[:len(chunk)] = chunk
+        self._position += len(chunk)
+        return len(chunk)
+
+    def close(self) -> None:
+        self._handle.close()
+        super().close()
+
+
