@@ -4,7 +4,9 @@ Nothing read here runs: ``data`` is JSON; the policy class is read from its ``:s
 pickle with ``pickletools`` (the GLOBAL / STACK_GLOBAL opcodes), never unpickled; ``policy.pth``
 is loaded with ``torch.load(weights_only=True, map_location="meta")``: tensors without their data,
 so the check costs the shapes, not the weights, and a stored (uncompressed) member is read in
-place from the zip.
+place from the zip. That loader is only trusted from torch 2.10 on: older ones let a crafted file
+run code (CVE-2025-32434, torch <= 2.5.1) or corrupt memory (CVE-2026-24747, torch < 2.10), so on
+an older torch ``policy.pth`` is not loaded at all and the caller says the weights went unchecked.
 
 Zip limits (member count, sizes, compression ratio) make a zip bomb or a non-zip a clean error.
 """
@@ -18,6 +20,7 @@ import json
 import math
 import os
 import pickletools
+import re
 import struct
 import zipfile
 from collections.abc import Mapping
@@ -25,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import SourceError
+from .errors import SourceError, one_line
 
 MAX_MEMBERS = 64
 """A model.save() zip has 5 to 8 members."""
@@ -44,6 +47,8 @@ DATA = "data"
 WEIGHTS = "policy.pth"
 VERSION = "_stable_baselines3_version"
 
+SAFE_TORCH = (2, 10)
+"""The first torch whose ``torch.load(weights_only=True)`` has no known way to run code or corrupt memory."""
 MAX_SHARED_CHECK_RATIO = 8
 """Storages are allocated (never filled) to see which entries share one: only up to this times the file's size."""
 
@@ -278,12 +283,32 @@ def saved_tensors(path: Path, *, shared: bool = False) -> dict[str, SavedTensor]
     }
 
 
+def torch_version() -> str:
+    """The running torch's version (a function, so tests can pretend to be on another one)."""
+    import torch
+
+    return str(torch.__version__)
+
+
+def unsafe_torch() -> str | None:
+    """Why ``policy.pth`` must not be loaded with the running torch, or None when it may be."""
+    version = torch_version()
+    numbers = re.match(r"(\d+)\.(\d+)", version)
+    if numbers and (int(numbers[1]), int(numbers[2])) >= SAFE_TORCH:
+        return None
+    return (f"reading {WEIGHTS} safely needs torch>=2.10 (CVE-2026-24747); you have {version} "
+            "(upgrade with: pip install -U 'torch>=2.10')")
+
+
 def _load_state_dict(path: Path, device: str) -> tuple[Mapping[str, Any], int]:
-    """``torch.load(weights_only=True)`` of ``policy.pth``, and the member's size."""
+    """``torch.load(weights_only=True)`` of ``policy.pth``, and the member's size; never on an unsafe torch."""
     import pickle  # for its exception class only: nothing is unpickled here
 
     import torch
 
+    reason = unsafe_torch()
+    if reason is not None:
+        raise SourceError(f"{path}: {reason}")
     with open_model_zip(path) as archive:
         try:
             info = archive.getinfo(WEIGHTS)
@@ -293,11 +318,11 @@ def _load_state_dict(path: Path, device: str) -> tuple[Mapping[str, Any], int]:
             with _member_stream(path, archive, info) as stream:
                 state = torch.load(stream, weights_only=True, map_location=device)
         except pickle.UnpicklingError as exc:
-            reason = " ".join(str(exc).split("\n\n")[0].split())[:300]
+            refusal = one_line(str(exc).split("\n\n")[0], 300)
             raise SourceError(f"{path}: {WEIGHTS} holds more than tensors, so it was not loaded "
-                              f"(torch's weights_only loader refused it: {reason})") from None
+                              f"(torch's weights_only loader refused it: {refusal})") from None
         except (RuntimeError, ValueError, EOFError, OSError, zipfile.BadZipFile, KeyError, TypeError, AttributeError) as exc:
-            raise SourceError(f"{path}: {WEIGHTS} cannot be read as a state dict: {' '.join(str(exc).split())[:300]}") from None
+            raise SourceError(f"{path}: {WEIGHTS} cannot be read as a state dict: {one_line(exc, 300)}") from None
     if not isinstance(state, Mapping) or not all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()):
         raise SourceError(f"{path}: {WEIGHTS} is not a state dict (names -> tensors)")
     return state, info.file_size

@@ -330,3 +330,37 @@ def test_a_bad_zip_is_found_before_torch(tmp_path: Path) -> None:
     result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
                             env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
     assert result.returncode == 2 and "not a valid zip file" in result.stderr, result.stderr
+
+
+def test_old_torch_never_loads_policy_pth(tmp_path: Path, saved: dict[str, tuple[Path, Any]], monkeypatch: pytest.MonkeyPatch,
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    """torch < 2.10's weights_only loader can be made to run code: the rebuild stands, the weights go unchecked."""
+    from sb3inspect import zipread
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("torch.load was called on an unsafe torch")
+
+    monkeypatch.setattr(zipread, "torch_version", lambda: "2.5.1+cpu")
+    monkeypatch.setattr(torch, "load", refuse)
+    path, model = saved["td3"]
+    reason = "reading policy.pth safely needs torch>=2.10 (CVE-2026-24747); you have 2.5.1+cpu"
+    report = sb3inspect.summary(path)
+    assert comparable(report) == comparable(sb3inspect.summary(model))
+    check = report.extra["saved_model"]["state_dict"]
+    assert check["status"] == "not_checked" and check["reason"].startswith(reason), check
+    assert any(note.startswith(f"weights NOT checked: {reason}") for note in report.notes), report.notes
+
+    custom = make_model("PPO", "MlpPolicy", BOX, spaces.Discrete(2), {"features_extractor_class": CustomExtractor}, {})
+    custom.save(tmp_path / "custom.zip")
+    assert main(["inspect", str(tmp_path / "custom.zip")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and err.count("\n") == 1 and reason in err and "cannot be rebuilt" in err, err
+
+
+@pytest.mark.parametrize(("version", "safe"), [("2.10.0", True), ("2.13.0+cpu", True), ("3.0.0", True),
+                                              ("2.9.1+cu121", False), ("2.5.1", False), ("nonsense", False)])
+def test_the_torch_gate_reads_versions(version: str, safe: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sb3inspect import zipread
+
+    monkeypatch.setattr(zipread, "torch_version", lambda: version)
+    assert (zipread.unsafe_torch() is None) == safe
