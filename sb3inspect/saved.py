@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,13 +40,16 @@ POLICY_MODULES: dict[str, tuple[str, ...]] = {
     "sb3_contrib.crossq.policies": ("CrossQ",),
     "sb3_contrib.ars.policies": ("ARS",),
 }
-ALGO_MARKERS: dict[str, tuple[str, Any]] = {
-    "PPO": ("clip_range", None),
-    "TRPO": ("cg_max_steps", None),
-    "DDPG": ("policy_delay", 1),
+ALGO_MARKERS: dict[str, dict[str, Any]] = {
+    "PPO": {"clip_range": None},
+    "TRPO": {"cg_max_steps": None},
+    "DDPG": {"policy_delay": 1, "target_noise_clip": 0.0, "target_policy_noise": 0.1},
 }
-"""A data field (and value; None: present) only this algorithm of its module's group saves.
-The group's algorithm without a marker (A2C, TD3) is the one left."""
+"""Data fields (and values; None: present) that together tell an algorithm from the others of its module's group.
+DDPG is TD3 with these three settings fixed by its ``__init__`` (a TD3 saved with ``policy_delay=1`` alone is
+TD3). The group's algorithm without markers (A2C, TD3) is the one left."""
+GROUP_DIFFERENCES = {"stable_baselines3.td3.policies": "which differ in n_critics: DDPG defaults to 1, TD3 to 2"}
+"""How the algorithms of one policy module differ in architecture; not listed: they build the same one."""
 # Module text of the classes SB3 allows in each class-valued policy keyword.
 _CLASS_HOMES: dict[str, tuple[str, ...]] = {
     "activation_fn": ("torch.nn.",),
@@ -61,14 +64,22 @@ def summarize_saved(path: Path, *, algo: str | None = None) -> PolicyReport:
     try:
         spec = _spec(saved, algo)
     except Sb3InspectError as exc:
-        shapes, unread = weights_or_reason(path, shared=True)
-        if shapes is None:
+        tensors, unread = weights_or_reason(path, shared=True)
+        if tensors is None:
             raise SourceError(f"{path}: cannot be rebuilt ({exc}) and {unread}") from None
         from .statedict import report_from_state_dict
 
-        return report_from_state_dict(shapes, saved=saved, algo=_guess_algo(saved, algo), reason=str(exc))
-    shapes, unread = weights_or_reason(path)
-    return _rebuilt_report(spec, saved, shapes, unread)
+        return report_from_state_dict(tensors, saved=saved, algo=_guess_algo(saved, algo), reason=str(exc))
+    tensors, unread = weights_or_reason(path)
+    rebuilt = _rebuild(spec, tensors)
+    switched = False
+    if algo is None and rebuilt.check.get("status") == "mismatch":
+        # the saved fields point at one algorithm of the group; the weights may say another (TD3 saved with DDPG's settings)
+        for other in _group(saved):
+            if other != spec.algo and (candidate := _rebuild_as(saved, other, tensors)) and candidate.check["status"] == "match":
+                rebuilt, switched = candidate, True
+                break
+    return _rebuilt_report(rebuilt, saved, unread, guessed=algo is None, switched=switched)
 
 
 def saved_spec(path: Path, *, algo: str | None = None) -> PolicySpec:
@@ -108,20 +119,24 @@ def _spec(saved: SavedModel, algo: str | None) -> PolicySpec:
 
 
 def _guess_algo(saved: SavedModel, algo: str | None) -> str | None:
-    """``--algo``, else the one algorithm whose policies live in the pickled class's module."""
+    """``--algo``, else the algorithm of the pickled class's module group whose markers the data carries."""
     if algo is not None:
         from .config import resolve_algo
 
         return resolve_algo(algo, "--algo")
-    candidates = POLICY_MODULES.get(saved.policy_module or "")
+    candidates = _group(saved)
     if not candidates:
         return None
     for name in candidates:
-        if name in ALGO_MARKERS:
-            key, value = ALGO_MARKERS[name]
-            if key in saved.data and (value is None or saved.data[key] == value):
-                return name
+        markers = ALGO_MARKERS.get(name)
+        if markers and all(key in saved.data and (value is None or saved.data[key] == value) for key, value in markers.items()):
+            return name
     return next(name for name in candidates if name not in ALGO_MARKERS)
+
+
+def _group(saved: SavedModel) -> tuple[str, ...]:
+    """The algorithms whose policies live in the module the policy class pickle names."""
+    return POLICY_MODULES.get(saved.policy_module or "", ())
 
 
 def readable_policy_kwargs(value: Any, where: str) -> dict[str, Any]:
@@ -263,21 +278,46 @@ def _ints(value: Any, where: str) -> list[int]:
 
 # --- the report -------------------------------------------------------------------------------------
 
-def _rebuilt_report(spec: PolicySpec, saved: SavedModel, shapes: dict[str, SavedTensor] | None, unread: str) -> PolicyReport:
-    from .api import summarize_built, with_findings
+@dataclass(frozen=True)
+class _Rebuilt:
+    spec: PolicySpec
+    built: Any
+    """build.BuiltPolicy: the policy on the meta device."""
+    check: dict[str, Any]
+    """``compare_state_dicts``'s result, or ``{}`` when the weights were not read."""
+
+
+def _rebuild(spec: PolicySpec, tensors: dict[str, SavedTensor] | None) -> _Rebuilt:
     from .build import build_policy
 
     built = build_policy(spec)
-    report = with_findings(summarize_built(built, source=spec.source), spec.findings)
-    if shapes is None:
-        check: dict[str, Any] = {"status": "not_checked", "reason": unread}
+    if tensors is None:
+        return _Rebuilt(spec, built, {})
+    built_shapes = {name: tuple(tensor.shape) for name, tensor in built.policy.state_dict().items()}
+    return _Rebuilt(spec, built, compare_state_dicts(built_shapes, {name: t.shape for name, t in tensors.items()}))
+
+
+def _rebuild_as(saved: SavedModel, algo: str, tensors: dict[str, SavedTensor]) -> _Rebuilt | None:
+    """The rebuild as another algorithm of the group, or None when the data does not describe one."""
+    try:
+        return _rebuild(_spec(saved, algo), tensors)
+    except Sb3InspectError:
+        return None
+
+
+def _rebuilt_report(rebuilt: _Rebuilt, saved: SavedModel, unread: str, *, guessed: bool, switched: bool) -> PolicyReport:
+    from .api import summarize_built, with_findings
+
+    spec, check = rebuilt.spec, rebuilt.check
+    report = with_findings(summarize_built(rebuilt.built, source=spec.source), spec.findings)
+    if not check:
+        check = {"status": "not_checked", "reason": unread}
         note = f"weights NOT checked: {unread}"
     else:
-        built_shapes = {name: tuple(tensor.shape) for name, tensor in built.policy.state_dict().items()}
-        check = compare_state_dicts(built_shapes, {name: t.shape for name, t in shapes.items()})
         note = _check_note(check)
+    notes = _algo_notes(saved, spec.algo, check, switched=switched) if guessed else []
     extra = saved.extra(rebuilt=True, check=check)
-    return replace(report, notes=(*report.notes, *_algo_notes(saved, report.algo), note), extra={**report.extra, **extra})
+    return replace(report, notes=(*report.notes, *notes, note), extra={**report.extra, **extra})
 
 
 def compare_state_dicts(built: Mapping[str, tuple[int, ...]], saved: Mapping[str, tuple[int, ...]]) -> dict[str, Any]:
@@ -314,9 +354,20 @@ def _dims(shape: list[int]) -> str:
     return "×".join(map(str, shape)) or "scalar"
 
 
-def _algo_notes(saved: SavedModel, algo: str | None) -> list[str]:
-    candidates = POLICY_MODULES.get(saved.policy_module or "", ())
-    if algo and len(candidates) > 1:
-        return [f"a saved model does not name its algorithm: {algo} is read from its saved fields "
-                f"({saved.policy_name} serves {', '.join(candidates)}; the architecture is the same)"]
-    return []
+def _algo_notes(saved: SavedModel, algo: str, check: dict[str, Any], *, switched: bool) -> list[str]:
+    """Which algorithm the report shows, when the saved model did not say and the policy class serves several."""
+    candidates = _group(saved)
+    if len(candidates) < 2:
+        return []
+    differences = GROUP_DIFFERENCES.get(saved.policy_module or "")
+    serves = f"{saved.policy_name} serves {', '.join(candidates[:-1])} and {candidates[-1]}, " + (
+        differences or "which build the same architecture")
+    if switched:
+        return [f"a saved model does not name its algorithm: its saved fields fit {_guess_algo(saved, None)}, but only "
+                f"a {algo} rebuild matches its weights, so it is shown as {algo} ({serves}; --algo chooses)"]
+    confirmed = ""
+    if differences:
+        confirmed = ("; the rebuild matches the saved weights" if check["status"] == "match" else
+                     "; the saved weights were not read, so pass --algo if it is the other" if check["status"] == "not_checked"
+                     else "")
+    return [f"a saved model does not name its algorithm: {algo} is read from its saved fields ({serves}{confirmed})"]

@@ -364,3 +364,33 @@ def test_the_torch_gate_reads_versions(version: str, safe: bool, monkeypatch: py
 
     monkeypatch.setattr(zipread, "torch_version", lambda: version)
     assert (zipread.unsafe_torch() is None) == safe
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "algo", "critics", "note"),
+    [
+        ({"policy_delay": 1}, "TD3", 2, "TD3 is read from its saved fields"),
+        ({"policy_delay": 1, "target_noise_clip": 0.0, "target_policy_noise": 0.1}, "TD3", 2,
+         "its saved fields fit DDPG, but only a TD3 rebuild matches its weights"),
+    ],
+)
+def test_td3_with_ddpg_like_settings_stays_td3(kwargs: dict[str, Any], algo: str, critics: int, note: str, tmp_path: Path) -> None:
+    model = make_model("TD3", "MlpPolicy", BOX, BOX, {"net_arch": [4]}, kwargs)
+    model.save(tmp_path / "td3.zip")
+    report = sb3inspect.summary(tmp_path / "td3.zip")
+    assert report.algo == algo and report.extra["saved_model"]["state_dict"]["status"] == "match", report.notes
+    assert comparable(report) == comparable(sb3inspect.summary(model))
+    assert sum(layer.path.endswith(".0") for layer in report.network("critic").layers) == critics
+    assert any(note in text and "differ in n_critics" in text for text in report.notes), report.notes
+    assert not any("the architecture is the same" in text for text in report.notes)
+
+
+def test_ddpg_is_told_from_td3_by_all_of_its_settings(saved: dict[str, tuple[Path, Any]]) -> None:
+    from sb3inspect.saved import ALGO_MARKERS
+
+    path, model = saved["ddpg"]
+    data = json.loads(zipfile.ZipFile(path).read("data"))
+    assert {key: data[key] for key in ALGO_MARKERS["DDPG"]} == ALGO_MARKERS["DDPG"]
+    report = sb3inspect.summary(path)
+    assert report.algo == "DDPG" and any("the rebuild matches the saved weights" in note for note in report.notes)
+    assert not any("does not name its algorithm" in note for note in summarize_saved(path, algo="ddpg").notes)
