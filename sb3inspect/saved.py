@@ -24,7 +24,7 @@ from typing import Any
 from . import _catalog
 from .config import PolicySpec, spec_from_mapping
 from .errors import Sb3InspectError, SourceError
-from .report import PolicyReport
+from .report import PolicyReport, Totals
 from .zipread import WEIGHTS, SavedModel, SavedTensor, read_saved, weights_or_reason
 
 # Where SB3 / sb3-contrib define each algorithm's policy classes (the module the pickle names).
@@ -73,7 +73,7 @@ def summarize_saved(path: Path, *, algo: str | None = None) -> PolicyReport:
     tensors, unread = weights_or_reason(path)
     rebuilt = _rebuild(spec, tensors)
     switched = False
-    if algo is None and rebuilt.check.get("status") == "mismatch":
+    if algo is None and saved.policy_module in GROUP_DIFFERENCES and rebuilt.check.get("status") == "mismatch":
         # the saved fields point at one algorithm of the group; the weights may say another (TD3 saved with DDPG's settings)
         for other in _group(saved):
             if other != spec.algo and (candidate := _rebuild_as(saved, other, tensors)) and candidate.check["status"] == "match":
@@ -283,6 +283,7 @@ class _Rebuilt:
     spec: PolicySpec
     built: Any
     """build.BuiltPolicy: the policy on the meta device."""
+    tensors: dict[str, SavedTensor] | None
     check: dict[str, Any]
     """``compare_state_dicts``'s result, or ``{}`` when the weights were not read."""
 
@@ -292,9 +293,10 @@ def _rebuild(spec: PolicySpec, tensors: dict[str, SavedTensor] | None) -> _Rebui
 
     built = build_policy(spec)
     if tensors is None:
-        return _Rebuilt(spec, built, {})
-    built_shapes = {name: tuple(tensor.shape) for name, tensor in built.policy.state_dict().items()}
-    return _Rebuilt(spec, built, compare_state_dicts(built_shapes, {name: t.shape for name, t in tensors.items()}))
+        return _Rebuilt(spec, built, None, {})
+    built_tensors = {name: (tuple(t.shape), str(t.dtype).removeprefix("torch.")) for name, t in built.policy.state_dict().items()}
+    check = compare_state_dicts(built_tensors, {name: (t.shape, t.dtype) for name, t in tensors.items()})
+    return _Rebuilt(spec, built, tensors, check)
 
 
 def _rebuild_as(saved: SavedModel, algo: str, tensors: dict[str, SavedTensor]) -> _Rebuilt | None:
@@ -315,39 +317,73 @@ def _rebuilt_report(rebuilt: _Rebuilt, saved: SavedModel, unread: str, *, guesse
         note = f"weights NOT checked: {unread}"
     else:
         note = _check_note(check)
+    if check.get("dtypes") and rebuilt.tensors is not None:
+        report = replace(report, totals=_saved_sizes(report.totals, rebuilt.built.policy, rebuilt.tensors))
     notes = _algo_notes(saved, spec.algo, check, switched=switched) if guessed else []
     extra = saved.extra(rebuilt=True, check=check)
     return replace(report, notes=(*report.notes, *notes, note), extra={**report.extra, **extra})
 
 
-def compare_state_dicts(built: Mapping[str, tuple[int, ...]], saved: Mapping[str, tuple[int, ...]]) -> dict[str, Any]:
-    """Every tensor of the rebuilt policy held against the saved one: missing, unexpected, different shape."""
-    mismatched = [
-        {"name": name, "built": list(shape), "saved": list(saved[name])}
-        for name, shape in built.items() if name in saved and tuple(saved[name]) != shape
-    ]
+Tensors = Mapping[str, tuple[tuple[int, ...], str]]
+"""State-dict entry name -> (shape, dtype name)."""
+
+
+def compare_state_dicts(built: Tensors, saved: Tensors) -> dict[str, Any]:
+    """Every tensor of the rebuilt policy held against the saved one: missing, unexpected, different shape or dtype."""
+    common = [name for name in built if name in saved]
+    mismatched = [{"name": name, "built": list(built[name][0]), "saved": list(saved[name][0])}
+                  for name in common if tuple(saved[name][0]) != tuple(built[name][0])]
+    dtypes = [{"name": name, "built": built[name][1], "saved": saved[name][1]}
+              for name in common if saved[name][1] != built[name][1]]
     missing = [name for name in built if name not in saved]
     unexpected = [name for name in saved if name not in built]
     return {
-        "status": "match" if not (mismatched or missing or unexpected) else "mismatch",
+        "status": "match" if not (mismatched or dtypes or missing or unexpected) else "mismatch",
         "tensors": len(saved),
         "mismatched": mismatched,
+        "dtypes": dtypes,
         "missing": missing,
         "unexpected": unexpected,
     }
 
 
+def _saved_sizes(totals: Totals, policy: Any, tensors: Mapping[str, SavedTensor]) -> Totals:
+    """The totals' memory at the saved tensors' dtypes (a model saved after ``policy.half()``), not the rebuild's."""
+    built_bytes = saved_bytes = 0
+    dtypes = set()
+    for name, parameter in policy.named_parameters():  # each parameter once, as the totals count them
+        saved = tensors.get(name)
+        size = saved.element_size if saved is not None else parameter.element_size()
+        built_bytes += parameter.numel() * parameter.element_size()
+        saved_bytes += parameter.numel() * size
+        dtypes.add(saved.dtype if saved is not None else str(parameter.dtype).removeprefix("torch."))
+    training = totals.training_bytes
+    if training is not None and built_bytes:
+        training = round(training * saved_bytes / built_bytes)  # gradients and optimizer states follow the dtype
+    return replace(totals, bytes=saved_bytes, dtypes=tuple(sorted(dtypes)) or totals.dtypes, training_bytes=training)
+
+
 def _check_note(check: dict[str, Any]) -> str:
     if check["status"] == "match":
-        return f"saved weights match the rebuilt policy: {check['tensors']} tensors in {WEIGHTS}, every shape equal"
+        return f"saved weights match the rebuilt policy: {check['tensors']} tensors in {WEIGHTS}, every shape and dtype equal"
     parts = [f"{m['name']} saved {_dims(m['saved'])} but rebuilt {_dims(m['built'])}" for m in check["mismatched"][:3]]
+    more = len(check["mismatched"]) - 3
+    if more > 0:
+        parts.append(f"and {more} more shapes")
+    pairs: dict[tuple[str, str], list[str]] = {}
+    for entry in check["dtypes"]:
+        pairs.setdefault((entry["saved"], entry["built"]), []).append(entry["name"])
+    for (saved, built), names in pairs.items():
+        parts.append(f"{len(names)} tensors saved as {saved} but rebuilt as {built} ({', '.join(names[:3])}"
+                     + (", ..." if len(names) > 3 else "") + ")")
+    if pairs:
+        parts.append("the totals' size and dtypes are the saved tensors'")
     if check["missing"]:
         parts.append(f"{len(check['missing'])} rebuilt tensors not saved ({', '.join(check['missing'][:3])})")
     if check["unexpected"]:
         parts.append(f"{len(check['unexpected'])} saved tensors not rebuilt ({', '.join(check['unexpected'][:3])})")
-    more = len(check["mismatched"]) - 3
     return ("MISMATCH between the saved weights and the rebuilt policy: " + "; ".join(parts)
-            + (f"; and {more} more shapes" if more > 0 else "") + " (see saved_model.state_dict in the JSON report)")
+            + " (see saved_model.state_dict in the JSON report)")
 
 
 def _dims(shape: list[int]) -> str:

@@ -297,7 +297,8 @@ def test_algo_flag_and_json(saved: dict[str, tuple[Path, Any]], capsys: pytest.C
     assert main(["inspect", str(path), "-f", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["algo"] == "A2C" and data["saved_model"]["policy_class"] == "stable_baselines3.common.policies.ActorCriticPolicy"
-    assert data["saved_model"]["state_dict"] == {"status": "match", "tensors": 8, "mismatched": [], "missing": [], "unexpected": []}
+    assert data["saved_model"]["state_dict"] == {"status": "match", "tensors": 8, "mismatched": [], "dtypes": [],
+                                             "missing": [], "unexpected": []}
     assert summarize_saved(path, algo="ppo").algo == "PPO"
 
 
@@ -394,3 +395,19 @@ def test_ddpg_is_told_from_td3_by_all_of_its_settings(saved: dict[str, tuple[Pat
     report = sb3inspect.summary(path)
     assert report.algo == "DDPG" and any("the rebuild matches the saved weights" in note for note in report.notes)
     assert not any("does not name its algorithm" in note for note in summarize_saved(path, algo="ddpg").notes)
+
+
+def test_a_half_precision_model_is_not_a_float32_match(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model = make_model("PPO", "MlpPolicy", BOX, spaces.Discrete(2), {"net_arch": [4]}, {})
+    live = sb3inspect.summary(model).totals
+    model.policy.half()
+    model.save(tmp_path / "half.zip")
+    report = sb3inspect.summary(tmp_path / "half.zip")
+    check = report.extra["saved_model"]["state_dict"]
+    assert check["status"] == "mismatch" and check["mismatched"] == []
+    assert {entry["saved"] for entry in check["dtypes"]} == {"float16"} and len(check["dtypes"]) == 8
+    assert report.totals.dtypes == ("float16",) and report.totals.bytes * 2 == live.bytes
+    assert report.totals.training_bytes is not None and report.totals.training_bytes * 2 == live.training_bytes
+    assert main(["inspect", str(tmp_path / "half.zip"), "--width", "300"]) == 0
+    out = capsys.readouterr().out
+    assert "8 tensors saved as float16 but rebuilt as float32" in out and "as float16" in out
