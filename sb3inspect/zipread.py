@@ -99,6 +99,10 @@ def read_saved(path: Path) -> SavedModel:
     return SavedModel(path, data, sb3_version, module, name, problems)
 
 
+class _Truncated(Exception):
+    """The file starts as a zip but its end is missing or does not fit its start."""
+
+
 def open_model_zip(path: Path) -> zipfile.ZipFile:
     """The zip, once its directory is small and every member's size and compression ratio are sane."""
     path = Path(path)
@@ -106,9 +110,15 @@ def open_model_zip(path: Path) -> zipfile.ZipFile:
         raise SourceError(f"{path}: no such file")
     if path.is_dir():
         raise SourceError(f"{path}: is a directory, not a saved model")
+    if not path.is_file():  # a FIFO would block, /dev/zero never ends
+        raise SourceError(f"{path}: is not a regular file (a pipe or a device?); a saved SB3 model is the zip "
+                          "model.save() writes")
     try:
         _check_directory(path)
         archive = zipfile.ZipFile(path)
+    except _Truncated as exc:
+        raise SourceError(f"{path}: is a truncated or corrupt zip ({exc}); save the model again or copy it "
+                          "again (an interrupted download or save?)") from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error):
         raise SourceError(f"{path}: not a valid zip file; a saved SB3 model is the zip model.save() writes") from None
     except OSError as exc:
@@ -122,30 +132,54 @@ def open_model_zip(path: Path) -> zipfile.ZipFile:
     return archive
 
 
+_END = b"PK\x05\x06"
+_END_SIZE = 22
+_TAIL_BYTES = (1 << 16) + _END_SIZE
+"""The end-of-central-directory record and its comment (at most 64 KiB) are in the file's last bytes."""
+
+
 def _check_directory(path: Path) -> None:
-    """Count the members from the end-of-directory record before zipfile reads every entry."""
-    size = path.stat().st_size
+    """Count the members from the end-of-directory record before zipfile reads every entry.
+
+    The record must end the file and its directory must end where the record (or the zip64
+    record) starts: a truncated model zip otherwise shows the directory of ``policy.pth``, a
+    zip inside it, whose members (``archive/data.pkl``, ...) would look like the model's.
+    """
     with open(path, "rb") as handle:
-        handle.seek(max(0, size - (1 << 16) - 22))
-        tail = handle.read()
-        at = tail.rfind(b"PK\x05\x06")
-        if at < 0 or len(tail) - at < 22:
+        size = os.fstat(handle.fileno()).st_size
+        start = max(0, size - _TAIL_BYTES)
+        handle.seek(start)
+        tail = handle.read(_TAIL_BYTES)
+        head = tail[:4] if start == 0 else _read_at(handle, 0, 4)
+        at = tail.rfind(_END)
+        if at < 0 or len(tail) - at < _END_SIZE:
+            if head == b"PK\x03\x04":
+                raise _Truncated("it starts as a zip, but the directory that ends a zip is missing")
             raise zipfile.BadZipFile("no end of central directory")
-        entries, directory_size = struct.unpack("<10xHL", tail[at:at + 16])
-        if entries == 0xFFFF or directory_size == 0xFFFFFFFF:  # zip64: the real counts are in its own record
-            locator = tail[at - 20:at] if at >= 20 else b""
-            if locator[:4] != b"PK\x06\x07":
-                raise zipfile.BadZipFile("zip64 locator missing")
+        entries, directory_size, directory_at, comment = struct.unpack("<10xHLLH", tail[at:at + _END_SIZE])
+        record_at = start + at
+        if record_at + _END_SIZE + comment != size:
+            raise _Truncated("the last end-of-directory record in it is not at its end: the file is cut short, or "
+                             "that record belongs to a zip inside it")
+        locator = tail[at - 20:at] if at >= 20 else b""
+        if locator[:4] == b"PK\x06\x07":  # zip64 (torch writes it always): its record sits between directory and end
             (record_at,) = struct.unpack("<8xQ", locator[:16])
-            handle.seek(record_at)
-            record = handle.read(56)
+            record = _read_at(handle, record_at, 56)
             if record[:4] != b"PK\x06\x06":
-                raise zipfile.BadZipFile("zip64 record missing")
-            entries, directory_size = struct.unpack("<32xQQ", record[:48])
+                raise _Truncated("its zip64 end record is missing")
+            if entries == 0xFFFF or directory_size == 0xFFFFFFFF or directory_at == 0xFFFFFFFF:
+                entries, directory_size, directory_at = struct.unpack("<32xQQQ", record[:56])
+        elif entries == 0xFFFF or directory_size == 0xFFFFFFFF or directory_at == 0xFFFFFFFF:
+            raise _Truncated("its zip64 locator is missing")
     if entries > MAX_MEMBERS:
         raise SourceError(f"{path}: {entries:,} members is more than a saved SB3 model holds (limit {MAX_MEMBERS})")
     if directory_size > MAX_CENTRAL_DIRECTORY_BYTES:
         raise SourceError(f"{path}: its directory of {directory_size:,} bytes is larger than a saved SB3 model's")
+
+
+def _read_at(handle: Any, offset: int, count: int) -> bytes:
+    handle.seek(offset)
+    return handle.read(count)
 
 
 def _check_member(info: zipfile.ZipInfo, path: Path) -> None:
@@ -165,6 +199,11 @@ def read_member(archive: zipfile.ZipFile, name: str, limit: int, path: Path, *, 
     except KeyError:
         if not required:
             return None
+        names = [i.filename for i in archive.infolist()]
+        if any(n.endswith(("/data.pkl", "/version", "/byteorder")) for n in names):
+            raise SourceError(f"{path}: is a truncated or corrupt zip: it shows no {name!r} member but the members of a "
+                              f"torch file inside a model zip ({', '.join(names[:3])}, ...); save the model again or "
+                              "copy it again") from None
         raise SourceError(f"{path}: no {name!r} member, so not a model saved by SB3's model.save() "
                           f"(it holds {', '.join(i.filename for i in archive.infolist()[:6]) or 'nothing'})") from None
     try:

@@ -227,7 +227,7 @@ def test_the_policy_class_is_read_from_opcodes() -> None:
     ("content", "message"),
     [
         (b"not a zip at all", "not a valid zip file"),
-        ("truncated", "not a valid zip file"),
+        ("truncated", "is a truncated or corrupt zip"),
         ("no-data", "no 'data' member"),
         ("bad-json", "'data' member is not JSON"),
         ("bomb", "looks like a zip bomb"),
@@ -411,3 +411,41 @@ def test_a_half_precision_model_is_not_a_float32_match(tmp_path: Path, capsys: p
     assert main(["inspect", str(tmp_path / "half.zip"), "--width", "300"]) == 0
     out = capsys.readouterr().out
     assert "8 tensors saved as float16 but rebuilt as float32" in out and "as float16" in out
+
+
+def test_a_truncated_zip_is_called_truncated(tmp_path: Path, saved: dict[str, tuple[Path, Any]]) -> None:
+    """Cut anywhere, a model zip is named truncated, never mistaken for the torch zip inside it."""
+    good = saved["ppo-sde"][0]
+    raw = good.read_bytes()
+    inner_end = raw.rfind(b"PK\x05\x06", 0, len(raw) - 22) + 22  # where the last torch file inside ends
+    assert zipfile.ZipFile(good).getinfo("data").header_offset < inner_end < len(raw) - 22
+    for cut in sorted({len(raw) - 1, len(raw) - 300, inner_end, inner_end + 7, len(raw) // 2, 200}):
+        path = tmp_path / f"cut{cut}.zip"
+        path.write_bytes(raw[:cut])
+        with pytest.raises(SourceError, match="is a truncated or corrupt zip") as caught:
+            summarize_saved(path)
+        assert "archive/" not in str(caught.value), (cut, caught.value)
+    (tmp_path / "junk.zip").write_bytes(raw + b"junk")
+    with pytest.raises(SourceError, match="truncated or corrupt"):
+        summarize_saved(tmp_path / "junk.zip")
+
+
+def test_a_torch_archive_without_data_is_called_corrupt(tmp_path: Path) -> None:
+    path = tmp_path / "weights.zip"
+    path.write_bytes(torch_bytes({"w": torch.zeros(2)}))  # a zip whose members are archive/data.pkl, ...
+    with pytest.raises(SourceError, match="truncated or corrupt zip: it shows no 'data' member"):
+        summarize_saved(path)
+
+
+@pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
+def test_a_zip_that_is_not_a_regular_file_is_refused_at_once(kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "model.zip"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path.symlink_to("/dev/zero")
+    start = time.perf_counter()
+    assert main(["inspect", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "is not a regular file" in err and err.count("\n") == 1, err
+    assert time.perf_counter() - start < 2
