@@ -5,7 +5,8 @@ string is parsed, and only these forms are read:
 
 - literals: numbers, strings, ``True`` / ``False`` / ``None``, lists, tuples (read as lists), dicts
   with string keys, and ``dict(key=value, ...)``;
-- a sign or ``+ - * /`` between numbers, ``**`` with a small exponent, ``[64] * 2``;
+- a sign or ``+ - * /`` between numbers, ``**`` with a small exponent, ``[64] * 2`` (repeats are
+  counted through nesting before they are built: an expression stands for at most 100,000 values);
 - class references where a class is expected: ``nn.ReLU`` / ``th.nn.ReLU`` / ``torch.nn.ReLU``,
   ``th.optim.Adam``, and the SB3 names ``NatureCNN``, ``FlattenExtractor``, ``CombinedExtractor``,
   ``RMSpropTFLike``.
@@ -21,12 +22,14 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from . import _catalog
+from . import _catalog, config
 from .errors import ConfigError
 
 MAX_EXPRESSION_CHARS = 20_000
 MAX_REPEAT = 10_000
 """``[64] * n`` builds at most this many items."""
+MAX_VALUES = config.MAX_VALUES
+"""Values an expression may stand for, counted through nesting: ``[[64] * 1000] * 1000`` is a million."""
 MAX_EXPONENT = 64
 MAX_BASE = 1_000_000
 """``a ** b`` is read for |a| <= MAX_BASE and |b| <= MAX_EXPONENT: no number grows without bound."""
@@ -80,9 +83,11 @@ def read_expression(text: str, where: str) -> Any:
     except (ValueError, RecursionError, MemoryError):
         raise ConfigError(where, "cannot parse this expression (nested too deeply or not text)") from None
     try:
-        return _Reader(text.strip(), where).read(tree.body)
+        value = _Reader(text.strip(), where).read(tree.body)
     except RecursionError:
         raise ConfigError(where, "expression nested too deeply") from None
+    config.check_size(value, where)
+    return value
 
 
 class _Reader:
@@ -155,6 +160,8 @@ class _Reader:
             items, times = self.read(node.left), self._number(node.right)
             if not isinstance(times, int) or times < 0 or len(items) * times > MAX_REPEAT:
                 raise self.fail(node, f"a list can be repeated a whole number of times, up to {MAX_REPEAT:,} items")
+            if count_values(items) * times > MAX_VALUES:  # counted before the repeat: nesting multiplies
+                raise self.fail(node, f"this repeat stands for more than {MAX_VALUES:,} values")
             return items * times
         left, right = self._number(node.left), self._number(node.right)
         try:
@@ -187,6 +194,21 @@ class _Reader:
         if len(parts) > 1 and parts[-1] in _CLASS_ROOTS and not any(p.startswith("_") for p in parts):
             return ClassRef(dotted)
         raise self.fail(node, "unknown name")
+
+
+def count_values(value: Any) -> int:
+    """Values inside a list or dict as a walk would meet them, each repeat counted (shared lists counted once each)."""
+    memo: dict[int, int] = {}
+
+    def count(item: Any) -> int:
+        if not isinstance(item, (list, dict)):
+            return 1
+        if id(item) not in memo:
+            members = item.values() if isinstance(item, dict) else item
+            memo[id(item)] = 1 + sum(count(member) for member in members)
+        return memo[id(item)]
+
+    return count(value) - 1
 
 
 def _no_class_refs(value: Any, where: str) -> Any:

@@ -248,6 +248,8 @@ def test_policy_kwargs_strings_are_read(text: str, expected: dict[str, Any]) -> 
         ("dict(**kwargs)", "unpacking"),
         ("dict(a=10 ** 10 ** 10)", "powers are read"),
         ("dict(a=[1] * 10 ** 9)", "repeated"),
+        ("dict(optimizer_kwargs=dict(a=[[[64]*10000]*10000]*10000))", "stands for more than 100,000 values"),
+        ("dict(a=[[[1] * 100] * 100] * 100)", "stands for more than 100,000 values"),
         ("dict(a=(", "not a Python expression"),
         ("[64, 64]", "expected dict(...)"),
     ],
@@ -255,6 +257,15 @@ def test_policy_kwargs_strings_are_read(text: str, expected: dict[str, Any]) -> 
 def test_policy_kwargs_strings_outside_the_allow_list(text: str, message: str) -> None:
     with pytest.raises(ConfigError, match=r"^f[.:].*" + re.escape(message)):
         policy_kwargs_from_text(text, "f")
+
+
+def test_every_parsed_expression_is_size_checked(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sb3inspect import config
+
+    assert read_expression("[[1] * 300] * 300", "f")[299][299] == 1  # 90,300 values: under the limit
+    monkeypatch.setattr(config, "MAX_VALUES", 5)
+    with pytest.raises(SourceError, match="^f: holds more than 5 values"):
+        read_expression("dict(a=[1, 2, 3], b=[4, 5, 6])", "f")
 
 
 def test_deep_nesting_is_an_error() -> None:
