@@ -7,6 +7,7 @@ minigrid, ...). Nothing is downloaded: an env either makes from what is installe
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 import warnings
@@ -14,7 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .errors import SourceError
-from .spaces import SPACE_TYPES, SpaceSpec, describe
+from .spaces import MAX_SPACE_ELEMENTS, SPACE_TYPES, SpaceSpec, describe
 
 Wrap = Callable[[Any], Any]
 """Takes the made env, returns what carries the final spaces (a wrapped env or a vec env)."""
@@ -51,14 +52,40 @@ def env_spaces(
     """The observation and action space specs of a registered gymnasium env (after ``wrap``)."""
     env = make_env(env_id, env_kwargs, allow_imports=allow_imports)
     try:
+        check_space_size(env.observation_space, f"env {env_id!r} has an observation space")
         outer = wrap(env) if wrap is not None else env
+        what = f"env {env_id!r}" + (" as wrapped" if wrap is not None else "")
+        check_space_size(outer.observation_space, f"{what} has an observation space")
+        check_space_size(outer.action_space, f"{what} has an action space")
         observation = describe(outer.observation_space, bounds=True)
         action = describe(outer.action_space, bounds=True)
+    except MemoryError:
+        raise SourceError(f"env {env_id!r}: ran out of memory making or wrapping it; its spaces are larger than "
+                          "sb3inspect reads") from None
     finally:
         env.close()
     _check_supported(observation, f"env {env_id!r} has an observation space")
     _check_supported(action, f"env {env_id!r} has an action space")
     return observation, action
+
+
+def space_elements(space: Any) -> int:
+    """How many numbers one observation of a gymnasium space holds, from its shape alone (nothing allocated)."""
+    inner = getattr(space, "spaces", None)
+    if isinstance(inner, dict):
+        inner = list(inner.values())
+    if isinstance(inner, (list, tuple)):  # Dict, Tuple
+        return sum(space_elements(sub) for sub in inner)
+    shape = getattr(space, "shape", None) or ()
+    return math.prod(int(dim) for dim in shape)
+
+
+def check_space_size(space: Any, what: str) -> None:
+    """Refuse a space past ``spaces.MAX_SPACE_ELEMENTS`` before anything reads its bounds."""
+    elements = space_elements(space)
+    if elements > MAX_SPACE_ELEMENTS:
+        raise SourceError(f"{what} of {elements:,} elements, more than sb3inspect builds ({MAX_SPACE_ELEMENTS:,}); "
+                          "use a smaller observation (fewer stacked frames, a smaller image)")
 
 
 def make_env(env_id: str, env_kwargs: dict[str, Any] | None = None, *, allow_imports: bool = False) -> Any:
@@ -100,6 +127,8 @@ def _make(env_id: str, env_kwargs: dict[str, Any] | None) -> Any:
         raise SourceError(f"env {env_id!r}: {_first_line(exc)}") from None
     except (TypeError, ValueError, AssertionError) as exc:
         raise SourceError(f"env {env_id!r} could not be made: {_first_line(exc)}") from None
+    except MemoryError:
+        raise SourceError(f"env {env_id!r}: ran out of memory making it (check env_kwargs)") from None
 
 
 def _make_no_vel(env_id: str, base_id: str, env_kwargs: dict[str, Any] | None) -> Any:

@@ -13,7 +13,9 @@ and what sb3inspect does with it (rl_zoo3/exp_manager.py, ``read_hyperparameters
   image transpose is SB3's own, done by the build. Wrappers are applied by their real classes,
   but only those of a fixed table (SB3, sb3-contrib, gymnasium, rl-zoo3): a module path written
   in a file is imported only with ``allow_imports``. A wrapper that is not applied is named in the
-  report's notes;
+  report's notes. Stack sizes (``stack_size``, ``n_stack``, ``horizon``) are refused past
+  ``MAX_FRAME_STACK`` or ``spaces.MAX_SPACE_ELEMENTS`` before a wrapper allocates them, and every
+  wrapped observation space is held to ``MAX_SPACE_ELEMENTS``;
 - ``use_sde`` is kept; every other training hyperparameter leaves the architecture alone.
 """
 
@@ -291,7 +293,10 @@ def _wrap_function(
         venv = DummyVecEnv([lambda: env])
         for wrapper, table in vec_items:
             venv = _apply(wrapper_class(wrapper, table, entry.allow_imports), venv, wrapper, entry)
-        return VecFrameStack(venv, frame_stack) if frame_stack else venv
+        if frame_stack:
+            _check_stacking(Wrapper("frame_stack", {"n_stack": frame_stack}), venv, entry)
+            return VecFrameStack(venv, frame_stack)
+        return venv
 
     return wrap
 
@@ -330,14 +335,43 @@ def wrapper_class(wrapper: Wrapper, table: Mapping[str, tuple[str, ...]], allow_
     return cls
 
 
+_STACKING_KWARGS = ("stack_size", "n_stack", "num_stack", "horizon")
+"""Wrapper keywords that multiply the observation (FrameStackObservation, VecFrameStack, HistoryWrapper)."""
+
+
 def _apply(cls: type, env: Any, wrapper: Wrapper, entry: ZooEntry) -> Any:
     from gymnasium import error as gym_error
 
+    from .envs import check_space_size
+
+    _check_stacking(wrapper, env, entry)
     try:
-        return cls(env, **wrapper.kwargs)
+        wrapped = cls(env, **wrapper.kwargs)
     except (AssertionError, TypeError, ValueError, KeyError, NotImplementedError, ImportError, gym_error.Error) as exc:
         text = " ".join(str(exc).split()) or type(exc).__name__
         raise SourceError(f"{entry.label}: wrapper {wrapper.short} cannot wrap {entry.env_id}: {text[:300]}") from None
+    except MemoryError:
+        raise SourceError(f"{entry.label}: wrapper {wrapper.short}{_kwargs_text(wrapper.kwargs)} ran out of memory "
+                          f"wrapping {entry.env_id}; its observation would be larger than sb3inspect reads") from None
+    check_space_size(wrapped.observation_space, f"{entry.label}: wrapper {wrapper.short} gives an observation space")
+    return wrapped
+
+
+def _check_stacking(wrapper: Wrapper, env: Any, entry: ZooEntry) -> None:
+    """Refuse a stack size the wrapper would allocate in full (its bounds, its frames) before it does."""
+    from .envs import space_elements
+    from .spaces import MAX_SPACE_ELEMENTS
+
+    for key in _STACKING_KWARGS:
+        value = wrapper.kwargs.get(key)
+        if isinstance(value, bool) or not isinstance(value, int):
+            continue
+        elements = space_elements(env.observation_space)
+        if value > MAX_FRAME_STACK or value * elements > MAX_SPACE_ELEMENTS:
+            raise ConfigError(f"{entry.label}: {wrapper.short}.{key}",
+                              f"{value:,} stacked observations of {elements:,} elements is more than sb3inspect builds "
+                              f"(up to {MAX_FRAME_STACK:,} frames and {MAX_SPACE_ELEMENTS:,} elements)",
+                              hint="the wrapper would allocate every frame; rl-zoo3 files stack 2 to 16")
 
 
 def _kwargs_text(kwargs: Mapping[str, Any]) -> str:

@@ -7,6 +7,7 @@ import json
 import os
 import re
 import sys
+import time
 import warnings
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,22 @@ class AddOneFeature(gymnasium.ObservationWrapper):
 
     def observation(self, observation: Any) -> Any:
         return np.append(observation, 0.0)
+
+
+class HugeObservation(gymnasium.ObservationWrapper):
+    """Declares an observation of 20 million numbers (a MultiBinary: nothing is allocated)."""
+
+    def __init__(self, env: gymnasium.Env) -> None:
+        super().__init__(env)
+        self.observation_space = spaces.MultiBinary(20_000_000)
+
+    def observation(self, observation: Any) -> Any:
+        return observation
+
+
+class OutOfMemory(gymnasium.Wrapper):
+    def __init__(self, env: gymnasium.Env) -> None:
+        raise MemoryError
 
 
 def classic_entries() -> list[tuple[str, str]]:
@@ -413,3 +430,34 @@ def test_zoo_errors_before_torch(entry: str, message: str, tmp_path: Path) -> No
                             env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("wrapper", "message"),
+    [
+        ("gymnasium.wrappers.FrameStackObservation: {stack_size: 2400000}",
+         "[CartPole-v1]: FrameStackObservation.stack_size: 2,400,000 stacked observations of 4 elements is more than"),
+        ("gymnasium.wrappers.FrameStackObservation: {stack_size: 200000000}", "200,000,000 stacked observations"),
+        ("rl_zoo3.wrappers.HistoryWrapper: {horizon: 5000000}", "HistoryWrapper.horizon: 5,000,000 stacked"),
+        ("tests.test_zoo.HugeObservation", "wrapper HugeObservation gives an observation space of 20,000,000 elements"),
+        ("tests.test_zoo.OutOfMemory", "wrapper OutOfMemory ran out of memory wrapping CartPole-v1"),
+    ],
+)
+def test_wrappers_cannot_make_huge_observations(wrapper: str, message: str, tmp_path: Path,
+                                                capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "ppo.yml"
+    config.write_text(f"CartPole-v1:\n  env_wrapper:\n    - {wrapper}\n")
+    start = time.perf_counter()
+    assert main(["inspect", str(config), "--env", "CartPole-v1", "--allow-imports"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and err.count("\n") == 1, err
+    assert time.perf_counter() - start < 2
+
+
+def test_env_made_spaces_are_size_checked() -> None:
+    from sb3inspect.envs import check_space_size, space_elements
+
+    assert space_elements(spaces.Dict({"a": spaces.Box(0, 1, (3, 4)), "b": spaces.Discrete(5)})) == 13
+    check_space_size(spaces.MultiBinary([100, 100]), "x")
+    with pytest.raises(SourceError, match="^x of 20,000,000 elements, more than sb3inspect builds"):
+        check_space_size(spaces.MultiBinary(20_000_000), "x")
