@@ -9,7 +9,8 @@ string is parsed, and only these forms are read:
   counted through nesting before they are built: an expression stands for at most 100,000 values);
 - class references where a class is expected: ``nn.ReLU`` / ``th.nn.ReLU`` / ``torch.nn.ReLU``,
   ``th.optim.Adam``, and the SB3 names ``NatureCNN``, ``FlattenExtractor``, ``CombinedExtractor``,
-  ``RMSpropTFLike``.
+  ``RMSpropTFLike``. Unlike a config file (``activation_fn: relu`` is fine there), the name must be
+  exact: rl-zoo3 evaluates the string, and ``nn.Relu`` is an AttributeError there.
 
 Anything else (a call, a name, an attribute of something else, a comprehension, ...) is a
 ``ConfigError`` that quotes the expression. Nothing is imported and nothing runs.
@@ -23,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from . import _catalog, config
-from .errors import ConfigError
+from .errors import ConfigError, did_you_mean
 
 MAX_EXPRESSION_CHARS = 20_000
 MAX_REPEAT = 10_000
@@ -64,6 +65,7 @@ def policy_kwargs_from_text(text: str, where: str) -> dict[str, Any]:
             if not isinstance(item, ClassRef):
                 raise ConfigError(f"{where}.{key}", f"expected a class such as {_catalog.CLASS_KWARGS[key][0]}, got {item!r}",
                                   hint="rl-zoo3 evaluates this string: a quoted name would be a str, not a class")
+            _exact_name(item, key, f"{where}.{key}")
             out[key] = item.name
         else:
             out[key] = _no_class_refs(item, f"{where}.{key}")
@@ -194,6 +196,18 @@ class _Reader:
         if len(parts) > 1 and parts[-1] in _CLASS_ROOTS and not any(p.startswith("_") for p in parts):
             return ClassRef(dotted)
         raise self.fail(node, "unknown name")
+
+
+def _exact_name(ref: ClassRef, key: str, where: str) -> None:
+    """rl-zoo3 evaluates the string: ``nn.Relu`` is an AttributeError there, however lenient a config file is."""
+    owner, _, attr = ref.name.rpartition(".")
+    choices = _catalog.CLASS_KWARGS[key]
+    if attr in choices:
+        return
+    hint = did_you_mean(attr, choices)
+    if hint is not None:  # a near miss; a name that is nothing like a choice gets the config's error
+        problem = f"{owner} has no attribute {attr!r}" if owner else f"name {attr!r} is not defined"
+        raise ConfigError(where, f"{ref.name}: {problem}, so rl-zoo3 would fail on this", hint=hint)
 
 
 def count_values(value: Any) -> int:

@@ -20,6 +20,7 @@ from gymnasium import spaces
 
 from sb3inspect.api import summarize_spec
 from sb3inspect.cli import main
+from sb3inspect.config import spec_from_mapping
 from sb3inspect.errors import ConfigError, SourceError
 from sb3inspect.pyexpr import policy_kwargs_from_text, read_expression
 from sb3inspect.sources import inspect_path, summarize_path
@@ -276,6 +277,24 @@ def test_policy_kwargs_strings_outside_the_allow_list(text: str, message: str) -
         policy_kwargs_from_text(text, "f")
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("dict(activation_fn=nn.Relu)", "f.activation_fn: nn.Relu: nn has no attribute 'Relu', so rl-zoo3 would fail on "
+                                        "this (did you mean 'ReLU'?)"),
+        ("dict(activation_fn=th.nn.tanh)", "th.nn has no attribute 'tanh'"),
+        ("dict(optimizer_class=th.optim.adam)", "did you mean 'Adam'?"),
+    ],
+)
+def test_zoo_strings_need_the_exact_class_name(text: str, message: str) -> None:
+    """A config file is lenient (activation_fn: relu); a zoo string is Python that rl-zoo3 evaluates."""
+    with pytest.raises(ConfigError) as caught:
+        policy_kwargs_from_text(text, "f")
+    assert message in str(caught.value)
+    assert spec_from_mapping({"algo": "ppo", "observation_space": 3, "action_space": "discrete:2",
+                              "policy_kwargs": {"activation_fn": "nn.Relu"}}).policy_kwargs["activation_fn"] == "ReLU"
+
+
 def test_every_parsed_expression_is_size_checked(monkeypatch: pytest.MonkeyPatch) -> None:
     from sb3inspect import config
 
@@ -413,7 +432,7 @@ def test_help_does_not_import_torch() -> None:
     ("entry", "message"),
     [
         ("CartPole-v1:\n  policy_kwargs: \"dict(net_arch=[64], activation_fn=nn.ReLu7)\"\n",
-         "unknown torch.nn activation 'nn.ReLu7'"),
+         "nn.ReLu7: nn has no attribute 'ReLu7', so rl-zoo3 would fail on this (did you mean 'ReLU'?)"),
         ("Ant-v4:\n  env_wrapper: [sb3_contrib.common.wrappers.TimeFeatureWrapper]\n  frame_stack: 2\n", "gymnasium[mujoco]"),
     ],
     ids=["bad-activation", "missing-env"],
