@@ -151,7 +151,11 @@ def _entry_algo(path: Path, key: str, settings: Mapping[str, Any], file_algo: st
 def _select(path: Path, data: Mapping[str, Any], env_id: str, file_algo: str | None, allow_imports: bool) -> ZooEntry:
     """rl-zoo3's choice: the id's own entry, else ``atari`` for an Atari game, else ``default``."""
     key: str | None = env_id if env_id in data else None
-    if key is None and "atari" in data and _is_atari(env_id):
+    try:
+        atari = key is None and "atari" in data and _is_atari(env_id)
+    except SourceError as exc:
+        raise SourceError(f"{path} [{env_id}]: {exc}") from None
+    if atari:
         key = "atari"
     if key is None and "default" in data:
         key = "default"
@@ -196,7 +200,11 @@ def entry_spec(entry: ZooEntry) -> PolicySpec:
     wrap = _wrap_function(entry, env_wrappers, vec_wrappers, frame_stack, notes)
     from .envs import env_spaces
 
-    spaces = env_spaces(entry.env_id, env_kwargs, wrap=wrap, allow_imports=entry.allow_imports)
+    try:
+        spaces = env_spaces(entry.env_id, env_kwargs, wrap=wrap, allow_imports=entry.allow_imports)
+    except SourceError as exc:  # made from the file's entry: say which file and entry, as a config says its file
+        text = str(exc)
+        raise SourceError(text if text.startswith(where) else f"{_entry_where(entry)}: {text}") from None
     data: dict[str, Any] = {"algo": entry.algo, "env": entry.env_id, "policy_kwargs": policy_kwargs, "name": where}
     if env_kwargs:
         data["env_kwargs"] = env_kwargs
@@ -206,6 +214,11 @@ def entry_spec(entry: ZooEntry) -> PolicySpec:
         data["use_sde"] = settings["use_sde"]
     spec = spec_from_mapping(data, source=where, env_spaces=spaces)
     return replace(spec, notes=(*spec.notes, *notes))
+
+
+def _entry_where(entry: ZooEntry) -> str:
+    """``ppo.yml [CartPole-v1]``, and the entry used when the env id has none of its own."""
+    return entry.label + (f" (entry {entry.key!r})" if entry.key != entry.env_id else "")
 
 
 def _policy(value: Any, info: _catalog.AlgoInfo, where: str) -> str | None:

@@ -480,3 +480,15 @@ def test_env_made_spaces_are_size_checked() -> None:
     check_space_size(spaces.MultiBinary([100, 100]), "x")
     with pytest.raises(SourceError, match="^x of 20,000,000 elements, more than sb3inspect builds"):
         check_space_size(spaces.MultiBinary(20_000_000), "x")
+
+
+def test_env_errors_name_the_file_and_entry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    config = tmp_path / "ppo.yml"
+    config.write_text("CartPole-v1:\n  policy: MlpPolicy\ndefault:\n  policy: MlpPolicy\n")
+    assert main(["inspect", str(config), "--env", "CartPol-v1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {config} [CartPol-v1] (entry 'default'): env 'CartPol-v1': no such registered env"), err
+    config.write_text("CartPol-v1:\n  policy: MlpPolicy\n")
+    assert main(["inspect", str(config), "--env", "CartPol-v1"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: {config} [CartPol-v1]: env 'CartPol-v1': no such registered env"), err
