@@ -199,6 +199,9 @@ def _box(shape: list[Any], dtype: str, low: Any, high: Any) -> dict[str, Any]:
     return spec
 
 
+MAX_FIELD_CHARS = 1 << 20
+"""A saved space's text (bounds, nvec, a Dict's spaces): numpy and gymnasium summarize long arrays, so this is plenty."""
+MAX_NESTING = 16
 _NUMBER = re.compile(r"[-+]?(?:inf|nan|(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)", re.IGNORECASE)
 
 
@@ -206,7 +209,7 @@ def _bound(text: Any, ndim: int) -> Any:
     """numpy's text of a bound: one number if every shown number is the same, else the list (1-D, whole)."""
     if isinstance(text, (int, float)) and not isinstance(text, bool):
         return text
-    if not isinstance(text, str):
+    if not isinstance(text, str) or len(text) > MAX_FIELD_CHARS:
         return None
     numbers = [float(token) for token in _NUMBER.findall(text)]
     if not numbers or any(n != n for n in numbers):
@@ -220,12 +223,14 @@ def _bound(text: Any, ndim: int) -> Any:
 
 def _dict_spaces(text: str, where: str) -> dict[str, Any]:
     """gymnasium's text of a Dict's spaces: ``{'cam': Box(0, 255, (3, 64, 64), uint8), 'd': Discrete(3)}``."""
+    if len(text) > MAX_FIELD_CHARS:
+        raise SourceError(f"{where}: its Dict's spaces are {len(text):,} characters of text, more than sb3inspect reads")
     spaces: dict[str, Any] = {}
     for match in re.finditer(r"'(?P<key>[^']*)': (?P<kind>Box|Discrete|MultiDiscrete|MultiBinary)\(", text):
-        args = _split_args(text[match.end():], where)
+        args = _split_args(text, match.end(), where)
         kind = match["kind"]
         if kind == "Box" and len(args) == 4:
-            shape = [int(d) for d in re.findall(r"\d+", args[2])]
+            shape = _ints(args[2], where)
             spaces[match["key"]] = _box(shape, args[3].strip(), args[0], args[1])
         elif kind == "Discrete":
             spec = {"type": "Discrete", "n": _int(args[0], where)}
@@ -244,36 +249,53 @@ def _dict_spaces(text: str, where: str) -> dict[str, Any]:
     return spaces
 
 
-def _split_args(text: str, where: str) -> list[str]:
-    """Top-level comma-separated arguments up to the closing parenthesis."""
-    depth, current, args = 0, "", []
-    for char in text:
+def _split_args(text: str, start: int, where: str) -> list[str]:
+    """Top-level comma-separated arguments from ``start`` up to the closing parenthesis.
+
+    Brackets nest a few levels in numpy's text of a bound; past ``MAX_NESTING`` the text is not a
+    space's, and stopping there keeps the scans of nested matches from adding up to a quadratic.
+    """
+    depth, begin, args = 0, start, []
+    for index in range(start, len(text)):
+        char = text[index]
         if char in "([":
             depth += 1
+            if depth > MAX_NESTING:
+                break
         elif char in ")]":
             if depth == 0:
-                args.append(current.strip())
+                args.append(text[begin:index].strip())
                 return args
             depth -= 1
-        if char == "," and depth == 0:
-            args.append(current.strip())
-            current = ""
-            continue
-        current += char
+        elif char == "," and depth == 0:
+            args.append(text[begin:index].strip())
+            begin = index + 1
     raise SourceError(f"{where}: cannot read the Dict's spaces")
 
 
+MAX_DIGITS = 19
+"""A saved size or number is read as an int only up to this many digits (past 2**63, no space is that large)."""
+
+
 def _int(value: Any, where: str) -> int:
+    """A whole number from saved text, without handing ``int()`` a string thousands of digits long."""
+    text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else None
+    if text is not None and len(text.lstrip("+-")) > MAX_DIGITS:
+        raise SourceError(f"{where}: a number of {len(text):,} digits, larger than any space sb3inspect builds")
     try:
-        return int(str(value).strip())
+        return int(text if text is not None else "?")
     except ValueError:
-        raise SourceError(f"{where}: expected a whole number, got {value!r}") from None
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise SourceError(f"{where}: expected a whole number, got {shown}") from None
 
 
 def _ints(value: Any, where: str) -> list[int]:
-    if isinstance(value, list):
-        return [_int(v, where) for v in value]
-    return [_int(v, where) for v in re.findall(r"-?\d+", str(value))]
+    if not isinstance(value, list):
+        text = str(value)
+        if len(text) > MAX_FIELD_CHARS:
+            raise SourceError(f"{where}: a list of sizes {len(text):,} characters long, more than sb3inspect reads")
+        value = re.findall(r"-?\d+", text)
+    return [_int(v, where) for v in value]
 
 
 # --- the report -------------------------------------------------------------------------------------

@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from .errors import SourceError
+from .errors import Sb3InspectError, SourceError
 from .report import Layer, Network, PolicyReport, Totals
 from .saved import space_of
-from .zipread import SavedModel, SavedTensor
+from .zipread import WEIGHTS, SavedModel, SavedTensor
 
 _BUFFER_NAMES = ("running_mean", "running_var", "num_batches_tracked", "ra_mean", "ra_var", "steps")
 """State-dict entries that are buffers, not parameters (BatchNorm, sb3-contrib's BatchRenorm); told apart by name."""
@@ -46,6 +46,7 @@ def report_from_state_dict(
     tensors: Mapping[str, SavedTensor], *, saved: SavedModel, algo: str | None, reason: str
 ) -> PolicyReport:
     """Layer rows from parameter names and shapes, grouped into networks by SB3's attribute names."""
+    _check_ranks(tensors, saved)
     actor_critic = any(name.startswith("mlp_extractor.") for name in tensors)
     modules = _modules(tensors)
     placed: list[tuple[str, str, bool, str, frozenset[Any]]] = []  # network, role, target, module path, tensor ids
@@ -80,7 +81,7 @@ def report_from_state_dict(
         "reported from the saved state dict alone: layer types and sizes are read from parameter names and shapes; "
         "activations and layers without parameters are not visible, and every non-target parameter counts as trainable",
     )
-    observation, action = _spaces_or_empty(saved)
+    observation, action = _readable_space(saved, "observation_space"), _readable_space(saved, "action_space")
     return PolicyReport(
         algo=algo,
         policy_class=saved.policy_name or "unknown policy class",
@@ -100,10 +101,10 @@ def _modules(tensors: Mapping[str, SavedTensor]) -> dict[str, dict[str, tuple[in
     modules: dict[str, dict[str, tuple[int, ...]]] = {}
     for name, tensor in tensors.items():
         path, _, entry = name.rpartition(".")
-        if path:
+        if path and entry:
             modules.setdefault(path, {})[entry] = tensor.shape
-        else:
-            modules[name] = {"": tensor.shape}
+        else:  # so that _entry(path, entry) gives the name back
+            modules.setdefault(name, {})[""] = tensor.shape
     return modules
 
 
@@ -209,14 +210,31 @@ def _numel(shape: tuple[int, ...]) -> int:
     return count
 
 
-def _spaces_or_empty(saved: SavedModel) -> tuple[dict[str, Any], dict[str, Any]]:
-    out = []
-    for key in ("observation_space", "action_space"):
-        try:
-            out.append(space_of(saved.data.get(key), key))
-        except SourceError:
-            out.append({})
-    return out[0], out[1]
+UNREADABLE_SPACE = {"type": "unreadable"}
+"""A space the saved fields do not describe readably: shown as ``unreadable``, never as an empty mapping."""
+
+
+def _readable_space(saved: SavedModel, key: str) -> dict[str, Any]:
+    """The saved space, when its fields describe one sb3inspect could build; else ``UNREADABLE_SPACE``."""
+    from .spaces import parse_space
+
+    try:
+        space = space_of(saved.data.get(key), key)
+        parse_space(space, key, action=key == "action_space")  # the checks a config's space gets
+    except Sb3InspectError:
+        return dict(UNREADABLE_SPACE)
+    return space
+
+
+_RECURRENT = re.compile(r"weight_(?:ih|hh)_l\d+")
+
+
+def _check_ranks(tensors: Mapping[str, SavedTensor], saved: SavedModel) -> None:
+    """The entries this report reads facts from have the ranks a layer gives them, or the file is malformed."""
+    for name, tensor in tensors.items():
+        if _RECURRENT.fullmatch(name.rpartition(".")[2]) and len(tensor.shape) != 2:
+            raise SourceError(f"{saved.path}: {WEIGHTS} holds {name} of shape {list(tensor.shape)}, not the 2-D matrix "
+                              "of a recurrent layer; the file is malformed (save the model again)")
 
 
 def _readable_net_arch(saved: SavedModel) -> Any:

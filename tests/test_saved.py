@@ -449,3 +449,32 @@ def test_a_zip_that_is_not_a_regular_file_is_refused_at_once(kind: str, tmp_path
     err = capsys.readouterr().err
     assert "is not a regular file" in err and err.count("\n") == 1, err
     assert time.perf_counter() - start < 2
+
+
+def test_a_huge_number_in_a_saved_dict_space_is_unreadable_not_a_crash(
+        tmp_path: Path, saved: dict[str, tuple[Path, Any]], capsys: pytest.CaptureFixture[str]) -> None:
+    from sb3inspect.diagram import render_diagram
+
+    path, model = saved["ppo-dict"]
+    data = json.loads(zipfile.ZipFile(path).read("data"))
+    data["observation_space"]["spaces"] = data["observation_space"]["spaces"].replace("(1, 36, 36)", "(1, 36, " + "9" * 5000 + ")")
+    edited = rewrite(path, tmp_path / "huge.zip", {"data": json.dumps(data).encode()})
+    report = sb3inspect.summary(edited)
+    assert report.extra["saved_model"]["rebuilt"] is False
+    assert any("a number of 5,000 digits" in note for note in report.notes), report.notes
+    assert report.observation_space == {"type": "unreadable"} and report.action_space["type"] == "MultiBinary"
+    assert report.totals.params == sb3inspect.summary(model).totals.params
+    for fmt in ("table", "markdown", "json"):
+        assert main(["inspect", str(edited), "-f", fmt]) == 0
+        assert "unreadable" in capsys.readouterr().out
+    assert b"unreadable" in render_diagram(report, "svg")
+
+
+def test_a_malformed_state_dict_is_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    model = make_model("PPO", "MlpPolicy", BOX, spaces.Discrete(2), {"features_extractor_class": CustomExtractor}, {})
+    model.save(tmp_path / "custom.zip")
+    state = {**model.policy.state_dict(), "lstm.weight_ih_l0": torch.tensor(1.0), "lstm.weight_hh_l0": torch.zeros(4, 4)}
+    edited = rewrite(tmp_path / "custom.zip", tmp_path / "malformed.zip", {"policy.pth": torch_bytes(state)})
+    assert main(["inspect", str(edited)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and "lstm.weight_ih_l0 of shape [], not the 2-D matrix of a recurrent layer" in err, err
