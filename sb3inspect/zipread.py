@@ -90,7 +90,12 @@ def read_saved(path: Path) -> SavedModel:
         version = read_member(archive, VERSION, MAX_SMALL_MEMBER_BYTES, path, required=False)
     try:
         data = json.loads(raw)
-    except (ValueError, RecursionError):
+    except RecursionError:
+        raise SourceError(f"{path}: its 'data' member nests deeper than Python reads; SB3 does not save such data") from None
+    except ValueError as exc:
+        if "integer string conversion" in str(exc):
+            raise SourceError(f"{path}: its 'data' member holds a number of more than 4,300 digits; "
+                              "SB3 does not save such numbers") from None
         raise SourceError(f"{path}: its 'data' member is not JSON; is this a model saved by SB3's model.save()?") from None
     if not isinstance(data, dict):
         raise SourceError(f"{path}: its 'data' member is not a mapping of saved fields")

@@ -230,6 +230,7 @@ def test_the_policy_class_is_read_from_opcodes() -> None:
         ("truncated", "is a truncated or corrupt zip"),
         ("no-data", "no 'data' member"),
         ("bad-json", "'data' member is not JSON"),
+        ("huge-int", "'data' member holds a number of more than 4,300 digits"),
         ("bomb", "looks like a zip bomb"),
         ("many", f"more than a saved SB3 model holds (limit {MAX_MEMBERS})"),
         ("big-data", "member 'data' declares"),
@@ -247,6 +248,8 @@ def test_bad_zips_are_a_clean_error_fast(content: Any, message: str, tmp_path: P
         rewrite(good, path, {"data": None})
     elif content == "bad-json":
         rewrite(good, path, {"data": b"{not json"})
+    elif content == "huge-int":
+        rewrite(good, path, {"data": b'{"n_envs": ' + b"9" * 5000 + b"}"})
     elif content == "bomb":
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
             archive.writestr("data", good.read_bytes()[:0] + zipfile.ZipFile(good).read("data"))
