@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, MissingExtra
+from .errors import ConfigError, MissingExtra, SourceError, one_line
 from .render.graph import INK, PALETTE, Box, Graph, Item, Lane, Lanes, Stage, build_graph, items_boxes
 from .report import PolicyReport
 
@@ -27,9 +27,24 @@ FORMATS = ("svg", "png", "pdf")
 INSTALL_HINT = "pip install 'sb3inspect[diagram]'"
 
 
+_OTHER_SUFFIXES = ("jpg", "jpeg", "gif", "tif", "tiff", "webp", "bmp", "eps", "ps", "svgz", "html", "md")
+"""Suffixes that name a file format too: a diagram written under one of them would be mislabelled."""
+
+
 def diagram_format(output: Path, fmt: str | None = None) -> str:
-    """The file format to write: ``fmt`` when given, else the output's suffix (``.svg``, ``.png``, ``.pdf``)."""
-    chosen = (fmt or output.suffix.removeprefix(".")).lower()
+    """The file format to write: ``fmt`` when given, else the output's suffix (``.svg``, ``.png``, ``.pdf``).
+
+    A suffix that names another format than ``fmt`` (``-o arch.svg -f png``) is refused rather than
+    written as a file whose name says otherwise.
+    """
+    output = Path(output)
+    if output.is_dir():
+        raise ConfigError(str(output), "is a directory", hint=f"give a file name such as {output / 'arch.svg'}")
+    suffix = output.suffix.removeprefix(".").lower()
+    chosen = (fmt or suffix).lower()
+    if fmt and chosen in FORMATS and suffix in (*FORMATS, *_OTHER_SUFFIXES) and suffix != chosen:
+        raise ConfigError("--format", f"{chosen} contradicts the output's suffix .{suffix}",
+                          hint=f"name the file {output.with_suffix('.' + chosen).name}, or drop --format")
     if chosen in FORMATS:
         return chosen
     if fmt:
@@ -43,7 +58,7 @@ def check_output(output: Path) -> None:
     if not output.parent.is_dir():
         raise ConfigError(str(output), f"folder {output.parent} does not exist", hint="create it first or write elsewhere")
     if output.is_dir():
-        raise ConfigError(str(output), "is a folder", hint=f"give a file name such as {output / 'arch.svg'}")
+        raise ConfigError(str(output), "is a directory", hint=f"give a file name such as {output / 'arch.svg'}")
 
 
 def require_matplotlib() -> None:
@@ -58,7 +73,10 @@ def write_diagram(report: PolicyReport, output: Path | str, *, fmt: str | None =
     chosen = diagram_format(output, fmt)
     check_output(output)
     data = render_diagram(report, chosen, dpi=dpi)
-    output.write_bytes(data)
+    try:
+        output.write_bytes(data)
+    except OSError as exc:
+        raise SourceError(f"cannot write {output}: {exc.strerror or one_line(exc, 200)}") from None
     return output
 
 
@@ -72,6 +90,8 @@ def render_diagram(report: PolicyReport, fmt: str = "svg", *, dpi: int = 150) ->
     graph = build_graph(report)
     with mpl.rc_context(_RC):
         figure = _Drawing(graph, _Metrics()).draw()
+        if fmt == "png":
+            _check_pixels(figure, dpi)
         buffer = io.BytesIO()
         metadata: dict[str, Any] = {"svg": {"Date": None, "Title": graph.title},
                                     "pdf": {"CreationDate": None, "Title": graph.title},
@@ -85,6 +105,23 @@ def render_diagram(report: PolicyReport, fmt: str = "svg", *, dpi: int = 150) ->
     for named, with_fallbacks in _SVG_FONTS.items():
         text = text.replace(named, with_fallbacks)
     return text.encode("utf-8")
+
+
+MAX_PIXELS = 50_000_000
+"""A PNG past this many pixels is refused: matplotlib, then the palette pass, hold several copies of it."""
+
+
+def _check_pixels(figure: Any, dpi: int) -> None:
+    """Refuse a PNG too large to draw in bounded memory, before any pixel is drawn."""
+    inches_w, inches_h = figure.get_size_inches()
+    width, height = round(inches_w * dpi), round(inches_h * dpi)
+    if width * height <= MAX_PIXELS:
+        return
+    fitting = int(dpi * (MAX_PIXELS / (width * height)) ** 0.5)
+    lower = f"lower --dpi to {fitting} or less, or " if fitting >= 30 else ""
+    raise ConfigError("--dpi", f"a PNG of this diagram at {dpi} dpi would be {width:,}×{height:,} pixels "
+                               f"({width * height / 1e6:,.0f} Mpx), more than sb3inspect draws ({MAX_PIXELS / 1e6:.0f} Mpx)",
+                      hint=lower + "write SVG or PDF, which have no pixel limit")
 
 
 def _small_png(data: bytes, title: str) -> bytes:
@@ -131,6 +168,7 @@ _RC = {
     "text.hinting": "no_hinting",  # text as wide at every dpi as it was measured
 }
 
+BULLET = "•"
 MUTED = "#5f5f5f"
 ALERT = "#b3261e"
 FAINT = "#8a8a8a"
@@ -410,25 +448,38 @@ class _Drawing:
         return height, draw
 
     def _footer_block(self, text_w: float) -> tuple[float, Any]:
-        """Totals, then lint findings (in red: what SB3 built is not what the config meant), then notes."""
+        """Totals, then lint findings (in red: what SB3 built is not what the config meant), then notes.
+
+        Each finding and each note is a bullet; a finding's parts (what, where, fix) each start a line
+        under it, so that neither runs into the next.
+        """
         m, graph = self.m, self.graph
         label_w = self._footer_label_w()
-        sections = [("totals", [graph.totals], INK, m.fact_size), ("findings", graph.findings, ALERT, m.fact_size),
-                    ("notes", graph.notes, MUTED, m.fact_size - 0.5)]
-        lines: list[tuple[str, str, str, float]] = []
-        for name, texts, color, size in sections:
-            for text in texts:
-                for line in self._wrap(text, size, text_w - label_w):
-                    lines.append((name, line, color, size))
-                    name = ""  # the section's name on its first line only
+        bullet_w = self.width(BULLET + " ", m.fact_size)
+        sections: list[tuple[str, list[tuple[str, ...]], str, float, bool]] = [
+            ("totals", [(graph.totals,)], INK, m.fact_size, False),
+            ("findings", list(graph.findings), ALERT, m.fact_size, True),
+            ("notes", [(note,) for note in graph.notes], MUTED, m.fact_size - 0.5, True),
+        ]
+        lines: list[tuple[str, bool, float, str, str, float]] = []  # section name, bullet, indent, text, colour, size
+        for name, items, color, size, bulleted in sections:
+            indent = bullet_w if bulleted else 0.0
+            for parts in items:
+                first = True
+                for part in parts:
+                    for line in self._wrap(part, size, text_w - label_w - indent):
+                        lines.append((name, bulleted and first, indent, line, color, size))
+                        name, first = "", False  # the section's name on its first line only
         line_h = m.fact_size * 1.45
         height = 14 + len(lines) * line_h
 
         def draw(ax: Any, top: float) -> None:
             y = top + line_h / 2
-            for name, line, color, size in lines:
+            for name, bullet, indent, line, color, size in lines:
                 _text(ax, m.margin, y, name, size=size, weight="bold", color=color, ha="left")
-                _text(ax, m.margin + label_w, y, line, size=size, color=color, ha="left")
+                if bullet:
+                    _text(ax, m.margin + label_w, y, BULLET, size=size, color=color, ha="left")
+                _text(ax, m.margin + label_w + indent, y, line, size=size, color=color, ha="left")
                 y += line_h
 
         return height, draw

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 import struct
@@ -239,7 +240,8 @@ def test_missing_matplotlib_is_one_error_line(monkeypatch: pytest.MonkeyPatch, c
         (["{bad}", "-o", "{tmp}/a.svg"], "error: {bad}: "),
         ([SEED, "-o", "{tmp}/a.gif"], "cannot tell the diagram format from the file name"),
         ([SEED, "-o", "{tmp}/no/such/folder/a.svg"], "folder {tmp}/no/such/folder does not exist"),
-        ([SEED, "-o", "{tmp}"], "cannot tell the diagram format"),
+        ([SEED, "-o", "{tmp}"], "error: {tmp}: is a directory"),
+        ([SEED, "-o", "{tmp}/a.svg", "-f", "png"], "error: --format: png contradicts the output's suffix .svg (name the file a.png"),
         ([SEED, "-o", "{tmp}/a.svg", "--dpi", "5"], "Invalid value for '--dpi'"),
         ([SEED], "Missing option '--output'"),
     ],
@@ -293,3 +295,57 @@ def test_diagram_of_an_rl_zoo3_entry(tmp_path: Path) -> None:
     assert main(["diagram", str(hyperparams), "--env", "Pendulum-v1", "-o", str(tmp_path / "sac.svg")]) == 0
     texts = svg_texts((tmp_path / "sac.svg").read_bytes())
     assert "critic_target" in texts and "actor" in texts
+
+
+def test_a_png_past_the_pixel_limit_is_refused_before_drawing(monkeypatch: pytest.MonkeyPatch) -> None:
+    from matplotlib.figure import Figure
+
+    from sb3inspect import diagram
+    from sb3inspect.errors import ConfigError
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("savefig was called")
+
+    monkeypatch.setattr(diagram, "MAX_PIXELS", 1_000_000)
+    monkeypatch.setattr(Figure, "savefig", refuse)
+    with pytest.raises(ConfigError, match=r"^--dpi: a PNG of this diagram at 600 dpi would be [\d,]+×[\d,]+ pixels "
+                                          r"\(\d+ Mpx\), more than sb3inspect draws \(1 Mpx\) \(lower --dpi to \d+ or less"):
+        diagram.render_diagram(report("ppo-101-64x64.yaml"), "png", dpi=600)
+    monkeypatch.setattr(diagram, "MAX_PIXELS", 1_000)
+    with pytest.raises(ConfigError, match=r"Mpx\) \(write SVG or PDF, which have no pixel limit\)$"):
+        diagram.render_diagram(report("ppo-101-64x64.yaml"), "png", dpi=30)  # even 30 dpi is too many: no lower dpi named
+
+
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
+def test_an_unwritable_output_is_a_clean_error(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["diagram", SEED, "-o", "/proc/self/a.svg"]) == 2
+    err = capsys.readouterr().err
+    assert err == "error: cannot write /proc/self/a.svg: No such file or directory\n", err
+
+
+def test_notes_and_finding_parts_each_start_a_line() -> None:
+    from sb3inspect.diagram import BULLET, render_diagram
+
+    rep = sb3inspect.summary({"algo": "PPO", "observation_space": 5, "action_space": "discrete:2",
+                              "policy_kwargs": {"net_arch": {"pi": [8], "qf": [8]}}})
+    rep = dataclasses.replace(rep, notes=("not rebuilt: the first note", "reported from the saved state dict alone"))
+    assert len(rep.findings) == 1
+    texts = svg_texts(render_diagram(rep, "svg"))
+    headline, where, fix = (part for part in build_graph(rep).findings[0])
+    assert headline in texts and any(text.startswith(where[:40]) for text in texts)
+    assert any(text.startswith("fix: ") for text in texts)
+    assert texts.count(BULLET) == len(rep.findings) + len(rep.notes) + 1  # + the MACs note
+
+
+def test_labels_from_input_stay_on_one_line() -> None:
+    from sb3inspect.diagram import render_diagram
+
+    rep = sb3inspect.summary({"algo": "PPO", "action_space": "discrete:2", "policy_kwargs": {"net_arch": [4]},
+                              "observation_space": {"type": "Dict", "spaces": {"a\nb`c|d<e>": 3, "f": 2}}})
+    text = mermaid(rep)
+    node_lines = [line for line in text.splitlines() if '["' in line or '[/"' in line]
+    assert all(line.rstrip().endswith(("]", "/]", ")]")) for line in node_lines), text
+    assert "a b#96;c#124;d#lt;e#gt;" in text and "`" not in text and "|d" not in text
+    assert label("x\r\ny|z`") == "x y#124;z#96;"
+    texts = svg_texts(render_diagram(rep, "svg"))
+    assert not any("\n" in t for t in texts) and any(t.startswith("a b`c|d<e>: ") for t in texts), texts

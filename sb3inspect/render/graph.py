@@ -112,8 +112,8 @@ class Graph:
     """One per network: those each shared stage feeds next to each other, in the shared stages' order, then the rest."""
     edges: tuple[Edge, ...]
     totals: str
-    findings: tuple[str, ...]
-    """Lint findings, one line each: ``error NA001 qf-key-on-policy at ...: ...; fix: ...``."""
+    findings: tuple[tuple[str, ...], ...]
+    """Lint findings, each as its parts: (``error NA001 qf-key-on-policy``, ``at ...: ...``, ``fix: ...``)."""
     notes: tuple[str, ...]
 
     @property
@@ -158,11 +158,19 @@ def build_graph(report: PolicyReport) -> Graph:
         entries.update({name: ends for name in users})
     for network, column in zip(order, columns, strict=True):
         _chain_edges(column.items, entries[network.name], edges, action_input=network.role == "critic")
-    facts = tuple((label, value) for label, value in header_lines(report) if label != "observation")  # the top box
-    findings = tuple(" ".join(finding_lines(finding)) for finding in report.findings)
+    facts = tuple((label, one_line(value)) for label, value in header_lines(report) if label != "observation")  # the top box
+    findings = tuple(tuple(one_line(part) for part in finding_lines(finding)) for finding in report.findings)
     macs = (MACS_NOTE,) if any(network.macs is not None for network in report.networks) else ()
-    return Graph(title(report), facts, obs_box, shared, columns, tuple(edges), totals_line(report), findings,
-                 report.notes + macs)
+    return Graph(one_line(title(report)), facts, obs_box, shared, columns, tuple(edges), totals_line(report), findings,
+                 tuple(one_line(note) for note in report.notes) + macs)
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+def one_line(text: str) -> str:
+    """Text for one line of a picture: a config's name, a Dict key or a path may hold line breaks and tabs."""
+    return _CONTROL.sub(" ", str(text))
 
 
 def items_boxes(items: tuple[Item, ...]) -> list[Box]:
@@ -175,8 +183,8 @@ def items_boxes(items: tuple[Item, ...]) -> list[Box]:
 
 def _space_lines(space: dict) -> tuple[str, ...]:
     if space.get("type") == "Dict":
-        return tuple(f"{key}: {short(value)}" for key, value in space["spaces"].items())
-    return (short(space),)
+        return tuple(one_line(f"{key}: {short(value)}") for key, value in space["spaces"].items())
+    return (one_line(short(space)),)
 
 
 def _rows(network: Network, *, shared: bool) -> list[tuple[Row, Layer]]:
@@ -214,7 +222,7 @@ def _shared_stage(report: PolicyReport, users: tuple[str, ...], rows: list[tuple
     lines.append(f"shared by {_and(list(users))} · {number(params)} params" + (", counted once" if params else ""))
     targets = {n.name for n in report.networks if n.target}
     target = set(users) <= targets
-    return Stage("shared" if index == 0 else f"shared_{index + 1}", what, tuple(lines), "target" if target else "shared",
+    return Stage("shared" if index == 0 else f"shared_{index + 1}", what, tuple(map(one_line, lines)), "target" if target else "shared",
                  _items(rows, ids, report=report), target=target, short=what,
                  feeds=tuple(_stage_id(name) for name in users))
 
@@ -225,8 +233,8 @@ def _column(network: Network, report: PolicyReport, ids: Iterator[str]) -> Stage
     notes = tuple(item.note for item in items if isinstance(item, Lanes) and item.note)
     style = "target" if network.target else STYLES.get(network.role, "other")
     short = f"{network.name} · " + ("Polyak copy" if network.target else f"{number(network.params)} params")
-    return Stage(_stage_id(network.name), network.name, _caption(network, report) + notes, style, items,
-                 target=network.target, short=short)
+    return Stage(_stage_id(network.name), one_line(network.name), tuple(map(one_line, _caption(network, report) + notes)),
+                 style, items, target=network.target, short=one_line(short))
 
 
 def _caption(network: Network, report: PolicyReport) -> tuple[str, ...]:
@@ -307,7 +315,7 @@ def _lanes(run: dict[str, list[tuple[Row, Layer]]], kind: str, ids: Iterator[str
         boxes = tuple(_box(row, layer, ids, copies=len(keys), path=layer.path.replace(keys[0], pattern, 1))
                       for row, layer in run[keys[0]])
         return [Lanes((Lane("", boxes),), note=f"{names}: {len(keys)} identical q-networks")]
-    return [Lanes(tuple(Lane("" if kind == "head" else key, tuple(_box(row, layer, ids) for row, layer in rows))
+    return [Lanes(tuple(Lane("" if kind == "head" else one_line(key), tuple(_box(row, layer, ids) for row, layer in rows))
                         for key, rows in run.items()))]
 
 
@@ -324,7 +332,7 @@ def _box(row: Row, layer: Layer, ids: Iterator[str], *, copies: int = 1, path: s
     params = f"{number(row.params)} params" + (" each" if copies > 1 else "")
     flags = [flag for flag in row.flags if flag != "shared"]  # a shared box sits in the shared stage
     detail = " · ".join(part for part in (io, params, *flags) if part)
-    return Box(next(ids), kind, (detail,), path if path is not None else row.path, layer.part,
+    return Box(next(ids), one_line(kind), (one_line(detail),), one_line(path if path is not None else row.path), layer.part,
                bare=layer.type == "Parameter", copies=copies)
 
 

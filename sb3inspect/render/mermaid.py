@@ -9,9 +9,10 @@ parameter (``log_std``) is a cylinder nothing flows into.
 from __future__ import annotations
 
 from ..report import PolicyReport
-from .graph import INK, PALETTE, Box, Graph, Stage, build_graph, items_boxes
+from .graph import INK, PALETTE, Box, Graph, Stage, build_graph, items_boxes, one_line
 
-_ESCAPES = (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"))
+_ESCAPES = (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("`", "#96;"), ("|", "#124;"))
+"""Mermaid's entity codes: ``#`` first, so that the codes added after it stay codes."""
 
 
 def mermaid(report: PolicyReport) -> str:
@@ -36,7 +37,8 @@ def fenced(report: PolicyReport) -> str:
 
 
 def label(text: str) -> str:
-    """Text safe inside a quoted Mermaid label: quotes, ``#`` and angle brackets as entity codes."""
+    """Text safe inside a quoted Mermaid label: one line; quotes, ``#``, angle brackets, backticks and ``|`` as codes."""
+    text = one_line(text)
     for raw, code in _ESCAPES:
         text = text.replace(raw, code)
     return text
