@@ -87,7 +87,6 @@ def saved_spec(path: Path, *, algo: str | None = None) -> PolicySpec:
     return _spec(read_saved(path), algo)
 
 
-
 # --- data -> PolicySpec ----------------------------------------------------------------------------
 
 def _spec(saved: SavedModel, algo: str | None) -> PolicySpec:

@@ -82,7 +82,6 @@ class SavedModel:
         }
 
 
-
 def read_saved(path: Path) -> SavedModel:
     """The zip's ``data`` JSON and policy class, with the limits checked first; imports no torch."""
     with open_model_zip(path) as archive:
@@ -290,7 +289,6 @@ class SavedTensor:
     element_size: int
     identity: tuple[Any, ...]
     """Equal for entries that are one tensor saved under two names (a shared features extractor)."""
-
 
 
 def weights_or_reason(path: Path, *, shared: bool = False) -> tuple[dict[str, SavedTensor] | None, str]:
