@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import PolicySpec, read_mapping, spec_from_mapping
+from .config import read_mapping, spec_from_mapping
 from .errors import ConfigError, Sb3InspectError, SourceError
 from .report import PolicyReport
 
@@ -84,22 +84,3 @@ def summarize_path(
         raise SourceError(f"{path}: {len(inspection.skipped)} entries cannot be inspected (first: {inspection.skipped[0]}); "
                           "choose entries with --env (env= in Python)")
     return inspection.reports
-
-
-def load_specs(
-    path: Path, *, env: str | Sequence[str] | None = None, algo: str | None = None, allow_imports: bool = False
-) -> list[PolicySpec]:
-    """The specs a config file, an rl-zoo3 file (its ``env`` entries, else all) or a saved zip describes."""
-    path = Path(path)
-    if path.suffix.lower() in SAVED_SUFFIXES:
-        from .saved import saved_spec
-
-        return [saved_spec(path, algo=algo)]
-    data = read_mapping(path)
-    from .zoo import is_zoo_mapping, zoo_entries
-
-    if not is_zoo_mapping(data):
-        return [spec_from_mapping(data, source=str(path))]
-    envs = [env] if isinstance(env, str) else list(env or ())
-    entries, _ = zoo_entries(path, data, envs=envs, algo=algo, allow_imports=allow_imports)
-    return [entry.spec() for entry in entries]

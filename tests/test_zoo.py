@@ -141,9 +141,12 @@ def test_zoo_entry_equals_what_rl_zoo3_builds(algo: str, env_id: str, tmp_path: 
 @needs_zoo
 @pytest.mark.parametrize(("algo", "env_id"), [("ppo", "Pendulum-v1"), ("ppo_lstm", "CartPoleNoVel-v1"), ("tqc", "Pendulum-v1")])
 def test_zoo_entry_spec_matches_a_cpu_build(algo: str, env_id: str) -> None:
-    from sb3inspect.sources import load_specs
+    from sb3inspect.config import read_mapping
+    from sb3inspect.zoo import zoo_entries
 
-    (spec,) = load_specs(HYPERPARAMS / f"{algo}.yml", env=env_id)
+    path = HYPERPARAMS / f"{algo}.yml"
+    (entry,), _ = zoo_entries(path, read_mapping(path), envs=[env_id], algo=None, allow_imports=False)
+    spec = entry.spec()
     assert_matches_cpu_build(spec, summarize_spec(spec))
 
 
