@@ -17,7 +17,7 @@ from typing import Any
 
 from . import _catalog
 from ._meta import RecordingOptimizer, meta_build
-from .config import NATURE_CNN_MIN, PolicySpec, PythonClass
+from .config import PolicySpec, PythonClass
 from .errors import BuildError, one_line
 from .spaces import to_gym
 
@@ -97,8 +97,7 @@ def build_policy(spec: PolicySpec) -> BuiltPolicy:
                 policy = algo.policy_class(*args, **kwargs)
         except (AssertionError, ValueError, TypeError, KeyError, RuntimeError, NotImplementedError, IndexError,
                 AttributeError) as exc:
-            message = _explain(exc, algo.observation_space) or _sb3_message(exc)
-            raise BuildError(f"{spec.source}: SB3 cannot build this {spec.algo} {spec.policy}: {message}") from exc
+            raise BuildError(f"{spec.source}: SB3 cannot build this {spec.algo} {spec.policy}: {_sb3_message(exc)}") from exc
     notes.extend(_warning_notes(caught))
     if algo.observation_space.shape != observation_space.shape:
         notes.append(
@@ -154,31 +153,6 @@ def _policy_parameters(policy_class: type) -> Any:
     import inspect
 
     return inspect.signature(policy_class.__init__).parameters
-
-
-def _explain(exc: BaseException, observation_space: Any) -> str | None:
-    """Plain words for SB3 failures that users hit often."""
-    text = str(exc)
-    if "Kernel size can't be greater than actual input size" in text:
-        sizes = [
-            f"{space.shape[1]}×{space.shape[2]}"
-            for space in _boxes(observation_space)
-            if len(space.shape) == 3 and min(space.shape[1:]) < NATURE_CNN_MIN
-        ]
-        got = f"; this observation has {', '.join(sizes)} (channel-first)" if sizes else ""
-        return (
-            f"NatureCNN, the features extractor of SB3's CnnPolicy, needs images of at least "
-            f"{NATURE_CNN_MIN}×{NATURE_CNN_MIN} pixels: its 8×8 stride-4, 4×4 stride-2 and 3×3 convolutions shrink "
-            f"{NATURE_CNN_MIN} pixels to 1{got}. Use larger frames, or MlpPolicy for tiny images"
-        )
-    return None
-
-
-def _boxes(space: Any) -> list[Any]:
-    subspaces = getattr(space, "spaces", None)
-    if isinstance(subspaces, dict):
-        return [box for sub in subspaces.values() for box in _boxes(sub)]
-    return [space] if getattr(space, "shape", None) is not None else []
 
 
 def _sb3_message(exc: BaseException) -> str:
