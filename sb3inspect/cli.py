@@ -438,7 +438,7 @@ def _error_line(exc: Sb3InspectError) -> None:
     """One source that cannot be read: ``error: ...`` on stderr, and the check goes on with the next."""
     if _state["debug"]:
         raise exc
-    sys.stderr.write(f"error: {' '.join(str(exc).split())}\n")
+    sys.stderr.write(f"error: {one_line(exc, 2000)}\n")
 
 
 @app.command()

@@ -54,6 +54,7 @@ def walk_policy(
     """
     from .shapes import probe_shapes
 
+    optimizer = optimizer or _live_optimizer(policy)
     specs, members, owners = _assign(policy)
     target_ids = _target_param_ids(policy, specs)
     trainable = _trainable_predicate(policy, target_ids)
@@ -70,13 +71,13 @@ def walk_policy(
         observation_space=describe(observation_space) if observation_space is not None else {},
         action_space=describe(action_space) if action_space is not None else {},
         networks=networks,
-        totals=_totals(policy, trainable, target_ids, optimizer or _live_optimizer(policy)),
+        totals=_totals(policy, trainable, target_ids, optimizer),
         net_arch=_plain(getattr(policy, "net_arch", None)),
         activation_fn=_class_name(getattr(policy, "activation_fn", None)),
         features_extractor=_features_extractor(policy, specs),
         notes=tuple(notes),
         source=source,
-        optimizer=(optimizer or _live_optimizer(policy) or (None,))[0],
+        optimizer=optimizer[0] if optimizer else None,
     )
 
 
