@@ -72,6 +72,11 @@ class AlgoInfo:
         return self.package.replace("_", "-")
 
 
+def net_arch_keys(family: str) -> tuple[str, str]:
+    """The keys of a net_arch mapping: ``pi`` and ``vf`` on-policy, ``pi`` and ``qf`` off-policy."""
+    return ("pi", "vf") if family == "on_policy" else ("pi", "qf")
+
+
 def _policies(mlp: str, cnn: str | None, multi: str | None, kwargs: tuple[str, ...], lstm: bool = False) -> dict[str, PolicyInfo]:
     suffix = "LstmPolicy" if lstm else "Policy"
     table = {f"Mlp{suffix}": PolicyInfo(mlp, kwargs)}

@@ -495,7 +495,7 @@ def check_net_arch_value(value: Any, info: _catalog.AlgoInfo, where: str) -> Any
     builds, and ``lint.lint_net_arch`` explains it as a finding.
     """
     on_policy = info.family == "on_policy"
-    keys = ("pi", "vf") if on_policy else ("pi", "qf")
+    keys = _catalog.net_arch_keys(info.family)
     if value is None:
         return None
     if isinstance(value, list):
@@ -530,7 +530,7 @@ def _list_with_mappings(value: list[Any], info: _catalog.AlgoInfo, where: str) -
         return [check_net_arch_value(value[0], info, f"{where}[0]"), *value[1:]]
     shared = [v for v in value if isinstance(v, int)]
     dicts = [v for v in value if isinstance(v, dict)]
-    second = "vf" if info.family == "on_policy" else "qf"
+    second = _catalog.net_arch_keys(info.family)[1]
     rewrite = ""
     if len(dicts) == 1:
         pi = shared + list(dicts[0].get("pi", []))

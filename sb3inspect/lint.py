@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ._catalog import net_arch_keys
 from .errors import did_you_mean
 from .report import Finding
 
@@ -68,7 +69,7 @@ class _Lint:
     def __init__(self, algo: str, family: str, python: bool) -> None:
         self.algo = algo
         self.on_policy = family == ON_POLICY
-        self.keys = ("pi", "vf") if self.on_policy else ("pi", "qf")
+        self.keys = net_arch_keys(family)
         self.python = python
         self.findings: list[Finding] = []
 
