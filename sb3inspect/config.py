@@ -196,12 +196,46 @@ def _load_yaml(text: str, where: str) -> Any:
     import yaml
 
     try:
+        _check_yaml_nesting(text, where)
         return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise SourceError(f"{where}: not valid YAML{at}: {problem}") from None
+
+
+def _check_yaml_nesting(text: str, where: str) -> None:
+    """Refuse YAML nested past ``MAX_DEPTH`` from its tokens, before any loader builds it.
+
+    PyYAML's own limits differ by version and backend (libyaml stops at 1,000 levels with its own
+    message since PyYAML 6.0.4; the Python loader recurses until Python stops it). Counting the
+    scanner's start and end tokens gives one answer, sb3inspect's. libyaml's scanner reads ahead
+    and may stop on its own limit first: on any error of the fast scanner, PyYAML's Python scanner
+    (iterative, without a limit) counts again, and either finds the nesting or raises the error.
+    """
+    import yaml
+
+    try:
+        _count_nesting(text, where, getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        _count_nesting(text, where, yaml.SafeLoader)
+
+
+def _count_nesting(text: str, where: str, loader: Any) -> None:
+    import yaml
+
+    opening = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken, yaml.BlockSequenceStartToken,
+               yaml.BlockMappingStartToken)
+    closing = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+    depth = 0
+    for token in yaml.scan(text, Loader=loader):
+        if isinstance(token, opening):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise SourceError(f"{where}: nests deeper than a config can (more than {MAX_DEPTH} levels)")
+        elif isinstance(token, closing):
+            depth -= 1
 
 
 @functools.cache

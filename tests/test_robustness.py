@@ -222,3 +222,19 @@ def test_duplicate_keys_are_refused(tmp_path: Path, capsys: pytest.CaptureFixtur
 
     merged.write_text("x: &b {a: 1}\ny: {<<: *b, a: 2}\n")
     assert read_mapping(merged)["y"] == {"a": 2}
+
+
+@pytest.mark.parametrize("shape", ["flow", "block"])
+def test_deep_yaml_is_refused_by_sb3inspect_not_by_the_yaml_backend(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, shape: str
+) -> None:
+    """Past libyaml's own limit (1,000 levels in PyYAML 6.0.4) and well under it, the same error of ours."""
+    for levels in (70, 1100):
+        if shape == "flow":
+            body = "policy_kwargs: {net_arch: " + "[" * levels + "]" * levels + "}\n"
+        else:
+            body = "policy_kwargs:\n" + "".join(" " * (i + 1) + f"k{i}:\n" for i in range(levels)) + " " * (levels + 1) + "x: 1\n"
+        path = tmp_path / f"deep-{shape}-{levels}.yaml"
+        path.write_text("algo: PPO\nobservation_space: 3\naction_space: discrete:2\n" + body)
+        code, _, err = run_cli(capsys, "inspect", str(path))
+        assert_one_error_line(code, err, "nests deeper than a config can")
