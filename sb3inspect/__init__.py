@@ -13,14 +13,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from .checks import check_net_arch
-from .compare import ReportDiff, diff
-from .errors import BuildError, ConfigError, NetArchMismatch, Sb3InspectError, SourceError
-from .report import Finding, Layer, Network, PolicyReport, Totals
+from sb3inspect.analysis.checks import check_net_arch
+from sb3inspect.analysis.compare import ReportDiff, diff
+from sb3inspect.errors import BuildError, ConfigError, NetArchMismatch, Sb3InspectError, SourceError
+from sb3inspect.report.model import Finding, Layer, Network, PolicyReport, Totals
 
 if TYPE_CHECKING:
-    from .callbacks import ArchitectureCallback
-    from .config import PolicySpec
+    from sb3inspect.callbacks import ArchitectureCallback
+    from sb3inspect.sources.config import PolicySpec
 
 __version__ = "0.1.0"
 
@@ -47,18 +47,18 @@ __all__ = [
 
 def summary(obj: Any, *, env: str | None = None, algo: str | None = None) -> PolicyReport:
     """The report of an SB3 algorithm, a policy, a config dict or a path (see ``api.summary``)."""
-    from .api import summary as _summary
+    from sb3inspect.api import summary as _summary
 
     return _summary(obj, env=env, algo=algo)
 
 
 def __getattr__(name: str) -> Any:
     if name == "PolicySpec":
-        from .config import PolicySpec
+        from sb3inspect.sources.config import PolicySpec
 
         return PolicySpec
     if name == "ArchitectureCallback":  # an SB3 BaseCallback: importing it imports SB3 and torch
-        from .callbacks import ArchitectureCallback
+        from sb3inspect.callbacks import ArchitectureCallback
 
         return ArchitectureCallback
     raise AttributeError(f"module 'sb3inspect' has no attribute {name!r}")

@@ -1,3 +1,3 @@
-from .cli import main
+from sb3inspect.cli import main
 
 raise SystemExit(main())

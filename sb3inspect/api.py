@@ -7,12 +7,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .config import PolicySpec, PythonClass, spec_from_mapping
-from .errors import SourceError
-from .report import Finding, PolicyReport
+from sb3inspect.sources.config import PolicySpec, PythonClass, spec_from_mapping
+from sb3inspect.errors import SourceError
+from sb3inspect.report.model import Finding, PolicyReport
 
 if TYPE_CHECKING:
-    from .build import BuiltPolicy
+    from sb3inspect.build.policy import BuiltPolicy
 
 
 def summary(obj: Any, *, env: str | None = None, algo: str | None = None) -> PolicyReport:
@@ -27,7 +27,7 @@ def summary(obj: Any, *, env: str | None = None, algo: str | None = None) -> Pol
     if isinstance(obj, PolicySpec):
         return summarize_spec(obj)
     if isinstance(obj, (str, Path)):
-        from .sources import summarize_path
+        from sb3inspect.pipeline import summarize_path
 
         reports = summarize_path(Path(obj), env=env, algo=algo)
         if len(reports) != 1:
@@ -48,7 +48,7 @@ def python_config(config: Mapping[str, Any]) -> dict[str, Any]:
     out = dict(config)
     for key in ("observation_space", "action_space"):
         if _is_gym_space(out.get(key)):
-            from .spaces import describe
+            from sb3inspect.sources.spaces import describe
 
             out[key] = describe(out[key], bounds=True)
     kwargs = out.get("policy_kwargs")
@@ -78,14 +78,14 @@ def _known_name(cls: type) -> str | None:
 
 def summarize_spec(spec: PolicySpec) -> PolicyReport:
     """Build a spec on the meta device and report it."""
-    from .build import build_policy
+    from sb3inspect.build.policy import build_policy
 
     return with_findings(summarize_built(build_policy(spec), source=spec.source), spec.findings)
 
 
 def summarize_built(built: BuiltPolicy, *, source: str | None) -> PolicyReport:
     """The report of a policy ``build_policy`` made."""
-    from .walk import walk_policy
+    from sb3inspect.report.walk import walk_policy
 
     return walk_policy(
         built.policy,
@@ -125,7 +125,7 @@ def summarize_live(obj: Any) -> PolicyReport:
         raise SourceError(
             f"cannot summarize a {type(obj).__name__}: pass an SB3 model, a policy, a config dict or a path"
         )
-    from .walk import walk_policy
+    from sb3inspect.report.walk import walk_policy
 
     observation_space = getattr(obj, "observation_space", None)
     action_space = getattr(obj, "action_space", None)
@@ -139,10 +139,10 @@ def lint_live(obj: Any, policy: Any) -> tuple[Finding, ...]:
 
     An algorithm keeps the net_arch it was given; a bare policy only keeps what SB3 made of it.
     """
-    from . import _catalog
-    from .lint import lint_net_arch
+    from sb3inspect import catalog
+    from sb3inspect.analysis.lint import lint_net_arch
 
-    info = next((_catalog.ALGORITHMS[cls.__name__] for cls in type(obj).__mro__ if cls.__name__ in _catalog.ALGORITHMS), None)
+    info = next((catalog.ALGORITHMS[cls.__name__] for cls in type(obj).__mro__ if cls.__name__ in catalog.ALGORITHMS), None)
     kwargs = getattr(obj, "policy_kwargs", None)
     if isinstance(kwargs, dict) and "net_arch" in kwargs:
         net_arch = kwargs["net_arch"]

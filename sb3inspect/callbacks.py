@@ -9,8 +9,8 @@ from collections.abc import Sequence
 
 from stable_baselines3.common.callbacks import BaseCallback
 
-from .checks import net_arch_expectations, require
-from .report import PolicyReport
+from sb3inspect.analysis.checks import net_arch_expectations, require
+from sb3inspect.report.model import PolicyReport
 
 
 class ArchitectureCallback(BaseCallback):
@@ -46,7 +46,7 @@ class ArchitectureCallback(BaseCallback):
         self.report: PolicyReport | None = None
 
     def _on_training_start(self) -> None:
-        from .api import summarize_live
+        from sb3inspect.api import summarize_live
 
         report = self.report = summarize_live(self.model)
         if self.verbose >= 1:

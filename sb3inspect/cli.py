@@ -16,7 +16,7 @@ from typing import Annotated, Any
 
 import typer
 
-from .errors import ConfigError, NetArchMismatch, Sb3InspectError, one_line
+from sb3inspect.errors import ConfigError, NetArchMismatch, Sb3InspectError, one_line
 
 app = typer.Typer(
     name="sb3inspect",
@@ -73,7 +73,7 @@ def _fail(exc: BaseException | None, code: int, *, prefix: str = "error", messag
 
 def _version(value: bool) -> None:
     if value:
-        from . import __version__
+        from sb3inspect import __version__
 
         typer.echo(f"sb3inspect {__version__}")
         raise typer.Exit()
@@ -120,7 +120,7 @@ def inspect(
 ) -> None:
     """Show the networks a config, an rl-zoo3 entry or a saved model builds, layer by layer, with parameter counts."""
     with user_errors():
-        from .sources import inspect_path
+        from sb3inspect.pipeline import inspect_path
 
         if sources and (obs or act or net_arch or policy or activation or kwarg or use_sde):
             raise ConfigError("command line", "quick flags (--obs, --act, --net-arch, ...) describe a config of their own",
@@ -141,8 +141,8 @@ def inspect(
                 reports.extend(inspection.reports)
                 skipped.extend(inspection.skipped)
         elif quick is not None:
-            from .api import summarize_spec
-            from .config import spec_from_mapping
+            from sb3inspect.api import summarize_spec
+            from sb3inspect.sources.config import spec_from_mapping
 
             reports.append(summarize_spec(spec_from_mapping(quick, source="command line")))
         else:
@@ -212,8 +212,8 @@ def diagram(
     Needs matplotlib: pip install 'sb3inspect[diagram]'.
     """
     with user_errors():
-        from . import diagram as drawing
-        from .sources import summarize_path
+        from sb3inspect.render import diagram as drawing
+        from sb3inspect.pipeline import summarize_path
 
         chosen = drawing.diagram_format(output, fmt.value if fmt else None)
         drawing.check_output(output)
@@ -315,8 +315,8 @@ def _widths(text: str, where: str) -> list[Any]:
 
 
 def _key_value(item: str, flag: str) -> tuple[str, Any]:
-    from .config import parse_text
-    from .errors import SourceError
+    from sb3inspect.sources.config import parse_text
+    from sb3inspect.errors import SourceError
 
     key, sep, value = item.partition("=")
     if not sep or not key.strip():
@@ -331,12 +331,12 @@ def _key_value(item: str, flag: str) -> tuple[str, Any]:
 
 
 def _emit(reports: list[Any], fmt: Format, width: int | None, *, explain: bool = False) -> None:
-    from .render import render_many
+    from sb3inspect.render import render_many
 
     if fmt is Format.table and sys.stdout.isatty():
         from rich.console import Console
 
-        from .render.table import build_table
+        from sb3inspect.render.table import build_table
 
         console = Console(width=max(width or Console().width, 100), highlight=False, soft_wrap=True)
         for index, report in enumerate(reports):
@@ -373,8 +373,8 @@ def check(
 ) -> None:
     """Check that configs build, lint clean and match --expect / --max-params (exit 0 ok, 1 failed, 2 bad input)."""
     with user_errors():
-        from .checks import parse_expectations, problems
-        from .sources import inspect_path
+        from sb3inspect.analysis.checks import parse_expectations, problems
+        from sb3inspect.pipeline import inspect_path
 
         wanted = parse_expectations(_expect_flags(expect or []), where="--expect")
         checked = failed = bad = 0
@@ -422,7 +422,7 @@ def _expect_flags(values: list[str]) -> dict[str, list[Any]]:
 
 def _check_lines(report: Any, source: Path, found: list[str], *, strict: bool) -> str:
     """``ok      configs/a.yaml · PPO · pi [64, 64] · vf [64, 64] · 21,701 params``, then problems and warnings."""
-    from .checks import finding_line
+    from sb3inspect.analysis.checks import finding_line
 
     built = " · ".join(f"{n.name} {list(n.hidden_sizes)}" for n in report.networks if not n.target and n.role != "other")
     label = report.source or str(source)
@@ -452,13 +452,13 @@ def diff(
 ) -> None:
     """Per network, the layers added, removed or resized and the parameter delta (exit 0 same, 1 different, 2 bad input)."""
     with user_errors():
-        from .compare import diff as diff_sources
+        from sb3inspect.analysis.compare import diff as diff_sources
 
         result = diff_sources(source_a, source_b, env=_one_env(env, "diff compares one policy with one"), algo=algo)
         if fmt is DiffFormat.table and sys.stdout.isatty():
             from rich.console import Console
 
-            from .render.diff import build_diff
+            from sb3inspect.render.diff import build_diff
 
             Console(width=max(width or Console().width, 100), highlight=False).print(build_diff(result))
         else:

@@ -15,9 +15,9 @@ import numpy as np
 import torch
 from gymnasium import spaces
 
-from sb3inspect.build import algorithm_class, resolve_kwargs, spaces_env
-from sb3inspect.config import PolicySpec
-from sb3inspect.spaces import to_gym
+from sb3inspect.build.policy import algorithm_class, resolve_kwargs, spaces_env
+from sb3inspect.sources.config import PolicySpec
+from sb3inspect.sources.spaces import to_gym
 
 ON_POLICY_ARGS = {"n_steps": 8}
 BATCHED = {"PPO", "RecurrentPPO", "MaskablePPO", "TRPO"}
@@ -195,7 +195,7 @@ __all__ = ["assert_matches_cpu_build", "cpu_model", "is_meta", "np"]
 def assert_same_as_cpu_build(config: dict[str, Any]) -> None:
     """Either sb3inspect's report equals the CPU build, or both refuse the config."""
     from sb3inspect.api import summarize_spec
-    from sb3inspect.config import spec_from_mapping
+    from sb3inspect.sources.config import spec_from_mapping
     from sb3inspect.errors import BuildError
 
     spec = spec_from_mapping(config)

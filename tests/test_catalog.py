@@ -8,16 +8,16 @@ import pytest
 import torch
 from stable_baselines3.common import torch_layers
 
-from sb3inspect import _catalog
-from sb3inspect.build import algorithm_class, spaces_env
-from sb3inspect.spaces import parse_space, to_gym
+from sb3inspect import catalog
+from sb3inspect.build.policy import algorithm_class, spaces_env
+from sb3inspect.sources.spaces import parse_space, to_gym
 
 ACTIONS = {"Box": "box:2", "Discrete": "discrete:3", "MultiDiscrete": "multidiscrete:2,3", "MultiBinary": "multibinary:3"}
 
 
-@pytest.mark.parametrize("name", list(_catalog.ALGORITHMS))
+@pytest.mark.parametrize("name", list(catalog.ALGORITHMS))
 def test_policies_and_kwargs(name: str) -> None:
-    info = _catalog.ALGORITHMS[name]
+    info = catalog.ALGORITHMS[name]
     cls = algorithm_class(name)
     assert list(info.policies) == list(cls.policy_aliases)
     for alias, policy in info.policies.items():
@@ -29,7 +29,7 @@ def test_policies_and_kwargs(name: str) -> None:
     assert info.use_sde == ("use_sde" in inspect.signature(cls.__init__).parameters)
 
 
-@pytest.mark.parametrize("name", list(_catalog.ALGORITHMS))
+@pytest.mark.parametrize("name", list(catalog.ALGORITHMS))
 @pytest.mark.parametrize("action", list(ACTIONS))
 def test_supported_action_spaces(name: str, action: str) -> None:
     cls = algorithm_class(name)
@@ -39,15 +39,15 @@ def test_supported_action_spaces(name: str, action: str) -> None:
         accepted = True
     except AssertionError:
         accepted = False
-    assert accepted == (action in _catalog.ALGORITHMS[name].action_spaces)
+    assert accepted == (action in catalog.ALGORITHMS[name].action_spaces)
 
 
 def test_class_names_exist() -> None:
-    for name in _catalog.ACTIVATIONS:
+    for name in catalog.ACTIVATIONS:
         getattr(torch.nn, name)()  # SB3 calls activation_fn() with no arguments
-    for name in _catalog.FEATURES_EXTRACTORS:
+    for name in catalog.FEATURES_EXTRACTORS:
         assert issubclass(getattr(torch_layers, name), torch_layers.BaseFeaturesExtractor)
-    for name in _catalog.OPTIMIZERS:
+    for name in catalog.OPTIMIZERS:
         assert name == "RMSpropTFLike" or issubclass(getattr(torch.optim, name), torch.optim.Optimizer)
 
 
@@ -58,17 +58,17 @@ def test_every_no_argument_activation_is_listed() -> None:
         cls = getattr(activation, name)
         required = [p for p in list(inspect.signature(cls.__init__).parameters.values())[1:]
                     if p.default is inspect.Parameter.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
-        assert (name in _catalog.ACTIVATIONS) == (not required), name
+        assert (name in catalog.ACTIVATIONS) == (not required), name
 
 
 def test_extractor_kwargs() -> None:
-    for name, kwargs in _catalog.EXTRACTOR_KWARGS.items():
+    for name, kwargs in catalog.EXTRACTOR_KWARGS.items():
         params = list(inspect.signature(getattr(torch_layers, name).__init__).parameters)[2:]  # self, observation_space
         assert sorted(params) == sorted(kwargs), name
-    for algo in _catalog.ALGORITHMS.values():
+    for algo in catalog.ALGORITHMS.values():
         for alias, policy in algo.policies.items():
             if "features_extractor_class" not in policy.kwargs:
                 continue
             default = inspect.signature(algorithm_class(algo.name).policy_aliases[alias].__init__).parameters[
                 "features_extractor_class"].default
-            assert default.__name__ == _catalog.default_extractor(alias), (algo.name, alias)
+            assert default.__name__ == catalog.default_extractor(alias), (algo.name, alias)

@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-from sb3inspect.config import load_config, spec_from_mapping
+from sb3inspect.sources.config import load_config, spec_from_mapping
 from sb3inspect.errors import ConfigError, Sb3InspectError, SourceError
-from sb3inspect.spaces import parse_space
+from sb3inspect.sources.spaces import parse_space
 
 SEED = {"algo": "PPO", "observation_space": 101, "action_space": {"type": "Discrete", "n": 4},
         "policy_kwargs": {"net_arch": [64, 64]}}
@@ -237,8 +237,8 @@ def test_extractor_checks_agree_with_sb3(obs: dict[str, Any], normalize_images: 
         refused = False
     raw = dict(config, policy_kwargs={"normalize_images": normalize_images})
     try:
-        from sb3inspect.config import PolicySpec
-        from sb3inspect.spaces import parse_space
+        from sb3inspect.sources.config import PolicySpec
+        from sb3inspect.sources.spaces import parse_space
 
         cpu_model(PolicySpec("PPO", policy, parse_space(obs, "obs"), parse_space("discrete:2", "act", action=True),
                              dict(raw["policy_kwargs"])))

@@ -21,7 +21,7 @@ WIDER = {**SEED, "policy_kwargs": {"net_arch": {"pi": [128, 64], "vf": [64]}, "a
 
 
 def test_same_architecture_across_source_kinds() -> None:
-    from sb3inspect.config import spec_from_mapping
+    from sb3inspect.sources.config import spec_from_mapping
 
     live = cpu_model(spec_from_mapping(SEED))
     for a, b in ((SEED_PATH, SEED), (SEED_PATH, live), (live, SEED), ({**SEED, "policy_kwargs": {"net_arch": {"pi": [64, 64], "vf": [64, 64]}}}, SEED)):
@@ -57,7 +57,7 @@ def test_networks_only_on_one_side() -> None:
 
 
 def test_frozen_layer_is_a_change() -> None:
-    from sb3inspect.config import spec_from_mapping
+    from sb3inspect.sources.config import spec_from_mapping
 
     live = cpu_model(spec_from_mapping(SEED))
     live.policy.action_net.requires_grad_(False)

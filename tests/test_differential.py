@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 
 import sb3inspect
 from sb3inspect.api import summarize_spec
-from sb3inspect.build import build_policy
-from sb3inspect.config import spec_from_mapping
+from sb3inspect.build.policy import build_policy
+from sb3inspect.sources.config import spec_from_mapping
 
 from .reference import assert_matches_cpu_build, assert_same_as_cpu_build, is_meta
 

@@ -9,7 +9,7 @@ import pytest
 import torch
 
 import sb3inspect
-from sb3inspect.config import spec_from_mapping
+from sb3inspect.sources.config import spec_from_mapping
 from sb3inspect.render.common import arithmetic, display_rows, explain_notes
 
 from .reference import cpu_model

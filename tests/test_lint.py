@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 
 from sb3inspect import summary
-from sb3inspect.config import spec_from_mapping
+from sb3inspect.sources.config import spec_from_mapping
 from sb3inspect.errors import ConfigError
-from sb3inspect.lint import CODES, lint_net_arch
+from sb3inspect.analysis.lint import CODES, lint_net_arch
 
 from .reference import assert_same_as_cpu_build
 from .test_cli import invoke
@@ -91,8 +91,8 @@ def test_what_sb3_cannot_build_stays_an_error_with_the_rewrite(cfg: dict[str, An
 def test_live_model_is_linted_from_its_policy_kwargs() -> None:
     from stable_baselines3 import PPO
 
-    from sb3inspect.build import spaces_env
-    from sb3inspect.spaces import parse_space, to_gym
+    from sb3inspect.build.policy import spaces_env
+    from sb3inspect.sources.spaces import parse_space, to_gym
 
     env = spaces_env(to_gym(parse_space(5, "obs")), to_gym(parse_space("discrete:2", "act", action=True)))
     model = PPO("MlpPolicy", env, policy_kwargs={"net_arch": {"pi": [8], "qf": [8]}}, n_steps=8, batch_size=8, device="cpu")

@@ -7,7 +7,7 @@ import torch.nn.functional as F
 from stable_baselines3.common.policies import BaseModel
 from torch.distributions import Distribution
 
-from sb3inspect._meta import SMALL_OP_ELEMENTS, meta_build
+from sb3inspect.build.meta import SMALL_OP_ELEMENTS, meta_build
 
 
 def test_small_ops_give_meta_results_of_the_right_shape() -> None:
@@ -57,8 +57,8 @@ def test_other_threads_keep_their_device_while_a_build_runs() -> None:
     from stable_baselines3 import PPO
 
     import sb3inspect
-    from sb3inspect.build import spaces_env
-    from sb3inspect.spaces import parse_space, to_gym
+    from sb3inspect.build.policy import spaces_env
+    from sb3inspect.sources.spaces import parse_space, to_gym
 
     env = spaces_env(to_gym(parse_space(4, "obs")), to_gym(parse_space("discrete:2", "act", action=True)))
     model = PPO("MlpPolicy", env, n_steps=8, batch_size=8, device="cpu")
@@ -89,7 +89,7 @@ def test_summary_of_a_live_model_leaves_its_spaces_random_state_alone() -> None:
     import sb3inspect
 
     from .reference import cpu_model
-    from sb3inspect.config import spec_from_mapping
+    from sb3inspect.sources.config import spec_from_mapping
 
     model = cpu_model(spec_from_mapping({"algo": "PPO", "observation_space": "image:3x36x36", "action_space": "discrete:2"}))
     space = model.observation_space

@@ -19,7 +19,7 @@ from sb3inspect.cli import app, main
 from sb3inspect.errors import MissingExtra
 from sb3inspect.render.graph import ACTION_INPUT, Lanes, build_graph, items_boxes
 from sb3inspect.render.mermaid import label, mermaid
-from sb3inspect.report import PolicyReport
+from sb3inspect.report.model import PolicyReport
 
 from .conftest import ROOT
 
@@ -150,7 +150,7 @@ def svg_texts(data: bytes) -> list[str]:
 
 
 def test_svg_parses_and_keeps_layer_labels_as_text() -> None:
-    from sb3inspect.diagram import render_diagram
+    from sb3inspect.render.diagram import render_diagram
 
     data = render_diagram(report("ppo-101-64x64.yaml"), "svg")
     texts = svg_texts(data)
@@ -169,7 +169,7 @@ def test_svg_parses_and_keeps_layer_labels_as_text() -> None:
 def test_layout_has_no_overlaps_and_text_fits(name: str) -> None:
     import matplotlib
 
-    from sb3inspect import diagram
+    from sb3inspect.render import diagram
 
     graph = build_graph(report(name))
     metrics = diagram._Metrics()
@@ -227,7 +227,7 @@ def test_missing_matplotlib_is_one_error_line(monkeypatch: pytest.MonkeyPatch, c
     assert code == 2 and err.count("\n") == 1 and err.startswith("error: "), err
     assert "pip install 'sb3inspect[diagram]'" in err and "Traceback" not in err
     assert not (tmp_path / "arch.svg").exists()
-    from sb3inspect.diagram import render_diagram
+    from sb3inspect.render.diagram import render_diagram
 
     with pytest.raises(MissingExtra, match=r"sb3inspect\[diagram\]"):
         render_diagram(report("ppo-101-64x64.yaml"), "svg")
@@ -279,7 +279,7 @@ def test_readme_picture_is_committed_and_small() -> None:
 
 
 def test_svg_shows_findings_and_the_macs_note() -> None:
-    from sb3inspect.diagram import render_diagram
+    from sb3inspect.render.diagram import render_diagram
 
     texts = svg_texts(render_diagram(sb3inspect.summary({
         "algo": "PPO", "observation_space": 5, "action_space": "discrete:2",
@@ -300,7 +300,7 @@ def test_diagram_of_an_rl_zoo3_entry(tmp_path: Path) -> None:
 def test_a_png_past_the_pixel_limit_is_refused_before_drawing(monkeypatch: pytest.MonkeyPatch) -> None:
     from matplotlib.figure import Figure
 
-    from sb3inspect import diagram
+    from sb3inspect.render import diagram
     from sb3inspect.errors import ConfigError
 
     def refuse(*args: object, **kwargs: object) -> None:
@@ -324,7 +324,7 @@ def test_an_unwritable_output_is_a_clean_error(capsys: pytest.CaptureFixture[str
 
 
 def test_notes_and_finding_parts_each_start_a_line() -> None:
-    from sb3inspect.diagram import BULLET, render_diagram
+    from sb3inspect.render.diagram import BULLET, render_diagram
 
     rep = sb3inspect.summary({"algo": "PPO", "observation_space": 5, "action_space": "discrete:2",
                               "policy_kwargs": {"net_arch": {"pi": [8], "qf": [8]}}})
@@ -338,7 +338,7 @@ def test_notes_and_finding_parts_each_start_a_line() -> None:
 
 
 def test_labels_from_input_stay_on_one_line() -> None:
-    from sb3inspect.diagram import render_diagram
+    from sb3inspect.render.diagram import render_diagram
 
     rep = sb3inspect.summary({"algo": "PPO", "action_space": "discrete:2", "policy_kwargs": {"net_arch": [4]},
                               "observation_space": {"type": "Dict", "spaces": {"a\nb`c|d<e>": 3, "f": 2}}})

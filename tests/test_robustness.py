@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from sb3inspect.api import summarize_spec
 from sb3inspect.cli import main
-from sb3inspect.config import MAX_CONFIG_BYTES, spec_from_mapping
+from sb3inspect.sources.config import MAX_CONFIG_BYTES, spec_from_mapping
 from sb3inspect.errors import Sb3InspectError
 
 from .conftest import ROOT
@@ -97,12 +97,12 @@ def test_unreadable_file(capsys: pytest.CaptureFixture[str], tmp_path: Path, mon
 
 
 def test_internal_errors_are_one_line_too(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
-    import sb3inspect.sources
+    import sb3inspect.pipeline
 
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr(sb3inspect.sources, "inspect_path", broken)
+    monkeypatch.setattr(sb3inspect.pipeline, "inspect_path", broken)
     code, _, err = run_cli(capsys, "inspect", str(ROOT / "configs" / "ppo-101-64x64.yaml"))
     assert code == 2 and err.startswith("error: internal error (ZeroDivisionError: boom)") and err.count("\n") == 1
     assert "please report it" in err and "Traceback" not in err
@@ -218,7 +218,7 @@ def test_duplicate_keys_are_refused(tmp_path: Path, capsys: pytest.CaptureFixtur
     merged = tmp_path / "merge.yaml"
     merged.write_text("base: &b {algo: PPO, observation_space: 3, action_space: discrete:2}\n")
     # a merge key may be overridden: that is YAML, not a duplicate
-    from sb3inspect.config import read_mapping
+    from sb3inspect.sources.config import read_mapping
 
     merged.write_text("x: &b {a: 1}\ny: {<<: *b, a: 2}\n")
     assert read_mapping(merged)["y"] == {"a": 2}

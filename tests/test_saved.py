@@ -19,11 +19,11 @@ import torch
 from gymnasium import spaces
 
 import sb3inspect
-from sb3inspect.build import algorithm_class, spaces_env
+from sb3inspect.build.policy import algorithm_class, spaces_env
 from sb3inspect.cli import main
 from sb3inspect.errors import SourceError
-from sb3inspect.saved import space_of, summarize_saved
-from sb3inspect.zipread import MAX_MEMBERS, pickle_globals
+from sb3inspect.sources.saved.fields import space_of, summarize_saved
+from sb3inspect.sources.saved.zipread import MAX_MEMBERS, pickle_globals
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 
 BOX = spaces.Box(-1, 1, (3,), np.float32)
@@ -117,8 +117,8 @@ def test_saved_zip_equals_the_live_model(name: str, saved: dict[str, tuple[Path,
 
 @pytest.mark.parametrize("name", ["ppo-sde", "ppo-dict", "sac-sde", "td3", "dqn-cnn", "recurrent-ppo", "crossq"])
 def test_state_dict_alone_counts_what_the_live_model_has(name: str, saved: dict[str, tuple[Path, Any]]) -> None:
-    from sb3inspect.statedict import report_from_state_dict
-    from sb3inspect.zipread import read_saved, saved_tensors
+    from sb3inspect.report.statedict import report_from_state_dict
+    from sb3inspect.sources.saved.zipread import read_saved, saved_tensors
 
     path, model = saved[name]
     report = report_from_state_dict(saved_tensors(path, shared=True), saved=read_saved(path), algo=None, reason="test")
@@ -203,10 +203,10 @@ def test_hostile_weights_run_nothing(tmp_path: Path, saved: dict[str, tuple[Path
 
 
 def test_policy_modules_match_the_installed_classes() -> None:
-    from sb3inspect import _catalog
-    from sb3inspect.saved import ALGO_MARKERS, POLICY_MODULES
+    from sb3inspect import catalog
+    from sb3inspect.sources.saved.fields import ALGO_MARKERS, POLICY_MODULES
 
-    for name in _catalog.ALGORITHMS:
+    for name in catalog.ALGORITHMS:
         for policy in algorithm_class(name).policy_aliases.values():
             assert name in POLICY_MODULES[policy.__module__], (name, policy)
     for candidates in POLICY_MODULES.values():
@@ -339,7 +339,7 @@ def test_a_bad_zip_is_found_before_torch(tmp_path: Path) -> None:
 def test_old_torch_never_loads_policy_pth(tmp_path: Path, saved: dict[str, tuple[Path, Any]], monkeypatch: pytest.MonkeyPatch,
                                           capsys: pytest.CaptureFixture[str]) -> None:
     """torch < 2.10's weights_only loader can be made to run code: the rebuild stands, the weights go unchecked."""
-    from sb3inspect import zipread
+    from sb3inspect.sources.saved import zipread
 
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("torch.load was called on an unsafe torch")
@@ -364,7 +364,7 @@ def test_old_torch_never_loads_policy_pth(tmp_path: Path, saved: dict[str, tuple
 @pytest.mark.parametrize(("version", "safe"), [("2.10.0", True), ("2.13.0+cpu", True), ("3.0.0", True),
                                               ("2.9.1+cu121", False), ("2.5.1", False), ("nonsense", False)])
 def test_the_torch_gate_reads_versions(version: str, safe: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sb3inspect import zipread
+    from sb3inspect.sources.saved import zipread
 
     monkeypatch.setattr(zipread, "torch_version", lambda: version)
     assert (zipread.unsafe_torch() is None) == safe
@@ -390,7 +390,7 @@ def test_td3_with_ddpg_like_settings_stays_td3(kwargs: dict[str, Any], algo: str
 
 
 def test_ddpg_is_told_from_td3_by_all_of_its_settings(saved: dict[str, tuple[Path, Any]]) -> None:
-    from sb3inspect.saved import ALGO_MARKERS
+    from sb3inspect.sources.saved.fields import ALGO_MARKERS
 
     path, model = saved["ddpg"]
     data = json.loads(zipfile.ZipFile(path).read("data"))
@@ -456,7 +456,7 @@ def test_a_zip_that_is_not_a_regular_file_is_refused_at_once(kind: str, tmp_path
 
 def test_a_huge_number_in_a_saved_dict_space_is_unreadable_not_a_crash(
         tmp_path: Path, saved: dict[str, tuple[Path, Any]], capsys: pytest.CaptureFixture[str]) -> None:
-    from sb3inspect.diagram import render_diagram
+    from sb3inspect.render.diagram import render_diagram
 
     path, model = saved["ppo-dict"]
     data = json.loads(zipfile.ZipFile(path).read("data"))

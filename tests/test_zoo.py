@@ -20,10 +20,10 @@ from gymnasium import spaces
 
 from sb3inspect.api import summarize_spec
 from sb3inspect.cli import main
-from sb3inspect.config import spec_from_mapping
+from sb3inspect.sources.config import spec_from_mapping
 from sb3inspect.errors import ConfigError, SourceError
-from sb3inspect.pyexpr import policy_kwargs_from_text, read_expression
-from sb3inspect.sources import inspect_path, summarize_path
+from sb3inspect.sources.pyexpr import policy_kwargs_from_text, read_expression
+from sb3inspect.pipeline import inspect_path, summarize_path
 
 from .reference import assert_matches_cpu_build, reported_sizes, sized_modules
 
@@ -141,8 +141,8 @@ def test_zoo_entry_equals_what_rl_zoo3_builds(algo: str, env_id: str, tmp_path: 
 @needs_zoo
 @pytest.mark.parametrize(("algo", "env_id"), [("ppo", "Pendulum-v1"), ("ppo_lstm", "CartPoleNoVel-v1"), ("tqc", "Pendulum-v1")])
 def test_zoo_entry_spec_matches_a_cpu_build(algo: str, env_id: str) -> None:
-    from sb3inspect.config import read_mapping
-    from sb3inspect.zoo import zoo_entries
+    from sb3inspect.sources.config import read_mapping
+    from sb3inspect.sources.zoo import zoo_entries
 
     path = HYPERPARAMS / f"{algo}.yml"
     (entry,), _ = zoo_entries(path, read_mapping(path), envs=[env_id], algo=None, allow_imports=False)
@@ -299,7 +299,7 @@ def test_zoo_strings_need_the_exact_class_name(text: str, message: str) -> None:
 
 
 def test_every_parsed_expression_is_size_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sb3inspect import config
+    from sb3inspect.sources import config
 
     assert read_expression("[[1] * 300] * 300", "f")[299][299] == 1  # 90,300 values: under the limit
     monkeypatch.setattr(config, "MAX_VALUES", 5)
@@ -348,8 +348,8 @@ def test_allow_imports_applies_a_named_wrapper(tmp_path: Path) -> None:
 def test_wrapper_tables_name_real_classes(table: str) -> None:
     import importlib
 
-    from sb3inspect import zoo
-    from sb3inspect.envs import rl_zoo3_wrappers
+    from sb3inspect.sources import zoo
+    from sb3inspect.sources.envs import rl_zoo3_wrappers
 
     for module, names in getattr(zoo, table).items():
         if module == "rl_zoo3.wrappers" and HYPERPARAMS is None:
@@ -374,7 +374,7 @@ def test_bad_wrapper_arguments_are_a_clean_error(tmp_path: Path) -> None:
 
 
 def test_a_config_is_not_a_zoo_file() -> None:
-    from sb3inspect.zoo import is_zoo_mapping
+    from sb3inspect.sources.zoo import is_zoo_mapping
 
     assert is_zoo_mapping({"CartPole-v1": {"policy": "MlpPolicy"}})
     assert not is_zoo_mapping({"algo": "PPO", "env": "CartPole-v1"})
@@ -410,7 +410,7 @@ def test_no_vel_env_is_rl_zoo3s_masked_env() -> None:
 
 
 def _specs(config: dict[str, Any]) -> list[Any]:
-    from sb3inspect.config import spec_from_mapping
+    from sb3inspect.sources.config import spec_from_mapping
 
     return [spec_from_mapping(config)]
 
@@ -477,7 +477,7 @@ def test_wrappers_cannot_make_huge_observations(wrapper: str, message: str, tmp_
 
 
 def test_env_made_spaces_are_size_checked() -> None:
-    from sb3inspect.envs import check_space_size, space_elements
+    from sb3inspect.sources.envs import check_space_size, space_elements
 
     assert space_elements(spaces.Dict({"a": spaces.Box(0, 1, (3, 4)), "b": spaces.Discrete(5)})) == 13
     check_space_size(spaces.MultiBinary([100, 100]), "x")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from ..report import PolicyReport, dumps
+from sb3inspect.report.model import PolicyReport, dumps
 
 FORMATS = ("table", "json", "markdown")
 
@@ -21,13 +21,13 @@ def render_many(reports: Sequence[PolicyReport], fmt: str = "table", **options: 
         data: Any = reports[0].to_dict() if len(reports) == 1 else [r.to_dict() for r in reports]
         return dumps(data) + "\n"
     if fmt == "markdown":
-        from .markdown import render_markdown
+        from sb3inspect.render.markdown import render_markdown
 
         return "\n".join(render_markdown(r, **options) for r in reports)
     if fmt == "table":
-        from .table import render_table
+        from sb3inspect.render.table import render_table
 
         return "\n".join(render_table(r, **options) for r in reports)
-    from ..errors import ConfigError
+    from sb3inspect.errors import ConfigError
 
     raise ConfigError("format", f"unknown format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")

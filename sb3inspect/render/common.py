@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from ..report import Finding, Layer, Network, PolicyReport
-from ..spaces import short
+from sb3inspect.report.model import Finding, Layer, Network, PolicyReport
+from sb3inspect.sources.spaces import short
 
 ROLE_TITLES = {
     "policy": "policy network",

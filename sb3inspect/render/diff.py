@@ -11,10 +11,10 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from ..compare import NetworkDiff, ReportDiff
-from ..report import Layer
-from ..spaces import short
-from .common import dims, io, number, title
+from sb3inspect.analysis.compare import NetworkDiff, ReportDiff
+from sb3inspect.report.model import Layer
+from sb3inspect.sources.spaces import short
+from sb3inspect.render.common import dims, io, number, title
 
 
 def render_diff(result: ReportDiff, *, width: int | None = 100, **_: Any) -> str:

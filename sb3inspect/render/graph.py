@@ -23,9 +23,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from ..report import Layer, Network, PolicyReport
-from ..spaces import short
-from .common import (MACS_NOTE, ROLE_TITLES, Row, dims, display_rows, finding_lines, header_lines, number, title,
+from sb3inspect.report.model import Layer, Network, PolicyReport
+from sb3inspect.sources.spaces import short
+from sb3inspect.render.common import (MACS_NOTE, ROLE_TITLES, Row, dims, display_rows, finding_lines, header_lines, number, title,
                      totals_line)
 
 ACTION_INPUT = "⊕ action"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..report import PolicyReport
-from .common import display_rows, explain_notes, finding_lines, header_lines, network_title, number, title, totals_line
-from .mermaid import fenced
+from sb3inspect.report.model import PolicyReport
+from sb3inspect.render.common import display_rows, explain_notes, finding_lines, header_lines, network_title, number, title, totals_line
+from sb3inspect.render.mermaid import fenced
 
 
 def _cell(text: str) -> str:

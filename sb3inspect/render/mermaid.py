@@ -8,8 +8,8 @@ parameter (``log_std``) is a cylinder nothing flows into.
 
 from __future__ import annotations
 
-from ..report import PolicyReport
-from .graph import INK, PALETTE, Box, Graph, Stage, build_graph, items_boxes, one_line
+from sb3inspect.report.model import PolicyReport
+from sb3inspect.render.graph import INK, PALETTE, Box, Graph, Stage, build_graph, items_boxes, one_line
 
 _ESCAPES = (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("`", "#96;"), ("|", "#124;"))
 """Mermaid's entity codes: ``#`` first, so that the codes added after it stay codes."""

@@ -12,8 +12,8 @@ from typing import Any
 from rich.console import Console, Group
 from rich.text import Text
 
-from ..report import PolicyReport
-from .common import display_rows, explain_notes, finding_lines, header_lines, network_title, number, title, totals_line
+from sb3inspect.report.model import PolicyReport
+from sb3inspect.render.common import display_rows, explain_notes, finding_lines, header_lines, network_title, number, title, totals_line
 
 COLUMNS = ("layer", "type", "in → out", "weight", "bias", "params")
 GAP = "   "

@@ -67,7 +67,7 @@ def _context(policy: Any) -> Any:
     """The meta-build context for a policy on the meta device, nothing for a live one."""
     first = next(iter(policy.parameters()), None)
     if first is not None and first.is_meta:
-        from ._meta import meta_build
+        from sb3inspect.build.meta import meta_build
 
         return meta_build()
     return contextlib.nullcontext()

@@ -19,8 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .errors import ConfigError, NetArchMismatch, did_you_mean
-from .report import Finding, PolicyReport
+from sb3inspect.errors import ConfigError, NetArchMismatch, did_you_mean
+from sb3inspect.report.model import Finding, PolicyReport
 
 ALIASES: dict[str, tuple[str, ...]] = {
     "pi": ("pi", "actor"),
@@ -56,7 +56,7 @@ def check_net_arch(
     Returns the report when everything holds; raises ``NetArchMismatch`` (an ``AssertionError``)
     whose message lists expected against built otherwise.
     """
-    from .api import summary
+    from sb3inspect.api import summary
 
     expect = net_arch_expectations(pi=pi, vf=vf, qf=qf, where="check_net_arch")
     return require(summary(obj), expect=expect, max_params=max_params, strict=strict)

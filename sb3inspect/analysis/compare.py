@@ -11,7 +11,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
-from .report import Layer, Network, PolicyReport, dumps
+from sb3inspect.report.model import Layer, Network, PolicyReport, dumps
 
 ADDED, REMOVED, RESIZED, CHANGED = "added", "removed", "resized", "changed"
 
@@ -116,7 +116,7 @@ class ReportDiff:
         if fmt == "json":
             return self.to_json() + "\n"
         if fmt == "table":
-            from .render.diff import render_diff
+            from sb3inspect.render.diff import render_diff
 
             return render_diff(self, **options)
         raise ValueError(f"unknown diff format {fmt!r}; use table or json")
@@ -132,7 +132,7 @@ def _params(side: Layer | Network | None) -> int:
 
 def diff(a: Any, b: Any, *, env: str | None = None, algo: str | None = None) -> ReportDiff:
     """Compare two things ``summary`` accepts (model, policy, config dict or path): A is before, B after."""
-    from .api import summary
+    from sb3inspect.api import summary
 
     return diff_reports(summary(a, env=env, algo=algo), summary(b, env=env, algo=algo))
 

@@ -23,8 +23,10 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from . import _catalog, config
-from .errors import ConfigError, did_you_mean
+from sb3inspect import catalog
+
+from sb3inspect.sources import config
+from sb3inspect.errors import ConfigError, did_you_mean
 
 MAX_EXPRESSION_CHARS = 20_000
 MAX_REPEAT = 10_000
@@ -36,7 +38,7 @@ MAX_BASE = 1_000_000
 """``a ** b`` is read for |a| <= MAX_BASE and |b| <= MAX_EXPONENT: no number grows without bound."""
 
 _CLASS_ROOTS = ("nn", "th", "torch", "optim", "stable_baselines3", "sb3_contrib")
-_BARE_CLASSES = (*_catalog.FEATURES_EXTRACTORS, "RMSpropTFLike")
+_BARE_CLASSES = (*catalog.FEATURES_EXTRACTORS, "RMSpropTFLike")
 _NUMBER_OPS = {
     ast.Add: lambda a, b: a + b,
     ast.Sub: lambda a, b: a - b,
@@ -61,9 +63,9 @@ def policy_kwargs_from_text(text: str, where: str) -> dict[str, Any]:
         raise ConfigError(where, f"expected dict(...) of policy keywords, got {text.strip()[:80]!r}", hint=HINT)
     out: dict[str, Any] = {}
     for key, item in value.items():
-        if key in _catalog.CLASS_KWARGS:
+        if key in catalog.CLASS_KWARGS:
             if not isinstance(item, ClassRef):
-                raise ConfigError(f"{where}.{key}", f"expected a class such as {_catalog.CLASS_KWARGS[key][0]}, got {item!r}",
+                raise ConfigError(f"{where}.{key}", f"expected a class such as {catalog.CLASS_KWARGS[key][0]}, got {item!r}",
                                   hint="rl-zoo3 evaluates this string: a quoted name would be a str, not a class")
             _exact_name(item, key, f"{where}.{key}")
             out[key] = item.name
@@ -201,7 +203,7 @@ class _Reader:
 def _exact_name(ref: ClassRef, key: str, where: str) -> None:
     """rl-zoo3 evaluates the string: ``nn.Relu`` is an AttributeError there, however lenient a config file is."""
     owner, _, attr = ref.name.rpartition(".")
-    choices = _catalog.CLASS_KWARGS[key]
+    choices = catalog.CLASS_KWARGS[key]
     if attr in choices:
         return
     hint = did_you_mean(attr, choices)
@@ -227,7 +229,7 @@ def count_values(value: Any) -> int:
 
 def _no_class_refs(value: Any, where: str) -> Any:
     if isinstance(value, ClassRef):
-        raise ConfigError(where, f"{value.name} is a class; only {', '.join(_catalog.CLASS_KWARGS)} take one here",
+        raise ConfigError(where, f"{value.name} is a class; only {', '.join(catalog.CLASS_KWARGS)} take one here",
                           hint="sb3inspect cannot build custom classes from a file")
     if isinstance(value, list):
         return [_no_class_refs(item, f"{where}[{i}]") for i, item in enumerate(value)]

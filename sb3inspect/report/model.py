@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._catalog import ACTIVATIONS
+from sb3inspect.catalog import ACTIVATIONS
 
 SCHEMA_VERSION = 1
 
@@ -245,7 +245,7 @@ class PolicyReport:
 
     def render(self, fmt: str = "table", **options: Any) -> str:
         """The report as text: ``table`` (rich, no colour), ``json`` or ``markdown``."""
-        from .render import render
+        from sb3inspect.render import render
 
         return render(self, fmt, **options)
 

@@ -15,11 +15,11 @@ import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
-from . import _catalog
-from ._meta import RecordingOptimizer, meta_build
-from .config import PolicySpec, PythonClass
-from .errors import BuildError, one_line
-from .spaces import to_gym
+from sb3inspect import catalog
+from sb3inspect.build.meta import RecordingOptimizer, meta_build
+from sb3inspect.sources.config import PolicySpec, PythonClass
+from sb3inspect.errors import BuildError, one_line
+from sb3inspect.sources.spaces import to_gym
 
 
 @dataclass
@@ -40,7 +40,7 @@ class BuiltPolicy:
 
 def algorithm_class(name: str) -> type:
     """The algorithm class for a canonical name, with an install hint if its package is missing."""
-    info = _catalog.ALGORITHMS[name]
+    info = catalog.ALGORITHMS[name]
     try:
         module = importlib.import_module(info.package)
     except ImportError:
@@ -72,7 +72,7 @@ def resolve_kwargs(policy_kwargs: dict[str, Any]) -> dict[str, Any]:
 def build_policy(spec: PolicySpec) -> BuiltPolicy:
     """Construct the policy ``spec`` describes, on the meta device, as its algorithm would."""
     algo_cls = algorithm_class(spec.algo)
-    info = _catalog.ALGORITHMS[spec.algo]
+    info = catalog.ALGORITHMS[spec.algo]
     observation_space = to_gym(spec.observation_space)
     action_space = to_gym(spec.action_space)
     notes = list(spec.notes)

@@ -2,7 +2,7 @@
 
 Nothing here decides an architecture: the build (``build.py``) constructs the real classes and
 is the truth. These tables only let a bad config fail fast, with a did-you-mean, on the error
-path that must not import torch. ``tests/test_catalog.py`` holds every table against the
+path that must not import torch. ``tests/testcatalog.py`` holds every table against the
 installed SB3 and sb3-contrib, so drift fails CI instead of misleading users.
 """
 

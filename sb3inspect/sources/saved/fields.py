@@ -21,11 +21,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from . import _catalog
-from .config import PolicySpec, spec_from_mapping
-from .errors import Sb3InspectError, SourceError
-from .report import PolicyReport, Totals
-from .zipread import WEIGHTS, SavedModel, SavedTensor, read_saved, weights_or_reason
+from sb3inspect import catalog
+from sb3inspect.sources.config import PolicySpec, spec_from_mapping
+from sb3inspect.errors import Sb3InspectError, SourceError
+from sb3inspect.report.model import PolicyReport, Totals
+from sb3inspect.sources.saved.zipread import WEIGHTS, SavedModel, SavedTensor, read_saved, weights_or_reason
 
 # Where SB3 / sb3-contrib define each algorithm's policy classes (the module the pickle names).
 POLICY_MODULES: dict[str, tuple[str, ...]] = {
@@ -67,7 +67,7 @@ def summarize_saved(path: Path, *, algo: str | None = None) -> PolicyReport:
         tensors, unread = weights_or_reason(path, shared=True)
         if tensors is None:
             raise SourceError(f"{path}: cannot be rebuilt ({exc}) and {unread}") from None
-        from .statedict import report_from_state_dict
+        from sb3inspect.report.statedict import report_from_state_dict
 
         return report_from_state_dict(tensors, saved=saved, algo=_guess_algo(saved, algo), reason=str(exc))
     tensors, unread = weights_or_reason(path)
@@ -97,7 +97,7 @@ def _spec(saved: SavedModel, algo: str | None) -> PolicySpec:
     if candidates is None:
         raise SourceError(f"its policy class {saved.policy_path} is not one of SB3's or sb3-contrib's")
     name = _guess_algo(saved, algo)
-    info = _catalog.ALGORITHMS[name]
+    info = catalog.ALGORITHMS[name]
     alias = next((a for a, policy in info.policies.items() if policy.class_name == saved.policy_name), None)
     if alias is None or name not in candidates:
         raise SourceError(f"its policy class {saved.policy_path} is not a {name} policy")
@@ -120,7 +120,7 @@ def _spec(saved: SavedModel, algo: str | None) -> PolicySpec:
 def _guess_algo(saved: SavedModel, algo: str | None) -> str | None:
     """``--algo``, else the algorithm of the pickled class's module group whose markers the data carries."""
     if algo is not None:
-        from .config import resolve_algo
+        from sb3inspect.sources.config import resolve_algo
 
         return resolve_algo(algo, "--algo")
     candidates = _group(saved)
@@ -310,7 +310,7 @@ class _Rebuilt:
 
 
 def _rebuild(spec: PolicySpec, tensors: dict[str, SavedTensor] | None) -> _Rebuilt:
-    from .build import build_policy
+    from sb3inspect.build.policy import build_policy
 
     built = build_policy(spec)
     if tensors is None:
@@ -329,7 +329,7 @@ def _rebuild_as(saved: SavedModel, algo: str, tensors: dict[str, SavedTensor]) -
 
 
 def _rebuilt_report(rebuilt: _Rebuilt, saved: SavedModel, unread: str, *, guessed: bool, switched: bool) -> PolicyReport:
-    from .api import summarize_built, with_findings
+    from sb3inspect.api import summarize_built, with_findings
 
     spec, check = rebuilt.spec, rebuilt.check
     report = with_findings(summarize_built(rebuilt.built, source=spec.source), spec.findings)

@@ -20,7 +20,7 @@ import math
 import re
 from typing import Any
 
-from .errors import ConfigError, did_you_mean, one_of
+from sb3inspect.errors import ConfigError, did_you_mean, one_of
 
 SpaceSpec = dict[str, Any]
 

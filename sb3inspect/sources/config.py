@@ -24,11 +24,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import _catalog
-from .errors import ConfigError, SourceError, did_you_mean, one_of
-from .lint import lint_net_arch
-from .report import Finding
-from .spaces import SpaceSpec, check_size_limit, describe_value, image_size, is_image, parse_space, short
+from sb3inspect import catalog
+from sb3inspect.errors import ConfigError, SourceError, did_you_mean, one_of
+from sb3inspect.analysis.lint import lint_net_arch
+from sb3inspect.report.model import Finding
+from sb3inspect.sources.spaces import SpaceSpec, check_size_limit, describe_value, image_size, is_image, parse_space, short
 
 TOP_LEVEL_KEYS = ("algo", "policy", "observation_space", "action_space", "env", "env_kwargs", "use_sde", "policy_kwargs", "name")
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
@@ -283,7 +283,7 @@ def spec_from_mapping(
     if "algo" not in data:
         raise ConfigError(where, "missing 'algo'", hint="e.g. algo: PPO")
     algo = resolve_algo(data["algo"], _top(where, "algo"))
-    info = _catalog.ALGORITHMS[algo]
+    info = catalog.ALGORITHMS[algo]
 
     env = data.get("env")
     notes: list[str] = []
@@ -296,7 +296,7 @@ def spec_from_mapping(
         if not isinstance(env_kwargs, dict):
             raise ConfigError(_top(where, "env_kwargs"), "expected a mapping of keyword arguments for gymnasium.make")
         if env_spaces is None:
-            from .envs import env_spaces as make_spaces
+            from sb3inspect.sources.envs import env_spaces as make_spaces
 
             try:
                 env_spaces = make_spaces(env, env_kwargs)
@@ -349,19 +349,19 @@ def spec_from_mapping(
 def resolve_algo(value: Any, where: str) -> str:
     """``"ppo"`` -> ``"PPO"``, ``"ppo_lstm"`` -> ``"RecurrentPPO"``; anything else is an error."""
     if not isinstance(value, str):
-        raise ConfigError(where, f"expected an algorithm name, got {value!r}", hint=one_of(_catalog.ALGORITHMS))
+        raise ConfigError(where, f"expected an algorithm name, got {value!r}", hint=one_of(catalog.ALGORITHMS))
     key = value.strip().lower().replace("-", "_")
-    if key in _catalog.ALGO_ALIASES:
-        return _catalog.ALGO_ALIASES[key]
-    hint = did_you_mean(key, list(_catalog.ALGO_ALIASES))
+    if key in catalog.ALGO_ALIASES:
+        return catalog.ALGO_ALIASES[key]
+    hint = did_you_mean(key, list(catalog.ALGO_ALIASES))
     if hint:
-        hint = f"did you mean '{_catalog.ALGO_ALIASES[hint.split(chr(39))[1]]}'?"
+        hint = f"did you mean '{catalog.ALGO_ALIASES[hint.split(chr(39))[1]]}'?"
     if key in ("her",):
         hint = "HER is a replay buffer for SAC/TD3/DDPG/DQN, not a policy: inspect the off-policy algorithm instead"
-    raise ConfigError(where, f"unknown algorithm {value!r}", hint=hint or one_of(_catalog.ALGORITHMS))
+    raise ConfigError(where, f"unknown algorithm {value!r}", hint=hint or one_of(catalog.ALGORITHMS))
 
 
-def resolve_policy(value: Any, info: _catalog.AlgoInfo, obs: SpaceSpec, where: str, notes: list[str]) -> str:
+def resolve_policy(value: Any, info: catalog.AlgoInfo, obs: SpaceSpec, where: str, notes: list[str]) -> str:
     """The policy alias to build: the one named, or SB3's natural choice for the observation space."""
     aliases = info.policies
     if value is not None:
@@ -387,7 +387,7 @@ def resolve_policy(value: Any, info: _catalog.AlgoInfo, obs: SpaceSpec, where: s
     return f"Mlp{lstm}Policy"
 
 
-def check_spaces(info: _catalog.AlgoInfo, policy: str, obs: SpaceSpec, act: SpaceSpec, use_sde: bool, where: str) -> None:
+def check_spaces(info: catalog.AlgoInfo, policy: str, obs: SpaceSpec, act: SpaceSpec, use_sde: bool, where: str) -> None:
     """The space rules SB3's algorithm classes enforce, checked before any import."""
     if act["type"] not in info.action_spaces:
         suggestions = {
@@ -411,7 +411,7 @@ def check_spaces(info: _catalog.AlgoInfo, policy: str, obs: SpaceSpec, act: Spac
             raise ConfigError(_top(where, "use_sde"), "gSDE (use_sde) needs a continuous (Box) action space")
 
 
-def check_policy_kwargs(kwargs: Mapping[str, Any], info: _catalog.AlgoInfo, policy: str, where: str) -> dict[str, Any]:
+def check_policy_kwargs(kwargs: Mapping[str, Any], info: catalog.AlgoInfo, policy: str, where: str) -> dict[str, Any]:
     """Validate policy keywords against the policy class's signature and their expected types."""
     allowed = info.policies[policy].kwargs
     out: dict[str, Any] = {}
@@ -425,7 +425,7 @@ def check_policy_kwargs(kwargs: Mapping[str, Any], info: _catalog.AlgoInfo, poli
             raise ConfigError(at, f"{info.name} {policy} has no keyword {key!r}", hint=hint)
         if key == "net_arch":
             out[key] = check_net_arch_value(value, info, at)
-        elif key in _catalog.CLASS_KWARGS:
+        elif key in catalog.CLASS_KWARGS:
             out[key] = class_name(value, key, at)
         elif key in _BOOL_KWARGS:
             if not isinstance(value, bool):
@@ -449,7 +449,7 @@ def check_policy_kwargs(kwargs: Mapping[str, Any], info: _catalog.AlgoInfo, poli
             _check_plain(value, at)
             if key == "features_extractor_kwargs":
                 extractor = class_name(kwargs["features_extractor_class"], "features_extractor_class", at) \
-                    if "features_extractor_class" in kwargs else _catalog.default_extractor(policy)
+                    if "features_extractor_class" in kwargs else catalog.default_extractor(policy)
                 if isinstance(extractor, str):
                     _check_extractor_kwargs(value, extractor, at)
             out[key] = dict(value)
@@ -461,7 +461,7 @@ def check_policy_kwargs(kwargs: Mapping[str, Any], info: _catalog.AlgoInfo, poli
 
 def _check_extractor_kwargs(value: Mapping[str, Any], extractor: str, where: str) -> None:
     """features_extractor_kwargs must be keywords of the extractor they go to, with sane values."""
-    allowed = _catalog.EXTRACTOR_KWARGS[extractor]
+    allowed = catalog.EXTRACTOR_KWARGS[extractor]
     for key, item in value.items():
         at = _sub(where, key)
         if key not in allowed:
@@ -488,7 +488,7 @@ def check_extractor(policy: str, obs: SpaceSpec, kwargs: Mapping[str, Any], wher
     NatureCNN wants an image Box (uint8 in [0, 255], or any 3-D Box with ``normalize_images:
     false``) of at least 36×36 pixels; CombinedExtractor a Dict, whose image entries get a NatureCNN.
     """
-    extractor = kwargs.get("features_extractor_class") or _catalog.default_extractor(policy)
+    extractor = kwargs.get("features_extractor_class") or catalog.default_extractor(policy)
     if not isinstance(extractor, str):
         return  # a class from the caller's script: SB3 itself judges it
     normalized = bool(kwargs.get("features_extractor_kwargs", {}).get("normalized_image")) or \
@@ -520,7 +520,7 @@ def _check_image_size(obs: SpaceSpec, where: str) -> None:
         )
 
 
-def check_net_arch_value(value: Any, info: _catalog.AlgoInfo, where: str) -> Any:
+def check_net_arch_value(value: Any, info: catalog.AlgoInfo, where: str) -> Any:
     """A net_arch SB3 can build: a list of widths, or a mapping of lists per network.
 
     Only what SB3 refuses to build is an error here, with the rewrite that does what was meant.
@@ -529,7 +529,7 @@ def check_net_arch_value(value: Any, info: _catalog.AlgoInfo, where: str) -> Any
     builds, and ``lint.lint_net_arch`` explains it as a finding.
     """
     on_policy = info.family == "on_policy"
-    keys = _catalog.net_arch_keys(info.family)
+    keys = catalog.net_arch_keys(info.family)
     if value is None:
         return None
     if isinstance(value, list):
@@ -557,14 +557,14 @@ def check_net_arch_value(value: Any, info: _catalog.AlgoInfo, where: str) -> Any
     raise ConfigError(where, f"expected a list of layer widths or a mapping, got {describe_value(value)}", hint=example)
 
 
-def _list_with_mappings(value: list[Any], info: _catalog.AlgoInfo, where: str) -> Any:
+def _list_with_mappings(value: list[Any], info: catalog.AlgoInfo, where: str) -> Any:
     """On-policy SB3 unwraps a list that starts with a mapping (and drops the rest); anything else fails."""
     _check_plain(value, where)
     if info.family == "on_policy" and isinstance(value[0], dict):
         return [check_net_arch_value(value[0], info, f"{where}[0]"), *value[1:]]
     shared = [v for v in value if isinstance(v, int)]
     dicts = [v for v in value if isinstance(v, dict)]
-    second = _catalog.net_arch_keys(info.family)[1]
+    second = catalog.net_arch_keys(info.family)[1]
     rewrite = ""
     if len(dicts) == 1:
         pi = shared + list(dicts[0].get("pi", []))
@@ -580,7 +580,7 @@ def _list_with_mappings(value: list[Any], info: _catalog.AlgoInfo, where: str) -
                       hint="SB3 fails with a TypeError on this" + rewrite)
 
 
-def _takes_mapping(info: _catalog.AlgoInfo) -> bool:
+def _takes_mapping(info: catalog.AlgoInfo) -> bool:
     """Actor-critic policies take {pi: ..., vf/qf: ...}; DQN, QR-DQN and ARS build one MLP from a list."""
     return info.name not in ("DQN", "QRDQN") and info.family != "ars"
 
@@ -621,7 +621,7 @@ def _number(value: Any, where: str) -> float | int:
 
 def class_name(value: Any, key: str, where: str) -> str:
     """``"nn.ReLU"`` / ``"torch.nn.ReLU"`` / ``"relu"`` -> ``"ReLU"``, checked against SB3's choices."""
-    choices = _catalog.CLASS_KWARGS[key]
+    choices = catalog.CLASS_KWARGS[key]
     if isinstance(value, PythonClass):
         return value  # type: ignore[return-value]
     if not isinstance(value, str):
@@ -635,8 +635,8 @@ def class_name(value: Any, key: str, where: str) -> str:
         name = name.rsplit(".", 1)[1]
     for choice in choices:
         if choice.lower() == name.lower():
-            if key == "activation_fn" and choice in _catalog.BROKEN_ACTIVATIONS:
-                raise ConfigError(where, f"{choice} cannot be an SB3 activation: {_catalog.BROKEN_ACTIVATIONS[choice]}",
+            if key == "activation_fn" and choice in catalog.BROKEN_ACTIVATIONS:
+                raise ConfigError(where, f"{choice} cannot be an SB3 activation: {catalog.BROKEN_ACTIVATIONS[choice]}",
                                   hint="SB3 builds it, but training fails; use ReLU, Tanh, ELU, ...")
             return choice
     hint = did_you_mean(name, choices) or one_of(choices)

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import read_mapping, spec_from_mapping
-from .errors import ConfigError, Sb3InspectError, SourceError
-from .report import PolicyReport
+from sb3inspect.sources.config import read_mapping, spec_from_mapping
+from sb3inspect.errors import ConfigError, Sb3InspectError, SourceError
+from sb3inspect.report.model import PolicyReport
 
 SAVED_SUFFIXES = (".zip",)
 
@@ -34,16 +34,16 @@ def inspect_path(
     An rl-zoo3 file without ``envs`` gives every entry whose env can be made; the others are in
     ``skipped`` with the reason (a missing package, ...). With ``envs``, any failure is an error.
     """
-    from .api import summarize_spec
+    from sb3inspect.api import summarize_spec
 
     path = Path(path)
     if path.suffix.lower() in SAVED_SUFFIXES:
-        from .saved import summarize_saved
+        from sb3inspect.sources.saved.fields import summarize_saved
 
         _no_envs(path, envs, "a saved model")
         return Inspection([summarize_saved(path, algo=algo)])
     data = read_mapping(path)
-    from .zoo import is_zoo_mapping, zoo_entries
+    from sb3inspect.sources.zoo import is_zoo_mapping, zoo_entries
 
     if not is_zoo_mapping(data):
         _no_envs(path, envs, "a config")

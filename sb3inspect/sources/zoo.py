@@ -27,10 +27,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from . import _catalog
-from .config import TOP_LEVEL_KEYS, PolicySpec, check_policy_kwargs, resolve_algo, resolve_policy, spec_from_mapping
-from .errors import ConfigError, SourceError, did_you_mean
-from .pyexpr import policy_kwargs_from_text
+from sb3inspect import catalog
+from sb3inspect.sources.config import TOP_LEVEL_KEYS, PolicySpec, check_policy_kwargs, resolve_algo, resolve_policy, spec_from_mapping
+from sb3inspect.errors import ConfigError, SourceError, did_you_mean
+from sb3inspect.sources.pyexpr import policy_kwargs_from_text
 
 FALLBACK_ENTRIES = {
     "atari": "rl-zoo3's entry for every Atari game: inspect it with --env PongNoFrameskip-v4 (needs ale-py)",
@@ -131,8 +131,8 @@ def _file_algo(path: Path, algo: str | None) -> str | None:
     if algo is not None:
         return resolve_algo(algo, "--algo")
     stem = path.stem.lower().replace("-", "_")
-    if stem in _catalog.ALGO_ALIASES:
-        return _catalog.ALGO_ALIASES[stem]
+    if stem in catalog.ALGO_ALIASES:
+        return catalog.ALGO_ALIASES[stem]
     if stem == "her":
         return None
     raise ConfigError(str(path), f"cannot tell the algorithm from the file name {path.name!r}",
@@ -172,7 +172,7 @@ def _is_atari(env_id: str) -> bool:
     """rl-zoo3's test: the registered entry point is the ALE's ``AtariEnv``."""
     import gymnasium
 
-    from .envs import register_env_package
+    from sb3inspect.sources.envs import register_env_package
 
     register_env_package(env_id)
     spec = gymnasium.envs.registry.get(env_id)
@@ -183,7 +183,7 @@ def entry_spec(entry: ZooEntry) -> PolicySpec:
     """Check the entry without torch, then make its env, wrap it and resolve the spec."""
     where = entry.label
     settings = entry.settings
-    info = _catalog.ALGORITHMS[entry.algo]
+    info = catalog.ALGORITHMS[entry.algo]
     policy = _policy(settings.get("policy"), info, f"{where}: policy")
     policy_kwargs = _policy_kwargs(settings.get("policy_kwargs"), f"{where}: policy_kwargs")
     check_policy_kwargs(policy_kwargs, info, policy or next(iter(info.policies)), f"{where}: policy_kwargs")
@@ -198,7 +198,7 @@ def entry_spec(entry: ZooEntry) -> PolicySpec:
     if entry.key != entry.env_id:
         notes.append(f"{entry.path.name} has no entry for {entry.env_id}: its {entry.key!r} entry is used, as rl-zoo3 does")
     wrap = _wrap_function(entry, env_wrappers, vec_wrappers, frame_stack, notes)
-    from .envs import env_spaces
+    from sb3inspect.sources.envs import env_spaces
 
     try:
         spaces = env_spaces(entry.env_id, env_kwargs, wrap=wrap, allow_imports=entry.allow_imports)
@@ -221,7 +221,7 @@ def _entry_where(entry: ZooEntry) -> str:
     return entry.label + (f" (entry {entry.key!r})" if entry.key != entry.env_id else "")
 
 
-def _policy(value: Any, info: _catalog.AlgoInfo, where: str) -> str | None:
+def _policy(value: Any, info: catalog.AlgoInfo, where: str) -> str | None:
     if value is None:
         return None
     if isinstance(value, str) and "." in value:
@@ -333,7 +333,7 @@ def wrapper_class(wrapper: Wrapper, table: Mapping[str, tuple[str, ...]], allow_
     home = _home(wrapper, table)
     module, _, name = wrapper.name.rpartition(".")
     if home == "rl_zoo3.wrappers":
-        from .envs import rl_zoo3_wrappers
+        from sb3inspect.sources.envs import rl_zoo3_wrappers
 
         return getattr(rl_zoo3_wrappers(f"wrapper {wrapper.name}"), name)
     if home is not None:
@@ -355,7 +355,7 @@ _STACKING_KWARGS = ("stack_size", "n_stack", "num_stack", "horizon")
 def _apply(cls: type, env: Any, wrapper: Wrapper, entry: ZooEntry) -> Any:
     from gymnasium import error as gym_error
 
-    from .envs import check_space_size
+    from sb3inspect.sources.envs import check_space_size
 
     _check_stacking(wrapper, env, entry)
     try:
@@ -372,8 +372,8 @@ def _apply(cls: type, env: Any, wrapper: Wrapper, entry: ZooEntry) -> Any:
 
 def _check_stacking(wrapper: Wrapper, env: Any, entry: ZooEntry) -> None:
     """Refuse a stack size the wrapper would allocate in full (its bounds, its frames) before it does."""
-    from .envs import space_elements
-    from .spaces import MAX_SPACE_ELEMENTS
+    from sb3inspect.sources.envs import space_elements
+    from sb3inspect.sources.spaces import MAX_SPACE_ELEMENTS
 
     for key in _STACKING_KWARGS:
         value = wrapper.kwargs.get(key)

@@ -12,8 +12,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .report import Layer, Network, PolicyReport, Totals
-from .spaces import describe
+from sb3inspect.report.model import Layer, Network, PolicyReport, Totals
+from sb3inspect.sources.spaces import describe
 
 
 @dataclass
@@ -52,7 +52,7 @@ def walk_policy(
     ``optimizer`` (class name, options) sizes the training-memory estimate; by default it is read
     from the optimizers the policy's modules carry (``policy.optimizer``, ``actor.optimizer``...).
     """
-    from .shapes import probe_shapes
+    from sb3inspect.build.shapes import probe_shapes
 
     optimizer = optimizer or _live_optimizer(policy)
     specs, members, owners = _assign(policy)
@@ -140,7 +140,7 @@ def _network(spec: _NetSpec, rows: list[Row], owners: dict[int, set[int]], names
 
 def _totals(policy: Any, trainable: Any, target_ids: set[int], optimizer: tuple[str, dict[str, Any]] | None) -> Totals:
     """From the policy's unique parameters, so shared modules count once."""
-    from ._catalog import optimizer_states
+    from sb3inspect.catalog import optimizer_states
 
     unique = list({id(p): p for p in policy.parameters()}.values())
 

@@ -27,9 +27,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ._catalog import net_arch_keys
-from .errors import did_you_mean
-from .report import Finding
+from sb3inspect.catalog import net_arch_keys
+from sb3inspect.errors import did_you_mean
+from sb3inspect.report.model import Finding
 
 ON_POLICY = "on_policy"
 ERROR = "error"

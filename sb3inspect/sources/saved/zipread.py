@@ -28,7 +28,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .errors import SourceError, one_line
+from sb3inspect.errors import SourceError, one_line
 
 MAX_MEMBERS = 64
 """A model.save() zip has 5 to 8 members."""

@@ -14,8 +14,8 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
-from .errors import SourceError
-from .spaces import MAX_SPACE_ELEMENTS, SPACE_TYPES, SpaceSpec, describe
+from sb3inspect.errors import SourceError
+from sb3inspect.sources.spaces import MAX_SPACE_ELEMENTS, SPACE_TYPES, SpaceSpec, describe
 
 Wrap = Callable[[Any], Any]
 """Takes the made env, returns what carries the final spaces (a wrapped env or a vec env)."""

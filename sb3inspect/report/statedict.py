@@ -12,10 +12,10 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
-from .errors import Sb3InspectError, SourceError
-from .report import Layer, Network, PolicyReport, Totals
-from .saved import space_of
-from .zipread import WEIGHTS, SavedModel, SavedTensor
+from sb3inspect.errors import Sb3InspectError, SourceError
+from sb3inspect.report.model import Layer, Network, PolicyReport, Totals
+from sb3inspect.sources.saved.fields import space_of
+from sb3inspect.sources.saved.zipread import WEIGHTS, SavedModel, SavedTensor
 
 _BUFFER_NAMES = ("running_mean", "running_var", "num_batches_tracked", "ra_mean", "ra_var", "steps")
 """State-dict entries that are buffers, not parameters (BatchNorm, sb3-contrib's BatchRenorm); told apart by name."""
@@ -216,7 +216,7 @@ UNREADABLE_SPACE = {"type": "unreadable"}
 
 def _readable_space(saved: SavedModel, key: str) -> dict[str, Any]:
     """The saved space, when its fields describe one sb3inspect could build; else ``UNREADABLE_SPACE``."""
-    from .spaces import parse_space
+    from sb3inspect.sources.spaces import parse_space
 
     try:
         space = space_of(saved.data.get(key), key)

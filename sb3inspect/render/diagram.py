@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import ConfigError, MissingExtra, SourceError, one_line
-from .render.graph import INK, PALETTE, Box, Graph, Item, Lane, Lanes, Stage, build_graph, items_boxes
-from .report import PolicyReport
+from sb3inspect.errors import ConfigError, MissingExtra, SourceError, one_line
+from sb3inspect.render.graph import INK, PALETTE, Box, Graph, Item, Lane, Lanes, Stage, build_graph, items_boxes
+from sb3inspect.report.model import PolicyReport
 
 FORMATS = ("svg", "png", "pdf")
 INSTALL_HINT = "pip install 'sb3inspect[diagram]'"
