@@ -6,6 +6,10 @@
 >>> report.network("pi").params
 10948
 
+The public API is ``__all__`` below (docs/python-api.md); every other module is an implementation
+detail, laid out by stage: ``sources`` -> ``build`` -> ``report`` -> ``analysis`` / ``render``,
+wired together by ``pipeline`` and exposed by ``api`` and ``cli``.
+
 Importing this package does not import torch; building or walking a policy does.
 """
 
@@ -13,14 +17,16 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from sb3inspect.analysis.checks import check_net_arch
-from sb3inspect.analysis.compare import ReportDiff, diff
-from sb3inspect.errors import BuildError, ConfigError, NetArchMismatch, Sb3InspectError, SourceError
+from sb3inspect import render as _render  # noqa: F401 - registers the formats report.render() and diff.render() use
+from sb3inspect.analysis.compare import ReportDiff
+from sb3inspect.api import check_net_arch, diff, summary
+from sb3inspect.errors import BuildError, ConfigError, MissingExtra, NetArchMismatch, Sb3InspectError, SourceError
 from sb3inspect.report.model import Finding, Layer, Network, PolicyReport, Totals
+from sb3inspect.sources.config import PolicySpec
 
 if TYPE_CHECKING:
     from sb3inspect.callbacks import ArchitectureCallback
-    from sb3inspect.sources.config import PolicySpec
+    from sb3inspect.render.diagram import write_diagram
 
 __version__ = "0.1.0"
 
@@ -30,6 +36,7 @@ __all__ = [
     "ConfigError",
     "Finding",
     "Layer",
+    "MissingExtra",
     "NetArchMismatch",
     "Network",
     "PolicyReport",
@@ -40,25 +47,25 @@ __all__ = [
     "Totals",
     "__version__",
     "check_net_arch",
+    "diagram",
     "diff",
     "summary",
+    "write_diagram",
 ]
 
 
-def summary(obj: Any, *, env: str | None = None, algo: str | None = None) -> PolicyReport:
-    """The report of an SB3 algorithm, a policy, a config dict or a path (see ``api.summary``)."""
-    from sb3inspect.api import summary as _summary
-
-    return _summary(obj, env=env, algo=algo)
-
-
 def __getattr__(name: str) -> Any:
-    if name == "PolicySpec":
-        from sb3inspect.sources.config import PolicySpec
-
-        return PolicySpec
+    """The parts that import heavy packages when they load, loaded when first used."""
     if name == "ArchitectureCallback":  # an SB3 BaseCallback: importing it imports SB3 and torch
         from sb3inspect.callbacks import ArchitectureCallback
 
         return ArchitectureCallback
+    if name == "diagram":  # sb3inspect.diagram.write_diagram(...), as the README writes it
+        from sb3inspect.render import diagram
+
+        return diagram
+    if name == "write_diagram":
+        from sb3inspect.render.diagram import write_diagram
+
+        return write_diagram
     raise AttributeError(f"module 'sb3inspect' has no attribute {name!r}")

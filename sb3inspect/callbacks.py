@@ -46,7 +46,7 @@ class ArchitectureCallback(BaseCallback):
         self.report: PolicyReport | None = None
 
     def _on_training_start(self) -> None:
-        from sb3inspect.api import summarize_live
+        from sb3inspect.pipeline import summarize_live
 
         report = self.report = summarize_live(self.model)
         if self.verbose >= 1:

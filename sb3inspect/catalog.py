@@ -9,6 +9,7 @@ installed SB3 and sb3-contrib, so drift fails CI instead of misleading users.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 # Keyword arguments of the policy classes, grouped by family (minus the spaces and lr_schedule).
 _COMMON = (
@@ -228,3 +229,40 @@ CLASS_KWARGS: dict[str, tuple[str, ...]] = {
     "features_extractor_class": FEATURES_EXTRACTORS,
     "optimizer_class": OPTIMIZERS,
 }
+
+
+# --- saved models -----------------------------------------------------------------------------
+
+# Where SB3 / sb3-contrib define each algorithm's policy classes (the module the pickle names).
+POLICY_MODULES: dict[str, tuple[str, ...]] = {
+    "stable_baselines3.common.policies": ("PPO", "TRPO", "A2C"),
+    "stable_baselines3.sac.policies": ("SAC",),
+    "stable_baselines3.td3.policies": ("DDPG", "TD3"),
+    "stable_baselines3.dqn.policies": ("DQN",),
+    "sb3_contrib.common.recurrent.policies": ("RecurrentPPO",),
+    "sb3_contrib.common.maskable.policies": ("MaskablePPO",),
+    "sb3_contrib.qrdqn.policies": ("QRDQN",),
+    "sb3_contrib.tqc.policies": ("TQC",),
+    "sb3_contrib.crossq.policies": ("CrossQ",),
+    "sb3_contrib.ars.policies": ("ARS",),
+}
+ALGO_MARKERS: dict[str, dict[str, Any]] = {
+    "PPO": {"clip_range": None},
+    "TRPO": {"cg_max_steps": None},
+    "DDPG": {"policy_delay": 1, "target_noise_clip": 0.0, "target_policy_noise": 0.1},
+}
+"""Data fields (and values; None: present) that together tell an algorithm from the others of its module's group.
+DDPG is TD3 with these three settings fixed by its ``__init__`` (a TD3 saved with ``policy_delay=1`` alone is
+TD3). The group's algorithm without markers (A2C, TD3) is the one left."""
+GROUP_DIFFERENCES = {"stable_baselines3.td3.policies": "which differ in n_critics: DDPG defaults to 1, TD3 to 2"}
+"""How the algorithms of one policy module differ in architecture; not listed: they build the same one."""
+# Module text of the classes SB3 allows in each class-valued policy keyword.
+CLASS_HOMES: dict[str, tuple[str, ...]] = {
+    "activation_fn": ("torch.nn.",),
+    "features_extractor_class": ("stable_baselines3.common.torch_layers.",),
+    "optimizer_class": ("torch.optim.", "stable_baselines3.common.sb2_compat.rmsprop_tf_like."),
+}
+SB3_UNWRAP_WARNING = "shared layers in the mlp_extractor are removed"
+"""Part of SB3's warning for a list around a net_arch mapping (``[dict(pi=..., vf=...)]``)."""
+UNWRAP_FINDINGS = ("NA005", "NA006")
+"""Lint findings that say what ``SB3_UNWRAP_WARNING`` says, with a fix: the warning's note is dropped for them."""

@@ -141,7 +141,7 @@ def inspect(
                 reports.extend(inspection.reports)
                 skipped.extend(inspection.skipped)
         elif quick is not None:
-            from sb3inspect.api import summarize_spec
+            from sb3inspect.pipeline import summarize_spec
             from sb3inspect.sources.config import spec_from_mapping
 
             reports.append(summarize_spec(spec_from_mapping(quick, source="command line")))
@@ -452,7 +452,7 @@ def diff(
 ) -> None:
     """Per network, the layers added, removed or resized and the parameter delta (exit 0 same, 1 different, 2 bad input)."""
     with user_errors():
-        from sb3inspect.analysis.compare import diff as diff_sources
+        from sb3inspect.api import diff as diff_sources
 
         result = diff_sources(source_a, source_b, env=_one_env(env, "diff compares one policy with one"), algo=algo)
         if fmt is DiffFormat.table and sys.stdout.isatty():

@@ -1,22 +1,42 @@
-"""Paths -> specs or reports: the one place that tells a config, an rl-zoo3 file and a saved zip apart.
+"""The stages wired together: source -> spec -> meta build -> report (and a saved model's checks).
 
-- ``*.zip``: a model saved by SB3's ``model.save()`` (``saved.py``);
-- a mapping of env ids to settings: an rl-zoo3 hyperparameter file (``zoo.py``);
-- anything else: a config file (``config.py``).
+Each function here takes what a user has and returns ``PolicyReport``s:
+
+- ``inspect_path``: a config file, an rl-zoo3 file (one report per entry) or a saved zip;
+- ``summarize_spec``: a ``PolicySpec`` (from any source) built on the meta device and walked;
+- ``summarize_saved``: a saved zip, rebuilt from its readable fields and held against its tensors,
+  or reported from its state dict alone when it cannot be rebuilt;
+- ``summarize_live``: a live model or policy, walked as it is.
+
+Lint findings are attached here, after the report exists: the analysis stage reads what the
+source said (the net_arch as written) next to what SB3 built.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
-from sb3inspect.sources.config import read_mapping, spec_from_mapping
+from sb3inspect import catalog
+from sb3inspect.analysis.lint import lint_net_arch
+from sb3inspect.analysis.weights import algo_notes, check_note, compare_state_dicts, saved_sizes
+from sb3inspect.build.policy import BuiltPolicy, build_policy
 from sb3inspect.errors import ConfigError, Sb3InspectError, SourceError
-from sb3inspect.report.model import PolicyReport
+from sb3inspect.report.model import Finding, PolicyReport
+from sb3inspect.report.statedict import report_from_state_dict
+from sb3inspect.report.walk import parameter_table, tensor_table, walk_policy
+from sb3inspect.sources.config import PolicySpec, PythonClass, read_mapping, spec_from_mapping
+from sb3inspect.sources.saved.fields import group, guess_algo, spec_of
+from sb3inspect.sources.saved.zipread import SavedModel, SavedTensor, read_saved, weights_or_reason
+from sb3inspect.sources.spaces import describe
+from sb3inspect.sources.zoo import is_zoo_mapping, zoo_entries
 
 SAVED_SUFFIXES = (".zip",)
 
+
+# --- paths -----------------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Inspection:
@@ -29,22 +49,20 @@ class Inspection:
 def inspect_path(
     path: Path, *, envs: Sequence[str] = (), algo: str | None = None, allow_imports: bool = False
 ) -> Inspection:
-    """Reports for every policy a path describes.
+    """Reports for every policy a path describes: the one place that tells the kinds of file apart.
+
+    - ``*.zip``: a model saved by SB3's ``model.save()``;
+    - a mapping of env ids to settings: an rl-zoo3 hyperparameter file;
+    - anything else: a config file.
 
     An rl-zoo3 file without ``envs`` gives every entry whose env can be made; the others are in
     ``skipped`` with the reason (a missing package, ...). With ``envs``, any failure is an error.
     """
-    from sb3inspect.api import summarize_spec
-
     path = Path(path)
     if path.suffix.lower() in SAVED_SUFFIXES:
-        from sb3inspect.sources.saved.fields import summarize_saved
-
         _no_envs(path, envs, "a saved model")
         return Inspection([summarize_saved(path, algo=algo)])
     data = read_mapping(path)
-    from sb3inspect.sources.zoo import is_zoo_mapping, zoo_entries
-
     if not is_zoo_mapping(data):
         _no_envs(path, envs, "a config")
         if algo is not None:
@@ -84,3 +102,186 @@ def summarize_path(
         raise SourceError(f"{path}: {len(inspection.skipped)} entries cannot be inspected (first: {inspection.skipped[0]}); "
                           "choose entries with --env (env= in Python)")
     return inspection.reports
+
+
+# --- specs -----------------------------------------------------------------------------------------
+
+def summarize_spec(spec: PolicySpec) -> PolicyReport:
+    """Build a spec on the meta device, report it, and lint the net_arch it was written with."""
+    return with_findings(summarize_built(build_policy(spec), source=spec.source), lint_spec(spec))
+
+
+def summarize_built(built: BuiltPolicy, *, source: str | None) -> PolicyReport:
+    """The report of a policy ``build_policy`` made."""
+    return walk_policy(
+        built.policy,
+        algo=built.algo,
+        policy_alias=built.policy_alias,
+        observation_space=built.observation_space,
+        action_space=built.action_space,
+        notes=built.notes,
+        source=source,
+        optimizer=built.optimizer,
+    )
+
+
+def lint_spec(spec: PolicySpec) -> tuple[Finding, ...]:
+    """Lint findings about the net_arch a spec was written with."""
+    family = catalog.ALGORITHMS[spec.algo].family
+    return lint_net_arch(spec.policy_kwargs.get("net_arch"), algo=spec.algo, family=family, where=spec.net_arch_where)
+
+
+def with_findings(report: PolicyReport, findings: tuple[Finding, ...]) -> PolicyReport:
+    """``report`` with lint findings attached (and SB3's warning note dropped when a finding covers it)."""
+    if not findings:
+        return report
+    notes = report.notes
+    if any(finding.code in catalog.UNWRAP_FINDINGS for finding in findings):
+        notes = tuple(note for note in notes if catalog.SB3_UNWRAP_WARNING not in note)
+    return replace(report, findings=findings, notes=notes)
+
+
+# --- Python objects --------------------------------------------------------------------------------
+
+def python_config(config: Mapping[str, Any]) -> dict[str, Any]:
+    """A config dict as a training script writes it -> the plain config a file would hold.
+
+    gymnasium spaces become space specs; ``nn.ReLU``, ``NatureCNN``, ``th.optim.Adam`` become their
+    names; any other class (a custom features extractor) is kept as a ``PythonClass`` and built
+    as it is: it is already imported in the caller's process.
+    """
+    out = dict(config)
+    for key in ("observation_space", "action_space"):
+        if _is_gym_space(out.get(key)):
+            out[key] = describe(out[key], bounds=True)
+    kwargs = out.get("policy_kwargs")
+    if isinstance(kwargs, Mapping):
+        kwargs = dict(kwargs)
+        for key in ("activation_fn", "features_extractor_class", "optimizer_class"):
+            if isinstance(kwargs.get(key), type):
+                kwargs[key] = _known_name(kwargs[key]) or PythonClass(kwargs[key])
+        out["policy_kwargs"] = kwargs
+    return out
+
+
+def _is_gym_space(value: Any) -> bool:
+    return type(value).__module__.startswith("gymnasium.spaces")
+
+
+def _known_name(cls: type) -> str | None:
+    """The name a config would use for a class SB3 or torch ships, if it is one of those."""
+    import importlib
+
+    for module in ("torch.nn", "torch.optim", "stable_baselines3.common.torch_layers",
+                   "stable_baselines3.common.sb2_compat.rmsprop_tf_like"):
+        if getattr(importlib.import_module(module), cls.__name__, None) is cls:
+            return cls.__name__
+    return None
+
+
+def summarize_live(obj: Any) -> PolicyReport:
+    """Walk a live SB3 algorithm or policy (or any torch module) as it is."""
+    policy = getattr(obj, "policy", None)
+    algo: str | None = None
+    if policy is not None and _is_module(policy):
+        algo = type(obj).__name__
+    elif _is_module(obj):
+        policy = obj
+    else:
+        raise SourceError(
+            f"cannot summarize a {type(obj).__name__}: pass an SB3 model, a policy, a config dict or a path"
+        )
+    observation_space = getattr(obj, "observation_space", None)
+    action_space = getattr(obj, "action_space", None)
+    report = walk_policy(policy, algo=algo, observation_space=observation_space, action_space=action_space,
+                         source=f"<live {type(obj).__name__}>")
+    return with_findings(report, lint_live(obj, policy))
+
+
+def lint_live(obj: Any, policy: Any) -> tuple[Finding, ...]:
+    """Lint findings for a live model: its ``policy_kwargs["net_arch"]`` as the user passed it.
+
+    An algorithm keeps the net_arch it was given; a bare policy only keeps what SB3 made of it.
+    """
+    info = next((catalog.ALGORITHMS[cls.__name__] for cls in type(obj).__mro__ if cls.__name__ in catalog.ALGORITHMS), None)
+    kwargs = getattr(obj, "policy_kwargs", None)
+    if isinstance(kwargs, dict) and "net_arch" in kwargs:
+        net_arch = kwargs["net_arch"]
+    else:
+        net_arch = getattr(policy, "net_arch", None)
+    if info is not None:
+        algo, family = info.name, info.family
+    else:
+        algo, family = type(policy).__name__, "on_policy" if hasattr(policy, "mlp_extractor") else "off_policy"
+    return lint_net_arch(net_arch, algo=algo, family=family, python=True)
+
+
+def _is_module(obj: Any) -> bool:
+    import sys
+
+    torch = sys.modules.get("torch")
+    return torch is not None and isinstance(obj, torch.nn.Module)
+
+
+# --- saved models ----------------------------------------------------------------------------------
+
+def summarize_saved(path: Path, *, algo: str | None = None) -> PolicyReport:
+    """The report of a saved model: rebuilt and checked against its state dict, or the state dict alone."""
+    saved = read_saved(path)
+    try:
+        spec = spec_of(saved, algo)
+    except Sb3InspectError as exc:
+        tensors, unread = weights_or_reason(path, shared=True)
+        if tensors is None:
+            raise SourceError(f"{path}: cannot be rebuilt ({exc}) and {unread}") from None
+        return report_from_state_dict(tensors, saved=saved, algo=guess_algo(saved, algo), reason=str(exc))
+    tensors, unread = weights_or_reason(path)
+    rebuilt = _rebuild(spec, tensors)
+    switched = False
+    if algo is None and saved.policy_module in catalog.GROUP_DIFFERENCES and rebuilt.check.get("status") == "mismatch":
+        # the saved fields point at one algorithm of the group; the weights may say another (TD3 saved with DDPG's settings)
+        for other in group(saved):
+            if other != spec.algo and (candidate := _rebuild_as(saved, other, tensors)) and candidate.check["status"] == "match":
+                rebuilt, switched = candidate, True
+                break
+    return _rebuilt_report(rebuilt, saved, unread, guessed=algo is None, switched=switched)
+
+
+@dataclass(frozen=True)
+class _Rebuilt:
+    spec: PolicySpec
+    built: BuiltPolicy
+    tensors: dict[str, SavedTensor] | None
+    check: dict[str, Any]
+    """``compare_state_dicts``'s result, or ``{}`` when the weights were not read."""
+
+
+def _rebuild(spec: PolicySpec, tensors: dict[str, SavedTensor] | None) -> _Rebuilt:
+    built = build_policy(spec)
+    if tensors is None:
+        return _Rebuilt(spec, built, None, {})
+    check = compare_state_dicts(tensor_table(built.policy), {name: (t.shape, t.dtype) for name, t in tensors.items()})
+    return _Rebuilt(spec, built, tensors, check)
+
+
+def _rebuild_as(saved: SavedModel, algo: str, tensors: dict[str, SavedTensor]) -> _Rebuilt | None:
+    """The rebuild as another algorithm of the group, or None when the data does not describe one."""
+    try:
+        return _rebuild(spec_of(saved, algo), tensors)
+    except Sb3InspectError:
+        return None
+
+
+def _rebuilt_report(rebuilt: _Rebuilt, saved: SavedModel, unread: str, *, guessed: bool, switched: bool) -> PolicyReport:
+    spec, check = rebuilt.spec, rebuilt.check
+    report = with_findings(summarize_built(rebuilt.built, source=spec.source), lint_spec(spec))
+    if not check:
+        check = {"status": "not_checked", "reason": unread}
+        note = f"weights NOT checked: {unread}"
+    else:
+        note = check_note(check)
+    if check.get("dtypes") and rebuilt.tensors is not None:
+        report = replace(report, totals=saved_sizes(report.totals, parameter_table(rebuilt.built.policy), rebuilt.tensors))
+    notes = algo_notes(saved, spec.algo, check, switched=switched) if guessed else []
+    extra = saved.extra(rebuilt=True, check=check)
+    return replace(report, notes=(*report.notes, *notes, note), extra={**report.extra, **extra})

@@ -194,7 +194,7 @@ __all__ = ["assert_matches_cpu_build", "cpu_model", "is_meta", "np"]
 
 def assert_same_as_cpu_build(config: dict[str, Any]) -> None:
     """Either sb3inspect's report equals the CPU build, or both refuse the config."""
-    from sb3inspect.api import summarize_spec
+    from sb3inspect.pipeline import summarize_spec
     from sb3inspect.sources.config import spec_from_mapping
     from sb3inspect.errors import BuildError
 

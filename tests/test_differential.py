@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sb3inspect
-from sb3inspect.api import summarize_spec
+from sb3inspect.pipeline import summarize_spec
 from sb3inspect.build.policy import build_policy
 from sb3inspect.sources.config import spec_from_mapping
 

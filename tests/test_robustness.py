@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sb3inspect.api import summarize_spec
+from sb3inspect.pipeline import summarize_spec
 from sb3inspect.cli import main
 from sb3inspect.sources.config import MAX_CONFIG_BYTES, spec_from_mapping
 from sb3inspect.errors import Sb3InspectError

@@ -22,7 +22,8 @@ import sb3inspect
 from sb3inspect.build.policy import algorithm_class, spaces_env
 from sb3inspect.cli import main
 from sb3inspect.errors import SourceError
-from sb3inspect.sources.saved.fields import space_of, summarize_saved
+from sb3inspect.pipeline import summarize_saved
+from sb3inspect.sources.saved.fields import space_of
 from sb3inspect.sources.saved.zipread import MAX_MEMBERS, pickle_globals
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 
@@ -204,7 +205,7 @@ def test_hostile_weights_run_nothing(tmp_path: Path, saved: dict[str, tuple[Path
 
 def test_policy_modules_match_the_installed_classes() -> None:
     from sb3inspect import catalog
-    from sb3inspect.sources.saved.fields import ALGO_MARKERS, POLICY_MODULES
+    from sb3inspect.catalog import ALGO_MARKERS, POLICY_MODULES
 
     for name in catalog.ALGORITHMS:
         for policy in algorithm_class(name).policy_aliases.values():
@@ -390,7 +391,7 @@ def test_td3_with_ddpg_like_settings_stays_td3(kwargs: dict[str, Any], algo: str
 
 
 def test_ddpg_is_told_from_td3_by_all_of_its_settings(saved: dict[str, tuple[Path, Any]]) -> None:
-    from sb3inspect.sources.saved.fields import ALGO_MARKERS
+    from sb3inspect.catalog import ALGO_MARKERS
 
     path, model = saved["ddpg"]
     data = json.loads(zipfile.ZipFile(path).read("data"))

@@ -18,7 +18,7 @@ import pytest
 import yaml
 from gymnasium import spaces
 
-from sb3inspect.api import summarize_spec
+from sb3inspect.pipeline import summarize_spec
 from sb3inspect.cli import main
 from sb3inspect.sources.config import spec_from_mapping
 from sb3inspect.errors import ConfigError, SourceError

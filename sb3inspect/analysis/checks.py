@@ -1,8 +1,8 @@
 """Checks: does a policy hold what a training script or CI expects? Pure functions on reports.
 
-``check_net_arch(obj, pi=..., vf=..., qf=..., max_params=...)`` is the training-script form (it
-raises ``NetArchMismatch``, an ``AssertionError``); ``sb3inspect check`` runs ``problems`` over
-many sources. Expectations name networks the way net_arch does:
+``sb3inspect.check_net_arch(obj, pi=..., vf=..., qf=..., max_params=...)`` (in ``api``) is the
+training-script form of ``require`` (it raises ``NetArchMismatch``, an ``AssertionError``);
+``sb3inspect check`` runs ``problems`` over many sources. Expectations name networks the way net_arch does:
 
 - ``pi``: the policy network ``pi`` (PPO, A2C, TRPO, MaskablePPO, RecurrentPPO, ARS) or the
   ``actor`` of SAC, TD3, DDPG, TQC and CrossQ: ``net_arch["pi"]`` builds both.
@@ -34,32 +34,6 @@ NETWORK_NAMES = (
     "quantile_net_target",
 )
 """Network names a report can hold; ``sb3inspect check --expect`` takes these as well as pi/vf/qf."""
-
-
-def check_net_arch(
-    obj: Any,
-    *,
-    pi: Sequence[int] | None = None,
-    vf: Sequence[int] | None = None,
-    qf: Sequence[int] | None = None,
-    max_params: int | None = None,
-    strict: bool = False,
-) -> PolicyReport:
-    """Assert that ``obj`` (a model, policy, config dict or path) builds the hidden layers expected.
-
-    ``pi``, ``vf`` and ``qf`` are hidden widths as in net_arch: ``pi`` checks PPO's ``pi`` or an
-    off-policy ``actor``; ``vf`` the on-policy value network; ``qf`` the off-policy ``critic``
-    (every q-network), DQN's ``q_net`` or QR-DQN's ``quantile_net``. ``None`` checks nothing.
-    ``max_params`` caps ``report.totals.params`` (every parameter, target networks included).
-    Lint findings of level ``error`` always fail; ``strict=True`` fails on warnings too.
-
-    Returns the report when everything holds; raises ``NetArchMismatch`` (an ``AssertionError``)
-    whose message lists expected against built otherwise.
-    """
-    from sb3inspect.api import summary
-
-    expect = net_arch_expectations(pi=pi, vf=vf, qf=qf, where="check_net_arch")
-    return require(summary(obj), expect=expect, max_params=max_params, strict=strict)
 
 
 def require(

@@ -11,6 +11,7 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
+from sb3inspect.report import formats
 from sb3inspect.report.model import Layer, Network, PolicyReport, dumps
 
 ADDED, REMOVED, RESIZED, CHANGED = "added", "removed", "resized", "changed"
@@ -113,13 +114,7 @@ class ReportDiff:
 
     def render(self, fmt: str = "table", **options: Any) -> str:
         """``table`` (plain text) or ``json``."""
-        if fmt == "json":
-            return self.to_json() + "\n"
-        if fmt == "table":
-            from sb3inspect.render.diff import render_diff
-
-            return render_diff(self, **options)
-        raise ValueError(f"unknown diff format {fmt!r}; use table or json")
+        return formats.render("diff", self, fmt, **options)
 
     def __str__(self) -> str:
         return self.render("table")
@@ -128,13 +123,6 @@ class ReportDiff:
 def _params(side: Layer | Network | None) -> int:
     """Parameters of one side of a change; an absent side has none."""
     return side.params if side is not None else 0
-
-
-def diff(a: Any, b: Any, *, env: str | None = None, algo: str | None = None) -> ReportDiff:
-    """Compare two things ``summary`` accepts (model, policy, config dict or path): A is before, B after."""
-    from sb3inspect.api import summary
-
-    return diff_reports(summary(a, env=env, algo=algo), summary(b, env=env, algo=algo))
 
 
 def diff_reports(a: PolicyReport, b: PolicyReport) -> ReportDiff:

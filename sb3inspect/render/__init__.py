@@ -1,10 +1,17 @@
-"""Renderers: pure functions from reports to text. Only the table renderer imports rich."""
+"""Stage 5, render: pure functions from reports (and diffs) to text. Only table and diff import rich.
+
+Importing this package registers the formats with ``report.formats``, so ``report.render("table")``
+and ``diff.render("json")`` work without the report stage importing this later one.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
 
+from sb3inspect.analysis.compare import ReportDiff
+from sb3inspect.errors import ConfigError
+from sb3inspect.report import formats
 from sb3inspect.report.model import PolicyReport, dumps
 
 FORMATS = ("table", "json", "markdown")
@@ -28,6 +35,18 @@ def render_many(reports: Sequence[PolicyReport], fmt: str = "table", **options: 
         from sb3inspect.render.table import render_table
 
         return "\n".join(render_table(r, **options) for r in reports)
-    from sb3inspect.errors import ConfigError
-
     raise ConfigError("format", f"unknown format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
+
+
+def _render_diff(result: ReportDiff, fmt: str, **options: Any) -> str:
+    if fmt == "json":
+        return result.to_json() + "\n"
+    from sb3inspect.render.diff import render_diff
+
+    return render_diff(result, **options)
+
+
+for _fmt in FORMATS:
+    formats.register("report", _fmt, lambda report, _fmt=_fmt, **options: render(report, _fmt, **options))
+for _fmt in ("table", "json"):
+    formats.register("diff", _fmt, lambda result, _fmt=_fmt, **options: _render_diff(result, _fmt, **options))

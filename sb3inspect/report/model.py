@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sb3inspect.catalog import ACTIVATIONS
+from sb3inspect.report import formats
 
 SCHEMA_VERSION = 1
 
@@ -245,9 +246,7 @@ class PolicyReport:
 
     def render(self, fmt: str = "table", **options: Any) -> str:
         """The report as text: ``table`` (rich, no colour), ``json`` or ``markdown``."""
-        from sb3inspect.render import render
-
-        return render(self, fmt, **options)
+        return formats.render("report", self, fmt, **options)
 
     def __str__(self) -> str:
         return self.render("table")

@@ -497,3 +497,13 @@ def _plain(value: Any) -> Any:
     if isinstance(value, type):
         return value.__name__
     return repr(value)
+
+
+def tensor_table(policy: Any) -> dict[str, tuple[tuple[int, ...], str]]:
+    """Every state-dict entry of a policy as (shape, dtype name): what a saved ``policy.pth`` holds."""
+    return {name: (tuple(t.shape), str(t.dtype).removeprefix("torch.")) for name, t in policy.state_dict().items()}
+
+
+def parameter_table(policy: Any) -> dict[str, tuple[int, int, str]]:
+    """Each parameter once (as the totals count them): (element count, bytes per element, dtype name)."""
+    return {name: (p.numel(), p.element_size(), str(p.dtype).removeprefix("torch.")) for name, p in policy.named_parameters()}

@@ -26,8 +26,6 @@ from typing import Any
 
 from sb3inspect import catalog
 from sb3inspect.errors import ConfigError, SourceError, did_you_mean, one_of
-from sb3inspect.analysis.lint import lint_net_arch
-from sb3inspect.report.model import Finding
 from sb3inspect.sources.spaces import SpaceSpec, check_size_limit, describe_value, image_size, is_image, parse_space, short
 
 TOP_LEVEL_KEYS = ("algo", "policy", "observation_space", "action_space", "env", "env_kwargs", "use_sde", "policy_kwargs", "name")
@@ -79,8 +77,13 @@ class PolicySpec:
     env: str | None = None
     notes: tuple[str, ...] = ()
     """Facts the report should show (e.g. a default that was chosen)."""
-    findings: tuple[Finding, ...] = ()
-    """Lint findings about the net_arch as written (``lint.py``): SB3 builds it, but not as it reads."""
+    where: str = ""
+    """Where the config was read (a file, an rl-zoo3 entry, ``<dict>``), for messages about its keys."""
+
+    @property
+    def net_arch_where(self) -> str:
+        """Where ``policy_kwargs.net_arch`` was written: ``configs/a.yaml: policy_kwargs.net_arch``."""
+        return _sub(_top(self.where, "policy_kwargs"), "net_arch")
 
 
 def load_config(path: str | Path) -> PolicySpec:
@@ -325,8 +328,6 @@ def spec_from_mapping(
                           hint="e.g. policy_kwargs: {net_arch: [64, 64]}")
     policy_kwargs = check_policy_kwargs(raw_kwargs, info, policy, _top(where, "policy_kwargs"))
     check_extractor(policy, observation_space, policy_kwargs, _top(where, "observation_space"))
-    findings = lint_net_arch(policy_kwargs.get("net_arch"), algo=algo, family=info.family,
-                             where=_sub(_top(where, "policy_kwargs"), "net_arch"))
 
     name = data.get("name")
     if name is not None and (not isinstance(name, str) or any(ord(c) < 32 for c in name)):
@@ -342,7 +343,7 @@ def spec_from_mapping(
         source=label,
         env=env,
         notes=tuple(notes),
-        findings=findings,
+        where=where,
     )
 
 
