@@ -27,19 +27,21 @@ def sb3inspect_cmd() -> list[str]:
 def run_once(cmd: Sequence[str], *, cwd: Path = ROOT, env: dict[str, str] | None = None) -> tuple[float, float, int]:
     """(wall seconds, peak RSS in MB, exit code) of one run; output discarded."""
     start = time.perf_counter()
-    proc = subprocess.Popen(list(cmd), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, **(env or {})})
+    proc = subprocess.Popen(
+        list(cmd), cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, **(env or {})}
+    )
     _, status, usage = os.wait4(proc.pid, 0)
     elapsed = time.perf_counter() - start
     return elapsed, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
-def compare(commands: dict[str, Sequence[str]], *, repeat: int = 5, baseline: str | None = None,
-            cwd: Path = ROOT) -> dict[str, tuple[float, float]]:
+def compare(
+    commands: dict[str, Sequence[str]], *, repeat: int = 5, baseline: str | None = None, cwd: Path = ROOT
+) -> dict[str, tuple[float, float]]:
     """Run every command ``repeat`` times, interleaved so drift hits all alike; print a table of medians."""
     times: dict[str, list[float]] = {name: [] for name in commands}
     rss: dict[str, float] = {name: 0.0 for name in commands}
-    for name, cmd in commands.items():  # warm the file cache once
+    for cmd in commands.values():  # warm the file cache once
         run_once(cmd, cwd=cwd)
     for _ in range(repeat):
         for name, cmd in commands.items():

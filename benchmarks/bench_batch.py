@@ -55,8 +55,10 @@ def main() -> None:
     floor = results["floor: import torch, stable_baselines3"][0]
     for fmt in ("table", "json"):
         many = results[f"inspect {args.count} configs ({fmt})"][0]
-        print(f"{fmt}: {(many - floor) / args.count * 1000:.1f} ms per config past the floor "
-              f"({(many - one) / (args.count - 1) * 1000:.1f} ms per extra config)")
+        print(
+            f"{fmt}: {(many - floor) / args.count * 1000:.1f} ms per config past the floor "
+            f"({(many - one) / (args.count - 1) * 1000:.1f} ms per extra config)"
+        )
 
 
 if __name__ == "__main__":

@@ -30,8 +30,16 @@ def main() -> None:
     args = parser.parse_args()
     commands = {
         "floor: import torch, stable_baselines3": [PY, "-c", "import torch, stable_baselines3"],
-        "sb3inspect inspect configs/ppo-101-64x64.yaml": [*sb3inspect_cmd(), "inspect", str(ROOT / "configs" / "ppo-101-64x64.yaml")],
-        "sb3inspect inspect configs/ppo-giant-2.7b.yaml": [*sb3inspect_cmd(), "inspect", str(ROOT / "configs" / "ppo-giant-2.7b.yaml")],
+        "sb3inspect inspect configs/ppo-101-64x64.yaml": [
+            *sb3inspect_cmd(),
+            "inspect",
+            str(ROOT / "configs" / "ppo-101-64x64.yaml"),
+        ],
+        "sb3inspect inspect configs/ppo-giant-2.7b.yaml": [
+            *sb3inspect_cmd(),
+            "inspect",
+            str(ROOT / "configs" / "ppo-giant-2.7b.yaml"),
+        ],
     }
     if args.naive:
         commands["naive: PPO(...) on CPU, 2.7B params"] = [PY, "-c", NAIVE]

@@ -62,7 +62,9 @@ def check_net_arch(
     Returns the report when everything holds; raises ``NetArchMismatch`` (an ``AssertionError``)
     whose message lists expected against built otherwise.
     """
-    given = {name: widths for name, widths in (("pi", pi), ("vf", vf), ("qf", qf), *networks.items()) if widths is not None}
+    given = {
+        name: widths for name, widths in (("pi", pi), ("vf", vf), ("qf", qf), *networks.items()) if widths is not None
+    }
     expect = parse_expectations(given, where="check_net_arch")
     return require(summary(obj), expect=expect, max_params=max_params, strict=strict)
 

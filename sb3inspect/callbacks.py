@@ -16,7 +16,9 @@ from sb3inspect.report.model import PolicyReport
 class ArchitectureCallback(BaseCallback):
     """Logs the model's architecture when ``model.learn(..., callback=ArchitectureCallback())`` starts.
 
-    - stdout (``verbose >= 1``): the report in ``fmt`` (``table`` or ``markdown``), lint findings included;
+    - SB3's log (``verbose >= 1``): the report in ``fmt`` (``table`` or ``markdown``), lint findings
+      included, written with ``logger.log`` to the model's text outputs (stdout when the model logs
+      there, as ``verbose=1`` models do, and ``log.txt``);
     - SB3's logger: ``arch/params``, ``arch/trainable_params`` and ``arch/<network>_params`` for every
       network that is not a target, written with the first log dump; ``arch/report`` (Markdown) goes
       to TensorBoard only.
@@ -50,7 +52,7 @@ class ArchitectureCallback(BaseCallback):
 
         report = self.report = summarize_live(self.model)
         if self.verbose >= 1:
-            print(report.render(self.fmt, width=None))
+            self.logger.log(report.render(self.fmt, width=None))
         self.logger.record("arch/params", report.totals.params)
         self.logger.record("arch/trainable_params", report.totals.trainable_params)
         for network in report.networks:

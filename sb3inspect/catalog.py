@@ -78,7 +78,9 @@ def net_arch_keys(family: str) -> tuple[str, str]:
     return ("pi", "vf") if family == "on_policy" else ("pi", "qf")
 
 
-def _policies(mlp: str, cnn: str | None, multi: str | None, kwargs: tuple[str, ...], lstm: bool = False) -> dict[str, PolicyInfo]:
+def _policies(
+    mlp: str, cnn: str | None, multi: str | None, kwargs: tuple[str, ...], lstm: bool = False
+) -> dict[str, PolicyInfo]:
     suffix = "LstmPolicy" if lstm else "Policy"
     table = {f"Mlp{suffix}": PolicyInfo(mlp, kwargs)}
     if cnn:
@@ -96,52 +98,94 @@ ALGORITHMS: dict[str, AlgoInfo] = {
         AlgoInfo("PPO", "stable_baselines3", "on_policy", _ALL_SPACES, _AC_POLICIES, use_sde=True),
         AlgoInfo("A2C", "stable_baselines3", "on_policy", _ALL_SPACES, _AC_POLICIES, use_sde=True),
         AlgoInfo(
-            "SAC", "stable_baselines3", "off_policy", ("Box",),
-            _policies("SACPolicy", "CnnPolicy", "MultiInputPolicy", _SAC), use_sde=True,
+            "SAC",
+            "stable_baselines3",
+            "off_policy",
+            ("Box",),
+            _policies("SACPolicy", "CnnPolicy", "MultiInputPolicy", _SAC),
+            use_sde=True,
         ),
         AlgoInfo(
-            "TD3", "stable_baselines3", "off_policy", ("Box",),
-            _policies("TD3Policy", "CnnPolicy", "MultiInputPolicy", _TD3), use_sde=False,
+            "TD3",
+            "stable_baselines3",
+            "off_policy",
+            ("Box",),
+            _policies("TD3Policy", "CnnPolicy", "MultiInputPolicy", _TD3),
+            use_sde=False,
         ),
         AlgoInfo(
-            "DDPG", "stable_baselines3", "off_policy", ("Box",),
-            _policies("TD3Policy", "CnnPolicy", "MultiInputPolicy", _TD3), use_sde=False,
+            "DDPG",
+            "stable_baselines3",
+            "off_policy",
+            ("Box",),
+            _policies("TD3Policy", "CnnPolicy", "MultiInputPolicy", _TD3),
+            use_sde=False,
         ),
         AlgoInfo(
-            "DQN", "stable_baselines3", "off_policy", ("Discrete",),
-            _policies("DQNPolicy", "CnnPolicy", "MultiInputPolicy", _DQN), use_sde=False,
+            "DQN",
+            "stable_baselines3",
+            "off_policy",
+            ("Discrete",),
+            _policies("DQNPolicy", "CnnPolicy", "MultiInputPolicy", _DQN),
+            use_sde=False,
         ),
         AlgoInfo(
-            "RecurrentPPO", "sb3_contrib", "on_policy", _ALL_SPACES,
+            "RecurrentPPO",
+            "sb3_contrib",
+            "on_policy",
+            _ALL_SPACES,
             _policies(
-                "RecurrentActorCriticPolicy", "RecurrentActorCriticCnnPolicy",
-                "RecurrentMultiInputActorCriticPolicy", _RECURRENT, lstm=True,
+                "RecurrentActorCriticPolicy",
+                "RecurrentActorCriticCnnPolicy",
+                "RecurrentMultiInputActorCriticPolicy",
+                _RECURRENT,
+                lstm=True,
             ),
             use_sde=True,
         ),
         AlgoInfo(
-            "QRDQN", "sb3_contrib", "off_policy", ("Discrete",),
-            _policies("QRDQNPolicy", "CnnPolicy", "MultiInputPolicy", _QRDQN), use_sde=False,
+            "QRDQN",
+            "sb3_contrib",
+            "off_policy",
+            ("Discrete",),
+            _policies("QRDQNPolicy", "CnnPolicy", "MultiInputPolicy", _QRDQN),
+            use_sde=False,
         ),
         AlgoInfo(
-            "TQC", "sb3_contrib", "off_policy", ("Box",),
-            _policies("TQCPolicy", "CnnPolicy", "MultiInputPolicy", _TQC), use_sde=True,
+            "TQC",
+            "sb3_contrib",
+            "off_policy",
+            ("Box",),
+            _policies("TQCPolicy", "CnnPolicy", "MultiInputPolicy", _TQC),
+            use_sde=True,
         ),
         AlgoInfo("TRPO", "sb3_contrib", "on_policy", _ALL_SPACES, _AC_POLICIES, use_sde=True),
         AlgoInfo(
-            "MaskablePPO", "sb3_contrib", "on_policy", ("Discrete", "MultiDiscrete", "MultiBinary"),
+            "MaskablePPO",
+            "sb3_contrib",
+            "on_policy",
+            ("Discrete", "MultiDiscrete", "MultiBinary"),
             _policies(
-                "MaskableActorCriticPolicy", "MaskableActorCriticCnnPolicy",
-                "MaskableMultiInputActorCriticPolicy", _MASKABLE,
+                "MaskableActorCriticPolicy",
+                "MaskableActorCriticCnnPolicy",
+                "MaskableMultiInputActorCriticPolicy",
+                _MASKABLE,
             ),
             use_sde=False,
         ),
         AlgoInfo(
-            "CrossQ", "sb3_contrib", "off_policy", ("Box",),
-            _policies("CrossQPolicy", None, None, _CROSSQ), use_sde=True,
+            "CrossQ",
+            "sb3_contrib",
+            "off_policy",
+            ("Box",),
+            _policies("CrossQPolicy", None, None, _CROSSQ),
+            use_sde=True,
         ),
         AlgoInfo(
-            "ARS", "sb3_contrib", "ars", ("Box", "Discrete"),
+            "ARS",
+            "sb3_contrib",
+            "ars",
+            ("Box", "Discrete"),
             {"MlpPolicy": PolicyInfo("ARSPolicy", _ARS), "LinearPolicy": PolicyInfo("ARSLinearPolicy", _ARS_LINEAR)},
             use_sde=False,
         ),
@@ -159,9 +203,33 @@ ALGO_ALIASES: dict[str, str] = {
 
 # torch.nn activation classes that build with no arguments (SB3 calls ``activation_fn()``).
 ACTIVATIONS: tuple[str, ...] = (
-    "ReLU", "RReLU", "Hardtanh", "ReLU6", "Sigmoid", "Hardsigmoid", "Tanh", "SiLU", "Mish", "Hardswish",
-    "ELU", "CELU", "SELU", "GLU", "GELU", "Hardshrink", "LeakyReLU", "LogSigmoid", "Softplus",
-    "Softshrink", "PReLU", "Softsign", "Tanhshrink", "Softmin", "Softmax", "Softmax2d", "LogSoftmax",
+    "ReLU",
+    "RReLU",
+    "Hardtanh",
+    "ReLU6",
+    "Sigmoid",
+    "Hardsigmoid",
+    "Tanh",
+    "SiLU",
+    "Mish",
+    "Hardswish",
+    "ELU",
+    "CELU",
+    "SELU",
+    "GLU",
+    "GELU",
+    "Hardshrink",
+    "LeakyReLU",
+    "LogSigmoid",
+    "Softplus",
+    "Softshrink",
+    "PReLU",
+    "Softsign",
+    "Tanhshrink",
+    "Softmin",
+    "Softmax",
+    "Softmax2d",
+    "LogSoftmax",
     "Identity",
 )
 
@@ -193,18 +261,42 @@ def default_extractor(policy_alias: str) -> str:
 
 # Optimizers: they add no parameters, but a config naming one must name a real one.
 OPTIMIZERS: tuple[str, ...] = (
-    "ASGD", "Adadelta", "Adafactor", "Adagrad", "Adam", "AdamW", "Adamax", "LBFGS", "NAdam",
-    "RAdam", "RMSprop", "Rprop", "SGD", "SparseAdam", "RMSpropTFLike",
+    "ASGD",
+    "Adadelta",
+    "Adafactor",
+    "Adagrad",
+    "Adam",
+    "AdamW",
+    "Adamax",
+    "LBFGS",
+    "NAdam",
+    "RAdam",
+    "RMSprop",
+    "Rprop",
+    "SGD",
+    "SparseAdam",
+    "RMSpropTFLike",
 )
 
 # Tensors of optimizer state each parameter carries, with the optimizer's default options.
 _OPTIMIZER_STATES = {
-    "Adam": 2, "AdamW": 2, "Adamax": 2, "NAdam": 2, "RAdam": 2, "SparseAdam": 2, "Adadelta": 2, "Rprop": 2,
-    "RMSprop": 1, "RMSpropTFLike": 1, "Adagrad": 1, "ASGD": 1, "SGD": 0,
+    "Adam": 2,
+    "AdamW": 2,
+    "Adamax": 2,
+    "NAdam": 2,
+    "RAdam": 2,
+    "SparseAdam": 2,
+    "Adadelta": 2,
+    "Rprop": 2,
+    "RMSprop": 1,
+    "RMSpropTFLike": 1,
+    "Adagrad": 1,
+    "ASGD": 1,
+    "SGD": 0,
 }
 
 
-def optimizer_states(name: str, options: dict | None = None) -> int | None:
+def optimizer_states(name: str, options: dict[str, Any] | None = None) -> int | None:
     """How many parameter-sized state tensors an optimizer keeps (None when it is not that simple).
 
     Adam keeps two moments; RMSprop one average, plus a momentum buffer and a mean gradient when

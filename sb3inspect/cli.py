@@ -56,10 +56,12 @@ def user_errors() -> Iterator[None]:
         _fail(None, 130, prefix="interrupted")
     except typer.Exit:
         raise
-    except Exception as exc:  # noqa: BLE001 - the edge: anything else is our bug
+    except Exception as exc:
         text = one_line(exc, 300)
-        message = (f"internal error ({type(exc).__name__}: {text}); this is a bug in sb3inspect, please report it "
-                   "with the input that caused it (run with --debug for the traceback)")
+        message = (
+            f"internal error ({type(exc).__name__}: {text}); this is a bug in sb3inspect, please report it "
+            "with the input that caused it (run with --debug for the traceback)"
+        )
         _fail(exc, ExitCode.BAD_INPUT, message=message)
 
 
@@ -82,7 +84,9 @@ def _version(value: bool) -> None:
 @app.callback()
 def _main(
     debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks instead of one-line errors.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version.")
+    ] = False,
 ) -> None:
     _state["debug"] = debug
 
@@ -94,38 +98,62 @@ def inspect(
     ] = None,
     env: Annotated[
         list[str] | None,
-        typer.Option(help="Gymnasium env id: the spaces for quick flags, or an entry of an rl-zoo3 file (repeat for several; "
-                          "none: every entry whose env can be made)."),
+        typer.Option(
+            help="Gymnasium env id: the spaces for quick flags, or an entry of an rl-zoo3 file (repeat for several; "
+            "none: every entry whose env can be made)."
+        ),
     ] = None,
-    algo: Annotated[str | None, typer.Option(help="Algorithm (PPO, SAC, DQN, RecurrentPPO, ...) for quick flags or rl-zoo3 files.")] = None,
-    obs: Annotated[str | None, typer.Option(help="Observation space: 101, box:4x84x84:uint8, image:84x84x3, discrete:16, ...")] = None,
-    act: Annotated[str | None, typer.Option(help="Action space: discrete:4, box:6, multidiscrete:3,4, multibinary:8.")] = None,
+    algo: Annotated[
+        str | None, typer.Option(help="Algorithm (PPO, SAC, DQN, RecurrentPPO, ...) for quick flags or rl-zoo3 files.")
+    ] = None,
+    obs: Annotated[
+        str | None, typer.Option(help="Observation space: 101, box:4x84x84:uint8, image:84x84x3, discrete:16, ...")
+    ] = None,
+    act: Annotated[
+        str | None, typer.Option(help="Action space: discrete:4, box:6, multidiscrete:3,4, multibinary:8.")
+    ] = None,
     net_arch: Annotated[
-        list[str] | None, typer.Option("--net-arch", help="Hidden widths: 64,64; or per network: pi=256,256 (repeat for vf=/qf=).")
+        list[str] | None,
+        typer.Option("--net-arch", help="Hidden widths: 64,64; or per network: pi=256,256 (repeat for vf=/qf=)."),
     ] = None,
-    policy: Annotated[str | None, typer.Option(help="Policy alias (MlpPolicy, CnnPolicy, ...); default from the observation.")] = None,
+    policy: Annotated[
+        str | None, typer.Option(help="Policy alias (MlpPolicy, CnnPolicy, ...); default from the observation.")
+    ] = None,
     activation: Annotated[str | None, typer.Option(help="Activation, a torch.nn class name: ReLU, Tanh, ...")] = None,
     kwarg: Annotated[
-        list[str] | None, typer.Option("--kwarg", "-k", help="Any policy keyword as key=value (YAML value), e.g. -k n_critics=3.")
+        list[str] | None,
+        typer.Option("--kwarg", "-k", help="Any policy keyword as key=value (YAML value), e.g. -k n_critics=3."),
     ] = None,
     use_sde: Annotated[bool, typer.Option("--use-sde", help="Build with gSDE (the algorithm's use_sde=True).")] = False,
     allow_imports: Annotated[
         bool,
-        typer.Option("--allow-imports", help="rl-zoo3 files: import the env wrappers a file names by module path "
-                                             "(runs their code). Off: only SB3, sb3-contrib, gymnasium and rl-zoo3 wrappers."),
+        typer.Option(
+            "--allow-imports",
+            help="rl-zoo3 files: import the env wrappers a file names by module path "
+            "(runs their code). Off: only SB3, sb3-contrib, gymnasium and rl-zoo3 wrappers.",
+        ),
     ] = False,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
-    explain: Annotated[bool, typer.Option("--explain", help="Show the arithmetic behind every count, MACs per layer, and notes.")] = False,
-    width: Annotated[int | None, typer.Option(help="Table width in columns (default: the terminal's, at least 100).")] = None,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Show the arithmetic behind every count, MACs per layer, and notes.")
+    ] = False,
+    width: Annotated[
+        int | None, typer.Option(help="Table width in columns (default: the terminal's, at least 100).")
+    ] = None,
 ) -> None:
     """Show the networks a config, an rl-zoo3 entry or a saved model builds, layer by layer, with parameter counts."""
     with user_errors():
         from sb3inspect.pipeline import inspect_path
 
         if sources and (obs or act or net_arch or policy or activation or kwarg or use_sde):
-            raise ConfigError("command line", "quick flags (--obs, --act, --net-arch, ...) describe a config of their own",
-                              hint="pass either files or quick flags")
-        quick = _quick_config(algo, obs, act, net_arch, policy, activation, kwarg, use_sde, _one_env(env) if not sources else None)
+            raise ConfigError(
+                "command line",
+                "quick flags (--obs, --act, --net-arch, ...) describe a config of their own",
+                hint="pass either files or quick flags",
+            )
+        quick = _quick_config(
+            algo, obs, act, net_arch, policy, activation, kwarg, use_sde, _one_env(env) if not sources else None
+        )
         reports = []
         skipped: list[str] = []
         failures: list[Sb3InspectError] = []
@@ -146,14 +174,17 @@ def inspect(
 
             reports.append(summarize_spec(spec_from_mapping(quick, source="command line")))
         else:
-            raise ConfigError("command line", "nothing to inspect",
-                              hint="pass a config file, or quick flags such as --algo ppo --obs 101 --act discrete:4")
+            raise ConfigError(
+                "command line",
+                "nothing to inspect",
+                hint="pass a config file, or quick flags such as --algo ppo --obs 101 --act discrete:4",
+            )
         if reports:
             _emit(reports, fmt, width, explain=explain)
         for reason in skipped:
             sys.stderr.write(f"skipped: {' '.join(reason.split())}\n")
-        for exc in failures:
-            _error_line(exc)
+        for failure in failures:
+            _error_line(failure)
         if failures:
             raise typer.Exit(ExitCode.BAD_INPUT)
 
@@ -172,8 +203,16 @@ def progress(items: list[Path], label: str, *, console: Any = None) -> Iterator[
 
     console = console or Console(stderr=True)
     # stdout lines (check's) print above the bar only when they go to the same terminal
-    with Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(), console=console,
-                  transient=True, redirect_stdout=sys.stdout.isatty(), redirect_stderr=False) as bar:
+    with Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+        redirect_stdout=sys.stdout.isatty(),
+        redirect_stderr=False,
+    ) as bar:
         task = bar.add_task(label, total=len(items))
         for item in items:
             yield item
@@ -204,7 +243,8 @@ def diagram(
     env: Annotated[list[str] | None, typer.Option(help="Entry of an rl-zoo3 file (its env id).")] = None,
     algo: Annotated[str | None, typer.Option(help="Algorithm of an rl-zoo3 file's entry.")] = None,
     allow_imports: Annotated[
-        bool, typer.Option("--allow-imports", help="rl-zoo3 files: import the env wrappers a file names (runs their code).")
+        bool,
+        typer.Option("--allow-imports", help="rl-zoo3 files: import the env wrappers a file names (runs their code)."),
     ] = False,
 ) -> None:
     """Draw the networks a config builds: shared modules, one column per network, a box per layer.
@@ -212,17 +252,19 @@ def diagram(
     Needs matplotlib: pip install 'sb3inspect[diagram]'.
     """
     with user_errors():
-        from sb3inspect.render import diagram as drawing
         from sb3inspect.pipeline import summarize_path
+        from sb3inspect.render import diagram as drawing
 
         chosen = drawing.diagram_format(output, fmt.value if fmt else None)
         drawing.check_output(output)
         drawing.require_matplotlib()
-        reports = summarize_path(source, env=_one_env(env, "a diagram draws one policy"), algo=algo,
-                                 allow_imports=allow_imports)
+        reports = summarize_path(
+            source, env=_one_env(env, "a diagram draws one policy"), algo=algo, allow_imports=allow_imports
+        )
         if len(reports) != 1:
-            raise ConfigError(str(source), f"describes {len(reports)} policies and a diagram draws one",
-                              hint="pick one with --env")
+            raise ConfigError(
+                str(source), f"describes {len(reports)} policies and a diagram draws one", hint="pick one with --env"
+            )
         drawing.write_diagram(reports[0], output, fmt=chosen, dpi=dpi)
         typer.echo(f"wrote {output}")
 
@@ -262,12 +304,17 @@ def _quick_config(
         policy_kwargs[key] = value
     if net_arch is not None:
         if "net_arch" in policy_kwargs:
-            raise ConfigError("--net-arch", "net_arch given by both --net-arch and -k net_arch=...", hint="use one of them")
+            raise ConfigError(
+                "--net-arch", "net_arch given by both --net-arch and -k net_arch=...", hint="use one of them"
+            )
         policy_kwargs["net_arch"] = parse_net_arch_flags(net_arch)
     if activation is not None:
         if "activation_fn" in policy_kwargs:
-            raise ConfigError("--activation", "the activation given by both --activation and -k activation_fn=...",
-                              hint="use one of them")
+            raise ConfigError(
+                "--activation",
+                "the activation given by both --activation and -k activation_fn=...",
+                hint="use one of them",
+            )
         policy_kwargs["activation_fn"] = activation
     if policy_kwargs:
         data["policy_kwargs"] = policy_kwargs
@@ -296,7 +343,9 @@ def parse_net_arch_flags(values: list[str]) -> Any:
                 raise ConfigError("--net-arch", "give one list of widths, or one per network (pi=..., vf=...)")
             plain = _widths(value, f"--net-arch {value}")
     if arch and plain is not None:
-        raise ConfigError("--net-arch", "mix of a plain list and per-network lists", hint="use pi=... and vf=... (or qf=...) only")
+        raise ConfigError(
+            "--net-arch", "mix of a plain list and per-network lists", hint="use pi=... and vf=... (or qf=...) only"
+        )
     return arch if arch else plain
 
 
@@ -315,8 +364,8 @@ def _widths(text: str, where: str) -> list[Any]:
 
 
 def _key_value(item: str, flag: str) -> tuple[str, Any]:
-    from sb3inspect.sources.config import parse_text
     from sb3inspect.errors import SourceError
+    from sb3inspect.sources.config import parse_text
 
     key, sep, value = item.partition("=")
     if not sep or not key.strip():
@@ -354,21 +403,32 @@ class DiffFormat(str, Enum):
 
 @app.command()
 def check(
-    sources: Annotated[list[Path], typer.Argument(help="Config files (YAML, JSON, TOML), rl-zoo3 files or saved .zip models.")],
+    sources: Annotated[
+        list[Path], typer.Argument(help="Config files (YAML, JSON, TOML), rl-zoo3 files or saved .zip models.")
+    ],
     expect: Annotated[
         list[str] | None,
-        typer.Option("--expect", "-e", help="Hidden widths a network must have: pi=64,64 (repeat: vf=..., qf=...; "
-                     "pi is PPO's pi or an off-policy actor, qf the critic or q_net; vf= means no hidden layers)."),
+        typer.Option(
+            "--expect",
+            "-e",
+            help="Hidden widths a network must have: pi=64,64 (repeat: vf=..., qf=...; "
+            "pi is PPO's pi or an off-policy actor, qf the critic or q_net; vf= means no hidden layers).",
+        ),
     ] = None,
-    max_params: Annotated[int | None, typer.Option("--max-params", min=0, help="Fail when a policy has more parameters.")] = None,
-    strict: Annotated[bool, typer.Option("--strict", help="Fail on lint warnings too, not only on lint errors.")] = False,
+    max_params: Annotated[
+        int | None, typer.Option("--max-params", min=0, help="Fail when a policy has more parameters.")
+    ] = None,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Fail on lint warnings too, not only on lint errors.")
+    ] = False,
     env: Annotated[
-        list[str] | None, typer.Option(help="Entry of an rl-zoo3 file (repeat for several; default: every entry whose env "
-                                            "can be made).")
+        list[str] | None,
+        typer.Option(help="Entry of an rl-zoo3 file (repeat for several; default: every entry whose env can be made)."),
     ] = None,
     algo: Annotated[str | None, typer.Option(help="Algorithm of an rl-zoo3 file or saved model.")] = None,
     allow_imports: Annotated[
-        bool, typer.Option("--allow-imports", help="rl-zoo3 files: import the env wrappers a file names (runs their code).")
+        bool,
+        typer.Option("--allow-imports", help="rl-zoo3 files: import the env wrappers a file names (runs their code)."),
     ] = False,
 ) -> None:
     """Check that configs build, lint clean and match --expect / --max-params (exit 0 ok, 1 failed, 2 bad input)."""
@@ -394,8 +454,10 @@ def check(
                 failed += bool(found)
                 typer.echo(_check_lines(report, source, found, strict=strict))
         if checked + bad > 1:
-            typer.echo(f"{checked} checked: {checked - failed} ok, {failed} failed"
-                       + (f"; {bad} source{'s' if bad > 1 else ''} could not be read" if bad else ""))
+            typer.echo(
+                f"{checked} checked: {checked - failed} ok, {failed} failed"
+                + (f"; {bad} source{'s' if bad > 1 else ''} could not be read" if bad else "")
+            )
         if bad:
             raise typer.Exit(ExitCode.BAD_INPUT)
         if failed:
@@ -408,12 +470,17 @@ def _expect_flags(values: list[str]) -> dict[str, list[Any]]:
     for value in values:
         name, sep, widths = value.partition("=")
         if not sep or not name.strip():
-            raise ConfigError("--expect", f"expected NAME=WIDTHS, got {value!r}", hint="e.g. --expect pi=64,64 --expect vf=64,64")
+            raise ConfigError(
+                "--expect", f"expected NAME=WIDTHS, got {value!r}", hint="e.g. --expect pi=64,64 --expect vf=64,64"
+            )
         parsed = _widths(widths, f"--expect {value}")
         for width in parsed:
             if not isinstance(width, int) or width < 0:
-                raise ConfigError(f"--expect {value}", f"{width!r} is not a layer width (a whole number of at least 0)",
-                                  hint="e.g. --expect pi=64,64")
+                raise ConfigError(
+                    f"--expect {value}",
+                    f"{width!r} is not a layer width (a whole number of at least 0)",
+                    hint="e.g. --expect pi=64,64",
+                )
         if name.strip() in out:
             raise ConfigError("--expect", f"{name.strip()}= given twice", hint="give each network's widths once")
         out[name.strip()] = parsed
@@ -424,7 +491,9 @@ def _check_lines(report: Any, source: Path, found: list[str], *, strict: bool) -
     """``ok      configs/a.yaml · PPO · pi [64, 64] · vf [64, 64] · 21,701 params``, then problems and warnings."""
     from sb3inspect.analysis.checks import finding_line
 
-    built = " · ".join(f"{n.name} {list(n.hidden_sizes)}" for n in report.networks if not n.target and n.role != "other")
+    built = " · ".join(
+        f"{n.name} {list(n.hidden_sizes)}" for n in report.networks if not n.target and n.role != "other"
+    )
     label = report.source or str(source)
     status = "FAILED" if found else "ok"
     lines = [f"{status:<7} {label} · {report.algo or report.policy_class} · {built} · {report.totals.params:,} params"]
@@ -448,7 +517,9 @@ def diff(
     env: Annotated[list[str] | None, typer.Option(help="Entry of the rl-zoo3 file(s) to compare (its env id).")] = None,
     algo: Annotated[str | None, typer.Option(help="Algorithm of rl-zoo3 files or saved models.")] = None,
     fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.table,
-    width: Annotated[int | None, typer.Option(help="Table width in columns (default: the terminal's, at least 100).")] = None,
+    width: Annotated[
+        int | None, typer.Option(help="Table width in columns (default: the terminal's, at least 100).")
+    ] = None,
 ) -> None:
     """Per network, the layers added, removed or resized and the parameter delta (exit 0 same, 1 different, 2 bad input)."""
     with user_errors():
@@ -478,7 +549,7 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["--debug", *(arg for arg in argv if arg != "--debug")]
     try:
         result = app(args=argv, prog_name="sb3inspect", standalone_mode=False)
-    except Exception as exc:  # noqa: BLE001 - sorted by click's class names below
+    except Exception as exc:
         kinds = {cls.__name__ for cls in type(exc).__mro__}
         ctx = getattr(exc, "ctx", None)
         if "NoArgsIsHelpError" in kinds:

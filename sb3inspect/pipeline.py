@@ -38,6 +38,7 @@ SAVED_SUFFIXES = (".zip",)
 
 # --- paths -----------------------------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Inspection:
     """What a path gave: its reports, and one sentence per entry that could not be inspected."""
@@ -66,8 +67,11 @@ def inspect_path(
     if not is_zoo_mapping(data):
         _no_envs(path, envs, "a config")
         if algo is not None:
-            raise ConfigError(f"{path}: --algo", "a config names its algorithm itself (algo: ...)",
-                              hint="--algo chooses the algorithm of an rl-zoo3 file, a saved zip or quick flags")
+            raise ConfigError(
+                f"{path}: --algo",
+                "a config names its algorithm itself (algo: ...)",
+                hint="--algo chooses the algorithm of an rl-zoo3 file, a saved zip or quick flags",
+            )
         return Inspection([summarize_spec(spec_from_mapping(data, source=str(path)))])
     entries, skipped = zoo_entries(path, data, envs=envs, algo=algo, allow_imports=allow_imports)
     reports = []
@@ -88,8 +92,11 @@ def inspect_path(
 def _no_envs(path: Path, envs: Sequence[str], what: str) -> None:
     """--env selects rl-zoo3 entries; silently ignoring it elsewhere would hide a mistake."""
     if envs:
-        raise ConfigError(f"{path}: --env", f"{path.name} is {what}, not an rl-zoo3 file: there are no entries to select",
-                          hint="a config names its env with env: ...; drop --env")
+        raise ConfigError(
+            f"{path}: --env",
+            f"{path.name} is {what}, not an rl-zoo3 file: there are no entries to select",
+            hint="a config names its env with env: ...; drop --env",
+        )
 
 
 def summarize_path(
@@ -99,12 +106,15 @@ def summarize_path(
     envs = [env] if isinstance(env, str) else list(env or ())
     inspection = inspect_path(path, envs=envs, algo=algo, allow_imports=allow_imports)
     if inspection.skipped:
-        raise SourceError(f"{path}: {len(inspection.skipped)} entries cannot be inspected (first: {inspection.skipped[0]}); "
-                          "choose entries with --env (env= in Python)")
+        raise SourceError(
+            f"{path}: {len(inspection.skipped)} entries cannot be inspected (first: {inspection.skipped[0]}); "
+            "choose entries with --env (env= in Python)"
+        )
     return inspection.reports
 
 
 # --- specs -----------------------------------------------------------------------------------------
+
 
 def summarize_spec(spec: PolicySpec) -> PolicyReport:
     """Build a spec on the meta device, report it, and lint the net_arch it was written with."""
@@ -143,6 +153,7 @@ def with_findings(report: PolicyReport, findings: tuple[Finding, ...]) -> Policy
 
 # --- Python objects --------------------------------------------------------------------------------
 
+
 def python_config(config: Mapping[str, Any]) -> dict[str, Any]:
     """A config dict as a training script writes it -> the plain config a file would hold.
 
@@ -172,10 +183,14 @@ def _known_name(cls: type) -> str | None:
     """The name a config would use for a class SB3 or torch ships, if it is one of those."""
     import importlib
 
-    for module in ("torch.nn", "torch.optim", "stable_baselines3.common.torch_layers",
-                   "stable_baselines3.common.sb2_compat.rmsprop_tf_like"):
+    for module in (
+        "torch.nn",
+        "torch.optim",
+        "stable_baselines3.common.torch_layers",
+        "stable_baselines3.common.sb2_compat.rmsprop_tf_like",
+    ):
         if getattr(importlib.import_module(module), cls.__name__, None) is cls:
-            return cls.__name__
+            return str(cls.__name__)
     return None
 
 
@@ -193,8 +208,13 @@ def summarize_live(obj: Any) -> PolicyReport:
         )
     observation_space = getattr(obj, "observation_space", None)
     action_space = getattr(obj, "action_space", None)
-    report = walk_policy(policy, algo=algo, observation_space=observation_space, action_space=action_space,
-                         source=f"<live {type(obj).__name__}>")
+    report = walk_policy(
+        policy,
+        algo=algo,
+        observation_space=observation_space,
+        action_space=action_space,
+        source=f"<live {type(obj).__name__}>",
+    )
     return with_findings(report, lint_live(obj, policy))
 
 
@@ -203,7 +223,9 @@ def lint_live(obj: Any, policy: Any) -> tuple[Finding, ...]:
 
     An algorithm keeps the net_arch it was given; a bare policy only keeps what SB3 made of it.
     """
-    info = next((catalog.ALGORITHMS[cls.__name__] for cls in type(obj).__mro__ if cls.__name__ in catalog.ALGORITHMS), None)
+    info = next(
+        (catalog.ALGORITHMS[cls.__name__] for cls in type(obj).__mro__ if cls.__name__ in catalog.ALGORITHMS), None
+    )
     kwargs = getattr(obj, "policy_kwargs", None)
     if isinstance(kwargs, dict) and "net_arch" in kwargs:
         net_arch = kwargs["net_arch"]
@@ -225,6 +247,7 @@ def _is_module(obj: Any) -> bool:
 
 # --- saved models ----------------------------------------------------------------------------------
 
+
 def summarize_saved(path: Path, *, algo: str | None = None) -> PolicyReport:
     """The report of a saved model: rebuilt and checked against its state dict, or the state dict alone."""
     saved = read_saved(path)
@@ -241,7 +264,12 @@ def summarize_saved(path: Path, *, algo: str | None = None) -> PolicyReport:
     if algo is None and saved.policy_module in catalog.GROUP_DIFFERENCES and rebuilt.check.get("status") == "mismatch":
         # the saved fields point at one algorithm of the group; the weights may say another (TD3 saved with DDPG's settings)
         for other in group(saved):
-            if other != spec.algo and (candidate := _rebuild_as(saved, other, tensors)) and candidate.check["status"] == "match":
+            if (
+                other != spec.algo
+                and tensors is not None
+                and (candidate := _rebuild_as(saved, other, tensors))
+                and candidate.check["status"] == "match"
+            ):
                 rebuilt, switched = candidate, True
                 break
     return _rebuilt_report(rebuilt, saved, unread, guessed=algo is None, switched=switched)
@@ -272,7 +300,9 @@ def _rebuild_as(saved: SavedModel, algo: str, tensors: dict[str, SavedTensor]) -
         return None
 
 
-def _rebuilt_report(rebuilt: _Rebuilt, saved: SavedModel, unread: str, *, guessed: bool, switched: bool) -> PolicyReport:
+def _rebuilt_report(
+    rebuilt: _Rebuilt, saved: SavedModel, unread: str, *, guessed: bool, switched: bool
+) -> PolicyReport:
     spec, check = rebuilt.spec, rebuilt.check
     report = with_findings(summarize_built(rebuilt.built, source=spec.source), lint_spec(spec))
     if not check:
@@ -281,7 +311,9 @@ def _rebuilt_report(rebuilt: _Rebuilt, saved: SavedModel, unread: str, *, guesse
     else:
         note = check_note(check)
     if check.get("dtypes") and rebuilt.tensors is not None:
-        report = replace(report, totals=saved_sizes(report.totals, parameter_table(rebuilt.built.policy), rebuilt.tensors))
+        report = replace(
+            report, totals=saved_sizes(report.totals, parameter_table(rebuilt.built.policy), rebuilt.tensors)
+        )
     notes = algo_notes(saved, spec.algo, check, switched=switched) if guessed else []
     extra = saved.extra(rebuilt=True, check=check)
     return replace(report, notes=(*report.notes, *notes, note), extra={**report.extra, **extra})

@@ -47,8 +47,16 @@ def network_param_ids(model: Any) -> dict[str, set[int]]:
     if hasattr(policy, "mlp_extractor"):
         return _actor_critic_by_forward(model)
     nets: dict[str, set[int]] = {}
-    for name in ("actor", "actor_target", "critic", "critic_target", "q_net", "q_net_target", "quantile_net",
-                 "quantile_net_target"):
+    for name in (
+        "actor",
+        "actor_target",
+        "critic",
+        "critic_target",
+        "q_net",
+        "q_net_target",
+        "quantile_net",
+        "quantile_net_target",
+    ):
         module = getattr(policy, name, None)
         if module is not None:
             nets[name] = {id(p) for p in module.parameters()}
@@ -91,6 +99,7 @@ def _actor_critic_by_forward(model: Any) -> dict[str, set[int]]:
         def vf_loss() -> torch.Tensor:
             return policy.predict_values(obs_tensor, states, starts).sum()
     else:
+
         def pi_loss() -> torch.Tensor:
             return _dist_loss(policy.get_distribution(obs_tensor))
 
@@ -136,7 +145,13 @@ def sized_modules(policy: torch.nn.Module) -> dict[str, tuple]:
         if isinstance(module, torch.nn.Linear):
             out[path] = ("Linear", module.in_features, module.out_features, module.bias is not None)
         elif isinstance(module, torch.nn.Conv2d):
-            out[path] = ("Conv2d", module.in_channels, module.out_channels, tuple(module.kernel_size), tuple(module.stride))
+            out[path] = (
+                "Conv2d",
+                module.in_channels,
+                module.out_channels,
+                tuple(module.kernel_size),
+                tuple(module.stride),
+            )
         elif isinstance(module, torch.nn.LSTM):
             out[path] = ("LSTM", module.input_size, module.hidden_size, module.num_layers)
     return out
@@ -194,9 +209,9 @@ __all__ = ["assert_matches_cpu_build", "cpu_model", "is_meta", "np"]
 
 def assert_same_as_cpu_build(config: dict[str, Any]) -> None:
     """Either sb3inspect's report equals the CPU build, or both refuse the config."""
+    from sb3inspect.errors import BuildError
     from sb3inspect.pipeline import summarize_spec
     from sb3inspect.sources.config import spec_from_mapping
-    from sb3inspect.errors import BuildError
 
     spec = spec_from_mapping(config)
     try:
@@ -204,7 +219,7 @@ def assert_same_as_cpu_build(config: dict[str, Any]) -> None:
     except BuildError as exc:
         try:
             cpu_model(spec)
-        except Exception:  # noqa: BLE001 - SB3 refuses it too: agreement
+        except Exception:
             return
         raise AssertionError(f"sb3inspect refused a config SB3 builds: {exc}") from exc
     assert_matches_cpu_build(spec, report)

@@ -19,8 +19,17 @@ STAGES = (
     ("report", ("sb3inspect.report",)),
     ("analysis", ("sb3inspect.analysis",)),
     ("render", ("sb3inspect.render",)),
-    ("top", ("sb3inspect.pipeline", "sb3inspect.api", "sb3inspect.callbacks", "sb3inspect.cli", "sb3inspect.__main__",
-             "sb3inspect")),
+    (
+        "top",
+        (
+            "sb3inspect.pipeline",
+            "sb3inspect.api",
+            "sb3inspect.callbacks",
+            "sb3inspect.cli",
+            "sb3inspect.__main__",
+            "sb3inspect",
+        ),
+    ),
 )
 """In the order data flows; a module may import its own stage and earlier ones, never a later one."""
 
@@ -38,7 +47,9 @@ def import_graph() -> dict[str, set[str]]:
     texts = modules()
     graph: dict[str, set[str]] = {name: set() for name in texts}
     for name, text in texts.items():
-        package = name if (PACKAGE / "/".join(name.split(".")[1:]) / "__init__.py").exists() else name.rpartition(".")[0]
+        package = (
+            name if (PACKAGE / "/".join(name.split(".")[1:]) / "__init__.py").exists() else name.rpartition(".")[0]
+        )
         for node in ast.walk(ast.parse(text)):
             targets: list[str] = []
             if isinstance(node, ast.Import):
@@ -90,7 +101,7 @@ def test_no_import_cycles() -> None:
         state[module] = 1
         for target in sorted(graph[module]):
             if state.get(target) == 1:
-                cycles.append(" -> ".join([*path[path.index(target):], target]))
+                cycles.append(" -> ".join([*path[path.index(target) :], target]))
             elif target not in state:
                 visit(target, [*path, target])
         state[module] = 2

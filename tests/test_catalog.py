@@ -12,7 +12,12 @@ from sb3inspect import catalog
 from sb3inspect.build.policy import algorithm_class, spaces_env
 from sb3inspect.sources.spaces import parse_space, to_gym
 
-ACTIONS = {"Box": "box:2", "Discrete": "discrete:3", "MultiDiscrete": "multidiscrete:2,3", "MultiBinary": "multibinary:3"}
+ACTIONS = {
+    "Box": "box:2",
+    "Discrete": "discrete:3",
+    "MultiDiscrete": "multidiscrete:2,3",
+    "MultiBinary": "multibinary:3",
+}
 
 
 @pytest.mark.parametrize("name", list(catalog.ALGORITHMS))
@@ -56,8 +61,11 @@ def test_every_no_argument_activation_is_listed() -> None:
 
     for name in activation.__all__:
         cls = getattr(activation, name)
-        required = [p for p in list(inspect.signature(cls.__init__).parameters.values())[1:]
-                    if p.default is inspect.Parameter.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+        required = [
+            p
+            for p in list(inspect.signature(cls.__init__).parameters.values())[1:]
+            if p.default is inspect.Parameter.empty and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+        ]
         assert (name in catalog.ACTIVATIONS) == (not required), name
 
 
@@ -69,6 +77,9 @@ def test_extractor_kwargs() -> None:
         for alias, policy in algo.policies.items():
             if "features_extractor_class" not in policy.kwargs:
                 continue
-            default = inspect.signature(algorithm_class(algo.name).policy_aliases[alias].__init__).parameters[
-                "features_extractor_class"].default
+            default = (
+                inspect.signature(algorithm_class(algo.name).policy_aliases[alias].__init__)
+                .parameters["features_extractor_class"]
+                .default
+            )
             assert default.__name__ == catalog.default_extractor(alias), (algo.name, alias)

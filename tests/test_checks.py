@@ -31,8 +31,10 @@ def test_mismatch_is_an_assertion_error_showing_expected_and_built() -> None:
         sb3inspect.check_net_arch(SEED, pi=[256, 256], vf=[64, 64], max_params=20_000)
     error = info.value
     assert isinstance(error, NetArchMismatch) and isinstance(error, sb3inspect.Sb3InspectError)
-    assert error.problems == ["pi: expected [256, 256], built [64, 64]",
-                              "params: 21,701 is over max_params 20,000 (21,701 trainable)"]
+    assert error.problems == [
+        "pi: expected [256, 256], built [64, 64]",
+        "params: 21,701 is over max_params 20,000 (21,701 trainable)",
+    ]
     assert str(error).startswith("<dict> (PPO · ActorCriticPolicy) does not match: 2 problems\n  pi: expected")
     assert error.report.totals.params == 21701
 
@@ -47,7 +49,9 @@ def test_mismatch_is_an_assertion_error_showing_expected_and_built() -> None:
         (cfg("ARS", "discrete:2", [8]), {"pi": [8]}, "pi"),
     ],
 )
-def test_pi_vf_qf_map_onto_off_policy_networks(config: dict[str, Any], expect: dict[str, list[int]], network: str) -> None:
+def test_pi_vf_qf_map_onto_off_policy_networks(
+    config: dict[str, Any], expect: dict[str, list[int]], network: str
+) -> None:
     sb3inspect.check_net_arch(config, **expect)
     wrong = {name: [*widths, 1] for name, widths in expect.items()}
     with pytest.raises(NetArchMismatch) as info:
@@ -60,12 +64,18 @@ def test_pi_vf_qf_map_onto_off_policy_networks(config: dict[str, Any], expect: d
 @pytest.mark.parametrize(
     ("config", "expect", "message"),
     [
-        (cfg("SAC", "box:2", [8]), {"vf": [8]}, "vf: expected [8], but SAC has no such network (it has actor, critic, critic_target); its critic is checked with qf"),
+        (
+            cfg("SAC", "box:2", [8]),
+            {"vf": [8]},
+            "vf: expected [8], but SAC has no such network (it has actor, critic, critic_target); its critic is checked with qf",
+        ),
         (SEED, {"qf": [64]}, "its value network is checked with vf"),
         (cfg("DQN", "discrete:2", [8]), {"pi": [8]}, "its net_arch builds the q-network: check it with qf"),
     ],
 )
-def test_a_network_the_algorithm_lacks_fails_with_a_hint(config: dict[str, Any], expect: dict[str, list[int]], message: str) -> None:
+def test_a_network_the_algorithm_lacks_fails_with_a_hint(
+    config: dict[str, Any], expect: dict[str, list[int]], message: str
+) -> None:
     with pytest.raises(NetArchMismatch) as info:
         sb3inspect.check_net_arch(config, **expect)
     assert message in str(info.value)

@@ -29,15 +29,28 @@ def test_seed_table_golden(golden, monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_seed_table_has_the_numbers() -> None:
     out = invoke("inspect", SEED).stdout
-    for text in ("mlp_extractor.policy_net.0", "101 → 64", "64×101", "6,528", "4,160", "260", "10,948", "10,753",
-                 "21,701 params", "84.8 KiB"):
+    for text in (
+        "mlp_extractor.policy_net.0",
+        "101 → 64",
+        "64×101",
+        "6,528",
+        "4,160",
+        "260",
+        "10,948",
+        "10,753",
+        "21,701 params",
+        "84.8 KiB",
+    ):
         assert text in out
 
 
 def test_quick_flags_equal_the_file() -> None:
     by_file = json.loads(invoke("inspect", SEED, "-f", "json").stdout)
-    by_flags = json.loads(invoke("inspect", "--algo", "ppo", "--obs", "101", "--act", "discrete:4", "--net-arch", "64,64",
-                                 "-f", "json").stdout)
+    by_flags = json.loads(
+        invoke(
+            "inspect", "--algo", "ppo", "--obs", "101", "--act", "discrete:4", "--net-arch", "64,64", "-f", "json"
+        ).stdout
+    )
     for data in (by_file, by_flags):
         data.pop("source")
     assert by_file == by_flags
@@ -50,12 +63,26 @@ def test_json_schema_per_design() -> None:
     assert data["observation_space"] == {"type": "Box", "shape": [101], "dtype": "float32"}
     assert data["action_space"] == {"type": "Discrete", "n": 4}
     pi, vf = data["networks"]
-    assert (pi["name"], pi["role"], pi["params"], pi["trainable_params"], pi["target"]) == ("pi", "policy", 10948, 10948, False)
+    assert (pi["name"], pi["role"], pi["params"], pi["trainable_params"], pi["target"]) == (
+        "pi",
+        "policy",
+        10948,
+        10948,
+        False,
+    )
     assert (vf["name"], vf["role"], vf["params"]) == ("vf", "value", 10753)
     first = next(layer for layer in pi["layers"] if layer["type"] == "Linear")
     assert first == {
-        "path": "mlp_extractor.policy_net.0", "type": "Linear", "in_features": 101, "out_features": 64, "bias": True,
-        "params": 6528, "macs": 6464, "trainable": True, "shared": False, "part": "body",
+        "path": "mlp_extractor.policy_net.0",
+        "type": "Linear",
+        "in_features": 101,
+        "out_features": 64,
+        "bias": True,
+        "params": 6528,
+        "macs": 6464,
+        "trainable": True,
+        "shared": False,
+        "part": "body",
         "param_shapes": {"weight": [64, 101], "bias": [64]},
     }
     assert data["totals"]["params"] == 21701 and data["totals"]["trainable_params"] == 21701
@@ -64,8 +91,16 @@ def test_json_schema_per_design() -> None:
 def test_log_std_is_a_row() -> None:
     data = json.loads(invoke("inspect", "--algo", "ppo", "--obs", "101", "--act", "box:3", "-f", "json").stdout)
     rows = {layer["path"]: layer for layer in data["networks"][0]["layers"]}
-    assert rows["log_std"] == {"path": "log_std", "type": "Parameter", "shape": [3], "params": 3, "macs": 0,
-                               "trainable": True, "shared": False, "part": "head"}
+    assert rows["log_std"] == {
+        "path": "log_std",
+        "type": "Parameter",
+        "shape": [3],
+        "params": 3,
+        "macs": 0,
+        "trainable": True,
+        "shared": False,
+        "part": "head",
+    }
 
 
 def test_several_sources_give_a_json_array() -> None:
@@ -95,7 +130,10 @@ def test_markdown() -> None:
         (["inspect", "missing.yaml"], "error: missing.yaml: no such file"),
         (["inspect"], "error: command line: nothing to inspect"),
         (["inspect", "--obs", "3"], "error: command line: quick flags need --algo"),
-        (["inspect", "--algo", "sac", "--obs", "3", "--act", "discrete:2"], "SAC does not support Discrete action spaces"),
+        (
+            ["inspect", "--algo", "sac", "--obs", "3", "--act", "discrete:2"],
+            "SAC does not support Discrete action spaces",
+        ),
         (["inspect", "--algo", "ppo", "--obs", "3", "--act", "discrete:2", "--net-arch", "64,x"], "net_arch[1]"),
         (["inspect", "--algo", "ppo", "--obs", "3", "--act", "discrete:2", "-k", "nope"], "expected key=value"),
         (["inspect", SEED, "--format", "xml"], "error: Invalid value for '--format' / '-f'"),
@@ -118,7 +156,9 @@ def test_debug_shows_the_traceback() -> None:
 
 
 def test_sb3_refusal_is_a_clean_error(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main(["inspect", "--algo", "ppo", "--obs", "box:3x10x10:uint8", "--act", "discrete:2", "--policy", "CnnPolicy"])
+    code = main(
+        ["inspect", "--algo", "ppo", "--obs", "box:3x10x10:uint8", "--act", "discrete:2", "--policy", "CnnPolicy"]
+    )
     err = capsys.readouterr().err
     assert code == 2 and err.startswith("error: ") and "at least 36×36 pixels" in err and "10×10" in err
 

@@ -25,13 +25,16 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return code, captured.out, captured.err
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["inspect", SEED, "--algo", "sac"], "a config names its algorithm itself"),
-    (["inspect", SEED, "--env", "CartPole-v1"], "is a config, not an rl-zoo3 file"),
-    (["check", SEED, "--env", "CartPole-v1"], "is a config, not an rl-zoo3 file"),
-    (["diagram", SEED, "-o", "/tmp/x.svg", "--env", "a", "--env", "b"], "a diagram draws one policy"),
-    (["diff", SEED, SEED, "--env", "a", "--env", "b"], "diff compares one policy with one"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["inspect", SEED, "--algo", "sac"], "a config names its algorithm itself"),
+        (["inspect", SEED, "--env", "CartPole-v1"], "is a config, not an rl-zoo3 file"),
+        (["check", SEED, "--env", "CartPole-v1"], "is a config, not an rl-zoo3 file"),
+        (["diagram", SEED, "-o", "/tmp/x.svg", "--env", "a", "--env", "b"], "a diagram draws one policy"),
+        (["diff", SEED, SEED, "--env", "a", "--env", "b"], "diff compares one policy with one"),
+    ],
+)
 def test_flags_that_do_not_apply(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
     code, _, err = run(capsys, *args)
     assert code == 2 and err.startswith("error: ") and message in err, err
@@ -51,22 +54,68 @@ def test_check_takes_several_envs(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_box_bounds_must_be_ordered(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(capsys, "inspect", "--algo", "ppo", "--obs", "{type: Box, shape: [3], low: 5, high: 1}", "--act",
-                       "discrete:2")
+    code, _, err = run(
+        capsys, "inspect", "--algo", "ppo", "--obs", "{type: Box, shape: [3], low: 5, high: 1}", "--act", "discrete:2"
+    )
     assert code == 2 and "low (5) is above high (1)" in err
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["inspect", "--algo", "ppo", "--obs", "3", "--act", "discrete:2", "--net-arch", "pi=64", "--net-arch", "pi=32"],
-     "pi= given twice"),
-    (["inspect", "--algo", "ppo", "--obs", "3", "--act", "discrete:2", "-k", "net_arch=[32]", "--net-arch", "64"],
-     "net_arch given by both"),
-    (["inspect", "--algo", "ppo", "--obs", "3", "--act", "discrete:2", "-k", "ortho_init=true", "-k", "ortho_init=false"],
-     "ortho_init given twice"),
-    (["check", SEED, "--expect", "pi=64,64", "--expect", "pi=32"], "pi= given twice"),
-    (["check", SEED, "--expect", "pi=sixty"], "'sixty' is not a layer width"),
-    (["inspect", SEED, "--net-arch", "32"], "describe a config of their own"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            [
+                "inspect",
+                "--algo",
+                "ppo",
+                "--obs",
+                "3",
+                "--act",
+                "discrete:2",
+                "--net-arch",
+                "pi=64",
+                "--net-arch",
+                "pi=32",
+            ],
+            "pi= given twice",
+        ),
+        (
+            [
+                "inspect",
+                "--algo",
+                "ppo",
+                "--obs",
+                "3",
+                "--act",
+                "discrete:2",
+                "-k",
+                "net_arch=[32]",
+                "--net-arch",
+                "64",
+            ],
+            "net_arch given by both",
+        ),
+        (
+            [
+                "inspect",
+                "--algo",
+                "ppo",
+                "--obs",
+                "3",
+                "--act",
+                "discrete:2",
+                "-k",
+                "ortho_init=true",
+                "-k",
+                "ortho_init=false",
+            ],
+            "ortho_init given twice",
+        ),
+        (["check", SEED, "--expect", "pi=64,64", "--expect", "pi=32"], "pi= given twice"),
+        (["check", SEED, "--expect", "pi=sixty"], "'sixty' is not a layer width"),
+        (["inspect", SEED, "--net-arch", "32"], "describe a config of their own"),
+    ],
+)
 def test_conflicting_flags(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
     code, _, err = run(capsys, *args)
     assert code == 2 and message in err, err
@@ -100,8 +149,13 @@ def test_python_dicts_take_classes_and_spaces() -> None:
             return self.linear(x)
 
     space = gym.spaces.Box(-1, 1, (5,))
-    report = sb3inspect.summary({"algo": "PPO", "observation_space": space, "action_space": gym.spaces.Discrete(3),
-                                 "policy_kwargs": {"activation_fn": nn.ReLU, "features_extractor_class": Tiny,
-                                                   "net_arch": [8]}})
+    report = sb3inspect.summary(
+        {
+            "algo": "PPO",
+            "observation_space": space,
+            "action_space": gym.spaces.Discrete(3),
+            "policy_kwargs": {"activation_fn": nn.ReLU, "features_extractor_class": Tiny, "net_arch": [8]},
+        }
+    )
     assert report.activation_fn == "ReLU" and report.features_extractor["class"] == "Tiny"
     assert report.totals.params == (5 * 7 + 7) + (7 * 8 + 8) * 2 + (8 * 3 + 3) + (8 + 1)

@@ -10,12 +10,16 @@ from typing import Any
 
 import pytest
 
-from sb3inspect.sources.config import load_config, spec_from_mapping
 from sb3inspect.errors import ConfigError, Sb3InspectError, SourceError
+from sb3inspect.sources.config import load_config, spec_from_mapping
 from sb3inspect.sources.spaces import parse_space
 
-SEED = {"algo": "PPO", "observation_space": 101, "action_space": {"type": "Discrete", "n": 4},
-        "policy_kwargs": {"net_arch": [64, 64]}}
+SEED = {
+    "algo": "PPO",
+    "observation_space": 101,
+    "action_space": {"type": "Discrete", "n": 4},
+    "policy_kwargs": {"net_arch": [64, 64]},
+}
 
 
 def with_(**changes: Any) -> dict[str, Any]:
@@ -35,15 +39,29 @@ def kwargs(**policy_kwargs: Any) -> dict[str, Any]:
 def test_seed_spec() -> None:
     spec = spec_from_mapping(SEED, source="seed.yaml")
     assert spec.algo == "PPO" and spec.policy == "MlpPolicy"
-    assert spec.observation_space == {"type": "Box", "shape": [101], "dtype": "float32", "low": float("-inf"),
-                                      "high": float("inf")}
+    assert spec.observation_space == {
+        "type": "Box",
+        "shape": [101],
+        "dtype": "float32",
+        "low": float("-inf"),
+        "high": float("inf"),
+    }
     assert spec.action_space == {"type": "Discrete", "n": 4}
 
 
 @pytest.mark.parametrize(
     ("written", "algo"),
-    [("ppo", "PPO"), ("Ppo", "PPO"), ("ppo_lstm", "RecurrentPPO"), ("recurrentppo", "RecurrentPPO"),
-     ("qrdqn", "QRDQN"), ("ppo_mask", "MaskablePPO"), ("crossq", "CrossQ"), ("ars", "ARS"), ("trpo", "TRPO")],
+    [
+        ("ppo", "PPO"),
+        ("Ppo", "PPO"),
+        ("ppo_lstm", "RecurrentPPO"),
+        ("recurrentppo", "RecurrentPPO"),
+        ("qrdqn", "QRDQN"),
+        ("ppo_mask", "MaskablePPO"),
+        ("crossq", "CrossQ"),
+        ("ars", "ARS"),
+        ("trpo", "TRPO"),
+    ],
 )
 def test_algorithm_names_are_case_insensitive(written: str, algo: str) -> None:
     action = "discrete:4" if algo not in ("CrossQ",) else "box:2"
@@ -117,18 +135,32 @@ BAD: list[tuple[dict[str, Any], str]] = [
     (kwargs(activation_fn=3), "activation_fn: expected a class name"),
     (kwargs(features_extractor_class="MyCNN"), "unknown SB3 features extractor 'MyCNN'"),
     (kwargs(share_features_extractor="no"), "share_features_extractor: expected true or false"),
-    (with_(algo="SAC", action_space="box:2", policy_kwargs={"n_critics": 0}), "n_critics: expected a whole number of at least 1"),
+    (
+        with_(algo="SAC", action_space="box:2", policy_kwargs={"n_critics": 0}),
+        "n_critics: expected a whole number of at least 1",
+    ),
     (with_(algo="SAC", action_space="box:2", policy_kwargs={"net_arch": {"pi": [64]}}), "needs both 'pi' and 'qf'"),
-    (with_(algo="SAC", action_space="box:2", policy_kwargs={"net_arch": {"pi": [1], "vf": [1]}}), "q-networks 'qf', not 'vf'"),
-    (with_(algo="SAC", action_space="box:2", policy_kwargs={"net_arch": [{"pi": [1], "qf": [2]}]}),
-     "not a list with a mapping inside (SB3 fails with a TypeError on this; the closest SB3 2.x config is net_arch: {pi: [1], qf: [2]})"),
-    (with_(algo="DQN", policy_kwargs={"net_arch": [{"pi": [1]}]}), "DQN takes a list of widths, not a list with a mapping"),
+    (
+        with_(algo="SAC", action_space="box:2", policy_kwargs={"net_arch": {"pi": [1], "vf": [1]}}),
+        "q-networks 'qf', not 'vf'",
+    ),
+    (
+        with_(algo="SAC", action_space="box:2", policy_kwargs={"net_arch": [{"pi": [1], "qf": [2]}]}),
+        "not a list with a mapping inside (SB3 fails with a TypeError on this; the closest SB3 2.x config is net_arch: {pi: [1], qf: [2]})",
+    ),
+    (
+        with_(algo="DQN", policy_kwargs={"net_arch": [{"pi": [1]}]}),
+        "DQN takes a list of widths, not a list with a mapping",
+    ),
     (with_(algo="DQN", policy_kwargs={"net_arch": {"pi": [64]}}), "DQN takes a list of widths"),
     (with_(observation_space=0), "observation_space.shape[0]: must be at least 1, got 0"),
     (with_(observation_space="box:10x0"), "shape[1]: must be at least 1, got 0"),
     (with_(observation_space={"type": "Boxx", "shape": [3]}), "unknown space type 'Boxx' (did you mean 'Box'?)"),
     (with_(observation_space={"type": "Tuple"}), "SB3 does not support Tuple spaces"),
-    (with_(observation_space={"type": "Box", "shap": [3]}), "shap: unknown key for a Box space (did you mean 'shape'?)"),
+    (
+        with_(observation_space={"type": "Box", "shap": [3]}),
+        "shap: unknown key for a Box space (did you mean 'shape'?)",
+    ),
     (with_(observation_space={"type": "Box", "shape": [3], "dtype": "float"}), "unknown dtype 'float'"),
     (with_(observation_space={"type": "Discrete", "n": -2}), "observation_space.n: must be at least 1, got -2"),
     (with_(observation_space={"type": "Dict", "spaces": {"a": {"type": "Dict", "spaces": {"b": 1}}}}), "nested Dict"),
@@ -136,7 +168,10 @@ BAD: list[tuple[dict[str, Any], str]] = [
     (with_(action_space={"type": "Dict", "spaces": {"a": 1}}), "SB3 does not support Dict action spaces"),
     (with_(observation_space="cube:3"), "unknown space kind 'cube'"),
     (with_(env="CartPole-v1"), "give either env or observation_space and action_space, not both"),
-    (with_(algo="CrossQ", action_space="box:2", observation_space={"type": "Dict", "spaces": {"a": 1}}), "CrossQ has no policy for Dict"),
+    (
+        with_(algo="CrossQ", action_space="box:2", observation_space={"type": "Dict", "spaces": {"a": 1}}),
+        "CrossQ has no policy for Dict",
+    ),
 ]
 
 
@@ -154,7 +189,7 @@ def test_three_formats_same_spec(tmp_path: Path, suffix: str) -> None:
         ".yaml": "algo: PPO\nobservation_space: 101\naction_space: {type: Discrete, n: 4}\npolicy_kwargs: {net_arch: [64, 64]}\n",
         ".json": json.dumps(SEED),
         ".toml": 'algo = "PPO"\nobservation_space = 101\naction_space = { type = "Discrete", n = 4 }\n'
-                 "[policy_kwargs]\nnet_arch = [64, 64]\n",
+        "[policy_kwargs]\nnet_arch = [64, 64]\n",
     }
     path = tmp_path / f"seed{suffix}"
     path.write_text(texts[suffix])
@@ -168,7 +203,7 @@ def test_three_formats_same_spec(tmp_path: Path, suffix: str) -> None:
         ("empty.yaml", "", "the file is empty"),
         ("list.yaml", "- 1\n- 2\n", "the top level must be a mapping"),
         ("broken.yaml", "algo: PPO\n  policy: [\n", "not valid YAML at line"),
-        ("broken.json", "{\"algo\": ", "not valid JSON"),
+        ("broken.json", '{"algo": ', "not valid JSON"),
         ("broken.toml", "algo = ", "not valid TOML"),
         ("binary.yaml", "\x00\x01\x02", "is a binary file"),
         ("config.txt", "algo: PPO", "unknown file type '.txt'"),
@@ -207,18 +242,22 @@ def test_every_error_is_an_sb3inspect_error() -> None:
     assert issubclass(ConfigError, Sb3InspectError) and issubclass(SourceError, Sb3InspectError)
 
 
-@pytest.mark.parametrize("obs", [
-    {"type": "Box", "shape": [3, 36, 40], "dtype": "uint8"},
-    {"type": "Box", "shape": [3, 35, 40], "dtype": "uint8"},
-    {"type": "Box", "shape": [40, 36, 1], "dtype": "uint8"},
-    {"type": "Box", "shape": [40, 35, 1], "dtype": "uint8"},
-    {"type": "Box", "shape": [36, 3, 40], "dtype": "uint8"},
-    {"type": "Box", "shape": [3, 40, 40], "dtype": "float32", "low": 0, "high": 1},
-    {"type": "Box", "shape": [40, 40, 3], "dtype": "float32", "low": 0, "high": 1},
-    {"type": "Box", "shape": [8], "dtype": "uint8"},
-    {"type": "Dict", "spaces": {"img": {"type": "Box", "shape": [1, 30, 40], "dtype": "uint8"}, "v": 3}},
-    {"type": "Dict", "spaces": {"img": {"type": "Box", "shape": [1, 36, 40], "dtype": "uint8"}, "v": 3}},
-], ids=lambda o: str(o.get("shape") or "dict"))
+@pytest.mark.parametrize(
+    "obs",
+    [
+        {"type": "Box", "shape": [3, 36, 40], "dtype": "uint8"},
+        {"type": "Box", "shape": [3, 35, 40], "dtype": "uint8"},
+        {"type": "Box", "shape": [40, 36, 1], "dtype": "uint8"},
+        {"type": "Box", "shape": [40, 35, 1], "dtype": "uint8"},
+        {"type": "Box", "shape": [36, 3, 40], "dtype": "uint8"},
+        {"type": "Box", "shape": [3, 40, 40], "dtype": "float32", "low": 0, "high": 1},
+        {"type": "Box", "shape": [40, 40, 3], "dtype": "float32", "low": 0, "high": 1},
+        {"type": "Box", "shape": [8], "dtype": "uint8"},
+        {"type": "Dict", "spaces": {"img": {"type": "Box", "shape": [1, 30, 40], "dtype": "uint8"}, "v": 3}},
+        {"type": "Dict", "spaces": {"img": {"type": "Box", "shape": [1, 36, 40], "dtype": "uint8"}, "v": 3}},
+    ],
+    ids=lambda o: str(o.get("shape") or "dict"),
+)
 @pytest.mark.parametrize("normalize_images", [True, False])
 def test_extractor_checks_agree_with_sb3(obs: dict[str, Any], normalize_images: bool) -> None:
     """Refused before torch exactly when SB3 itself refuses to build (a CPU build decides)."""
@@ -227,8 +266,13 @@ def test_extractor_checks_agree_with_sb3(obs: dict[str, Any], normalize_images: 
     from .reference import cpu_model
 
     policy = "MultiInputPolicy" if obs["type"] == "Dict" else "CnnPolicy"
-    config = {"algo": "PPO", "policy": policy, "observation_space": obs, "action_space": "discrete:2",
-              "policy_kwargs": {"normalize_images": normalize_images}}
+    config = {
+        "algo": "PPO",
+        "policy": policy,
+        "observation_space": obs,
+        "action_space": "discrete:2",
+        "policy_kwargs": {"normalize_images": normalize_images},
+    }
     try:
         spec = spec_from_mapping(config)
     except ConfigError:
@@ -240,8 +284,15 @@ def test_extractor_checks_agree_with_sb3(obs: dict[str, Any], normalize_images: 
         from sb3inspect.sources.config import PolicySpec
         from sb3inspect.sources.spaces import parse_space
 
-        cpu_model(PolicySpec("PPO", policy, parse_space(obs, "obs"), parse_space("discrete:2", "act", action=True),
-                             dict(raw["policy_kwargs"])))
+        cpu_model(
+            PolicySpec(
+                "PPO",
+                policy,
+                parse_space(obs, "obs"),
+                parse_space("discrete:2", "act", action=True),
+                dict(raw["policy_kwargs"]),
+            )
+        )
         built = True
     except (AssertionError, ValueError, RuntimeError, BuildError):
         built = False

@@ -24,7 +24,12 @@ def test_same_architecture_across_source_kinds() -> None:
     from sb3inspect.sources.config import spec_from_mapping
 
     live = cpu_model(spec_from_mapping(SEED))
-    for a, b in ((SEED_PATH, SEED), (SEED_PATH, live), (live, SEED), ({**SEED, "policy_kwargs": {"net_arch": {"pi": [64, 64], "vf": [64, 64]}}}, SEED)):
+    for a, b in (
+        (SEED_PATH, SEED),
+        (SEED_PATH, live),
+        (live, SEED),
+        ({**SEED, "policy_kwargs": {"net_arch": {"pi": [64, 64], "vf": [64, 64]}}}, SEED),
+    ):
         result = sb3inspect.diff(a, b)
         assert result.same, result
         assert result.params_delta == 0 and "same architecture" in str(result)
@@ -43,7 +48,9 @@ def test_layers_resized_added_removed_and_the_deltas() -> None:
         ("mlp_extractor.policy_net.3", "changed", 0),
     ]
     assert [(c.path, c.change) for c in vf.changes] == [
-        ("mlp_extractor.value_net.1", "changed"), ("mlp_extractor.value_net.2", "removed"), ("mlp_extractor.value_net.3", "removed"),
+        ("mlp_extractor.value_net.1", "changed"),
+        ("mlp_extractor.value_net.2", "removed"),
+        ("mlp_extractor.value_net.3", "removed"),
     ]
     assert vf.params_delta == -4160 and result.params_delta == 28165 - 21701
 
@@ -52,7 +59,12 @@ def test_networks_only_on_one_side() -> None:
     sac = {"algo": "SAC", "observation_space": 101, "action_space": "box:4", "policy_kwargs": {"net_arch": [64]}}
     result = sb3inspect.diff(SEED, sac)
     assert {n.name: n.status for n in result.networks} == {
-        "pi": "removed", "vf": "removed", "actor": "added", "critic": "added", "critic_target": "added"}
+        "pi": "removed",
+        "vf": "removed",
+        "actor": "added",
+        "critic": "added",
+        "critic_target": "added",
+    }
     assert ("algo", "PPO", "SAC") in result.facts
 
 
@@ -79,9 +91,13 @@ def test_diff_command_table_json_and_exit_codes(tmp_path: Path, capsys: pytest.C
 
     assert main(["diff", str(SEED_PATH), wider]) == 1
     out = capsys.readouterr().out
-    for text in ("activation_fn  Tanh  →  ReLU", "pi · 10,948 → 21,572 params (+10,624) · hidden [64, 64] → [128, 64]",
-                 "resized   mlp_extractor.policy_net.0   Linear 101 → 64   Linear 101 → 128   +6,528",
-                 "removed   mlp_extractor.value_net.2   Linear 64 → 64", "totals  21,701 → 28,165 params (+6,464)"):
+    for text in (
+        "activation_fn  Tanh  →  ReLU",
+        "pi · 10,948 → 21,572 params (+10,624) · hidden [64, 64] → [128, 64]",
+        "resized   mlp_extractor.policy_net.0   Linear 101 → 64   Linear 101 → 128   +6,528",
+        "removed   mlp_extractor.value_net.2   Linear 64 → 64",
+        "totals  21,701 → 28,165 params (+6,464)",
+    ):
         assert text in out, out
 
     assert main(["diff", str(SEED_PATH), wider, "--format", "json"]) == 1

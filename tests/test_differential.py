@@ -9,8 +9,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sb3inspect
-from sb3inspect.pipeline import summarize_spec
 from sb3inspect.build.policy import build_policy
+from sb3inspect.pipeline import summarize_spec
 from sb3inspect.sources.config import spec_from_mapping
 
 from .reference import assert_matches_cpu_build, assert_same_as_cpu_build, is_meta
@@ -28,43 +28,118 @@ CASES: list[dict[str, Any]] = [
     {"algo": "PPO", "observation_space": BOX, "action_space": "multidiscrete:3,4"},
     {"algo": "PPO", "observation_space": BOX, "action_space": "multibinary:5"},
     {"algo": "PPO", "observation_space": BOX, "action_space": CONTINUOUS, "use_sde": True},
-    {"algo": "PPO", "observation_space": BOX, "action_space": CONTINUOUS, "use_sde": True,
-     "policy_kwargs": {"full_std": False, "net_arch": {"pi": [8], "vf": [4, 4]}}},
+    {
+        "algo": "PPO",
+        "observation_space": BOX,
+        "action_space": CONTINUOUS,
+        "use_sde": True,
+        "policy_kwargs": {"full_std": False, "net_arch": {"pi": [8], "vf": [4, 4]}},
+    },
     {"algo": "PPO", "observation_space": IMAGE, "action_space": "discrete:6"},
-    {"algo": "PPO", "observation_space": IMAGE_LAST, "action_space": "discrete:6",
-     "policy_kwargs": {"share_features_extractor": False, "features_extractor_kwargs": {"features_dim": 32}}},
+    {
+        "algo": "PPO",
+        "observation_space": IMAGE_LAST,
+        "action_space": "discrete:6",
+        "policy_kwargs": {"share_features_extractor": False, "features_extractor_kwargs": {"features_dim": 32}},
+    },
     {"algo": "PPO", "observation_space": DICT, "action_space": "discrete:2"},
     {"algo": "PPO", "observation_space": {"type": "Discrete", "n": 7}, "action_space": "discrete:2"},
-    {"algo": "PPO", "observation_space": {"type": "MultiBinary", "n": 6}, "action_space": "discrete:2",
-     "policy_kwargs": {"net_arch": [], "activation_fn": "ReLU"}},
-    {"algo": "PPO", "observation_space": BOX, "action_space": "discrete:3",
-     "policy_kwargs": {"net_arch": {"pi": [16], "vf": []}, "share_features_extractor": False}},
-    {"algo": "PPO", "observation_space": BOX, "action_space": "discrete:3", "policy_kwargs": {"net_arch": [{"pi": [8], "vf": [4]}]}},
-    {"algo": "PPO", "observation_space": BOX, "action_space": "discrete:3", "policy_kwargs": {"activation_fn": "PReLU"}},
+    {
+        "algo": "PPO",
+        "observation_space": {"type": "MultiBinary", "n": 6},
+        "action_space": "discrete:2",
+        "policy_kwargs": {"net_arch": [], "activation_fn": "ReLU"},
+    },
+    {
+        "algo": "PPO",
+        "observation_space": BOX,
+        "action_space": "discrete:3",
+        "policy_kwargs": {"net_arch": {"pi": [16], "vf": []}, "share_features_extractor": False},
+    },
+    {
+        "algo": "PPO",
+        "observation_space": BOX,
+        "action_space": "discrete:3",
+        "policy_kwargs": {"net_arch": [{"pi": [8], "vf": [4]}]},
+    },
+    {
+        "algo": "PPO",
+        "observation_space": BOX,
+        "action_space": "discrete:3",
+        "policy_kwargs": {"activation_fn": "PReLU"},
+    },
     {"algo": "A2C", "observation_space": BOX, "action_space": CONTINUOUS, "policy_kwargs": {"ortho_init": False}},
     {"algo": "TRPO", "observation_space": BOX, "action_space": "discrete:3", "policy_kwargs": {"net_arch": [32]}},
     {"algo": "MaskablePPO", "observation_space": BOX, "action_space": "multidiscrete:2,3"},
     {"algo": "MaskablePPO", "observation_space": DICT, "action_space": "discrete:3"},
-    {"algo": "RecurrentPPO", "observation_space": BOX, "action_space": "discrete:3", "policy_kwargs": {"lstm_hidden_size": 16}},
-    {"algo": "ppo_lstm", "observation_space": BOX, "action_space": CONTINUOUS,
-     "policy_kwargs": {"lstm_hidden_size": 8, "n_lstm_layers": 2, "shared_lstm": True, "enable_critic_lstm": False}},
-    {"algo": "RecurrentPPO", "observation_space": BOX, "action_space": CONTINUOUS,
-     "policy_kwargs": {"lstm_hidden_size": 8, "enable_critic_lstm": False}},
-    {"algo": "RecurrentPPO", "observation_space": IMAGE, "action_space": "discrete:3", "policy_kwargs": {"lstm_hidden_size": 8}},
+    {
+        "algo": "RecurrentPPO",
+        "observation_space": BOX,
+        "action_space": "discrete:3",
+        "policy_kwargs": {"lstm_hidden_size": 16},
+    },
+    {
+        "algo": "ppo_lstm",
+        "observation_space": BOX,
+        "action_space": CONTINUOUS,
+        "policy_kwargs": {"lstm_hidden_size": 8, "n_lstm_layers": 2, "shared_lstm": True, "enable_critic_lstm": False},
+    },
+    {
+        "algo": "RecurrentPPO",
+        "observation_space": BOX,
+        "action_space": CONTINUOUS,
+        "policy_kwargs": {"lstm_hidden_size": 8, "enable_critic_lstm": False},
+    },
+    {
+        "algo": "RecurrentPPO",
+        "observation_space": IMAGE,
+        "action_space": "discrete:3",
+        "policy_kwargs": {"lstm_hidden_size": 8},
+    },
     # off-policy
     {"algo": "SAC", "observation_space": 17, "action_space": "box:6"},
-    {"algo": "SAC", "observation_space": BOX, "action_space": CONTINUOUS, "use_sde": True, "policy_kwargs": {"net_arch": [8]}},
-    {"algo": "SAC", "observation_space": IMAGE, "action_space": CONTINUOUS, "policy_kwargs": {"share_features_extractor": True}},
-    {"algo": "SAC", "observation_space": DICT, "action_space": CONTINUOUS, "policy_kwargs": {"n_critics": 3, "net_arch": {"pi": [8], "qf": [4, 4]}}},
+    {
+        "algo": "SAC",
+        "observation_space": BOX,
+        "action_space": CONTINUOUS,
+        "use_sde": True,
+        "policy_kwargs": {"net_arch": [8]},
+    },
+    {
+        "algo": "SAC",
+        "observation_space": IMAGE,
+        "action_space": CONTINUOUS,
+        "policy_kwargs": {"share_features_extractor": True},
+    },
+    {
+        "algo": "SAC",
+        "observation_space": DICT,
+        "action_space": CONTINUOUS,
+        "policy_kwargs": {"n_critics": 3, "net_arch": {"pi": [8], "qf": [4, 4]}},
+    },
     {"algo": "TD3", "observation_space": BOX, "action_space": CONTINUOUS, "policy_kwargs": {"net_arch": [16, 16]}},
-    {"algo": "TD3", "observation_space": IMAGE_LAST, "action_space": CONTINUOUS, "policy_kwargs": {"share_features_extractor": True}},
+    {
+        "algo": "TD3",
+        "observation_space": IMAGE_LAST,
+        "action_space": CONTINUOUS,
+        "policy_kwargs": {"share_features_extractor": True},
+    },
     {"algo": "DDPG", "observation_space": BOX, "action_space": CONTINUOUS},
     {"algo": "DQN", "observation_space": BOX, "action_space": "discrete:4"},
-    {"algo": "DQN", "observation_space": {"type": "Box", "shape": [4, 84, 84], "dtype": "uint8"}, "action_space": "discrete:6"},
+    {
+        "algo": "DQN",
+        "observation_space": {"type": "Box", "shape": [4, 84, 84], "dtype": "uint8"},
+        "action_space": "discrete:6",
+    },
     {"algo": "DQN", "observation_space": DICT, "action_space": "discrete:4", "policy_kwargs": {"net_arch": [8]}},
     {"algo": "QRDQN", "observation_space": BOX, "action_space": "discrete:4", "policy_kwargs": {"n_quantiles": 7}},
     {"algo": "QRDQN", "observation_space": IMAGE, "action_space": "discrete:4"},
-    {"algo": "TQC", "observation_space": BOX, "action_space": CONTINUOUS, "policy_kwargs": {"n_quantiles": 5, "n_critics": 3}},
+    {
+        "algo": "TQC",
+        "observation_space": BOX,
+        "action_space": CONTINUOUS,
+        "policy_kwargs": {"n_quantiles": 5, "n_critics": 3},
+    },
     {"algo": "TQC", "observation_space": IMAGE, "action_space": CONTINUOUS, "use_sde": True},
     {"algo": "CrossQ", "observation_space": BOX, "action_space": CONTINUOUS, "policy_kwargs": {"net_arch": [16]}},
     {"algo": "CrossQ", "observation_space": BOX, "action_space": CONTINUOUS, "policy_kwargs": {"batch_norm": False}},
@@ -88,14 +163,18 @@ def test_report_equals_cpu_build(case: dict[str, Any]) -> None:
 
 def test_seed_case_numbers() -> None:
     report = sb3inspect.summary(
-        {"algo": "PPO", "observation_space": 101, "action_space": {"type": "Discrete", "n": 4},
-         "policy_kwargs": {"net_arch": [64, 64]}}
+        {
+            "algo": "PPO",
+            "observation_space": 101,
+            "action_space": {"type": "Discrete", "n": 4},
+            "policy_kwargs": {"net_arch": [64, 64]},
+        }
     )
     pi, vf = report.network("pi"), report.network("vf")
     assert (pi.params, vf.params, report.totals.params) == (10_948, 10_753, 21_701)
     assert pi.hidden_sizes == [64, 64] and vf.hidden_sizes == [64, 64]
     linear = [layer for layer in pi.layers if layer.type == "Linear"]
-    assert [(l.path, l.in_features, l.out_features, l.params) for l in linear] == [
+    assert [(row.path, row.in_features, row.out_features, row.params) for row in linear] == [
         ("mlp_extractor.policy_net.0", 101, 64, 6_528),
         ("mlp_extractor.policy_net.2", 64, 64, 4_160),
         ("action_net", 64, 4, 260),
@@ -108,10 +187,10 @@ def test_seed_case_numbers() -> None:
 def test_shared_extractor_listed_in_both_counted_once() -> None:
     report = sb3inspect.summary({"algo": "PPO", "observation_space": IMAGE, "action_space": "discrete:6"})
     pi, vf = report.network("pi"), report.network("vf")
-    cnn_pi = [l for l in pi.layers if l.part == "features_extractor" and l.params]
-    cnn_vf = [l for l in vf.layers if l.part == "features_extractor" and l.params]
-    assert cnn_pi == cnn_vf and all(l.shared for l in cnn_pi)
-    shared = sum(l.params for l in cnn_pi)
+    cnn_pi = [row for row in pi.layers if row.part == "features_extractor" and row.params]
+    cnn_vf = [row for row in vf.layers if row.part == "features_extractor" and row.params]
+    assert cnn_pi == cnn_vf and all(row.shared for row in cnn_pi)
+    shared = sum(row.params for row in cnn_pi)
     assert report.totals.params == pi.params + vf.params - shared
 
 
@@ -127,7 +206,12 @@ def test_targets_are_flagged_and_not_trainable() -> None:
 
 def test_giant_config_is_reported_without_allocating() -> None:
     spec = spec_from_mapping(
-        {"algo": "PPO", "observation_space": 101, "action_space": "discrete:4", "policy_kwargs": {"net_arch": [16384] * 6}}
+        {
+            "algo": "PPO",
+            "observation_space": 101,
+            "action_space": "discrete:4",
+            "policy_kwargs": {"net_arch": [16384] * 6},
+        }
     )
     built = build_policy(spec)
     assert is_meta(built.policy)
@@ -147,7 +231,10 @@ flat_obs = st.one_of(
 )
 image_obs = st.builds(
     lambda c, h, w, last: {"type": "Box", "shape": [h, w, c] if last else [c, h, w], "dtype": "uint8"},
-    st.sampled_from([1, 3, 4]), st.integers(36, 40), st.integers(36, 40), st.booleans(),
+    st.sampled_from([1, 3, 4]),
+    st.integers(36, 40),
+    st.integers(36, 40),
+    st.booleans(),
 )
 dict_obs = st.builds(
     lambda subs: {"type": "Dict", "spaces": {f"k{i}": s for i, s in enumerate(subs)}},
@@ -156,7 +243,8 @@ dict_obs = st.builds(
 discrete_act = st.builds(lambda n: f"discrete:{n}", st.integers(1, 6))
 box_act = st.builds(lambda n: {"type": "Box", "shape": [n], "low": -1, "high": 1}, st.integers(1, 4))
 any_act = st.one_of(
-    discrete_act, box_act,
+    discrete_act,
+    box_act,
     st.builds(lambda v: {"type": "MultiDiscrete", "nvec": v}, st.lists(st.integers(1, 4), min_size=1, max_size=3)),
     st.builds(lambda n: {"type": "MultiBinary", "n": n}, st.integers(1, 4)),
 )
@@ -164,8 +252,25 @@ any_act = st.one_of(
 
 @st.composite
 def configs(draw: st.DrawFn) -> dict[str, Any]:
-    algo = draw(st.sampled_from(["PPO", "A2C", "TRPO", "MaskablePPO", "RecurrentPPO", "SAC", "TD3", "DDPG", "DQN",
-                                 "QRDQN", "TQC", "CrossQ", "ARS"]))
+    algo = draw(
+        st.sampled_from(
+            [
+                "PPO",
+                "A2C",
+                "TRPO",
+                "MaskablePPO",
+                "RecurrentPPO",
+                "SAC",
+                "TD3",
+                "DDPG",
+                "DQN",
+                "QRDQN",
+                "TQC",
+                "CrossQ",
+                "ARS",
+            ]
+        )
+    )
     obs = draw(st.one_of(flat_obs, image_obs, dict_obs) if algo not in ("CrossQ", "ARS") else flat_obs)
     if algo in ("DQN", "QRDQN"):
         act = draw(discrete_act)
@@ -202,13 +307,19 @@ def configs(draw: st.DrawFn) -> dict[str, Any]:
             kwargs.update(shared_lstm=True, enable_critic_lstm=False)
         elif mode == "none":
             kwargs["enable_critic_lstm"] = False
-    if draw(st.booleans()) and (isinstance(obs, dict) and obs.get("type") == "Dict" or isinstance(obs, dict) and obs.get("dtype") == "uint8"):
+    if draw(st.booleans()) and (
+        (isinstance(obs, dict) and obs.get("type") == "Dict") or (isinstance(obs, dict) and obs.get("dtype") == "uint8")
+    ):
         key = "cnn_output_dim" if obs.get("type") == "Dict" else "features_dim"
         kwargs["features_extractor_kwargs"] = {key: draw(st.integers(1, 16))}
     if algo == "ARS":
         kwargs.pop("share_features_extractor", None)
     config: dict[str, Any] = {"algo": algo, "observation_space": obs, "action_space": act, "policy_kwargs": kwargs}
-    sde_ok = algo in ("PPO", "A2C", "TRPO", "RecurrentPPO", "SAC", "TQC", "CrossQ") and isinstance(act, dict) and act["type"] == "Box"
+    sde_ok = (
+        algo in ("PPO", "A2C", "TRPO", "RecurrentPPO", "SAC", "TQC", "CrossQ")
+        and isinstance(act, dict)
+        and act["type"] == "Box"
+    )
     if sde_ok and draw(st.booleans()):
         config["use_sde"] = True
     return config

@@ -9,14 +9,17 @@ import pytest
 import torch
 
 import sb3inspect
-from sb3inspect.sources.config import spec_from_mapping
 from sb3inspect.render.common import arithmetic, display_rows, explain_notes
+from sb3inspect.sources.config import spec_from_mapping
 
 from .reference import cpu_model
 
 SEED = {"algo": "PPO", "observation_space": 101, "action_space": "discrete:4", "policy_kwargs": {"net_arch": [64, 64]}}
-ATARI_PPO = {"algo": "PPO", "observation_space": {"type": "Box", "shape": [4, 84, 84], "dtype": "uint8"},
-             "action_space": "discrete:6"}
+ATARI_PPO = {
+    "algo": "PPO",
+    "observation_space": {"type": "Box", "shape": [4, 84, 84], "dtype": "uint8"},
+    "action_space": "discrete:6",
+}
 
 
 def rows(report: Any, network: str) -> dict[str, Any]:
@@ -45,8 +48,14 @@ def test_cnn_arithmetic_and_macs() -> None:
 
 
 def test_lstm_and_log_std_arithmetic() -> None:
-    report = sb3inspect.summary({"algo": "RecurrentPPO", "observation_space": 8, "action_space": "box:3",
-                                 "policy_kwargs": {"lstm_hidden_size": 16, "n_lstm_layers": 2}})
+    report = sb3inspect.summary(
+        {
+            "algo": "RecurrentPPO",
+            "observation_space": 8,
+            "action_space": "box:3",
+            "policy_kwargs": {"lstm_hidden_size": 16, "n_lstm_layers": 2},
+        }
+    )
     pi = rows(report, "pi")
     h = 16
     assert arithmetic(pi["lstm_actor"]) == (
@@ -60,7 +69,9 @@ def test_lstm_and_log_std_arithmetic() -> None:
 def test_explain_notes_cover_the_surprises() -> None:
     notes = " ".join(explain_notes(sb3inspect.summary(SEED)))
     assert "separate twins" in notes and "counted once in the totals" in notes and "bias adds excluded" in notes
-    targets = " ".join(explain_notes(sb3inspect.summary({"algo": "TD3", "observation_space": 3, "action_space": "box:1"})))
+    targets = " ".join(
+        explain_notes(sb3inspect.summary({"algo": "TD3", "observation_space": 3, "action_space": "box:1"}))
+    )
     assert "Polyak averaging" in targets
 
 
@@ -86,12 +97,24 @@ def _macs_by_forward(module: torch.nn.Module, run: Any) -> int:
     return total
 
 
-@pytest.mark.parametrize("config", [
-    ATARI_PPO,
-    {"algo": "PPO", "observation_space": {"type": "Box", "shape": [40, 48, 3], "dtype": "uint8"}, "action_space": "box:2",
-     "policy_kwargs": {"share_features_extractor": False, "net_arch": [16]}},
-    {"algo": "DQN", "observation_space": {"type": "Box", "shape": [1, 36, 50], "dtype": "uint8"}, "action_space": "discrete:3"},
-], ids=["ppo-atari", "ppo-channel-last", "dqn-36x50"])
+@pytest.mark.parametrize(
+    "config",
+    [
+        ATARI_PPO,
+        {
+            "algo": "PPO",
+            "observation_space": {"type": "Box", "shape": [40, 48, 3], "dtype": "uint8"},
+            "action_space": "box:2",
+            "policy_kwargs": {"share_features_extractor": False, "net_arch": [16]},
+        },
+        {
+            "algo": "DQN",
+            "observation_space": {"type": "Box", "shape": [1, 36, 50], "dtype": "uint8"},
+            "action_space": "discrete:3",
+        },
+    ],
+    ids=["ppo-atari", "ppo-channel-last", "dqn-36x50"],
+)
 def test_conv_macs_match_a_forward_pass(config: dict[str, Any]) -> None:
     report = sb3inspect.summary(config)
     policy = cpu_model(spec_from_mapping(config)).policy
@@ -106,7 +129,10 @@ def test_conv_macs_match_a_forward_pass(config: dict[str, Any]) -> None:
 def test_explain_output(capsys: pytest.CaptureFixture[str]) -> None:
     from sb3inspect.cli import main
 
-    assert main(["inspect", "--algo", "ppo", "--obs", "101", "--act", "discrete:4", "--net-arch", "64,64", "--explain"]) == 0
+    assert (
+        main(["inspect", "--algo", "ppo", "--obs", "101", "--act", "discrete:4", "--net-arch", "64,64", "--explain"])
+        == 0
+    )
     out = capsys.readouterr().out
     assert "101 × 64 + 64 = 6,528" in out and "10,816 MACs" in out and "why     " in out
     assert main(["inspect", "--algo", "ppo", "--obs", "101", "--act", "discrete:4", "-f", "markdown", "--explain"]) == 0
@@ -119,13 +145,38 @@ def test_display_rows_fold_activations() -> None:
     assert [row.type for row in shown] == ["Flatten", "Linear + Tanh", "Linear + Tanh", "Linear"]
 
 
-@pytest.mark.parametrize(("config", "optimizer", "factor"), [
-    ({"algo": "A2C", "observation_space": 4, "action_space": "discrete:2"}, "RMSprop", 3),  # param + grad + square_avg
-    ({"algo": "PPO", "observation_space": 4, "action_space": "discrete:2", "policy_kwargs": {"optimizer_class": "SGD"}}, "SGD", 2),
-    ({"algo": "PPO", "observation_space": 4, "action_space": "discrete:2",
-      "policy_kwargs": {"optimizer_class": "SGD", "optimizer_kwargs": {"momentum": 0.9}}}, "SGD", 3),
-    ({"algo": "PPO", "observation_space": 4, "action_space": "discrete:2"}, "Adam", 4),
-], ids=["a2c-rmsprop", "sgd", "sgd-momentum", "adam"])
+@pytest.mark.parametrize(
+    ("config", "optimizer", "factor"),
+    [
+        (
+            {"algo": "A2C", "observation_space": 4, "action_space": "discrete:2"},
+            "RMSprop",
+            3,
+        ),  # param + grad + square_avg
+        (
+            {
+                "algo": "PPO",
+                "observation_space": 4,
+                "action_space": "discrete:2",
+                "policy_kwargs": {"optimizer_class": "SGD"},
+            },
+            "SGD",
+            2,
+        ),
+        (
+            {
+                "algo": "PPO",
+                "observation_space": 4,
+                "action_space": "discrete:2",
+                "policy_kwargs": {"optimizer_class": "SGD", "optimizer_kwargs": {"momentum": 0.9}},
+            },
+            "SGD",
+            3,
+        ),
+        ({"algo": "PPO", "observation_space": 4, "action_space": "discrete:2"}, "Adam", 4),
+    ],
+    ids=["a2c-rmsprop", "sgd", "sgd-momentum", "adam"],
+)
 def test_training_memory_knows_the_optimizer(config: dict[str, Any], optimizer: str, factor: int) -> None:
     report = sb3inspect.summary(config)
     assert report.optimizer == optimizer
@@ -139,4 +190,7 @@ def test_training_memory_of_a_live_model_and_of_targets() -> None:
     td3 = sb3inspect.summary({"algo": "TD3", "observation_space": 3, "action_space": "box:1"})
     trained = td3.totals.trainable_params * 4
     assert td3.totals.training_bytes == td3.totals.bytes + trained * 3  # targets hold no gradient or moments
-    assert sb3inspect.summary({"algo": "ARS", "observation_space": 3, "action_space": "box:1"}).totals.training_bytes is None
+    assert (
+        sb3inspect.summary({"algo": "ARS", "observation_space": 3, "action_space": "box:1"}).totals.training_bytes
+        is None
+    )

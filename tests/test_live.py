@@ -33,7 +33,13 @@ def lenet_extractor() -> type:
         def __init__(self, observation_space: gym.Space, features_dim: int = 8) -> None:
             super().__init__(observation_space, features_dim)
             self.cnn = nn.Sequential(
-                nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten()
+                nn.Conv2d(1, 6, 5),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+                nn.Conv2d(6, 16, 5),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+                nn.Flatten(),
             )
             self.norm = nn.BatchNorm1d(256)
             self.linear = nn.Linear(256, features_dim)
@@ -74,8 +80,14 @@ def ppo(observation_space: gym.Space, actions: int = 3, **policy_kwargs: Any) ->
     from stable_baselines3 import PPO
 
     env = spaces_env(observation_space, gym.spaces.Discrete(actions))
-    return PPO("MlpPolicy" if len(observation_space.shape) == 1 else "CnnPolicy", env, policy_kwargs=policy_kwargs,
-               n_steps=8, batch_size=8, device="cpu")
+    return PPO(
+        "MlpPolicy" if len(observation_space.shape) == 1 else "CnnPolicy",
+        env,
+        policy_kwargs=policy_kwargs,
+        n_steps=8,
+        batch_size=8,
+        device="cpu",
+    )
 
 
 def rows(report: sb3inspect.PolicyReport, network: str) -> dict[str, sb3inspect.Layer]:
@@ -87,7 +99,13 @@ def test_custom_cnn_extractor_lenet_numbers() -> None:
     report = sb3inspect.summary(model)
     layers = rows(report, "pi")
     conv1, conv2 = layers["features_extractor.cnn.0"], layers["features_extractor.cnn.3"]
-    assert (conv1.type, conv1.in_channels, conv1.out_channels, conv1.kernel_size, conv1.params) == ("Conv2d", 1, 6, (5, 5), 156)
+    assert (conv1.type, conv1.in_channels, conv1.out_channels, conv1.kernel_size, conv1.params) == (
+        "Conv2d",
+        1,
+        6,
+        (5, 5),
+        156,
+    )
     assert (conv2.in_channels, conv2.out_channels, conv2.params) == (6, 16, 2416)
     assert conv1.params + conv2.params == 2572
     assert layers["features_extractor.norm"].type == "BatchNorm1d" and layers["features_extractor.norm"].params == 512
@@ -122,7 +140,9 @@ def test_frozen_layers_are_not_trainable() -> None:
     conv1 = rows(report, "pi")["features_extractor.cnn.0"]
     assert conv1.trainable is False and rows(report, "pi")["features_extractor.cnn.3"].trainable is True
     assert report.network("pi").trainable_params == report.network("pi").params - 156
-    assert "156 frozen" in str(report) and "frozen" in next(line for line in str(report).splitlines() if "cnn.0" in line)
+    assert "156 frozen" in str(report) and "frozen" in next(
+        line for line in str(report).splitlines() if "cnn.0" in line
+    )
 
 
 def test_trainable_knows_the_optimizer() -> None:
@@ -139,7 +159,9 @@ def test_off_policy_targets(algo: str) -> None:
     import stable_baselines3
 
     cls = getattr(stable_baselines3, algo)
-    model = cls("MlpPolicy", spaces_env(VECTOR, CONTINUOUS), policy_kwargs={"net_arch": [8]}, buffer_size=1, device="cpu")
+    model = cls(
+        "MlpPolicy", spaces_env(VECTOR, CONTINUOUS), policy_kwargs={"net_arch": [8]}, buffer_size=1, device="cpu"
+    )
     report = sb3inspect.summary(model)
     policy = model.policy
     targets = ["critic_target"] + (["actor_target"] if algo == "TD3" else [])
@@ -148,7 +170,12 @@ def test_off_policy_targets(algo: str) -> None:
         assert network.target and network.trainable_params == 0
         assert network.params == sum(p.numel() for p in getattr(policy, name).parameters())
     assert report.totals.target_params == sum(report.network(name).params for name in targets)
-    optimized = {id(p) for opt in (policy.actor.optimizer, policy.critic.optimizer) for g in opt.param_groups for p in g["params"]}
+    optimized = {
+        id(p)
+        for opt in (policy.actor.optimizer, policy.critic.optimizer)
+        for g in opt.param_groups
+        for p in g["params"]
+    }
     assert report.totals.trainable_params == sum(p.numel() for p in policy.parameters() if id(p) in optimized)
     assert report.network("critic").hidden_sizes == [8] and report.network("actor").hidden_sizes == [8]
     assert "target: a copy of the online network" in str(report)
@@ -157,8 +184,13 @@ def test_off_policy_targets(algo: str) -> None:
 def test_dqn() -> None:
     from stable_baselines3 import DQN
 
-    model = DQN("MlpPolicy", spaces_env(VECTOR, gym.spaces.Discrete(3)), policy_kwargs={"net_arch": [8]}, buffer_size=1,
-                device="cpu")
+    model = DQN(
+        "MlpPolicy",
+        spaces_env(VECTOR, gym.spaces.Discrete(3)),
+        policy_kwargs={"net_arch": [8]},
+        buffer_size=1,
+        device="cpu",
+    )
     report = sb3inspect.summary(model)
     assert report.names == ["q_net", "q_net_target"]
     assert report.network("q_net").params == (6 * 8 + 8) + (8 * 3 + 3) == report.network("q_net_target").params
@@ -179,12 +211,15 @@ def test_callback_logs_once_at_the_start(tmp_path: Path, capsys: pytest.CaptureF
     from stable_baselines3.common.logger import configure
 
     model = ppo(VECTOR, net_arch=[8])
-    model.set_logger(configure(str(tmp_path), ["csv"]))
+    model.set_logger(configure(str(tmp_path), ["stdout", "csv", "log"]))
     callback = sb3inspect.ArchitectureCallback(pi=[8], vf=[8])
     model.learn(total_timesteps=16, callback=callback)
     out = capsys.readouterr().out
     assert out.count("pi · policy network") == 1 and "totals" in out
-    assert callback.report is not None and callback.report.totals.params == sum(p.numel() for p in model.policy.parameters())
+    assert (tmp_path / "log.txt").read_text().count("pi · policy network") == 1
+    assert callback.report is not None and callback.report.totals.params == sum(
+        p.numel() for p in model.policy.parameters()
+    )
     with (tmp_path / "progress.csv").open() as handle:
         logged = list(csv.DictReader(handle))
     assert logged[0]["arch/params"] == str(callback.report.totals.params)

@@ -70,7 +70,7 @@ def test_other_threads_keep_their_device_while_a_build_runs() -> None:
             try:
                 assert model.policy.device.type == "cpu"
                 model.predict(np.zeros(4, dtype=np.float32))
-            except Exception as exc:  # noqa: BLE001 - collected for the assertion below
+            except Exception as exc:
                 errors.append(repr(exc))
                 return
 
@@ -78,7 +78,9 @@ def test_other_threads_keep_their_device_while_a_build_runs() -> None:
     worker.start()
     try:
         for _ in range(10):
-            sb3inspect.summary({"algo": "PPO", "observation_space": "image:3x64x64", "action_space": "box:2", "use_sde": True})
+            sb3inspect.summary(
+                {"algo": "PPO", "observation_space": "image:3x64x64", "action_space": "box:2", "use_sde": True}
+            )
     finally:
         stop.set()
         worker.join()
@@ -87,11 +89,13 @@ def test_other_threads_keep_their_device_while_a_build_runs() -> None:
 
 def test_summary_of_a_live_model_leaves_its_spaces_random_state_alone() -> None:
     import sb3inspect
-
-    from .reference import cpu_model
     from sb3inspect.sources.config import spec_from_mapping
 
-    model = cpu_model(spec_from_mapping({"algo": "PPO", "observation_space": "image:3x36x36", "action_space": "discrete:2"}))
+    from .reference import cpu_model
+
+    model = cpu_model(
+        spec_from_mapping({"algo": "PPO", "observation_space": "image:3x36x36", "action_space": "discrete:2"})
+    )
     space = model.observation_space
     space.seed(123)
     before = space.np_random.bit_generator.state
@@ -102,12 +106,16 @@ def test_summary_of_a_live_model_leaves_its_spaces_random_state_alone() -> None:
 def test_conv_shapes_without_compute_match_torch() -> None:
     import itertools
 
-    cases = itertools.product([(1, 4, 84, 84), (3, 36, 50), (2, 3, 40, 41)], [(8, 4), (3, 1), (5, 2)], [0, 2, "valid"],
-                              [1, 2])
+    cases = itertools.product(
+        [(1, 4, 84, 84), (3, 36, 50), (2, 3, 40, 41)], [(8, 4), (3, 1), (5, 2)], [0, 2, "valid"], [1, 2]
+    )
     for shape, (kernel, stride), padding, dilation in cases:
         weight_shape = (6, shape[-3], kernel, kernel)
-        expected = F.conv2d(torch.ones(shape), torch.ones(weight_shape), stride=stride, padding=padding,
-                            dilation=dilation).shape
+        expected = F.conv2d(
+            torch.ones(shape), torch.ones(weight_shape), stride=stride, padding=padding, dilation=dilation
+        ).shape
         with meta_build():
-            got = F.conv2d(torch.ones(shape), torch.empty(weight_shape), stride=stride, padding=padding, dilation=dilation)
+            got = F.conv2d(
+                torch.ones(shape), torch.empty(weight_shape), stride=stride, padding=padding, dilation=dilation
+            )
         assert got.is_meta and got.shape == expected, (shape, kernel, stride, padding, dilation)

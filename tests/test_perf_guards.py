@@ -12,11 +12,21 @@ import sys
 
 CONFIGS = [
     {"algo": "PPO", "observation_space": 17, "action_space": "box:6"},
-    {"algo": "PPO", "observation_space": 17, "action_space": "box:6", "use_sde": True, "policy_kwargs": {"full_std": False}},
+    {
+        "algo": "PPO",
+        "observation_space": 17,
+        "action_space": "box:6",
+        "use_sde": True,
+        "policy_kwargs": {"full_std": False},
+    },
     {"algo": "SAC", "observation_space": 17, "action_space": "box:6", "use_sde": True},
     {"algo": "DQN", "observation_space": "image:4x84x84", "action_space": "discrete:6"},
     {"algo": "TD3", "observation_space": "image:64x64x3", "action_space": "box:2"},
-    {"algo": "PPO", "observation_space": {"type": "Dict", "spaces": {"cam": "image:3x64x64", "j": 9}}, "action_space": "box:3"},
+    {
+        "algo": "PPO",
+        "observation_space": {"type": "Dict", "spaces": {"cam": "image:3x64x64", "j": 9}},
+        "action_space": "box:3",
+    },
     {"algo": "RecurrentPPO", "observation_space": "image:3x64x64", "action_space": "box:2"},
     {"algo": "CrossQ", "observation_space": 17, "action_space": "box:6"},
     {"algo": "TQC", "observation_space": 17, "action_space": "box:6", "use_sde": True},
@@ -39,6 +49,8 @@ def test_builds_do_not_import_dynamo() -> None:
 
 
 def test_import_sb3inspect_is_light() -> None:
-    code = "import sys, sb3inspect; print(sorted(m for m in ('torch', 'gymnasium', 'rich', 'yaml') if m in sys.modules))"
+    code = (
+        "import sys, sb3inspect; print(sorted(m for m in ('torch', 'gymnasium', 'rich', 'yaml') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

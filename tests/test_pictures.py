@@ -25,16 +25,22 @@ from .conftest import ROOT
 
 CONFIGS = ROOT / "configs"
 SEED = str(CONFIGS / "ppo-101-64x64.yaml")
-PICTURED = ["ppo-101-64x64.yaml", "dqn-atari.yaml", "td3-pendulum.yaml", "ppo-dict-obs.yaml", "recurrent-ppo.yaml",
-            "ppo-giant-2.7b.yaml", "tqc-5-critics.toml", "qrdqn-cnn.json"]
+PICTURED = [
+    "ppo-101-64x64.yaml",
+    "dqn-atari.yaml",
+    "td3-pendulum.yaml",
+    "ppo-dict-obs.yaml",
+    "recurrent-ppo.yaml",
+    "ppo-giant-2.7b.yaml",
+    "tqc-5-critics.toml",
+    "qrdqn-cnn.json",
+]
 SVG = "{http://www.w3.org/2000/svg}"
 
 
 @functools.cache
 def report(name: str) -> PolicyReport:
     return sb3inspect.summary(CONFIGS / name)
-
-
 
 
 # -- the graph ------------------------------------------------------------------------------------
@@ -47,27 +53,40 @@ def test_seed_graph_draws_the_shared_extractor_once() -> None:
     assert [column.name for column in graph.columns] == ["pi", "vf"]
     pi = items_boxes(graph.columns[0].items)
     assert [(box.type, box.detail) for box in pi] == [
-        ("Linear + Tanh", ("101 → 64 · 6,528 params",)), ("Linear + Tanh", ("64 → 64 · 4,160 params",)),
-        ("Linear", ("64 → 4 · 260 params",))]
+        ("Linear + Tanh", ("101 → 64 · 6,528 params",)),
+        ("Linear + Tanh", ("64 → 64 · 4,160 params",)),
+        ("Linear", ("64 → 4 · 260 params",)),
+    ]
     flatten = items_boxes(shared.items)[0].id
-    assert {edge.dst for edge in graph.edges if edge.src == flatten} == {pi[0].id, items_boxes(graph.columns[1].items)[0].id}
+    assert {edge.dst for edge in graph.edges if edge.src == flatten} == {
+        pi[0].id,
+        items_boxes(graph.columns[1].items)[0].id,
+    }
 
 
 def test_td3_targets_and_stacked_q_networks() -> None:
     graph = build_graph(report("td3-pendulum.yaml"))
     assert graph.shared == ()
     assert [(c.name, c.target, c.style) for c in graph.columns] == [
-        ("actor", False, "policy"), ("actor_target", True, "target"), ("critic", False, "value"),
-        ("critic_target", True, "target")]
+        ("actor", False, "policy"),
+        ("actor_target", True, "target"),
+        ("critic", False, "value"),
+        ("critic_target", True, "target"),
+    ]
     critic = graph.columns[2]
     assert "qf0, qf1: 2 identical q-networks" in critic.caption
     stack = next(item for item in critic.items if isinstance(item, Lanes))
     assert [(box.copies, box.path) for box in stack.lanes[0].boxes] == [
-        (2, "critic.qf{0,1}.0"), (2, "critic.qf{0,1}.2"), (2, "critic.qf{0,1}.4")]
+        (2, "critic.qf{0,1}.0"),
+        (2, "critic.qf{0,1}.2"),
+        (2, "critic.qf{0,1}.4"),
+    ]
     assert stack.lanes[0].boxes[0].detail == ("4 → 400 · 2,000 params each",)
     labelled = [edge for edge in graph.edges if edge.label == ACTION_INPUT]
-    assert [edge.dst for edge in labelled] == [graph.columns[2].items[1].lanes[0].boxes[0].id,  # type: ignore[union-attr]
-                                               graph.columns[3].items[1].lanes[0].boxes[0].id]  # type: ignore[union-attr]
+    assert [edge.dst for edge in labelled] == [
+        graph.columns[2].items[1].lanes[0].boxes[0].id,  # type: ignore[union-attr]
+        graph.columns[3].items[1].lanes[0].boxes[0].id,
+    ]  # type: ignore[union-attr]
     assert graph.columns[1].caption[0] == "target: Polyak copy of actor"
 
 
@@ -86,8 +105,16 @@ def test_dict_observation_lanes_meet_in_a_concatenation() -> None:
 
 
 def test_sac_shared_extractor_feeds_actor_and_critic_not_the_target() -> None:
-    graph = build_graph(sb3inspect.summary({"algo": "SAC", "observation_space": 17, "action_space": "box:6",
-                                            "policy_kwargs": {"share_features_extractor": True}}))
+    graph = build_graph(
+        sb3inspect.summary(
+            {
+                "algo": "SAC",
+                "observation_space": 17,
+                "action_space": "box:6",
+                "policy_kwargs": {"share_features_extractor": True},
+            }
+        )
+    )
     (shared,) = graph.shared
     assert shared.caption[-1].startswith("shared by actor and critic")
     assert [c.name for c in graph.columns] == ["actor", "critic", "critic_target"]
@@ -123,9 +150,14 @@ def test_mermaid_is_a_plausible_flowchart(name: str) -> None:
         assert any(f'["{network.name} · ' in line for line in subgraphs), network.name
     for line in lines[1:]:  # every line is a node, an edge, a subgraph bracket or a style
         stripped = line.strip()
-        assert NODE.match(line) or EDGE.match(line) or stripped == "end" or stripped.split(" ")[0] in (
-            "subgraph", "style", "classDef", "class"), line
-    assert '"' not in "".join(m.group(3) for line in lines if (m := NODE.match(line)))  # quotes escaped
+        assert (
+            NODE.match(line)
+            or EDGE.match(line)
+            or stripped == "end"
+            or stripped.split(" ")[0] in ("subgraph", "style", "classDef", "class")
+        ), line
+    labels = [match.group(3) for match in map(NODE.match, lines) if match]
+    assert '"' not in "".join(labels)  # quotes escaped
 
 
 def test_mermaid_labels_are_escaped() -> None:
@@ -154,9 +186,20 @@ def test_svg_parses_and_keeps_layer_labels_as_text() -> None:
 
     data = render_diagram(report("ppo-101-64x64.yaml"), "svg")
     texts = svg_texts(data)
-    for expected in ("PPO · ActorCriticPolicy (MlpPolicy)", "Linear + Tanh", "101 → 64 · 6,528 params",
-                     "mlp_extractor.policy_net.0", "64 → 4 · 260 params", "action_net", "value_net", "pi", "vf",
-                     "shared features extractor", "observation", "Box(101,) float32"):
+    for expected in (
+        "PPO · ActorCriticPolicy (MlpPolicy)",
+        "Linear + Tanh",
+        "101 → 64 · 6,528 params",
+        "mlp_extractor.policy_net.0",
+        "64 → 4 · 260 params",
+        "action_net",
+        "value_net",
+        "pi",
+        "vf",
+        "shared features extractor",
+        "observation",
+        "Box(101,) float32",
+    ):
         assert expected in texts, expected
     assert any("21,701 params" in text for text in texts)
     assert b"DejaVuSans-" not in data  # no glyph outlines: the text is text
@@ -176,18 +219,22 @@ def test_layout_has_no_overlaps_and_text_fits(name: str) -> None:
     with matplotlib.rc_context(diagram._RC):  # measured as drawn
         drawing = diagram._Drawing(graph, metrics)
         placed, _, _ = drawing.layout()
-        widest = {box.id: max(drawing.width(box.type, metrics.type_size, weight="bold"),
-                              drawing.width(box.path, metrics.path_size, family=diagram.MONO),
-                              *(drawing.width(line, metrics.detail_size) for line in box.detail))
-                  for box in graph.boxes()}
+        widest = {
+            box.id: max(
+                drawing.width(box.type, metrics.type_size, weight="bold"),
+                drawing.width(box.path, metrics.path_size, family=diagram.MONO),
+                *(drawing.width(line, metrics.detail_size) for line in box.detail),
+            )
+            for box in graph.boxes()
+        }
     rects = list(placed.boxes.items())
     for index, (a, ra) in enumerate(rects):
-        for b, rb in rects[index + 1:]:
+        for b, rb in rects[index + 1 :]:
             apart = ra.x + ra.w <= rb.x or rb.x + rb.w <= ra.x or ra.bottom <= rb.y or rb.bottom <= ra.y
             assert apart, (a, b)
     frames = list(placed.frames.values())
     for index, fa in enumerate(frames):
-        for fb in frames[index + 1:]:
+        for fb in frames[index + 1 :]:
             assert fa.x + fa.w <= fb.x or fb.x + fb.w <= fa.x or fa.bottom <= fb.y or fb.bottom <= fa.y
     for box in graph.boxes():
         rect = placed.boxes[box.id]
@@ -219,8 +266,9 @@ def test_diagram_format_flag_and_pdf(tmp_path: Path) -> None:
     assert (tmp_path / "td3.pdf").read_bytes().startswith(b"%PDF")
 
 
-def test_missing_matplotlib_is_one_error_line(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-                                              tmp_path: Path) -> None:
+def test_missing_matplotlib_is_one_error_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib now raises ImportError
     code = main(["diagram", SEED, "-o", str(tmp_path / "arch.svg")])
     err = capsys.readouterr().err
@@ -241,13 +289,17 @@ def test_missing_matplotlib_is_one_error_line(monkeypatch: pytest.MonkeyPatch, c
         ([SEED, "-o", "{tmp}/a.gif"], "cannot tell the diagram format from the file name"),
         ([SEED, "-o", "{tmp}/no/such/folder/a.svg"], "folder {tmp}/no/such/folder does not exist"),
         ([SEED, "-o", "{tmp}"], "error: {tmp}: is a directory"),
-        ([SEED, "-o", "{tmp}/a.svg", "-f", "png"], "error: --format: png contradicts the output's suffix .svg (name the file a.png"),
+        (
+            [SEED, "-o", "{tmp}/a.svg", "-f", "png"],
+            "error: --format: png contradicts the output's suffix .svg (name the file a.png",
+        ),
         ([SEED, "-o", "{tmp}/a.svg", "--dpi", "5"], "Invalid value for '--dpi'"),
         ([SEED], "Missing option '--output'"),
     ],
 )
-def test_diagram_bad_input_is_one_line_exit_2(args: list[str], message: str, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_diagram_bad_input_is_one_line_exit_2(
+    args: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("algo: PPO\nobservation_space: 4\naction_space: discrete:2\npolicy_kwargs: {net_arch: [64, -1]}\n")
     fill = {"tmp": str(tmp_path), "bad": str(bad)}
@@ -281,9 +333,19 @@ def test_readme_picture_is_committed_and_small() -> None:
 def test_svg_shows_findings_and_the_macs_note() -> None:
     from sb3inspect.render.diagram import render_diagram
 
-    texts = svg_texts(render_diagram(sb3inspect.summary({
-        "algo": "PPO", "observation_space": 5, "action_space": "discrete:2",
-        "policy_kwargs": {"net_arch": {"pi": [8], "qf": [8]}}}), "svg"))
+    texts = svg_texts(
+        render_diagram(
+            sb3inspect.summary(
+                {
+                    "algo": "PPO",
+                    "observation_space": 5,
+                    "action_space": "discrete:2",
+                    "policy_kwargs": {"net_arch": {"pi": [8], "qf": [8]}},
+                }
+            ),
+            "svg",
+        )
+    )
     assert any(text.startswith("error NA001 qf-key-on-policy") for text in texts), texts
     assert "findings" in texts and "Sequential (empty)" in texts
     assert any(text.startswith("MACs: multiply-accumulates") for text in texts)
@@ -300,20 +362,25 @@ def test_diagram_of_an_rl_zoo3_entry(tmp_path: Path) -> None:
 def test_a_png_past_the_pixel_limit_is_refused_before_drawing(monkeypatch: pytest.MonkeyPatch) -> None:
     from matplotlib.figure import Figure
 
-    from sb3inspect.render import diagram
     from sb3inspect.errors import ConfigError
+    from sb3inspect.render import diagram
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("savefig was called")
 
     monkeypatch.setattr(diagram, "MAX_PIXELS", 1_000_000)
     monkeypatch.setattr(Figure, "savefig", refuse)
-    with pytest.raises(ConfigError, match=r"^--dpi: a PNG of this diagram at 600 dpi would be [\d,]+×[\d,]+ pixels "
-                                          r"\(\d+ Mpx\), more than sb3inspect draws \(1 Mpx\) \(lower --dpi to \d+ or less"):
+    with pytest.raises(
+        ConfigError,
+        match=r"^--dpi: a PNG of this diagram at 600 dpi would be [\d,]+×[\d,]+ pixels "
+        r"\(\d+ Mpx\), more than sb3inspect draws \(1 Mpx\) \(lower --dpi to \d+ or less",
+    ):
         diagram.render_diagram(report("ppo-101-64x64.yaml"), "png", dpi=600)
     monkeypatch.setattr(diagram, "MAX_PIXELS", 1_000)
     with pytest.raises(ConfigError, match=r"Mpx\) \(write SVG or PDF, which have no pixel limit\)$"):
-        diagram.render_diagram(report("ppo-101-64x64.yaml"), "png", dpi=30)  # even 30 dpi is too many: no lower dpi named
+        diagram.render_diagram(
+            report("ppo-101-64x64.yaml"), "png", dpi=30
+        )  # even 30 dpi is too many: no lower dpi named
 
 
 @pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs Linux's /proc")
@@ -326,12 +393,18 @@ def test_an_unwritable_output_is_a_clean_error(capsys: pytest.CaptureFixture[str
 def test_notes_and_finding_parts_each_start_a_line() -> None:
     from sb3inspect.render.diagram import BULLET, render_diagram
 
-    rep = sb3inspect.summary({"algo": "PPO", "observation_space": 5, "action_space": "discrete:2",
-                              "policy_kwargs": {"net_arch": {"pi": [8], "qf": [8]}}})
+    rep = sb3inspect.summary(
+        {
+            "algo": "PPO",
+            "observation_space": 5,
+            "action_space": "discrete:2",
+            "policy_kwargs": {"net_arch": {"pi": [8], "qf": [8]}},
+        }
+    )
     rep = dataclasses.replace(rep, notes=("not rebuilt: the first note", "reported from the saved state dict alone"))
     assert len(rep.findings) == 1
     texts = svg_texts(render_diagram(rep, "svg"))
-    headline, where, fix = (part for part in build_graph(rep).findings[0])
+    headline, where, _fix = (part for part in build_graph(rep).findings[0])
     assert headline in texts and any(text.startswith(where[:40]) for text in texts)
     assert any(text.startswith("fix: ") for text in texts)
     assert texts.count(BULLET) == len(rep.findings) + len(rep.notes) + 1  # + the MACs note
@@ -340,8 +413,14 @@ def test_notes_and_finding_parts_each_start_a_line() -> None:
 def test_labels_from_input_stay_on_one_line() -> None:
     from sb3inspect.render.diagram import render_diagram
 
-    rep = sb3inspect.summary({"algo": "PPO", "action_space": "discrete:2", "policy_kwargs": {"net_arch": [4]},
-                              "observation_space": {"type": "Dict", "spaces": {"a\nb`c|d<e>": 3, "f": 2}}})
+    rep = sb3inspect.summary(
+        {
+            "algo": "PPO",
+            "action_space": "discrete:2",
+            "policy_kwargs": {"net_arch": [4]},
+            "observation_space": {"type": "Dict", "spaces": {"a\nb`c|d<e>": 3, "f": 2}},
+        }
+    )
     text = mermaid(rep)
     node_lines = [line for line in text.splitlines() if '["' in line or '[/"' in line]
     assert all(line.rstrip().endswith(("]", "/]", ")]")) for line in node_lines), text

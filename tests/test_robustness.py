@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sb3inspect.pipeline import summarize_spec
 from sb3inspect.cli import main
-from sb3inspect.sources.config import MAX_CONFIG_BYTES, spec_from_mapping
 from sb3inspect.errors import Sb3InspectError
+from sb3inspect.pipeline import summarize_spec
+from sb3inspect.sources.config import MAX_CONFIG_BYTES, spec_from_mapping
 
 from .conftest import ROOT
 from .reference import assert_matches_cpu_build
@@ -122,8 +122,9 @@ print(json.dumps({"code": result.returncode, "out": result.stdout, "err": result
 def run_bounded(args: list[str], *, timeout: float = 60) -> tuple[int, float, float, str, str]:
     """(exit code, seconds, peak RSS in MB, stdout, stderr) of one ``python -m sb3inspect ARGS``."""
     start = time.perf_counter()
-    wrapper = subprocess.run([sys.executable, "-c", _MEASURE, *args], cwd=ROOT, capture_output=True, text=True,
-                             timeout=timeout, check=True)
+    wrapper = subprocess.run(
+        [sys.executable, "-c", _MEASURE, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=True
+    )
     seconds = time.perf_counter() - start
     result = json.loads(wrapper.stdout)
     return result["code"], seconds, result["rss"], result["out"], result["err"]
@@ -154,22 +155,42 @@ json_values = st.recursive(
     max_leaves=12,
 )
 KEYS = ["algo", "policy", "observation_space", "action_space", "env", "use_sde", "policy_kwargs", "name", "junk"]
-KWARGS = ["net_arch", "activation_fn", "share_features_extractor", "n_critics", "features_extractor_kwargs",
-          "features_extractor_class", "log_std_init", "ortho_init", "lstm_hidden_size", "n_quantiles", "nope"]
-SEED: dict[str, Any] = {"algo": "PPO", "observation_space": 5, "action_space": "discrete:3", "policy_kwargs": {"net_arch": [8]}}
+KWARGS = [
+    "net_arch",
+    "activation_fn",
+    "share_features_extractor",
+    "n_critics",
+    "features_extractor_kwargs",
+    "features_extractor_class",
+    "log_std_init",
+    "ortho_init",
+    "lstm_hidden_size",
+    "n_quantiles",
+    "nope",
+]
+SEED: dict[str, Any] = {
+    "algo": "PPO",
+    "observation_space": 5,
+    "action_space": "discrete:3",
+    "policy_kwargs": {"net_arch": [8]},
+}
 
 
 @st.composite
 def mutated_configs(draw: st.DrawFn) -> dict[str, Any]:
     config = json.loads(json.dumps(SEED))
-    config["algo"] = draw(st.sampled_from(["PPO", "SAC", "DQN", "TD3", "ppo_lstm", "QRDQN", "TQC", "ARS", "CrossQ", "A2C"]))
+    config["algo"] = draw(
+        st.sampled_from(["PPO", "SAC", "DQN", "TD3", "ppo_lstm", "QRDQN", "TQC", "ARS", "CrossQ", "A2C"])
+    )
     for _ in range(draw(st.integers(0, 3))):
         config[draw(st.sampled_from(KEYS))] = draw(json_values)
     if isinstance(config.get("policy_kwargs"), dict):
         for _ in range(draw(st.integers(0, 3))):
             config["policy_kwargs"][draw(st.sampled_from(KWARGS))] = draw(json_values)
     if draw(st.booleans()):
-        config["action_space"] = draw(st.sampled_from(["box:2", "discrete:3", "multibinary:2", {"type": "Box", "shape": [2]}]))
+        config["action_space"] = draw(
+            st.sampled_from(["box:2", "discrete:3", "multibinary:2", {"type": "Box", "shape": [2]}])
+        )
     return config
 
 
@@ -185,7 +206,9 @@ def test_arbitrary_configs_give_a_report_or_an_sb3inspect_error(config: dict[str
         assert_matches_cpu_build(spec, report)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
+)
 @given(st.one_of(json_values, mutated_configs()))
 def test_cli_on_arbitrary_json(tmp_path_factory: pytest.TempPathFactory, value: Any) -> None:
     path = tmp_path_factory.mktemp("fuzz") / "config.json"
@@ -202,8 +225,9 @@ def test_cli_on_arbitrary_json(tmp_path_factory: pytest.TempPathFactory, value: 
 def test_markdown_escapes_user_text() -> None:
     import sb3inspect
 
-    report = sb3inspect.summary({"algo": "PPO", "name": "a|b `c` <script>", "observation_space": 3,
-                                 "action_space": "discrete:2"})
+    report = sb3inspect.summary(
+        {"algo": "PPO", "name": "a|b `c` <script>", "observation_space": 3, "action_space": "discrete:2"}
+    )
     markdown = report.render("markdown")
     assert "<script>" not in markdown and "a\\|b" in markdown
 
@@ -233,7 +257,12 @@ def test_deep_yaml_is_refused_by_sb3inspect_not_by_the_yaml_backend(
         if shape == "flow":
             body = "policy_kwargs: {net_arch: " + "[" * levels + "]" * levels + "}\n"
         else:
-            body = "policy_kwargs:\n" + "".join(" " * (i + 1) + f"k{i}:\n" for i in range(levels)) + " " * (levels + 1) + "x: 1\n"
+            body = (
+                "policy_kwargs:\n"
+                + "".join(" " * (i + 1) + f"k{i}:\n" for i in range(levels))
+                + " " * (levels + 1)
+                + "x: 1\n"
+            )
         path = tmp_path / f"deep-{shape}-{levels}.yaml"
         path.write_text("algo: PPO\nobservation_space: 3\naction_space: discrete:2\n" + body)
         code, _, err = run_cli(capsys, "inspect", str(path))

@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 import torch
 from gymnasium import spaces
+from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 
 import sb3inspect
 from sb3inspect.build.policy import algorithm_class, spaces_env
@@ -25,19 +26,37 @@ from sb3inspect.errors import SourceError
 from sb3inspect.pipeline import summarize_saved
 from sb3inspect.sources.saved.fields import space_of
 from sb3inspect.sources.saved.zipread import MAX_MEMBERS, pickle_globals
-from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 
 BOX = spaces.Box(-1, 1, (3,), np.float32)
 IMAGE = spaces.Box(0, 255, (36, 36, 1), np.uint8)  # channel-last: SB3 transposes it
-DICT = spaces.Dict({"camera": spaces.Box(0, 255, (1, 36, 36), np.uint8), "joints": spaces.Box(-np.inf, np.inf, (5,)),
-                    "mode": spaces.Discrete(3)})
+DICT = spaces.Dict(
+    {
+        "camera": spaces.Box(0, 255, (1, 36, 36), np.uint8),
+        "joints": spaces.Box(-np.inf, np.inf, (5,)),
+        "mode": spaces.Discrete(3),
+    }
+)
 SMALL_CNN = {"features_extractor_kwargs": {"features_dim": 8}}
 
 # name: (algo, policy, observation, action, policy_kwargs, algorithm kwargs)
 MODELS: dict[str, tuple[str, str, Any, Any, dict[str, Any], dict[str, Any]]] = {
     "ppo-sde": ("PPO", "MlpPolicy", BOX, BOX, {"net_arch": {"pi": [8], "vf": [6, 6]}}, {"use_sde": True}),
-    "a2c": ("A2C", "MlpPolicy", BOX, spaces.MultiDiscrete([3, 4]), {"net_arch": [8], "activation_fn": torch.nn.ReLU}, {}),
-    "ppo-dict": ("PPO", "MultiInputPolicy", DICT, spaces.MultiBinary(4), {"net_arch": [8], "features_extractor_kwargs": {"cnn_output_dim": 8}}, {}),
+    "a2c": (
+        "A2C",
+        "MlpPolicy",
+        BOX,
+        spaces.MultiDiscrete([3, 4]),
+        {"net_arch": [8], "activation_fn": torch.nn.ReLU},
+        {},
+    ),
+    "ppo-dict": (
+        "PPO",
+        "MultiInputPolicy",
+        DICT,
+        spaces.MultiBinary(4),
+        {"net_arch": [8], "features_extractor_kwargs": {"cnn_output_dim": 8}},
+        {},
+    ),
     "sac-sde": ("SAC", "MlpPolicy", BOX, BOX, {"net_arch": [8], "n_critics": 3}, {"use_sde": True}),
     "td3": ("TD3", "MlpPolicy", BOX, BOX, {"net_arch": {"pi": [8], "qf": [6]}}, {}),
     "ddpg": ("DDPG", "MlpPolicy", BOX, BOX, {"net_arch": [8]}, {}),
@@ -45,8 +64,14 @@ MODELS: dict[str, tuple[str, str, Any, Any, dict[str, Any], dict[str, Any]]] = {
     "qrdqn": ("QRDQN", "MlpPolicy", BOX, spaces.Discrete(3), {"net_arch": [8], "n_quantiles": 5}, {}),
     "tqc": ("TQC", "MlpPolicy", BOX, BOX, {"net_arch": [8], "n_critics": 2, "n_quantiles": 5}, {}),
     "trpo": ("TRPO", "MlpPolicy", BOX, spaces.Discrete(2), {"net_arch": [8]}, {}),
-    "recurrent-ppo": ("RecurrentPPO", "MlpLstmPolicy", BOX, BOX, {"net_arch": [8], "lstm_hidden_size": 4,
-                                                                   "enable_critic_lstm": False}, {}),
+    "recurrent-ppo": (
+        "RecurrentPPO",
+        "MlpLstmPolicy",
+        BOX,
+        BOX,
+        {"net_arch": [8], "lstm_hidden_size": 4, "enable_critic_lstm": False},
+        {},
+    ),
     "maskable-ppo": ("MaskablePPO", "MlpPolicy", BOX, spaces.Discrete(3), {"net_arch": [8]}, {}),
     "crossq": ("CrossQ", "MlpPolicy", BOX, BOX, {"net_arch": [8]}, {}),
     "ars-linear": ("ARS", "LinearPolicy", BOX, spaces.Discrete(2), {}, {}),
@@ -59,7 +84,9 @@ class CustomExtractor(BaseFeaturesExtractor):
 
     def __init__(self, observation_space: spaces.Box, features_dim: int = 5) -> None:
         super().__init__(observation_space, features_dim)
-        self.body = torch.nn.Sequential(torch.nn.Linear(int(np.prod(observation_space.shape)), features_dim), torch.nn.Tanh())
+        self.body = torch.nn.Sequential(
+            torch.nn.Linear(int(np.prod(observation_space.shape)), features_dim), torch.nn.Tanh()
+        )
 
     def forward(self, observations: torch.Tensor) -> torch.Tensor:
         return self.body(observations)
@@ -75,7 +102,9 @@ class Touch:
         return os.system, (f"touch {self.marker}",)
 
 
-def make_model(algo: str, policy: str, observation: Any, action: Any, policy_kwargs: dict[str, Any], kwargs: dict[str, Any]) -> Any:
+def make_model(
+    algo: str, policy: str, observation: Any, action: Any, policy_kwargs: dict[str, Any], kwargs: dict[str, Any]
+) -> Any:
     cls = algorithm_class(algo)
     extra = dict(kwargs)
     if algo in ON_POLICY:
@@ -124,14 +153,20 @@ def test_state_dict_alone_counts_what_the_live_model_has(name: str, saved: dict[
     path, model = saved[name]
     report = report_from_state_dict(saved_tensors(path, shared=True), saved=read_saved(path), algo=None, reason="test")
     live = sb3inspect.summary(model)
-    assert {n.name: (n.params, n.hidden_sizes) for n in report.networks} == {n.name: (n.params, n.hidden_sizes) for n in live.networks}
+    assert {n.name: (n.params, n.hidden_sizes) for n in report.networks} == {
+        n.name: (n.params, n.hidden_sizes) for n in live.networks
+    }
     assert (report.totals.params, report.totals.trainable_params, report.totals.target_params) == (
-        live.totals.params, live.totals.trainable_params, live.totals.target_params)
+        live.totals.params,
+        live.totals.trainable_params,
+        live.totals.target_params,
+    )
 
 
 def test_custom_extractor_is_reported_from_the_state_dict(tmp_path: Path) -> None:
-    model = make_model("PPO", "MlpPolicy", BOX, spaces.Discrete(2),
-                       {"net_arch": [8], "features_extractor_class": CustomExtractor}, {})
+    model = make_model(
+        "PPO", "MlpPolicy", BOX, spaces.Discrete(2), {"net_arch": [8], "features_extractor_class": CustomExtractor}, {}
+    )
     model.save(tmp_path / "custom.zip")
     report = sb3inspect.summary(tmp_path / "custom.zip")
     live = sb3inspect.summary(model)
@@ -144,7 +179,9 @@ def test_custom_extractor_is_reported_from_the_state_dict(tmp_path: Path) -> Non
     assert rows["features_extractor.body.0"].shared
 
 
-def test_a_shape_mismatch_is_reported(tmp_path: Path, saved: dict[str, tuple[Path, Any]], capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_shape_mismatch_is_reported(
+    tmp_path: Path, saved: dict[str, tuple[Path, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
     path, model = saved["ppo-sde"]
     state = model.policy.state_dict()
     state["action_net.weight"] = torch.zeros(3, 5)
@@ -158,10 +195,14 @@ def test_a_shape_mismatch_is_reported(tmp_path: Path, saved: dict[str, tuple[Pat
     assert (check["missing"], check["unexpected"]) == (["value_net.bias"], ["extra.weight"])
     assert main(["inspect", str(edited), "--width", "200"]) == 0
     out = capsys.readouterr().out
-    assert "MISMATCH between the saved weights and the rebuilt policy: action_net.weight saved 3×5 but rebuilt 3×8" in out
+    assert (
+        "MISMATCH between the saved weights and the rebuilt policy: action_net.weight saved 3×5 but rebuilt 3×8" in out
+    )
 
 
-def test_hostile_data_pickles_run_nothing(tmp_path: Path, saved: dict[str, tuple[Path, Any]], capsys: pytest.CaptureFixture[str]) -> None:
+def test_hostile_data_pickles_run_nothing(
+    tmp_path: Path, saved: dict[str, tuple[Path, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
     from stable_baselines3 import PPO
 
     marker = tmp_path / "marker"
@@ -217,9 +258,14 @@ def test_policy_modules_match_the_installed_classes() -> None:
 def test_the_policy_class_is_read_from_opcodes() -> None:
     from stable_baselines3.common.policies import ActorCriticPolicy
 
-    assert pickle_globals(pickle.dumps(ActorCriticPolicy)) == (["stable_baselines3.common.policies.ActorCriticPolicy"], True)
+    assert pickle_globals(pickle.dumps(ActorCriticPolicy)) == (
+        ["stable_baselines3.common.policies.ActorCriticPolicy"],
+        True,
+    )
     assert pickle_globals(pickle.dumps(ActorCriticPolicy, protocol=0)) == (
-        ["stable_baselines3.common.policies.ActorCriticPolicy"], True)
+        ["stable_baselines3.common.policies.ActorCriticPolicy"],
+        True,
+    )
     found, plain = pickle_globals(pickle.dumps(Touch(Path("x"))))
     assert not plain and found[0].endswith(".system")
 
@@ -237,8 +283,9 @@ def test_the_policy_class_is_read_from_opcodes() -> None:
         ("big-data", "member 'data' declares"),
     ],
 )
-def test_bad_zips_are_a_clean_error_fast(content: Any, message: str, tmp_path: Path, saved: dict[str, tuple[Path, Any]],
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_zips_are_a_clean_error_fast(
+    content: Any, message: str, tmp_path: Path, saved: dict[str, tuple[Path, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "model.zip"
     good = saved["ppo-sde"][0]
     if isinstance(content, bytes):
@@ -262,10 +309,12 @@ def test_bad_zips_are_a_clean_error_fast(content: Any, message: str, tmp_path: P
             for index in range(MAX_MEMBERS + 1):
                 archive.writestr(f"m{index}", b"")
     elif content == "big-data":
-        with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-            with archive.open("data", "w", force_zip64=True) as member:
-                for _ in range(65):
-                    member.write(b" " * (1 << 20))
+        with (
+            zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive,
+            archive.open("data", "w", force_zip64=True) as member,
+        ):
+            for _ in range(65):
+                member.write(b" " * (1 << 20))
     start = time.perf_counter()
     code = main(["inspect", str(path)])
     elapsed = time.perf_counter() - start
@@ -275,16 +324,33 @@ def test_bad_zips_are_a_clean_error_fast(content: Any, message: str, tmp_path: P
 
 
 def test_spaces_from_saved_text() -> None:
-    box = {":type:": "<class 'gymnasium.spaces.box.Box'>", "dtype": "float32", "_shape": [4],
-           "low": "[-4.8 -inf -0.41887903 -inf]", "high": "[4.8 inf 0.41887903 inf]"}
-    assert space_of(box, "x") == {"type": "Box", "shape": [4], "dtype": "float32", "low": [-4.8, float("-inf"), -0.41887903,
-                                  float("-inf")], "high": [4.8, float("inf"), 0.41887903, float("inf")]}
-    image = {":type:": "<class 'gymnasium.spaces.box.Box'>", "dtype": "uint8", "_shape": [3, 40, 40],
-             "low": "[[[0 0 0 ... 0 0 0]\n  ...]]", "high": "[[[255 255 ... 255]]]"}
+    box = {
+        ":type:": "<class 'gymnasium.spaces.box.Box'>",
+        "dtype": "float32",
+        "_shape": [4],
+        "low": "[-4.8 -inf -0.41887903 -inf]",
+        "high": "[4.8 inf 0.41887903 inf]",
+    }
+    assert space_of(box, "x") == {
+        "type": "Box",
+        "shape": [4],
+        "dtype": "float32",
+        "low": [-4.8, float("-inf"), -0.41887903, float("-inf")],
+        "high": [4.8, float("inf"), 0.41887903, float("inf")],
+    }
+    image = {
+        ":type:": "<class 'gymnasium.spaces.box.Box'>",
+        "dtype": "uint8",
+        "_shape": [3, 40, 40],
+        "low": "[[[0 0 0 ... 0 0 0]\n  ...]]",
+        "high": "[[[255 255 ... 255]]]",
+    }
     assert space_of(image, "x") == {"type": "Box", "shape": [3, 40, 40], "dtype": "uint8", "low": 0, "high": 255}
-    dict_space = {":type:": "<class 'gymnasium.spaces.dict.Dict'>",
-                  "spaces": "{'a': Box(0, 255, (3, 36, 36), uint8), 'b': Discrete(3, start=1), 'c': MultiDiscrete([3 4]), "
-                            "'d': Box([-1. -2.], [1. 2.], (2,), float32), 'e': MultiBinary(5)}"}
+    dict_space = {
+        ":type:": "<class 'gymnasium.spaces.dict.Dict'>",
+        "spaces": "{'a': Box(0, 255, (3, 36, 36), uint8), 'b': Discrete(3, start=1), 'c': MultiDiscrete([3 4]), "
+        "'d': Box([-1. -2.], [1. 2.], (2,), float32), 'e': MultiBinary(5)}",
+    }
     assert space_of(dict_space, "x")["spaces"] == {
         "a": {"type": "Box", "shape": [3, 36, 36], "dtype": "uint8", "low": 0, "high": 255},
         "b": {"type": "Discrete", "n": 3, "start": 1},
@@ -300,9 +366,18 @@ def test_algo_flag_and_json(saved: dict[str, tuple[Path, Any]], capsys: pytest.C
     path, _ = saved["a2c"]
     assert main(["inspect", str(path), "-f", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["algo"] == "A2C" and data["saved_model"]["policy_class"] == "stable_baselines3.common.policies.ActorCriticPolicy"
-    assert data["saved_model"]["state_dict"] == {"status": "match", "tensors": 8, "mismatched": [], "dtypes": [],
-                                             "missing": [], "unexpected": []}
+    assert (
+        data["algo"] == "A2C"
+        and data["saved_model"]["policy_class"] == "stable_baselines3.common.policies.ActorCriticPolicy"
+    )
+    assert data["saved_model"]["state_dict"] == {
+        "status": "match",
+        "tensors": 8,
+        "mismatched": [],
+        "dtypes": [],
+        "missing": [],
+        "unexpected": [],
+    }
     assert summarize_saved(path, algo="ppo").algo == "PPO"
 
 
@@ -330,15 +405,25 @@ def test_a_bad_zip_is_found_before_torch(tmp_path: Path) -> None:
 
     path = tmp_path / "model.zip"
     path.write_bytes(b"PK not really")
-    code = ("import sys; from sb3inspect.cli import main; code = main(['inspect', sys.argv[1]]);"
-            "assert 'torch' not in sys.modules, 'torch imported'; sys.exit(code)")
-    result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    code = (
+        "import sys; from sb3inspect.cli import main; code = main(['inspect', sys.argv[1]]);"
+        "assert 'torch' not in sys.modules, 'torch imported'; sys.exit(code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(path)],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+    )
     assert result.returncode == 2 and "not a valid zip file" in result.stderr, result.stderr
 
 
-def test_old_torch_never_loads_policy_pth(tmp_path: Path, saved: dict[str, tuple[Path, Any]], monkeypatch: pytest.MonkeyPatch,
-                                          capsys: pytest.CaptureFixture[str]) -> None:
+def test_old_torch_never_loads_policy_pth(
+    tmp_path: Path,
+    saved: dict[str, tuple[Path, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     """torch < 2.10's weights_only loader can be made to run code: the rebuild stands, the weights go unchecked."""
     from sb3inspect.sources.saved import zipread
 
@@ -362,8 +447,17 @@ def test_old_torch_never_loads_policy_pth(tmp_path: Path, saved: dict[str, tuple
     assert err.startswith("error: ") and err.count("\n") == 1 and reason in err and "cannot be rebuilt" in err, err
 
 
-@pytest.mark.parametrize(("version", "safe"), [("2.10.0", True), ("2.13.0+cpu", True), ("3.0.0", True),
-                                              ("2.9.1+cu121", False), ("2.5.1", False), ("nonsense", False)])
+@pytest.mark.parametrize(
+    ("version", "safe"),
+    [
+        ("2.10.0", True),
+        ("2.13.0+cpu", True),
+        ("3.0.0", True),
+        ("2.9.1+cu121", False),
+        ("2.5.1", False),
+        ("nonsense", False),
+    ],
+)
 def test_the_torch_gate_reads_versions(version: str, safe: bool, monkeypatch: pytest.MonkeyPatch) -> None:
     from sb3inspect.sources.saved import zipread
 
@@ -375,11 +469,17 @@ def test_the_torch_gate_reads_versions(version: str, safe: bool, monkeypatch: py
     ("kwargs", "algo", "critics", "note"),
     [
         ({"policy_delay": 1}, "TD3", 2, "TD3 is read from its saved fields"),
-        ({"policy_delay": 1, "target_noise_clip": 0.0, "target_policy_noise": 0.1}, "TD3", 2,
-         "its saved fields fit DDPG, but only a TD3 rebuild matches its weights"),
+        (
+            {"policy_delay": 1, "target_noise_clip": 0.0, "target_policy_noise": 0.1},
+            "TD3",
+            2,
+            "its saved fields fit DDPG, but only a TD3 rebuild matches its weights",
+        ),
     ],
 )
-def test_td3_with_ddpg_like_settings_stays_td3(kwargs: dict[str, Any], algo: str, critics: int, note: str, tmp_path: Path) -> None:
+def test_td3_with_ddpg_like_settings_stays_td3(
+    kwargs: dict[str, Any], algo: str, critics: int, note: str, tmp_path: Path
+) -> None:
     model = make_model("TD3", "MlpPolicy", BOX, BOX, {"net_arch": [4]}, kwargs)
     model.save(tmp_path / "td3.zip")
     report = sb3inspect.summary(tmp_path / "td3.zip")
@@ -393,7 +493,7 @@ def test_td3_with_ddpg_like_settings_stays_td3(kwargs: dict[str, Any], algo: str
 def test_ddpg_is_told_from_td3_by_all_of_its_settings(saved: dict[str, tuple[Path, Any]]) -> None:
     from sb3inspect.catalog import ALGO_MARKERS
 
-    path, model = saved["ddpg"]
+    path, _model = saved["ddpg"]
     data = json.loads(zipfile.ZipFile(path).read("data"))
     assert {key: data[key] for key in ALGO_MARKERS["DDPG"]} == ALGO_MARKERS["DDPG"]
     report = sb3inspect.summary(path)
@@ -442,7 +542,9 @@ def test_a_torch_archive_without_data_is_called_corrupt(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("kind", ["fifo", "dev-zero"])
-def test_a_zip_that_is_not_a_regular_file_is_refused_at_once(kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_zip_that_is_not_a_regular_file_is_refused_at_once(
+    kind: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     path = tmp_path / "model.zip"
     if kind == "fifo":
         os.mkfifo(path)
@@ -456,12 +558,15 @@ def test_a_zip_that_is_not_a_regular_file_is_refused_at_once(kind: str, tmp_path
 
 
 def test_a_huge_number_in_a_saved_dict_space_is_unreadable_not_a_crash(
-        tmp_path: Path, saved: dict[str, tuple[Path, Any]], capsys: pytest.CaptureFixture[str]) -> None:
+    tmp_path: Path, saved: dict[str, tuple[Path, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
     from sb3inspect.render.diagram import render_diagram
 
     path, model = saved["ppo-dict"]
     data = json.loads(zipfile.ZipFile(path).read("data"))
-    data["observation_space"]["spaces"] = data["observation_space"]["spaces"].replace("(1, 36, 36)", "(1, 36, " + "9" * 5000 + ")")
+    data["observation_space"]["spaces"] = data["observation_space"]["spaces"].replace(
+        "(1, 36, 36)", "(1, 36, " + "9" * 5000 + ")"
+    )
     edited = rewrite(path, tmp_path / "huge.zip", {"data": json.dumps(data).encode()})
     report = sb3inspect.summary(edited)
     assert report.extra["saved_model"]["rebuilt"] is False
@@ -477,8 +582,23 @@ def test_a_huge_number_in_a_saved_dict_space_is_unreadable_not_a_crash(
 def test_a_malformed_state_dict_is_a_clean_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     model = make_model("PPO", "MlpPolicy", BOX, spaces.Discrete(2), {"features_extractor_class": CustomExtractor}, {})
     model.save(tmp_path / "custom.zip")
-    state = {**model.policy.state_dict(), "lstm.weight_ih_l0": torch.tensor(1.0), "lstm.weight_hh_l0": torch.zeros(4, 4)}
+    state = {
+        **model.policy.state_dict(),
+        "lstm.weight_ih_l0": torch.tensor(1.0),
+        "lstm.weight_hh_l0": torch.zeros(4, 4),
+    }
     edited = rewrite(tmp_path / "custom.zip", tmp_path / "malformed.zip", {"policy.pth": torch_bytes(state)})
     assert main(["inspect", str(edited)]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: ") and "lstm.weight_ih_l0 of shape [], not the 2-D matrix of a recurrent layer" in err, err
+    assert (
+        err.startswith("error: ") and "lstm.weight_ih_l0 of shape [], not the 2-D matrix of a recurrent layer" in err
+    ), err
+
+
+def test_weights_are_checked_without_os_pread(
+    saved: dict[str, tuple[Path, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """os.pread is Unix-only: the stored policy.pth is read in place with seek and read, so Windows checks weights too."""
+    monkeypatch.delattr(os, "pread", raising=False)
+    report = sb3inspect.summary(saved["td3"][0])
+    assert report.extra["saved_model"]["state_dict"]["status"] == "match"

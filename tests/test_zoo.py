@@ -10,7 +10,7 @@ import sys
 import time
 import warnings
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import gymnasium
 import numpy as np
@@ -18,12 +18,11 @@ import pytest
 import yaml
 from gymnasium import spaces
 
-from sb3inspect.pipeline import summarize_spec
 from sb3inspect.cli import main
-from sb3inspect.sources.config import spec_from_mapping
 from sb3inspect.errors import ConfigError, SourceError
+from sb3inspect.pipeline import inspect_path, summarize_path, summarize_spec
+from sb3inspect.sources.config import spec_from_mapping
 from sb3inspect.sources.pyexpr import policy_kwargs_from_text, read_expression
-from sb3inspect.pipeline import inspect_path, summarize_path
 
 from .reference import assert_matches_cpu_build, reported_sizes, sized_modules
 
@@ -40,7 +39,7 @@ class AtariEnv(gymnasium.Env):
     Its class name is what rl-zoo3's ``is_atari`` looks for in the registered entry point.
     """
 
-    metadata: dict[str, Any] = {"render_modes": []}
+    metadata: ClassVar[dict[str, Any]] = {"render_modes": []}
 
     def __init__(self, **_: Any) -> None:
         self.observation_space = spaces.Box(0, 255, (210, 160, 3), np.uint8)
@@ -108,8 +107,17 @@ def zoo_model(algo: str, env_id: str, log_folder: Path, config: Path | None = No
     from rl_zoo3.exp_manager import ExperimentManager
 
     hyperparams = {"buffer_size": 1} if algo in OFF_POLICY else None
-    manager = ExperimentManager(argparse.Namespace(), algo, env_id, str(log_folder), hyperparams=hyperparams, eval_freq=0,
-                                verbose=0, device="cpu", config=str(config) if config else None)
+    manager = ExperimentManager(
+        argparse.Namespace(),
+        algo,
+        env_id,
+        str(log_folder),
+        hyperparams=hyperparams,
+        eval_freq=0,
+        verbose=0,
+        device="cpu",
+        config=str(config) if config else None,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model, _ = manager.setup_experiment()
@@ -139,7 +147,9 @@ def test_zoo_entry_equals_what_rl_zoo3_builds(algo: str, env_id: str, tmp_path: 
 
 
 @needs_zoo
-@pytest.mark.parametrize(("algo", "env_id"), [("ppo", "Pendulum-v1"), ("ppo_lstm", "CartPoleNoVel-v1"), ("tqc", "Pendulum-v1")])
+@pytest.mark.parametrize(
+    ("algo", "env_id"), [("ppo", "Pendulum-v1"), ("ppo_lstm", "CartPoleNoVel-v1"), ("tqc", "Pendulum-v1")]
+)
 def test_zoo_entry_spec_matches_a_cpu_build(algo: str, env_id: str) -> None:
     from sb3inspect.sources.config import read_mapping
     from sb3inspect.sources.zoo import zoo_entries
@@ -187,7 +197,9 @@ Pendulum-v1:
 
 def test_default_entry_and_no_entry(tmp_path: Path) -> None:
     config = tmp_path / "dqn.yml"
-    config.write_text("default:\n  policy: MlpPolicy\n  policy_kwargs: 'dict(net_arch=[16])'\nCartPole-v1:\n  policy: MlpPolicy\n")
+    config.write_text(
+        "default:\n  policy: MlpPolicy\n  policy_kwargs: 'dict(net_arch=[16])'\nCartPole-v1:\n  policy: MlpPolicy\n"
+    )
     (report,) = summarize_path(config, env="Acrobot-v1")
     assert report.network("q_net").hidden_sizes == [16]
     assert any("'default' entry is used" in note for note in report.notes)
@@ -202,7 +214,7 @@ def test_algorithm_from_file_name_or_flag(tmp_path: Path) -> None:
     (report,) = summarize_path(tmp_path / "ppo_lstm.yml", env="CartPole-v1")
     assert report.algo == "RecurrentPPO"
     (tmp_path / "mine.yml").write_text(entry)
-    with pytest.raises(ConfigError, match="cannot tell the algorithm from the file name 'mine.yml'.*--algo"):
+    with pytest.raises(ConfigError, match=r"cannot tell the algorithm from the file name 'mine\.yml'.*--algo"):
         summarize_path(tmp_path / "mine.yml", env="CartPole-v1")
     (report,) = summarize_path(tmp_path / "mine.yml", env="CartPole-v1", algo="ppo_lstm")
     assert report.algo == "RecurrentPPO"
@@ -210,20 +222,24 @@ def test_algorithm_from_file_name_or_flag(tmp_path: Path) -> None:
 
 def test_every_entry_without_env_reports_the_ones_it_cannot_make(tmp_path: Path) -> None:
     config = tmp_path / "ppo.yml"
-    config.write_text("atari:\n  policy: CnnPolicy\nCartPole-v1:\n  policy: MlpPolicy\nAnt-v4:\n  policy: MlpPolicy\n"
-                      "Pendulum-v1:\n  policy: MlpPolicy\n")
+    config.write_text(
+        "atari:\n  policy: CnnPolicy\nCartPole-v1:\n  policy: MlpPolicy\nAnt-v4:\n  policy: MlpPolicy\n"
+        "Pendulum-v1:\n  policy: MlpPolicy\n"
+    )
     inspection = inspect_path(config)
     assert [r.source for r in inspection.reports] == [f"{config} [CartPole-v1]", f"{config} [Pendulum-v1]"]
     assert len(inspection.skipped) == 2
     assert "[atari]" in inspection.skipped[0] and "--env" in inspection.skipped[0]
-    assert "[Ant-v4]" in inspection.skipped[1] and 'gymnasium[mujoco]' in inspection.skipped[1]
+    assert "[Ant-v4]" in inspection.skipped[1] and "gymnasium[mujoco]" in inspection.skipped[1]
     with pytest.raises(SourceError, match="2 entries cannot be inspected"):
         summarize_path(config)
 
 
 def test_cli_zoo_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "a2c.yml"
-    config.write_text("CartPole-v1:\n  policy: MlpPolicy\nAnt-v4:\n  policy: MlpPolicy\nAcrobot-v1:\n  policy: MlpPolicy\n")
+    config.write_text(
+        "CartPole-v1:\n  policy: MlpPolicy\nAnt-v4:\n  policy: MlpPolicy\nAcrobot-v1:\n  policy: MlpPolicy\n"
+    )
     assert main(["inspect", str(config), "--env", "CartPole-v1", "--env", "Acrobot-v1", "-f", "json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert [d["observation_space"]["shape"] for d in data] == [[4], [6]]
@@ -241,15 +257,26 @@ def test_cli_zoo_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("dict(net_arch=dict(pi=[256, 256], vf=[256, 256]), activation_fn=nn.ReLU)",
-         {"net_arch": {"pi": [256, 256], "vf": [256, 256]}, "activation_fn": "nn.ReLU"}),
-        ("dict(log_std_init=-2, ortho_init=False, activation_fn=th.nn.GELU, )",
-         {"log_std_init": -2, "ortho_init": False, "activation_fn": "th.nn.GELU"}),
-        ("dict(optimizer_class=RMSpropTFLike, optimizer_kwargs=dict(eps=1e-5, betas=(0.9, 0.99)))",
-         {"optimizer_class": "RMSpropTFLike", "optimizer_kwargs": {"eps": 1e-5, "betas": [0.9, 0.99]}}),
-        ("{'net_arch': [64] * 2, 'features_extractor_class': NatureCNN, 'log_std_init': -0.5 * 2}",
-         {"net_arch": [64, 64], "features_extractor_class": "NatureCNN", "log_std_init": -1.0}),
-        ("dict(optimizer_class=torch.optim.Adam, n_critics=2 ** 2)", {"optimizer_class": "torch.optim.Adam", "n_critics": 4}),
+        (
+            "dict(net_arch=dict(pi=[256, 256], vf=[256, 256]), activation_fn=nn.ReLU)",
+            {"net_arch": {"pi": [256, 256], "vf": [256, 256]}, "activation_fn": "nn.ReLU"},
+        ),
+        (
+            "dict(log_std_init=-2, ortho_init=False, activation_fn=th.nn.GELU, )",
+            {"log_std_init": -2, "ortho_init": False, "activation_fn": "th.nn.GELU"},
+        ),
+        (
+            "dict(optimizer_class=RMSpropTFLike, optimizer_kwargs=dict(eps=1e-5, betas=(0.9, 0.99)))",
+            {"optimizer_class": "RMSpropTFLike", "optimizer_kwargs": {"eps": 1e-5, "betas": [0.9, 0.99]}},
+        ),
+        (
+            "{'net_arch': [64] * 2, 'features_extractor_class': NatureCNN, 'log_std_init': -0.5 * 2}",
+            {"net_arch": [64, 64], "features_extractor_class": "NatureCNN", "log_std_init": -1.0},
+        ),
+        (
+            "dict(optimizer_class=torch.optim.Adam, n_critics=2 ** 2)",
+            {"optimizer_class": "torch.optim.Adam", "n_critics": 4},
+        ),
     ],
 )
 def test_policy_kwargs_strings_are_read(text: str, expected: dict[str, Any]) -> None:
@@ -283,8 +310,11 @@ def test_policy_kwargs_strings_outside_the_allow_list(text: str, message: str) -
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("dict(activation_fn=nn.Relu)", "f.activation_fn: nn.Relu: nn has no attribute 'Relu', so rl-zoo3 would fail on "
-                                        "this (did you mean 'ReLU'?)"),
+        (
+            "dict(activation_fn=nn.Relu)",
+            "f.activation_fn: nn.Relu: nn has no attribute 'Relu', so rl-zoo3 would fail on "
+            "this (did you mean 'ReLU'?)",
+        ),
         ("dict(activation_fn=th.nn.tanh)", "th.nn has no attribute 'tanh'"),
         ("dict(optimizer_class=th.optim.adam)", "did you mean 'Adam'?"),
     ],
@@ -294,8 +324,17 @@ def test_zoo_strings_need_the_exact_class_name(text: str, message: str) -> None:
     with pytest.raises(ConfigError) as caught:
         policy_kwargs_from_text(text, "f")
     assert message in str(caught.value)
-    assert spec_from_mapping({"algo": "ppo", "observation_space": 3, "action_space": "discrete:2",
-                              "policy_kwargs": {"activation_fn": "nn.Relu"}}).policy_kwargs["activation_fn"] == "ReLU"
+    assert (
+        spec_from_mapping(
+            {
+                "algo": "ppo",
+                "observation_space": 3,
+                "action_space": "discrete:2",
+                "policy_kwargs": {"activation_fn": "nn.Relu"},
+            }
+        ).policy_kwargs["activation_fn"]
+        == "ReLU"
+    )
 
 
 def test_every_parsed_expression_is_size_checked(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -303,7 +342,7 @@ def test_every_parsed_expression_is_size_checked(monkeypatch: pytest.MonkeyPatch
 
     assert read_expression("[[1] * 300] * 300", "f")[299][299] == 1  # 90,300 values: under the limit
     monkeypatch.setattr(config, "MAX_VALUES", 5)
-    with pytest.raises(SourceError, match="^f: holds more than 5 values"):
+    with pytest.raises(SourceError, match=r"^f: holds more than 5 values"):
         read_expression("dict(a=[1, 2, 3], b=[4, 5, 6])", "f")
 
 
@@ -312,7 +351,9 @@ def test_deep_nesting_is_an_error() -> None:
         read_expression("[" * 5000 + "]" * 5000, "f")
 
 
-def test_hostile_zoo_file_runs_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+def test_hostile_zoo_file_runs_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     marker = tmp_path / "marker"
     module = tmp_path / "evil_wrapper.py"
     module.write_text(f"import pathlib\npathlib.Path({str(marker)!r}).touch()\nWrapper = object\n")
@@ -324,8 +365,10 @@ def test_hostile_zoo_file_runs_nothing(tmp_path: Path, monkeypatch: pytest.Monke
     err = capsys.readouterr().err
     assert err.startswith("error: ") and "__import__" in err and "Traceback" not in err
     # a wrapper module and an env module named in the file are not imported
-    hostile.write_text("CartPole-v1:\n  env_wrapper: evil_wrapper.Wrapper\n  normalize: \"__import__('os').system('touch x')\"\n"
-                       "evil_wrapper:CartPole-v1:\n  policy: MlpPolicy\n")
+    hostile.write_text(
+        "CartPole-v1:\n  env_wrapper: evil_wrapper.Wrapper\n  normalize: \"__import__('os').system('touch x')\"\n"
+        "evil_wrapper:CartPole-v1:\n  policy: MlpPolicy\n"
+    )
     assert main(["inspect", str(hostile)]) == 0
     captured = capsys.readouterr()
     assert "wrapper evil_wrapper.Wrapper NOT applied" in captured.out
@@ -394,7 +437,9 @@ def test_a_config_is_not_a_zoo_file() -> None:
     ],
 )
 def test_env_id_errors_say_what_to_do(env_id: str, message: str, capsys: pytest.CaptureFixture[str]) -> None:
-    if env_id.startswith("LunarLander") and _importable("Box2D") or env_id.startswith("Ant") and _importable("mujoco"):
+    if (env_id.startswith("LunarLander") and _importable("Box2D")) or (
+        env_id.startswith("Ant") and _importable("mujoco")
+    ):
         pytest.skip("the package is installed here")
     if env_id.startswith(("Pong", "MiniGrid")) and _importable("ale_py" if "Pong" in env_id else "minigrid"):
         pytest.skip("the package is installed here")
@@ -425,8 +470,13 @@ def test_help_does_not_import_torch() -> None:
     import subprocess
 
     code = "import sys; from sb3inspect.cli import main; main(['inspect', '--help']); assert 'torch' not in sys.modules"
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(__file__).parent.parent,
-                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parent.parent,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+    )
     assert result.returncode == 0, result.stderr
     assert "--allow-imports" in result.stdout
 
@@ -434,9 +484,14 @@ def test_help_does_not_import_torch() -> None:
 @pytest.mark.parametrize(
     ("entry", "message"),
     [
-        ("CartPole-v1:\n  policy_kwargs: \"dict(net_arch=[64], activation_fn=nn.ReLu7)\"\n",
-         "nn.ReLu7: nn has no attribute 'ReLu7', so rl-zoo3 would fail on this (did you mean 'ReLU'?)"),
-        ("Ant-v4:\n  env_wrapper: [sb3_contrib.common.wrappers.TimeFeatureWrapper]\n  frame_stack: 2\n", "gymnasium[mujoco]"),
+        (
+            'CartPole-v1:\n  policy_kwargs: "dict(net_arch=[64], activation_fn=nn.ReLu7)"\n',
+            "nn.ReLu7: nn has no attribute 'ReLu7', so rl-zoo3 would fail on this (did you mean 'ReLU'?)",
+        ),
+        (
+            "Ant-v4:\n  env_wrapper: [sb3_contrib.common.wrappers.TimeFeatureWrapper]\n  frame_stack: 2\n",
+            "gymnasium[mujoco]",
+        ),
     ],
     ids=["bad-activation", "missing-env"],
 )
@@ -446,10 +501,16 @@ def test_zoo_errors_before_torch(entry: str, message: str, tmp_path: Path) -> No
     config = tmp_path / "ppo.yml"
     config.write_text(entry)
     env_id = entry.split(":")[0]
-    code = ("import sys; from sb3inspect.cli import main; code = main(['inspect', sys.argv[1], '--env', sys.argv[2]]);"
-            "assert 'torch' not in sys.modules, 'torch imported'; sys.exit(code)")
-    result = subprocess.run([sys.executable, "-c", code, str(config), env_id], capture_output=True, text=True,
-                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    code = (
+        "import sys; from sb3inspect.cli import main; code = main(['inspect', sys.argv[1], '--env', sys.argv[2]]);"
+        "assert 'torch' not in sys.modules, 'torch imported'; sys.exit(code)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code, str(config), env_id],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
+    )
     assert result.returncode == 2, result.stderr
     assert message in result.stderr
 
@@ -457,16 +518,19 @@ def test_zoo_errors_before_torch(entry: str, message: str, tmp_path: Path) -> No
 @pytest.mark.parametrize(
     ("wrapper", "message"),
     [
-        ("gymnasium.wrappers.FrameStackObservation: {stack_size: 2400000}",
-         "[CartPole-v1]: FrameStackObservation.stack_size: 2,400,000 stacked observations of 4 elements is more than"),
+        (
+            "gymnasium.wrappers.FrameStackObservation: {stack_size: 2400000}",
+            "[CartPole-v1]: FrameStackObservation.stack_size: 2,400,000 stacked observations of 4 elements is more than",
+        ),
         ("gymnasium.wrappers.FrameStackObservation: {stack_size: 200000000}", "200,000,000 stacked observations"),
         ("rl_zoo3.wrappers.HistoryWrapper: {horizon: 5000000}", "HistoryWrapper.horizon: 5,000,000 stacked"),
         ("tests.test_zoo.HugeObservation", "wrapper HugeObservation gives an observation space of 20,000,000 elements"),
         ("tests.test_zoo.OutOfMemory", "wrapper OutOfMemory ran out of memory wrapping CartPole-v1"),
     ],
 )
-def test_wrappers_cannot_make_huge_observations(wrapper: str, message: str, tmp_path: Path,
-                                                capsys: pytest.CaptureFixture[str]) -> None:
+def test_wrappers_cannot_make_huge_observations(
+    wrapper: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     config = tmp_path / "ppo.yml"
     config.write_text(f"CartPole-v1:\n  env_wrapper:\n    - {wrapper}\n")
     start = time.perf_counter()
@@ -481,7 +545,7 @@ def test_env_made_spaces_are_size_checked() -> None:
 
     assert space_elements(spaces.Dict({"a": spaces.Box(0, 1, (3, 4)), "b": spaces.Discrete(5)})) == 13
     check_space_size(spaces.MultiBinary([100, 100]), "x")
-    with pytest.raises(SourceError, match="^x of 20,000,000 elements, more than sb3inspect builds"):
+    with pytest.raises(SourceError, match=r"^x of 20,000,000 elements, more than sb3inspect builds"):
         check_space_size(spaces.MultiBinary(20_000_000), "x")
 
 
@@ -490,7 +554,9 @@ def test_env_errors_name_the_file_and_entry(tmp_path: Path, capsys: pytest.Captu
     config.write_text("CartPole-v1:\n  policy: MlpPolicy\ndefault:\n  policy: MlpPolicy\n")
     assert main(["inspect", str(config), "--env", "CartPol-v1"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith(f"error: {config} [CartPol-v1] (entry 'default'): env 'CartPol-v1': no such registered env"), err
+    assert err.startswith(
+        f"error: {config} [CartPol-v1] (entry 'default'): env 'CartPol-v1': no such registered env"
+    ), err
     config.write_text("CartPol-v1:\n  policy: MlpPolicy\n")
     assert main(["inspect", str(config), "--env", "CartPol-v1"]) == 2
     err = capsys.readouterr().err

@@ -30,7 +30,15 @@ ALIASES: dict[str, tuple[str, ...]] = {
 """Expectation name -> the report networks it checks, first match wins."""
 
 NETWORK_NAMES = (
-    "pi", "vf", "actor", "actor_target", "critic", "critic_target", "q_net", "q_net_target", "quantile_net",
+    "pi",
+    "vf",
+    "actor",
+    "actor_target",
+    "critic",
+    "critic_target",
+    "q_net",
+    "q_net_target",
+    "quantile_net",
     "quantile_net_target",
 )
 """Network names a report can hold; ``sb3inspect check --expect`` takes these as well as pi/vf/qf."""
@@ -62,8 +70,10 @@ def parse_expectations(expect: Mapping[str, Any], *, where: str) -> dict[str, li
             others = [n for n in NETWORK_NAMES if n not in ALIASES]
             hint = did_you_mean(name, [*ALIASES, *others]) or f"use pi, vf, qf or a network name: {', '.join(others)}"
             raise ConfigError(where, f"unknown network {name!r}", hint=hint)
-        if isinstance(widths, (str, bytes)) or not isinstance(widths, Sequence) or not all(
-            isinstance(w, int) and not isinstance(w, bool) and w >= 0 for w in widths
+        if (
+            isinstance(widths, (str, bytes))
+            or not isinstance(widths, Sequence)
+            or not all(isinstance(w, int) and not isinstance(w, bool) and w >= 0 for w in widths)
         ):
             raise ConfigError(where, f"{name}: expected hidden widths such as [64, 64], got {widths!r}")
         out[name] = list(widths)
@@ -80,8 +90,10 @@ def problems(
     """Every way ``report`` misses the expectations, one line each (empty: all hold)."""
     found = [_width_problem(report, name, list(widths)) for name, widths in (expect or {}).items()]
     if max_params is not None and report.totals.params > max_params:
-        found.append(f"params: {report.totals.params:,} is over max_params {max_params:,} "
-                     f"({report.totals.trainable_params:,} trainable)")
+        found.append(
+            f"params: {report.totals.params:,} is over max_params {max_params:,} "
+            f"({report.totals.trainable_params:,} trainable)"
+        )
     found += [finding_line(finding) for finding in report.findings if finding.level == "error" or strict]
     return [problem for problem in found if problem]
 

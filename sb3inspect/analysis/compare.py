@@ -8,6 +8,7 @@ paths), so a config and a saved model of the same algorithm line up row for row.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -70,8 +71,10 @@ class NetworkDiff:
             "status": self.status,
             "params": [self.before.params if self.before else None, self.after.params if self.after else None],
             "params_delta": self.params_delta,
-            "hidden_sizes": [list(self.before.hidden_sizes) if self.before else None,
-                             list(self.after.hidden_sizes) if self.after else None],
+            "hidden_sizes": [
+                list(self.before.hidden_sizes) if self.before else None,
+                list(self.after.hidden_sizes) if self.after else None,
+            ],
             "changes": [change.to_dict() for change in self.changes],
         }
 
@@ -154,8 +157,21 @@ def _layer_changes(before: Network | None, after: Network | None) -> tuple[Layer
     return tuple(changes)
 
 
-_SIZES = ("in_features", "out_features", "bias", "in_channels", "out_channels", "kernel_size", "stride", "input_size",
-          "hidden_size", "num_layers", "shape", "param_shapes", "params")
+_SIZES = (
+    "in_features",
+    "out_features",
+    "bias",
+    "in_channels",
+    "out_channels",
+    "kernel_size",
+    "stride",
+    "input_size",
+    "hidden_size",
+    "num_layers",
+    "shape",
+    "param_shapes",
+    "params",
+)
 
 
 def _compare(old: Layer, new: Layer) -> str | None:
@@ -170,13 +186,15 @@ def _compare(old: Layer, new: Layer) -> str | None:
 
 
 def _fact_changes(a: PolicyReport, b: PolicyReport) -> tuple[tuple[str, Any, Any], ...]:
-    facts = {
+    facts: dict[str, Callable[[PolicyReport], Any]] = {
         "algo": lambda r: r.algo,
         "policy_class": lambda r: r.policy_class,
         "observation_space": lambda r: _shape_only(r.observation_space),
         "action_space": lambda r: _shape_only(r.action_space),
         "activation_fn": lambda r: r.activation_fn,
-        "features_extractor": lambda r: {k: v for k, v in (r.features_extractor or {}).items() if k != "kwargs"} or None,
+        "features_extractor": lambda r: (
+            {k: v for k, v in (r.features_extractor or {}).items() if k != "kwargs"} or None
+        ),
     }
     out = []
     for name, get in facts.items():

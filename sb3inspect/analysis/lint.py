@@ -46,7 +46,9 @@ CODES: dict[str, tuple[str, str]] = {
 """Code -> (name, level): the lint rules, documented in this module's docstring."""
 
 
-def lint_net_arch(value: Any, *, algo: str, family: str, where: str = "net_arch", python: bool = False) -> tuple[Finding, ...]:
+def lint_net_arch(
+    value: Any, *, algo: str, family: str, where: str = "net_arch", python: bool = False
+) -> tuple[Finding, ...]:
     """Findings about ``value``, a net_arch as written for ``algo`` (of ``family``: on_policy, off_policy, ars).
 
     ``python`` writes the fixes as Python (``net_arch=dict(pi=[64], vf=[64])``) instead of YAML.
@@ -99,10 +101,13 @@ class _Lint:
         read = " and ".join(f"'{k}'" for k in self.keys)
         if self.on_policy and key == "qf" and "vf" not in value:
             renamed = {("vf" if k == "qf" else k): v for k, v in value.items()}
-            self.add("NA001", at,
-                     f"{self.algo} has a value network 'vf', not q-networks: SB3 ignores 'qf' and builds vf with no hidden "
-                     "layers, so the value head reads the features directly (a linear value function)",
-                     f"rename qf to vf: {self.write(renamed)}")
+            self.add(
+                "NA001",
+                at,
+                f"{self.algo} has a value network 'vf', not q-networks: SB3 ignores 'qf' and builds vf with no hidden "
+                "layers, so the value head reads the features directly (a linear value function)",
+                f"rename qf to vf: {self.write(renamed)}",
+            )
             return
         hint = _KEY_HINTS.get(str(key))
         target = _closest(str(key), self.keys)
@@ -119,46 +124,62 @@ class _Lint:
         given = value.get("pi" if key == "vf" else "vf") or [64, 64]
         filled = _in_order({**value, key: list(given)}, self.keys)
         empty = _in_order({**value, key: []}, self.keys)
-        self.add("NA003", where,
-                 f"no '{key}': SB3 builds the {role} network {key} with no hidden layers (not the default [64, 64]); "
-                 f"its head reads the features directly",
-                 f"give {key} its widths, e.g. {self.write(filled)}; or write {self.write([], key)} to say no hidden "
-                 f"layers is meant: {self.write(empty)}")
+        self.add(
+            "NA003",
+            where,
+            f"no '{key}': SB3 builds the {role} network {key} with no hidden layers (not the default [64, 64]); "
+            f"its head reads the features directly",
+            f"give {key} its widths, e.g. {self.write(filled)}; or write {self.write([], key)} to say no hidden "
+            f"layers is meant: {self.write(empty)}",
+        )
 
-    def widths(self, widths: Sequence[Any], where: str, *, whole: Mapping[str, Any] | None = None, key: str = "") -> None:
+    def widths(
+        self, widths: Sequence[Any], where: str, *, whole: Mapping[str, Any] | None = None, key: str = ""
+    ) -> None:
         """NA004 for the first 0 in ``widths`` (``whole[key]`` when the widths sit in a mapping)."""
         zeros = [i for i, w in enumerate(widths) if isinstance(w, int) and not isinstance(w, bool) and w == 0]
         if not zeros:
             return
         kept = [w for w in widths if not (isinstance(w, int) and w == 0)]
         fixed = kept if whole is None else {**whole, key: kept}
-        self.add("NA004", f"{where}[{zeros[0]}]",
-                 "a layer of width 0: SB3 builds a Linear layer with 0 outputs, so everything after it sees no input "
-                 "and the head can only learn its bias",
-                 f"remove the 0: {self.write(fixed)}")
+        self.add(
+            "NA004",
+            f"{where}[{zeros[0]}]",
+            "a layer of width 0: SB3 builds a Linear layer with 0 outputs, so everything after it sees no input "
+            "and the head can only learn its bias",
+            f"remove the 0: {self.write(fixed)}",
+        )
 
     def list_of_mappings(self, value: list[Any], where: str) -> None:
         first = value[0]
         if len(value) == 1:
-            self.add("NA005", where,
-                     "a list around one mapping is the pre-1.8 format for shared layers, which SB3 removed: SB3 unwraps it "
-                     "with a warning and builds the mapping",
-                     f"drop the list: {self.write(first)}")
+            self.add(
+                "NA005",
+                where,
+                "a list around one mapping is the pre-1.8 format for shared layers, which SB3 removed: SB3 unwraps it "
+                "with a warning and builds the mapping",
+                f"drop the list: {self.write(first)}",
+            )
             self.mapping(first, f"{where}[0]")
             return
         dropped = _literal(value[1:], self.python)
-        self.add("NA006", where,
-                 f"SB3 keeps only the first mapping of a list ({_literal(first, self.python)}) and drops the rest "
-                 f"({dropped}): Stable-Baselines 2 read such a list as layers in sequence, SB3 does not "
-                 "(sb3-contrib#172)",
-                 self.sb2_rewrite(value))
+        self.add(
+            "NA006",
+            where,
+            f"SB3 keeps only the first mapping of a list ({_literal(first, self.python)}) and drops the rest "
+            f"({dropped}): Stable-Baselines 2 read such a list as layers in sequence, SB3 does not "
+            "(sb3-contrib#172)",
+            self.sb2_rewrite(value),
+        )
         self.mapping(first, f"{where}[0]", report_missing=False)
 
     def sb2_rewrite(self, value: list[Any]) -> str:
         """One mapping with every network's widths in order; an LSTM entry becomes lstm_hidden_size."""
-        lstm_at = next((i for i, item in enumerate(value) if item == "lstm" or (isinstance(item, Mapping) and "lstm" in item)),
-                       None)
-        after = value if lstm_at is None else value[lstm_at + 1:]
+        lstm_at = next(
+            (i for i, item in enumerate(value) if item == "lstm" or (isinstance(item, Mapping) and "lstm" in item)),
+            None,
+        )
+        after = value if lstm_at is None else value[lstm_at + 1 :]
         merged: dict[str, list[Any]] = {}
         for item in after:
             if isinstance(item, Mapping):
@@ -170,8 +191,10 @@ class _Lint:
             size = value[lstm_at].get("lstm") if isinstance(value[lstm_at], Mapping) else None
             lstm = self.write(size, "lstm_hidden_size") if isinstance(size, int) else "lstm_hidden_size"
             algo = "" if self.algo == "RecurrentPPO" else " with RecurrentPPO"
-            fix += (f"{algo} and {lstm}: its LSTM comes after the features extractor and before net_arch, "
-                    "so layers before the LSTM need a custom features_extractor_class")
+            fix += (
+                f"{algo} and {lstm}: its LSTM comes after the features extractor and before net_arch, "
+                "so layers before the LSTM need a custom features_extractor_class"
+            )
         return fix
 
 

@@ -25,10 +25,16 @@ Parameters = Mapping[str, tuple[int, int, str]]
 def compare_state_dicts(built: Tensors, saved: Tensors) -> dict[str, Any]:
     """Every tensor of the rebuilt policy held against the saved one: missing, unexpected, different shape or dtype."""
     common = [name for name in built if name in saved]
-    mismatched = [{"name": name, "built": list(built[name][0]), "saved": list(saved[name][0])}
-                  for name in common if tuple(saved[name][0]) != tuple(built[name][0])]
-    dtypes = [{"name": name, "built": built[name][1], "saved": saved[name][1]}
-              for name in common if saved[name][1] != built[name][1]]
+    mismatched = [
+        {"name": name, "built": list(built[name][0]), "saved": list(saved[name][0])}
+        for name in common
+        if tuple(saved[name][0]) != tuple(built[name][0])
+    ]
+    dtypes = [
+        {"name": name, "built": built[name][1], "saved": saved[name][1]}
+        for name in common
+        if saved[name][1] != built[name][1]
+    ]
     missing = [name for name in built if name not in saved]
     unexpected = [name for name in saved if name not in built]
     return {
@@ -68,16 +74,22 @@ def check_note(check: dict[str, Any]) -> str:
     for entry in check["dtypes"]:
         pairs.setdefault((entry["saved"], entry["built"]), []).append(entry["name"])
     for (saved, built), names in pairs.items():
-        parts.append(f"{len(names)} tensors saved as {saved} but rebuilt as {built} ({', '.join(names[:3])}"
-                     + (", ..." if len(names) > 3 else "") + ")")
+        parts.append(
+            f"{len(names)} tensors saved as {saved} but rebuilt as {built} ({', '.join(names[:3])}"
+            + (", ..." if len(names) > 3 else "")
+            + ")"
+        )
     if pairs:
         parts.append("the totals' size and dtypes are the saved tensors'")
     if check["missing"]:
         parts.append(f"{len(check['missing'])} rebuilt tensors not saved ({', '.join(check['missing'][:3])})")
     if check["unexpected"]:
         parts.append(f"{len(check['unexpected'])} saved tensors not rebuilt ({', '.join(check['unexpected'][:3])})")
-    return ("MISMATCH between the saved weights and the rebuilt policy: " + "; ".join(parts)
-            + " (see saved_model.state_dict in the JSON report)")
+    return (
+        "MISMATCH between the saved weights and the rebuilt policy: "
+        + "; ".join(parts)
+        + " (see saved_model.state_dict in the JSON report)"
+    )
 
 
 def _dims(shape: list[int]) -> str:
@@ -91,13 +103,20 @@ def algo_notes(saved: SavedModel, algo: str, check: dict[str, Any], *, switched:
         return []
     differences = catalog.GROUP_DIFFERENCES.get(saved.policy_module or "")
     serves = f"{saved.policy_name} serves {', '.join(candidates[:-1])} and {candidates[-1]}, " + (
-        differences or "which build the same architecture")
+        differences or "which build the same architecture"
+    )
     if switched:
-        return [f"a saved model does not name its algorithm: its saved fields fit {guess_algo(saved, None)}, but only "
-                f"a {algo} rebuild matches its weights, so it is shown as {algo} ({serves}; --algo chooses)"]
+        return [
+            f"a saved model does not name its algorithm: its saved fields fit {guess_algo(saved, None)}, but only "
+            f"a {algo} rebuild matches its weights, so it is shown as {algo} ({serves}; --algo chooses)"
+        ]
     confirmed = ""
     if differences:
-        confirmed = ("; the rebuild matches the saved weights" if check["status"] == "match" else
-                     "; the saved weights were not read, so pass --algo if it is the other" if check["status"] == "not_checked"
-                     else "")
+        confirmed = (
+            "; the rebuild matches the saved weights"
+            if check["status"] == "match"
+            else "; the saved weights were not read, so pass --algo if it is the other"
+            if check["status"] == "not_checked"
+            else ""
+        )
     return [f"a saved model does not name its algorithm: {algo} is read from its saved fields ({serves}{confirmed})"]

@@ -200,7 +200,7 @@ def meta_build() -> Iterator[None]:
         device = BaseModel.__dict__["device"]
         validate = Distribution.__dict__["_validate_args"]
         try:
-            BaseModel.device = property(lambda self: meta if _building() else device.__get__(self))  # type: ignore[method-assign]
+            BaseModel.device = property(lambda self: meta if _building() else device.__get__(self))  # type: ignore[method-assign,assignment]
             # gSDE samples its exploration matrix while building; validating values needs data.
             Distribution._validate_args = _WhileBuilding(False, validate)  # type: ignore[assignment]
             _BUILDING.active = True

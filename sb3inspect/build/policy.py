@@ -45,7 +45,8 @@ def algorithm_class(name: str) -> type:
         module = importlib.import_module(info.package)
     except ImportError:
         raise BuildError(f"{name} comes from {info.pip_name}, which is not installed: pip install {info.pip_name}") from None
-    return getattr(module, name)
+    cls: type = getattr(module, name)
+    return cls
 
 
 def resolve_kwargs(policy_kwargs: dict[str, Any]) -> dict[str, Any]:
@@ -53,13 +54,14 @@ def resolve_kwargs(policy_kwargs: dict[str, Any]) -> dict[str, Any]:
     import torch
     from stable_baselines3.common import torch_layers
 
-    resolved = {key: value.cls if isinstance(value, PythonClass) else value for key, value in policy_kwargs.items()}
-    if isinstance(resolved.get("activation_fn"), str):
-        resolved["activation_fn"] = getattr(torch.nn, resolved["activation_fn"])
-    if isinstance(resolved.get("features_extractor_class"), str):
-        resolved["features_extractor_class"] = getattr(torch_layers, resolved["features_extractor_class"])
-    if isinstance(resolved.get("optimizer_class"), str):
-        name = resolved["optimizer_class"]
+    resolved: dict[str, Any] = {
+        key: value.cls if isinstance(value, PythonClass) else value for key, value in policy_kwargs.items()
+    }
+    if isinstance(activation := resolved.get("activation_fn"), str):
+        resolved["activation_fn"] = getattr(torch.nn, activation)
+    if isinstance(extractor := resolved.get("features_extractor_class"), str):
+        resolved["features_extractor_class"] = getattr(torch_layers, extractor)
+    if isinstance(name := resolved.get("optimizer_class"), str):
         if name == "RMSpropTFLike":
             from stable_baselines3.common.sb2_compat.rmsprop_tf_like import RMSpropTFLike
 
@@ -152,7 +154,7 @@ def spaces_env(observation_space: Any, action_space: Any) -> Any:
 def _policy_parameters(policy_class: type) -> Any:
     import inspect
 
-    return inspect.signature(policy_class.__init__).parameters
+    return inspect.signature(policy_class).parameters
 
 
 def _sb3_message(exc: BaseException) -> str:

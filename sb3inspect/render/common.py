@@ -67,8 +67,11 @@ def _row(layer: Layer, network: Network) -> Row:
         flags.append("shared")
     if layer.params and not layer.trainable and not network.target:
         flags.append("frozen")
-    weights = [dims(shape) if name == "weight" else f"{name.removeprefix('weight_')} {dims(shape)}"
-               for name, shape in layer.param_shapes if not name.startswith("bias")]
+    weights = [
+        dims(shape) if name == "weight" else f"{name.removeprefix('weight_')} {dims(shape)}"
+        for name, shape in layer.param_shapes
+        if not name.startswith("bias")
+    ]
     biases = [dims(shape) for name, shape in layer.param_shapes if name.startswith("bias")]
     kind = layer.type
     if layer.type == "Parameter":
@@ -83,8 +86,17 @@ def _row(layer: Layer, network: Network) -> Row:
             strides = set(layer.stride)
             stride = str(next(iter(strides))) if len(strides) == 1 else dims(layer.stride)
             kind = f"{layer.type} {kernel}/{stride}"
-    return Row(layer.path, kind, io(layer), ", ".join(weights), ", ".join(biases), layer.params, tuple(flags),
-               layer.macs, arithmetic(layer))
+    return Row(
+        layer.path,
+        kind,
+        io(layer),
+        ", ".join(weights),
+        ", ".join(biases),
+        layer.params,
+        tuple(flags),
+        layer.macs,
+        arithmetic(layer),
+    )
 
 
 def io(layer: Layer) -> str:
@@ -159,42 +171,70 @@ def explain_notes(report: PolicyReport) -> list[str]:
     if pi is not None and vf is not None:
         body = [layer for layer in pi.layers if layer.part == "body"]
         if isinstance(report.net_arch, list) or report.net_arch is None:
-            notes.append("net_arch is a list (or the default), so pi and vf are separate twins with the same hidden "
-                          "sizes: SB3 shares no hidden layers between them")
-        elif isinstance(report.net_arch, dict) and {"pi", "vf"} <= set(report.net_arch) and not any(l.shared for l in body):
+            notes.append(
+                "net_arch is a list (or the default), so pi and vf are separate twins with the same hidden "
+                "sizes: SB3 shares no hidden layers between them"
+            )
+        elif (
+            isinstance(report.net_arch, dict)
+            and {"pi", "vf"} <= set(report.net_arch)
+            and not any(layer.shared for layer in body)
+        ):
             notes.append("pi and vf have separate hidden layers (net_arch gives each its own list)")
-    shared = sorted({_extractor_root(layer.path) for network in report.networks if not network.target
-                     for layer in network.layers if layer.shared and layer.part == "features_extractor"})
+    shared = sorted(
+        {
+            _extractor_root(layer.path)
+            for network in report.networks
+            if not network.target
+            for layer in network.layers
+            if layer.shared and layer.part == "features_extractor"
+        }
+    )
     if shared:
-        users = [n.name for n in report.networks if not n.target and any(l.shared for l in n.layers)]
-        notes.append(f"{', '.join(shared)} is one module used by {' and '.join(users)}: listed in each network, "
-                     "counted once in the totals")
+        users = [n.name for n in report.networks if not n.target and any(layer.shared for layer in n.layers)]
+        notes.append(
+            f"{', '.join(shared)} is one module used by {' and '.join(users)}: listed in each network, "
+            "counted once in the totals"
+        )
     targets = [n.name for n in report.networks if n.target]
     if targets:
-        how = ("overwritten by a hard copy every target_update_interval steps (tau = 1 by default)"
-               if report.algo in ("DQN", "QRDQN") else "updated by Polyak averaging (tau)")
-        notes.append(f"{' and '.join(targets)} {'is a copy' if len(targets) == 1 else 'are copies'} of the online "
-                     f"network(s), {how}, never by gradient: not trainable")
+        how = (
+            "overwritten by a hard copy every target_update_interval steps (tau = 1 by default)"
+            if report.algo in ("DQN", "QRDQN")
+            else "updated by Polyak averaging (tau)"
+        )
+        notes.append(
+            f"{' and '.join(targets)} {'is a copy' if len(targets) == 1 else 'are copies'} of the online "
+            f"network(s), {how}, never by gradient: not trainable"
+        )
     for network in report.networks:
         for layer in network.layers:
             if layer.type == "Flatten" and layer.input_shape and len(layer.input_shape) == 3 and layer.output_shape:
-                notes.append(f"the CNN's last feature map {dims(layer.input_shape)} flattens to "
-                             f"{number(layer.output_shape[0])} features ({' × '.join(map(str, layer.input_shape))})")
+                notes.append(
+                    f"the CNN's last feature map {dims(layer.input_shape)} flattens to "
+                    f"{number(layer.output_shape[0])} features ({' × '.join(map(str, layer.input_shape))})"
+                )
                 break
         else:
             continue
         break
     if any(layer.type == "LSTM" for network in report.networks for layer in network.layers):
-        notes.append("an LSTM layer has 4 gates, each with input weights (h·in), recurrent weights (h·h) and two "
-                     "bias vectors (2·h)")
+        notes.append(
+            "an LSTM layer has 4 gates, each with input weights (h·in), recurrent weights (h·h) and two "
+            "bias vectors (2·h)"
+        )
     if any(layer.type == "Parameter" and layer.path.endswith("log_std") for n in report.networks for layer in n.layers):
-        notes.append("log_std is a bare parameter, not a layer: the log standard deviation of the action "
-                     "distribution, learned but independent of the observation")
+        notes.append(
+            "log_std is a bare parameter, not a layer: the log standard deviation of the action "
+            "distribution, learned but independent of the observation"
+        )
     notes.append(MACS_NOTE)
     if report.totals.training_bytes is not None:
         state = _states(report.optimizer, report.totals.optimizer_states)
-        notes.append(f"training memory: the parameters plus, for each trainable one, a gradient and {state} "
-                     "(activations and replay buffers excluded)")
+        notes.append(
+            f"training memory: the parameters plus, for each trainable one, a gradient and {state} "
+            "(activations and replay buffers excluded)"
+        )
     return notes
 
 
@@ -219,7 +259,9 @@ def arch_text(value: object) -> str:
 def header_lines(report: PolicyReport) -> list[tuple[str, str]]:
     """(label, value) pairs for the lines under a report's title."""
     lines = [("observation", short(report.observation_space)), ("action", short(report.action_space))]
-    built = " · ".join(f"{n.name} {list(n.hidden_sizes)}" for n in report.networks if not n.target and n.role != "other")
+    built = " · ".join(
+        f"{n.name} {list(n.hidden_sizes)}" for n in report.networks if not n.target and n.role != "other"
+    )
     if report.net_arch is not None or built:
         given = "default" if report.net_arch is None else arch_text(report.net_arch)
         lines.append(("net_arch", f"{given}  →  {built}" if built else given))
@@ -287,4 +329,8 @@ def _states(optimizer: str | None, states: int | None) -> str:
 
 def finding_lines(finding: Finding) -> tuple[str, str, str]:
     """A lint finding as (headline, where and what SB3 does, the fix): ``error NA001 qf-key-on-policy``, ..."""
-    return f"{finding.level} {finding.code} {finding.name}", f"at {finding.where}: {finding.message}", f"fix: {finding.fix}"
+    return (
+        f"{finding.level} {finding.code} {finding.name}",
+        f"at {finding.where}: {finding.message}",
+        f"fix: {finding.fix}",
+    )

@@ -43,20 +43,28 @@ def diagram_format(output: Path, fmt: str | None = None) -> str:
     suffix = output.suffix.removeprefix(".").lower()
     chosen = (fmt or suffix).lower()
     if fmt and chosen in FORMATS and suffix in (*FORMATS, *_OTHER_SUFFIXES) and suffix != chosen:
-        raise ConfigError("--format", f"{chosen} contradicts the output's suffix .{suffix}",
-                          hint=f"name the file {output.with_suffix('.' + chosen).name}, or drop --format")
+        raise ConfigError(
+            "--format",
+            f"{chosen} contradicts the output's suffix .{suffix}",
+            hint=f"name the file {output.with_suffix('.' + chosen).name}, or drop --format",
+        )
     if chosen in FORMATS:
         return chosen
     if fmt:
         raise ConfigError("--format", f"unknown diagram format {fmt!r}", hint=f"use one of {', '.join(FORMATS)}")
-    raise ConfigError(str(output), "cannot tell the diagram format from the file name",
-                      hint="name it .svg, .png or .pdf, or pass --format")
+    raise ConfigError(
+        str(output),
+        "cannot tell the diagram format from the file name",
+        hint="name it .svg, .png or .pdf, or pass --format",
+    )
 
 
 def check_output(output: Path) -> None:
     """Refuse an output whose folder does not exist (nothing is created but the file itself)."""
     if not output.parent.is_dir():
-        raise ConfigError(str(output), f"folder {output.parent} does not exist", hint="create it first or write elsewhere")
+        raise ConfigError(
+            str(output), f"folder {output.parent} does not exist", hint="create it first or write elsewhere"
+        )
     if output.is_dir():
         raise ConfigError(str(output), "is a directory", hint=f"give a file name such as {output / 'arch.svg'}")
 
@@ -93,9 +101,11 @@ def render_diagram(report: PolicyReport, fmt: str = "svg", *, dpi: int = 150) ->
         if fmt == "png":
             _check_pixels(figure, dpi)
         buffer = io.BytesIO()
-        metadata: dict[str, Any] = {"svg": {"Date": None, "Title": graph.title},
-                                    "pdf": {"CreationDate": None, "Title": graph.title},
-                                    "png": {}}[fmt]
+        metadata: dict[str, Any] = {
+            "svg": {"Date": None, "Title": graph.title},
+            "pdf": {"CreationDate": None, "Title": graph.title},
+            "png": {},
+        }[fmt]
         figure.savefig(buffer, format=fmt, dpi=dpi, metadata=metadata)
     if fmt == "png":
         return _small_png(buffer.getvalue(), graph.title)
@@ -119,9 +129,12 @@ def _check_pixels(figure: Any, dpi: int) -> None:
         return
     fitting = int(dpi * (MAX_PIXELS / (width * height)) ** 0.5)
     lower = f"lower --dpi to {fitting} or less, or " if fitting >= 30 else ""
-    raise ConfigError("--dpi", f"a PNG of this diagram at {dpi} dpi would be {width:,}×{height:,} pixels "
-                               f"({width * height / 1e6:,.0f} Mpx), more than sb3inspect draws ({MAX_PIXELS / 1e6:.0f} Mpx)",
-                      hint=lower + "write SVG or PDF, which have no pixel limit")
+    raise ConfigError(
+        "--dpi",
+        f"a PNG of this diagram at {dpi} dpi would be {width:,}×{height:,} pixels "
+        f"({width * height / 1e6:,.0f} Mpx), more than sb3inspect draws ({MAX_PIXELS / 1e6:.0f} Mpx)",
+        hint=lower + "write SVG or PDF, which have no pixel limit",
+    )
 
 
 def _small_png(data: bytes, title: str) -> bytes:
@@ -147,8 +160,8 @@ def _missing() -> str:
 def _matplotlib() -> Any:
     try:
         import matplotlib
-        import matplotlib.figure  # noqa: F401 - the drawing needs these submodules
-        import matplotlib.patches  # noqa: F401
+        import matplotlib.figure
+        import matplotlib.patches
     except ImportError as exc:
         raise MissingExtra(_missing()) from exc
     return matplotlib
@@ -174,8 +187,10 @@ ALERT = "#b3261e"
 FAINT = "#8a8a8a"
 ARROW = "#555555"
 # the SVG names DejaVu (measured here); a viewer without it falls back to fonts about as wide
-_SVG_FONTS = {"font-family: 'DejaVu Sans Mono'": "font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace",
-              "font-family: 'DejaVu Sans'": "font-family: 'DejaVu Sans', Verdana, 'Bitstream Vera Sans', sans-serif"}
+_SVG_FONTS = {
+    "font-family: 'DejaVu Sans Mono'": "font-family: 'DejaVu Sans Mono', Menlo, Consolas, monospace",
+    "font-family: 'DejaVu Sans'": "font-family: 'DejaVu Sans', Verdana, 'Bitstream Vera Sans', sans-serif",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,12 +256,12 @@ class _Drawing:
 
         self.graph = graph
         self.m = metrics
-        self._renderer = RendererAgg(8, 8, 72)  # 72 dpi: text extents come out in points
+        self._renderer = RendererAgg(8, 8, 72)  # type: ignore[no-untyped-call]  # 72 dpi: text extents in points
         self._fonts: dict[tuple[float, str, str, str], Any] = {}
 
     # -- measuring
 
-    def font(self, size: float, *, weight: str = "normal", family: str = SANS, style: str = "normal") -> Any:
+    def font(self, size: float, *, weight: str = "normal", family: str = SANS, style: Any = "normal") -> Any:
         key = (size, weight, family, style)
         if key not in self._fonts:
             from matplotlib.font_manager import FontProperties
@@ -257,7 +272,8 @@ class _Drawing:
     def width(self, text: str, size: float, **font: str) -> float:
         if not text:
             return 0.0
-        w, _, _ = self._renderer.get_text_width_height_descent(text, self.font(size, **font), ismath=False)
+        font_properties = self.font(size, **font)
+        w, _, _ = self._renderer.get_text_width_height_descent(text, font_properties, ismath=False)  # type: ignore[no-untyped-call]
         return float(w)
 
     def box_width(self, box: Box) -> float:
@@ -300,8 +316,10 @@ class _Drawing:
     def stage_size(self, stage: Stage) -> tuple[float, float]:
         m = self.m
         sizes = [self.item_size(item) for item in stage.items]
-        header = max([self.width(stage.name, m.name_size, weight="bold")]
-                     + [self.width(line, m.caption_size) for line in stage.caption])
+        header = max(
+            [self.width(stage.name, m.name_size, weight="bold")]
+            + [self.width(line, m.caption_size) for line in stage.caption]
+        )
         inner_w = max([w for w, _ in sizes] + [header])
         inner_h = sum(h for _, h in sizes) + m.gap * (len(sizes) - 1)
         return inner_w + 2 * m.frame_pad, self.header_h(stage) + inner_h + m.frame_pad
@@ -432,8 +450,11 @@ class _Drawing:
     def _title_block(self, text_w: float) -> tuple[float, Any]:
         m, graph = self.m, self.graph
         label_w = max(self.width(label, m.fact_size) for label, _ in graph.facts) + 10 if graph.facts else 0.0
-        lines = [(label if index == 0 else "", part) for label, value in graph.facts
-                 for index, part in enumerate(self._wrap(value, m.fact_size, text_w - label_w))]
+        lines = [
+            (label if index == 0 else "", part)
+            for label, value in graph.facts
+            for index, part in enumerate(self._wrap(value, m.fact_size, text_w - label_w))
+        ]
         line_h = m.fact_size * 1.45
         height = m.title_size * 1.5 + len(lines) * line_h + 14
 
@@ -515,9 +536,18 @@ class _Drawing:
 
         m = self.m
         line, fill = PALETTE[stage.style]
-        ax.add_patch(FancyBboxPatch((rect.x, rect.y), rect.w, rect.h, boxstyle="round,pad=0,rounding_size=7",
-                                    linewidth=1.0, edgecolor=line, facecolor=fill,
-                                    linestyle=(0, (5, 3)) if stage.target else "-"))
+        ax.add_patch(
+            FancyBboxPatch(
+                (rect.x, rect.y),
+                rect.w,
+                rect.h,
+                boxstyle="round,pad=0,rounding_size=7",
+                linewidth=1.0,
+                edgecolor=line,
+                facecolor=fill,
+                linestyle=(0, (5, 3)) if stage.target else "-",
+            )
+        )
         y = rect.y + m.frame_pad + m.name_size * 0.6
         _text(ax, rect.cx, y, stage.name, size=m.name_size, weight="bold", color=INK if not stage.target else MUTED)
         y += m.name_size * 0.75 + m.caption_size * 0.65
@@ -533,11 +563,29 @@ class _Drawing:
         linestyle: Any = (0, (4, 2.5)) if dashed else (0, (1, 1.6)) if box.bare else "-"
         for copy in range(min(box.copies - 1, 2), 0, -1):  # copies behind, offset to the upper right
             shift = m.stack * copy
-            ax.add_patch(FancyBboxPatch((rect.x + shift, rect.y - shift), rect.w, rect.h,
-                                        boxstyle="round,pad=0,rounding_size=4", linewidth=0.7, edgecolor=line,
-                                        facecolor="white"))
-        ax.add_patch(FancyBboxPatch((rect.x, rect.y), rect.w, rect.h, boxstyle="round,pad=0,rounding_size=4",
-                                    linewidth=1.1, edgecolor=line, facecolor="white", linestyle=linestyle))
+            ax.add_patch(
+                FancyBboxPatch(
+                    (rect.x + shift, rect.y - shift),
+                    rect.w,
+                    rect.h,
+                    boxstyle="round,pad=0,rounding_size=4",
+                    linewidth=0.7,
+                    edgecolor=line,
+                    facecolor="white",
+                )
+            )
+        ax.add_patch(
+            FancyBboxPatch(
+                (rect.x, rect.y),
+                rect.w,
+                rect.h,
+                boxstyle="round,pad=0,rounding_size=4",
+                linewidth=1.1,
+                edgecolor=line,
+                facecolor="white",
+                linestyle=linestyle,
+            )
+        )
         ink = MUTED if dashed else INK
         y = rect.y + m.box_pad_y + m.type_size * 0.65
         _text(ax, rect.cx, y, box.type, size=m.type_size, weight="bold", color=ink)
@@ -586,12 +634,45 @@ class _Drawing:
         (x0, _), (x1, _) = start, end  # down, across at ``turn`` if the ends are not aligned, down
         points = [start, end] if abs(x0 - x1) < 0.5 else [start, (x0, turn), (x1, turn), end]
         path = MplPath(points, [MplPath.MOVETO] + [MplPath.LINETO] * (len(points) - 1))
-        ax.add_patch(FancyArrowPatch(path=path, arrowstyle="-|>,head_length=4.5,head_width=2.4", color=ARROW,
-                                     linewidth=0.9, shrinkA=0, shrinkB=0.5, joinstyle="miter", zorder=3))
+        ax.add_patch(
+            FancyArrowPatch(
+                path=path,
+                arrowstyle="-|>,head_length=4.5,head_width=2.4",
+                color=ARROW,
+                linewidth=0.9,
+                shrinkA=0,
+                shrinkB=0.5,
+                joinstyle="miter",
+                zorder=3,
+            )
+        )
 
 
-def _text(ax: Any, x: float, y: float, text: str, *, size: float, weight: str = "normal", color: str = INK,
-          family: str = SANS, style: str = "normal", ha: str = "center") -> None:
+def _text(
+    ax: Any,
+    x: float,
+    y: float,
+    text: str,
+    *,
+    size: float,
+    weight: str = "normal",
+    color: str = INK,
+    family: str = SANS,
+    style: str = "normal",
+    ha: str = "center",
+) -> None:
     if text:
-        ax.text(x, y, text, fontsize=size, fontweight=weight, color=color, family=family, fontstyle=style, ha=ha,
-                va="center_baseline", parse_math=False, zorder=4)
+        ax.text(
+            x,
+            y,
+            text,
+            fontsize=size,
+            fontweight=weight,
+            color=color,
+            family=family,
+            fontstyle=style,
+            ha=ha,
+            va="center_baseline",
+            parse_math=False,
+            zorder=4,
+        )

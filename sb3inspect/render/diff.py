@@ -12,9 +12,9 @@ from rich.table import Table
 from rich.text import Text
 
 from sb3inspect.analysis.compare import NetworkDiff, ReportDiff
+from sb3inspect.render.common import dims, io, number, title
 from sb3inspect.report.model import Layer
 from sb3inspect.sources.spaces import short
-from sb3inspect.render.common import dims, io, number, title
 
 
 def render_diff(result: ReportDiff, *, width: int | None = 100, **_: Any) -> str:
@@ -54,7 +54,8 @@ def network_line(network: NetworkDiff) -> str:
         return f"{network.name} · only in B (added) · {number(after.params)} params · hidden {list(after.hidden_sizes)}"
     if after is None and before is not None:
         return f"{network.name} · only in A (removed) · {number(before.params)} params · hidden {list(before.hidden_sizes)}"
-    assert before is not None and after is not None  # a NetworkDiff has at least one side
+    if before is None or after is None:
+        raise ValueError(f"network diff {network.name!r} has neither side")
     if network.status == "same":
         return f"{network.name} · same · {number(before.params)} params · hidden {list(before.hidden_sizes)}"
     text = f"{network.name} · {_change(before.params, after.params)}"
@@ -72,8 +73,13 @@ def _changes_table(network: NetworkDiff) -> Table:
     table.add_column("params", justify="right", no_wrap=True)
     for change in network.changes:
         moved = any(layer is not None and layer.params for layer in (change.before, change.after))
-        table.add_row(change.change, escape(change.path), escape(layer_text(change.before)), escape(layer_text(change.after)),
-                      f"{change.params_delta:+,}" if moved else "")
+        table.add_row(
+            change.change,
+            escape(change.path),
+            escape(layer_text(change.before)),
+            escape(layer_text(change.after)),
+            f"{change.params_delta:+,}" if moved else "",
+        )
     return table
 
 
@@ -82,8 +88,11 @@ def layer_text(layer: Layer | None) -> str:
     if layer is None:
         return "-"
     text = layer.type
-    sizes = io(layer) or (dims(layer.shape) if layer.shape is not None else "") or (
-        dims(layer.param_shapes[0][1]) if layer.param_shapes else "")
+    sizes = (
+        io(layer)
+        or (dims(layer.shape) if layer.shape is not None else "")
+        or (dims(layer.param_shapes[0][1]) if layer.param_shapes else "")
+    )
     if sizes:
         text += f" {sizes}"
     if layer.params and layer.trainable is False:
@@ -114,4 +123,3 @@ def _fact(value: Any) -> str:
             text += ", shared" if value["shared"] else ", one per network"
         return text
     return str(value)
-

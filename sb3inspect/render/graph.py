@@ -22,11 +22,22 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+from sb3inspect.render.common import (
+    MACS_NOTE,
+    ROLE_TITLES,
+    Row,
+    dims,
+    display_rows,
+    finding_lines,
+    header_lines,
+    number,
+    title,
+    totals_line,
+)
 from sb3inspect.report.model import Layer, Network, PolicyReport
 from sb3inspect.sources.spaces import short
-from sb3inspect.render.common import (MACS_NOTE, ROLE_TITLES, Row, dims, display_rows, finding_lines, header_lines, number, title,
-                     totals_line)
 
 ACTION_INPUT = "⊕ action"
 """The label of the edge into a critic's q-networks: they read features and action, concatenated."""
@@ -134,8 +145,14 @@ PALETTE = {  # stage style -> (line colour, frame fill): Okabe-Ito hues, told ap
     "other": ("#7a5d96", "#f2eef6"),
     "input": ("#4d4d4d", "#ffffff"),
 }
-STYLES = {"policy": "policy", "actor": "policy", "value": "value", "critic": "value", "q_value": "value",
-          "quantile": "value"}
+STYLES = {
+    "policy": "policy",
+    "actor": "policy",
+    "value": "value",
+    "critic": "value",
+    "q_value": "value",
+    "quantile": "value",
+}
 _CONTAINERS = frozenset({"Sequential", "ModuleList", "ModuleDict"})
 _GROUPED = re.compile(r"\d{4,}")  # widths in the boxes get thousands separators: 16,384 → 16,384
 _QF = re.compile(r"(?:^|\.)(qf\d+)\.")
@@ -158,11 +175,22 @@ def build_graph(report: PolicyReport) -> Graph:
         entries.update({name: ends for name in users})
     for network, column in zip(order, columns, strict=True):
         _chain_edges(column.items, entries[network.name], edges, action_input=network.role == "critic")
-    facts = tuple((label, one_line(value)) for label, value in header_lines(report) if label != "observation")  # the top box
+    facts = tuple(
+        (label, one_line(value)) for label, value in header_lines(report) if label != "observation"
+    )  # the top box
     findings = tuple(tuple(one_line(part) for part in finding_lines(finding)) for finding in report.findings)
     macs = (MACS_NOTE,) if any(network.macs is not None for network in report.networks) else ()
-    return Graph(one_line(title(report)), facts, obs_box, shared, columns, tuple(edges), totals_line(report), findings,
-                 tuple(one_line(note) for note in report.notes) + macs)
+    return Graph(
+        one_line(title(report)),
+        facts,
+        obs_box,
+        shared,
+        columns,
+        tuple(edges),
+        totals_line(report),
+        findings,
+        tuple(one_line(note) for note in report.notes) + macs,
+    )
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
@@ -181,7 +209,7 @@ def items_boxes(items: tuple[Item, ...]) -> list[Box]:
     return out
 
 
-def _space_lines(space: dict) -> tuple[str, ...]:
+def _space_lines(space: dict[str, Any]) -> tuple[str, ...]:
     if space.get("type") == "Dict":
         return tuple(one_line(f"{key}: {short(value)}") for key, value in space["spaces"].items())
     return (one_line(short(space)),)
@@ -207,12 +235,18 @@ def _shared_groups(report: PolicyReport) -> dict[tuple[str, ...], list[tuple[Row
     return groups
 
 
-def _shared_stage(report: PolicyReport, users: tuple[str, ...], rows: list[tuple[Row, Layer]], index: int,
-                  ids: Iterator[str]) -> Stage:
+def _shared_stage(
+    report: PolicyReport, users: tuple[str, ...], rows: list[tuple[Row, Layer]], index: int, ids: Iterator[str]
+) -> Stage:
     """A frame for modules several networks share: what they are, who shares them, their parameters once."""
     parts = {layer.part for _, layer in rows}
-    what = ("shared features extractor" if parts <= {"features_extractor"} else
-            "shared LSTM" if parts <= {"lstm"} else "shared features extractor and LSTM")
+    what = (
+        "shared features extractor"
+        if parts <= {"features_extractor"}
+        else "shared LSTM"
+        if parts <= {"lstm"}
+        else "shared features extractor and LSTM"
+    )
     extractor = report.features_extractor or {}
     lines = []
     if "class" in extractor and "features_extractor" in parts:
@@ -222,9 +256,16 @@ def _shared_stage(report: PolicyReport, users: tuple[str, ...], rows: list[tuple
     lines.append(f"shared by {_and(list(users))} · {number(params)} params" + (", counted once" if params else ""))
     targets = {n.name for n in report.networks if n.target}
     target = set(users) <= targets
-    return Stage("shared" if index == 0 else f"shared_{index + 1}", what, tuple(map(one_line, lines)), "target" if target else "shared",
-                 _items(rows, ids, report=report), target=target, short=what,
-                 feeds=tuple(_stage_id(name) for name in users))
+    return Stage(
+        "shared" if index == 0 else f"shared_{index + 1}",
+        what,
+        tuple(map(one_line, lines)),
+        "target" if target else "shared",
+        _items(rows, ids, report=report),
+        target=target,
+        short=what,
+        feeds=tuple(_stage_id(name) for name in users),
+    )
 
 
 def _column(network: Network, report: PolicyReport, ids: Iterator[str]) -> Stage:
@@ -233,8 +274,15 @@ def _column(network: Network, report: PolicyReport, ids: Iterator[str]) -> Stage
     notes = tuple(item.note for item in items if isinstance(item, Lanes) and item.note)
     style = "target" if network.target else STYLES.get(network.role, "other")
     short = f"{network.name} · " + ("Polyak copy" if network.target else f"{number(network.params)} params")
-    return Stage(_stage_id(network.name), one_line(network.name), tuple(map(one_line, _caption(network, report) + notes)),
-                 style, items, target=network.target, short=one_line(short))
+    return Stage(
+        _stage_id(network.name),
+        one_line(network.name),
+        tuple(map(one_line, _caption(network, report) + notes)),
+        style,
+        items,
+        target=network.target,
+        short=one_line(short),
+    )
 
 
 def _caption(network: Network, report: PolicyReport) -> tuple[str, ...]:
@@ -312,11 +360,19 @@ def _lanes(run: dict[str, list[tuple[Row, Layer]]], kind: str, ids: Iterator[str
         names = ", ".join(keys) if len(keys) <= 3 else f"{keys[0]} … {keys[-1]}"
         numbers = [key.removeprefix("qf") for key in keys]
         pattern = "qf{" + (",".join(numbers) if len(keys) <= 3 else f"{numbers[0]}..{numbers[-1]}") + "}"
-        boxes = tuple(_box(row, layer, ids, copies=len(keys), path=layer.path.replace(keys[0], pattern, 1))
-                      for row, layer in run[keys[0]])
+        boxes = tuple(
+            _box(row, layer, ids, copies=len(keys), path=layer.path.replace(keys[0], pattern, 1))
+            for row, layer in run[keys[0]]
+        )
         return [Lanes((Lane("", boxes),), note=f"{names}: {len(keys)} identical q-networks")]
-    return [Lanes(tuple(Lane("" if kind == "head" else one_line(key), tuple(_box(row, layer, ids) for row, layer in rows))
-                        for key, rows in run.items()))]
+    return [
+        Lanes(
+            tuple(
+                Lane("" if kind == "head" else one_line(key), tuple(_box(row, layer, ids) for row, layer in rows))
+                for key, rows in run.items()
+            )
+        )
+    ]
 
 
 def _signature(rows: list[tuple[Row, Layer]]) -> tuple[tuple[str, str, int], ...]:
@@ -332,16 +388,25 @@ def _box(row: Row, layer: Layer, ids: Iterator[str], *, copies: int = 1, path: s
     params = f"{number(row.params)} params" + (" each" if copies > 1 else "")
     flags = [flag for flag in row.flags if flag != "shared"]  # a shared box sits in the shared stage
     detail = " · ".join(part for part in (io, params, *flags) if part)
-    return Box(next(ids), one_line(kind), (one_line(detail),), one_line(path if path is not None else row.path), layer.part,
-               bare=layer.type == "Parameter", copies=copies)
+    return Box(
+        next(ids),
+        one_line(kind),
+        (one_line(detail),),
+        one_line(path if path is not None else row.path),
+        layer.part,
+        bare=layer.type == "Parameter",
+        copies=copies,
+    )
 
 
-def _chain_edges(items: tuple[Item, ...], entry: list[str], edges: list[Edge], *, action_input: bool = False) -> list[str]:
+def _chain_edges(
+    items: tuple[Item, ...], entry: list[str], edges: list[Edge], *, action_input: bool = False
+) -> list[str]:
     """Append the edges of a chain fed by ``entry``; return the ids the chain ends in."""
     ends = entry
     labelled = not action_input
     for item in items:
-        lanes = (item.lanes if isinstance(item, Lanes) else (Lane("", (item,)),))
+        lanes = item.lanes if isinstance(item, Lanes) else (Lane("", (item,)),)
         starts = [lane.boxes[0].id for lane in lanes if not lane.boxes[0].bare]
         part = lanes[0].boxes[0].part
         label = ""

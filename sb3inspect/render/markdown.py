@@ -4,16 +4,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from sb3inspect.report.model import PolicyReport
-from sb3inspect.render.common import display_rows, explain_notes, finding_lines, header_lines, network_title, number, title, totals_line
+from sb3inspect.render.common import (
+    display_rows,
+    explain_notes,
+    finding_lines,
+    header_lines,
+    network_title,
+    number,
+    title,
+    totals_line,
+)
 from sb3inspect.render.mermaid import fenced
+from sb3inspect.report.model import PolicyReport
 
 
 def _cell(text: str) -> str:
     """Text for a Markdown table cell or line: one line, no table breaks, no HTML, no code spans."""
     text = " ".join(str(text).split())
-    for raw, safe in (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ("|", "\\|"), ("`", "\\`"), ("*", "\\*"),
-                      ("_", "\\_")):
+    for raw, safe in (
+        ("&", "&amp;"),
+        ("<", "&lt;"),
+        (">", "&gt;"),
+        ("|", "\\|"),
+        ("`", "\\`"),
+        ("*", "\\*"),
+        ("_", "\\_"),
+    ):
         text = text.replace(raw, safe)
     return text
 
@@ -41,7 +57,9 @@ def render_markdown(report: PolicyReport, *, explain: bool = False, **_: Any) ->
                 f"| {_code(row.path)} | {_cell(row.type)} | {row.io} | {row.weight} | {row.bias} | {number(row.params)} |"
                 f"{extra} {' '.join(row.flags)} |"
             )
-        macs = f" **{number(network.macs)}** | |" if explain and network.macs is not None else (" | |" if explain else "")
+        macs = (
+            f" **{number(network.macs)}** | |" if explain and network.macs is not None else (" | |" if explain else "")
+        )
         lines.append(f"| | | | | **total** | **{number(network.params)}** |{macs} |")
     lines += ["", f"**Totals**: {_cell(totals_line(report))}"]
     if report.notes:

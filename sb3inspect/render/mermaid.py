@@ -8,8 +8,8 @@ parameter (``log_std``) is a cylinder nothing flows into.
 
 from __future__ import annotations
 
-from sb3inspect.report.model import PolicyReport
 from sb3inspect.render.graph import INK, PALETTE, Box, Graph, Stage, build_graph, items_boxes, one_line
+from sb3inspect.report.model import PolicyReport
 
 _ESCAPES = (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("`", "#96;"), ("|", "#124;"))
 """Mermaid's entity codes: ``#`` first, so that the codes added after it stay codes."""
@@ -48,7 +48,7 @@ def _subgraph(stage: Stage) -> list[str]:
     # Mermaid does not widen a subgraph for its title: keep it short (the tables say the rest)
     lines = [f'    subgraph {stage.id}["{label(stage.short)}"]']
     lines += [f"        {_node(box)}" for box in items_boxes(stage.items)]
-    return lines + ["    end"]
+    return [*lines, "    end"]
 
 
 def _node(box: Box) -> str:

@@ -12,8 +12,17 @@ from typing import Any
 from rich.console import Console, Group
 from rich.text import Text
 
+from sb3inspect.render.common import (
+    display_rows,
+    explain_notes,
+    finding_lines,
+    header_lines,
+    network_title,
+    number,
+    title,
+    totals_line,
+)
 from sb3inspect.report.model import PolicyReport
-from sb3inspect.render.common import display_rows, explain_notes, finding_lines, header_lines, network_title, number, title, totals_line
 
 COLUMNS = ("layer", "type", "in → out", "weight", "bias", "params")
 GAP = "   "
@@ -45,7 +54,7 @@ def table_lines(report: PolicyReport, *, explain: bool = False) -> list[Text]:
                 cell.append(row.how)
             cells.append(cell)
         total = ["", "", "", "", "total", number(network.params)]
-        total += (["" if network.macs is None else number(network.macs), "", ""] if explain else [""])
+        total += ["" if network.macs is None else number(network.macs), "", ""] if explain else [""]
         widths = [max(len(c) for c in column) for column in zip(columns, *cells, total, strict=True)]
         header = _line(columns, columns, widths, "bold")
         footer = _line(total, columns, widths, "bold")

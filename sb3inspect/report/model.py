@@ -87,9 +87,27 @@ class Layer:
 
 
 _LAYER_KEYS = (
-    "path", "type", "in_features", "out_features", "bias", "in_channels", "out_channels", "kernel_size", "stride",
-    "input_size", "hidden_size", "num_layers", "shape", "input_shape", "output_shape", "params", "macs", "trainable",
-    "shared", "part", "param_shapes",
+    "path",
+    "type",
+    "in_features",
+    "out_features",
+    "bias",
+    "in_channels",
+    "out_channels",
+    "kernel_size",
+    "stride",
+    "input_size",
+    "hidden_size",
+    "num_layers",
+    "shape",
+    "input_shape",
+    "output_shape",
+    "params",
+    "macs",
+    "trainable",
+    "shared",
+    "part",
+    "param_shapes",
 )
 _ACTIVATION_TYPES = frozenset(ACTIVATIONS)
 
@@ -176,8 +194,14 @@ class Finding:
     """The rewrite that does what the config most likely meant."""
 
     def to_dict(self) -> dict[str, Any]:
-        return {"code": self.code, "name": self.name, "level": self.level, "where": self.where,
-                "message": self.message, "fix": self.fix}
+        return {
+            "code": self.code,
+            "name": self.name,
+            "level": self.level,
+            "where": self.where,
+            "message": self.message,
+            "fix": self.fix,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -147,7 +147,12 @@ def _layer(path: str, entries: dict[str, tuple[int, ...]], *, shared: bool) -> L
         facts = {"in_features": weight[1], "out_features": weight[0], "bias": "bias" in entries}
     elif weight is not None and len(weight) >= 3:
         kind = f"Conv{len(weight) - 2}d"
-        facts = {"in_channels": weight[1], "out_channels": weight[0], "kernel_size": tuple(weight[2:]), "bias": "bias" in entries}
+        facts = {
+            "in_channels": weight[1],
+            "out_channels": weight[0],
+            "kernel_size": tuple(weight[2:]),
+            "bias": "bias" in entries,
+        }
     elif "running_mean" in entries:
         kind = "BatchNorm"
     return Layer(
@@ -198,8 +203,9 @@ def _hidden_sizes(rows: list[Layer]) -> list[int]:
     if not bodies:
         return []
     widths = [row.out_features or 0 for row in containers[bodies[0]] if row.type == "Linear"]
-    has_head = any(name != bodies[0] and (members[0].part == "head" or len(members) == 1)
-                   for name, members in containers.items())
+    has_head = any(
+        name != bodies[0] and (members[0].part == "head" or len(members) == 1) for name, members in containers.items()
+    )
     return widths if has_head else widths[:-1]
 
 
@@ -219,7 +225,7 @@ def _readable_space(saved: SavedModel, key: str) -> dict[str, Any]:
     from sb3inspect.sources.spaces import parse_space
 
     try:
-        space = space_of(saved.data.get(key), key)
+        space: dict[str, Any] = space_of(saved.data.get(key), key)
         parse_space(space, key, action=key == "action_space")  # the checks a config's space gets
     except Sb3InspectError:
         return dict(UNREADABLE_SPACE)
@@ -233,8 +239,10 @@ def _check_ranks(tensors: Mapping[str, SavedTensor], saved: SavedModel) -> None:
     """The entries this report reads facts from have the ranks a layer gives them, or the file is malformed."""
     for name, tensor in tensors.items():
         if _RECURRENT.fullmatch(name.rpartition(".")[2]) and len(tensor.shape) != 2:
-            raise SourceError(f"{saved.path}: {WEIGHTS} holds {name} of shape {list(tensor.shape)}, not the 2-D matrix "
-                              "of a recurrent layer; the file is malformed (save the model again)")
+            raise SourceError(
+                f"{saved.path}: {WEIGHTS} holds {name} of shape {list(tensor.shape)}, not the 2-D matrix "
+                "of a recurrent layer; the file is malformed (save the model again)"
+            )
 
 
 def _readable_net_arch(saved: SavedModel) -> Any:

@@ -59,10 +59,10 @@ def walk_policy(
     target_ids = _target_param_ids(policy, specs)
     trainable = _trainable_predicate(policy, target_ids)
     names = _Names(policy, probe_shapes(policy))
-    networks = tuple(
-        _network(spec, rows, owners, names, trainable) for spec, rows in zip(specs, members, strict=True)
+    networks = tuple(_network(spec, rows, owners, names, trainable) for spec, rows in zip(specs, members, strict=True))
+    observation_space = (
+        observation_space if observation_space is not None else getattr(policy, "observation_space", None)
     )
-    observation_space = observation_space if observation_space is not None else getattr(policy, "observation_space", None)
     action_space = action_space if action_space is not None else getattr(policy, "action_space", None)
     return PolicyReport(
         algo=algo,
@@ -124,7 +124,9 @@ def _network(spec: _NetSpec, rows: list[Row], owners: dict[int, set[int]], names
             layers.append(_param_row(obj, names.params.get(id(obj), "?"), trainable, shared, part))
             params[id(obj)] = obj
         else:
-            layers.append(_module_row(obj, names.modules.get(id(obj), "?"), trainable, shared, part, names.shapes.get(id(obj))))
+            layers.append(
+                _module_row(obj, names.modules.get(id(obj), "?"), trainable, shared, part, names.shapes.get(id(obj)))
+            )
             params.update((id(p), p) for p in obj.parameters(recurse=False))
     return Network(
         name=spec.name,
@@ -180,7 +182,10 @@ def network_specs(policy: Any) -> list[_NetSpec]:
     if hasattr(policy, "actor") and hasattr(policy, "critic"):
         return _actor_and_critics(policy)
     if hasattr(policy, "q_net") and hasattr(policy, "q_net_target"):
-        return [_q_network(policy.q_net, "q_net", "q_value"), _q_network(policy.q_net_target, "q_net_target", "q_value", True)]
+        return [
+            _q_network(policy.q_net, "q_net", "q_value"),
+            _q_network(policy.q_net_target, "q_net_target", "q_value", True),
+        ]
     if hasattr(policy, "quantile_net") and hasattr(policy, "quantile_net_target"):
         return [
             _q_network(policy.quantile_net, "quantile_net", "quantile"),
@@ -366,7 +371,11 @@ def _module_row(module: Any, path: str, trainable: Any, shared: bool, part: str,
     facts: dict[str, Any] = {}
     if isinstance(module, nn.Linear):
         # int(): SB3 sizes a MultiDiscrete head with numpy's sum(nvec), which Linear keeps as numpy.int64
-        facts = {"in_features": int(module.in_features), "out_features": int(module.out_features), "bias": module.bias is not None}
+        facts = {
+            "in_features": int(module.in_features),
+            "out_features": int(module.out_features),
+            "bias": module.bias is not None,
+        }
     elif isinstance(module, nn.modules.conv._ConvNd):
         facts = {
             "in_channels": module.in_channels,
@@ -376,8 +385,12 @@ def _module_row(module: Any, path: str, trainable: Any, shared: bool, part: str,
             "bias": module.bias is not None,
         }
     elif isinstance(module, nn.RNNBase):
-        facts = {"input_size": module.input_size, "hidden_size": module.hidden_size, "num_layers": module.num_layers,
-                 "bias": module.bias}
+        facts = {
+            "input_size": module.input_size,
+            "hidden_size": module.hidden_size,
+            "num_layers": module.num_layers,
+            "bias": module.bias,
+        }
     if shapes is not None:
         facts["input_shape"], facts["output_shape"] = shapes
     return Layer(
@@ -414,7 +427,7 @@ def _macs(module: Any, shapes: Any) -> int | None:
         if not shapes:
             return None
         per_pixel = math.prod(module.kernel_size) * (module.in_channels // module.groups) * module.out_channels
-        return per_pixel * math.prod(shapes[1][1:])
+        return int(per_pixel * math.prod(shapes[1][1:]))
     if isinstance(module, nn.RNNBase):
         gates = _RNN_GATES.get(module.mode.split("_")[0], 1) if hasattr(module, "mode") else 1
         directions = 2 if module.bidirectional else 1
@@ -465,7 +478,9 @@ def _hidden_sizes(spec: _NetSpec) -> list[int]:
 
 
 def _features_extractor(policy: Any, specs: list[_NetSpec]) -> dict[str, Any] | None:
-    extractors = [part.obj for spec in specs for part in spec.parts if part.kind == "features_extractor" and not spec.target]
+    extractors = [
+        part.obj for spec in specs for part in spec.parts if part.kind == "features_extractor" and not spec.target
+    ]
     if not extractors:
         return None
     first = extractors[0]
@@ -506,4 +521,7 @@ def tensor_table(policy: Any) -> dict[str, tuple[tuple[int, ...], str]]:
 
 def parameter_table(policy: Any) -> dict[str, tuple[int, int, str]]:
     """Each parameter once (as the totals count them): (element count, bytes per element, dtype name)."""
-    return {name: (p.numel(), p.element_size(), str(p.dtype).removeprefix("torch.")) for name, p in policy.named_parameters()}
+    return {
+        name: (p.numel(), p.element_size(), str(p.dtype).removeprefix("torch."))
+        for name, p in policy.named_parameters()
+    }

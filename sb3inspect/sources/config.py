@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import json
 import math
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,15 +27,41 @@ from typing import Any
 
 from sb3inspect import catalog
 from sb3inspect.errors import ConfigError, SourceError, did_you_mean, one_of
-from sb3inspect.sources.spaces import SpaceSpec, check_size_limit, describe_value, image_size, is_image, parse_space, short
+from sb3inspect.sources.spaces import (
+    SpaceSpec,
+    check_size_limit,
+    describe_value,
+    image_size,
+    is_image,
+    parse_space,
+    short,
+)
 
-TOP_LEVEL_KEYS = ("algo", "policy", "observation_space", "action_space", "env", "env_kwargs", "use_sde", "policy_kwargs", "name")
+TOP_LEVEL_KEYS = (
+    "algo",
+    "policy",
+    "observation_space",
+    "action_space",
+    "env",
+    "env_kwargs",
+    "use_sde",
+    "policy_kwargs",
+    "name",
+)
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 MAX_CONFIG_BYTES = 1_000_000
 
 _BOOL_KWARGS = (
-    "share_features_extractor", "ortho_init", "normalize_images", "shared_lstm", "enable_critic_lstm",
-    "squash_output", "full_std", "use_expln", "with_bias", "batch_norm",
+    "share_features_extractor",
+    "ortho_init",
+    "normalize_images",
+    "shared_lstm",
+    "enable_critic_lstm",
+    "squash_output",
+    "full_std",
+    "use_expln",
+    "with_bias",
+    "batch_norm",
 )
 _POSITIVE_INT_KWARGS = ("n_critics", "n_quantiles", "lstm_hidden_size", "n_lstm_layers")
 _COUNT_KWARGS = ("n_critics", "n_lstm_layers")
@@ -99,7 +126,9 @@ def read_mapping(path: str | Path) -> dict[str, Any]:
     if data is None:
         raise SourceError(f"{path}: the file is empty; a config needs at least algo and the spaces (or env)")
     if not isinstance(data, dict):
-        raise SourceError(f"{path}: the top level must be a mapping of keys (algo, policy, ...), not {type(data).__name__}")
+        raise SourceError(
+            f"{path}: the top level must be a mapping of keys (algo, policy, ...), not {type(data).__name__}"
+        )
     return data
 
 
@@ -110,9 +139,14 @@ def parse_text(text: str, suffix: str, where: str) -> Any:
             try:
                 data = json.loads(text, object_pairs_hook=lambda pairs: _unique(pairs, where))
             except json.JSONDecodeError as exc:
-                raise SourceError(f"{where}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+                raise SourceError(
+                    f"{where}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+                ) from None
         elif suffix == ".toml":
-            import tomllib
+            if sys.version_info >= (3, 11):
+                import tomllib
+            else:  # the same parser, before it joined the standard library
+                import tomli as tomllib
 
             try:
                 data = tomllib.loads(text)
@@ -124,7 +158,9 @@ def parse_text(text: str, suffix: str, where: str) -> Any:
         raise SourceError(f"{where}: nests deeper than a config can (more than {MAX_DEPTH} levels)") from None
     except ValueError as exc:
         if "integer string conversion" in str(exc):
-            raise SourceError(f"{where}: holds a number of more than 4,300 digits; no SB3 setting is that large") from None
+            raise SourceError(
+                f"{where}: holds a number of more than 4,300 digits; no SB3 setting is that large"
+            ) from None
         raise SourceError(f"{where}: cannot be read: {' '.join(str(exc).split())[:200]}") from None
     check_size(data, where)
     return data
@@ -148,8 +184,9 @@ def check_size(data: Any, where: str) -> None:
         value, depth = stack.pop()
         count += 1
         if count > MAX_VALUES:
-            raise SourceError(f"{where}: holds more than {MAX_VALUES:,} values (YAML aliases that expand "
-                              "exponentially?)")
+            raise SourceError(
+                f"{where}: holds more than {MAX_VALUES:,} values (YAML aliases that expand exponentially?)"
+            )
         if depth > MAX_DEPTH:
             raise SourceError(f"{where}: nests deeper than a config can (more than {MAX_DEPTH} levels)")
         if isinstance(value, dict):
@@ -166,8 +203,10 @@ def read_text(path: Path) -> str:
         raise SourceError(f"{path}: is a directory; pass the config files inside it")
     suffix = path.suffix.lower()
     if suffix not in CONFIG_SUFFIXES:
-        raise SourceError(f"{path}: unknown file type {suffix or '(no suffix)'!r}; sb3inspect reads "
-                          f"{', '.join(CONFIG_SUFFIXES)} configs and .zip models")
+        raise SourceError(
+            f"{path}: unknown file type {suffix or '(no suffix)'!r}; sb3inspect reads "
+            f"{', '.join(CONFIG_SUFFIXES)} configs and .zip models"
+        )
     if not path.is_file():  # a FIFO would block, /dev/zero never ends
         raise SourceError(f"{path}: is not a regular file")
     try:
@@ -228,8 +267,12 @@ def _check_yaml_nesting(text: str, where: str) -> None:
 def _count_nesting(text: str, where: str, loader: Any) -> None:
     import yaml
 
-    opening = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken, yaml.BlockSequenceStartToken,
-               yaml.BlockMappingStartToken)
+    opening = (
+        yaml.FlowSequenceStartToken,
+        yaml.FlowMappingStartToken,
+        yaml.BlockSequenceStartToken,
+        yaml.BlockMappingStartToken,
+    )
     closing = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
     depth = 0
     for token in yaml.scan(text, Loader=loader):
@@ -260,8 +303,9 @@ def _yaml_loader() -> Any:
                     continue
                 key = self.construct_object(key_node, deep=deep)
                 if isinstance(key, (str, int, float, bool)) and key in seen:
-                    raise yaml.constructor.ConstructorError(None, None, f"the key {key!r} appears twice; keep one",
-                                                            key_node.start_mark)
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"the key {key!r} appears twice; keep one", key_node.start_mark
+                    )
                 seen.add(key) if isinstance(key, (str, int, float, bool)) else None
             return super().construct_mapping(node, deep=deep)
 
@@ -282,38 +326,16 @@ def spec_from_mapping(
             hint = did_you_mean(str(key), TOP_LEVEL_KEYS)
             if key in ("n_timesteps", "learning_rate", "n_envs", "batch_size", "n_steps", "gamma"):
                 hint = "training hyperparameters do not change the architecture; remove it, or inspect an rl-zoo3 file with --env"
-            raise ConfigError(_top(where, key), "unknown key", hint=hint or f"a config takes {', '.join(TOP_LEVEL_KEYS)}")
+            raise ConfigError(
+                _top(where, key), "unknown key", hint=hint or f"a config takes {', '.join(TOP_LEVEL_KEYS)}"
+            )
     if "algo" not in data:
         raise ConfigError(where, "missing 'algo'", hint="e.g. algo: PPO")
     algo = resolve_algo(data["algo"], _top(where, "algo"))
     info = catalog.ALGORITHMS[algo]
-
+    observation_space, action_space = config_spaces(data, where, env_spaces)
     env = data.get("env")
     notes: list[str] = []
-    if env is not None:
-        if "observation_space" in data or "action_space" in data:
-            raise ConfigError(_top(where, "env"), "give either env or observation_space and action_space, not both")
-        if not isinstance(env, str) or not env.strip():
-            raise ConfigError(_top(where, "env"), "expected a gymnasium env id such as CartPole-v1")
-        env_kwargs = data.get("env_kwargs") or {}
-        if not isinstance(env_kwargs, dict):
-            raise ConfigError(_top(where, "env_kwargs"), "expected a mapping of keyword arguments for gymnasium.make")
-        if env_spaces is None:
-            from sb3inspect.sources.envs import env_spaces as make_spaces
-
-            try:
-                env_spaces = make_spaces(env, env_kwargs)
-            except SourceError as exc:
-                raise SourceError(f"{_top(where, 'env')}: {exc}") from None
-        observation_space, action_space = env_spaces
-    else:
-        if "env_kwargs" in data:
-            raise ConfigError(_top(where, "env_kwargs"), "env_kwargs needs env")
-        for key in ("observation_space", "action_space"):
-            if key not in data:
-                raise ConfigError(where, f"missing '{key}'", hint="give observation_space and action_space, or env")
-        observation_space = parse_space(data["observation_space"], _top(where, "observation_space"))
-        action_space = parse_space(data["action_space"], _top(where, "action_space"), action=True)
 
     use_sde = data.get("use_sde", False)
     if not isinstance(use_sde, bool):
@@ -324,8 +346,11 @@ def spec_from_mapping(
 
     raw_kwargs = data.get("policy_kwargs") or {}
     if not isinstance(raw_kwargs, dict):
-        raise ConfigError(_top(where, "policy_kwargs"), f"expected a mapping of policy keywords, got {type(raw_kwargs).__name__}",
-                          hint="e.g. policy_kwargs: {net_arch: [64, 64]}")
+        raise ConfigError(
+            _top(where, "policy_kwargs"),
+            f"expected a mapping of policy keywords, got {type(raw_kwargs).__name__}",
+            hint="e.g. policy_kwargs: {net_arch: [64, 64]}",
+        )
     policy_kwargs = check_policy_kwargs(raw_kwargs, info, policy, _top(where, "policy_kwargs"))
     check_extractor(policy, observation_space, policy_kwargs, _top(where, "observation_space"))
 
@@ -345,6 +370,36 @@ def spec_from_mapping(
         notes=tuple(notes),
         where=where,
     )
+
+
+def config_spaces(
+    data: Mapping[str, Any], where: str, env_spaces: tuple[SpaceSpec, SpaceSpec] | None = None
+) -> tuple[SpaceSpec, SpaceSpec]:
+    """The observation and action spaces a config gives: its two spaces, or its env's (made here unless given)."""
+    env = data.get("env")
+    if env is None:
+        if "env_kwargs" in data:
+            raise ConfigError(_top(where, "env_kwargs"), "env_kwargs needs env")
+        for key in ("observation_space", "action_space"):
+            if key not in data:
+                raise ConfigError(where, f"missing '{key}'", hint="give observation_space and action_space, or env")
+        observation = parse_space(data["observation_space"], _top(where, "observation_space"))
+        return observation, parse_space(data["action_space"], _top(where, "action_space"), action=True)
+    if "observation_space" in data or "action_space" in data:
+        raise ConfigError(_top(where, "env"), "give either env or observation_space and action_space, not both")
+    if not isinstance(env, str) or not env.strip():
+        raise ConfigError(_top(where, "env"), "expected a gymnasium env id such as CartPole-v1")
+    env_kwargs = data.get("env_kwargs") or {}
+    if not isinstance(env_kwargs, dict):
+        raise ConfigError(_top(where, "env_kwargs"), "expected a mapping of keyword arguments for gymnasium.make")
+    if env_spaces is not None:
+        return env_spaces
+    from sb3inspect.sources.envs import env_spaces as make_spaces
+
+    try:
+        return make_spaces(env, env_kwargs)
+    except SourceError as exc:
+        raise SourceError(f"{_top(where, 'env')}: {exc}") from None
 
 
 def resolve_algo(value: Any, where: str) -> str:
@@ -377,8 +432,11 @@ def resolve_policy(value: Any, info: catalog.AlgoInfo, obs: SpaceSpec, where: st
     if obs["type"] == "Dict":
         wanted = f"MultiInput{lstm}Policy"
         if wanted not in aliases:
-            raise ConfigError(where, f"{info.name} has no policy for Dict observations ({', '.join(aliases)})",
-                              hint="flatten the observation into one Box, or use an algorithm with a MultiInputPolicy")
+            raise ConfigError(
+                where,
+                f"{info.name} has no policy for Dict observations ({', '.join(aliases)})",
+                hint="flatten the observation into one Box, or use an algorithm with a MultiInputPolicy",
+            )
         return wanted
     if is_image(obs):
         wanted = f"Cnn{lstm}Policy"
@@ -388,7 +446,9 @@ def resolve_policy(value: Any, info: catalog.AlgoInfo, obs: SpaceSpec, where: st
     return f"Mlp{lstm}Policy"
 
 
-def check_spaces(info: catalog.AlgoInfo, policy: str, obs: SpaceSpec, act: SpaceSpec, use_sde: bool, where: str) -> None:
+def check_spaces(
+    info: catalog.AlgoInfo, policy: str, obs: SpaceSpec, act: SpaceSpec, use_sde: bool, where: str
+) -> None:
     """The space rules SB3's algorithm classes enforce, checked before any import."""
     if act["type"] not in info.action_spaces:
         suggestions = {
@@ -403,8 +463,11 @@ def check_spaces(info: catalog.AlgoInfo, policy: str, obs: SpaceSpec, act: Space
             hint=f"for {act['type']} actions use {suggestions.get(act['type'], 'another algorithm')}",
         )
     if obs["type"] == "Dict" and not policy.startswith("MultiInput"):
-        raise ConfigError(_top(where, "policy"), f"{policy} cannot take a Dict observation space",
-                          hint=f"use {policy.replace('Mlp', 'MultiInput').replace('Cnn', 'MultiInput')}")
+        raise ConfigError(
+            _top(where, "policy"),
+            f"{policy} cannot take a Dict observation space",
+            hint=f"use {policy.replace('Mlp', 'MultiInput').replace('Cnn', 'MultiInput')}",
+        )
     if use_sde:
         if not info.use_sde:
             raise ConfigError(_top(where, "use_sde"), f"{info.name} does not support gSDE (use_sde)")
@@ -419,45 +482,61 @@ def check_policy_kwargs(kwargs: Mapping[str, Any], info: catalog.AlgoInfo, polic
     for key, value in kwargs.items():
         at = _sub(where, key)
         if key == "use_sde":
-            raise ConfigError(at, "use_sde is an argument of the algorithm, not of the policy",
-                              hint="write use_sde: true at the top level of the config")
+            raise ConfigError(
+                at,
+                "use_sde is an argument of the algorithm, not of the policy",
+                hint="write use_sde: true at the top level of the config",
+            )
         if key not in allowed:
-            hint = did_you_mean(str(key), allowed) or f"{info.name} {policy} takes {', '.join(k for k in allowed if k != 'use_sde')}"
+            hint = (
+                did_you_mean(str(key), allowed)
+                or f"{info.name} {policy} takes {', '.join(k for k in allowed if k != 'use_sde')}"
+            )
             raise ConfigError(at, f"{info.name} {policy} has no keyword {key!r}", hint=hint)
-        if key == "net_arch":
-            out[key] = check_net_arch_value(value, info, at)
-        elif key in catalog.CLASS_KWARGS:
-            out[key] = class_name(value, key, at)
-        elif key in _BOOL_KWARGS:
-            if not isinstance(value, bool):
-                raise ConfigError(at, f"expected true or false, got {value!r}")
-            out[key] = value
-        elif key in _POSITIVE_INT_KWARGS:
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ConfigError(at, f"expected a whole number of at least 1, got {value!r}")
-            if key in _COUNT_KWARGS and value > MAX_LAYERS:
-                raise ConfigError(at, f"{value:,} is more than sb3inspect builds ({MAX_LAYERS:,})",
-                                  hint="every one is a module of its own; no SB3 policy has that many")
-            check_size_limit(value, at)
-            out[key] = value
-        elif key in _NUMBER_KWARGS:
-            out[key] = _number(value, at)
-        elif key in _MAPPING_KWARGS:
-            if value is None:
-                continue
-            if not isinstance(value, dict):
-                raise ConfigError(at, f"expected a mapping of keyword arguments, got {value!r}")
-            _check_plain(value, at)
-            if key == "features_extractor_kwargs":
-                extractor = class_name(kwargs["features_extractor_class"], "features_extractor_class", at) \
-                    if "features_extractor_class" in kwargs else catalog.default_extractor(policy)
-                if isinstance(extractor, str):
-                    _check_extractor_kwargs(value, extractor, at)
-            out[key] = dict(value)
-        else:
-            _check_plain(value, at)
-            out[key] = value
+        if key in _MAPPING_KWARGS and value is None:
+            continue  # SB3 reads None as no keywords
+        out[key] = _check_kwarg(key, value, kwargs, info, policy, at)
     return out
+
+
+def _check_kwarg(key: str, value: Any, kwargs: Mapping[str, Any], info: catalog.AlgoInfo, policy: str, at: str) -> Any:
+    """One policy keyword's value, checked for its kind (widths, class, flag, count, number, mapping)."""
+    if key == "net_arch":
+        return check_net_arch_value(value, info, at)
+    if key in catalog.CLASS_KWARGS:
+        return class_name(value, key, at)
+    if key in _BOOL_KWARGS:
+        if not isinstance(value, bool):
+            raise ConfigError(at, f"expected true or false, got {value!r}")
+        return value
+    if key in _POSITIVE_INT_KWARGS:
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise ConfigError(at, f"expected a whole number of at least 1, got {value!r}")
+        if key in _COUNT_KWARGS and value > MAX_LAYERS:
+            raise ConfigError(
+                at,
+                f"{value:,} is more than sb3inspect builds ({MAX_LAYERS:,})",
+                hint="every one is a module of its own; no SB3 policy has that many",
+            )
+        check_size_limit(value, at)
+        return value
+    if key in _NUMBER_KWARGS:
+        return _number(value, at)
+    if key in _MAPPING_KWARGS:
+        if not isinstance(value, dict):
+            raise ConfigError(at, f"expected a mapping of keyword arguments, got {value!r}")
+        _check_plain(value, at)
+        if key == "features_extractor_kwargs":
+            extractor = (
+                class_name(kwargs["features_extractor_class"], "features_extractor_class", at)
+                if "features_extractor_class" in kwargs
+                else catalog.default_extractor(policy)
+            )
+            if isinstance(extractor, str):
+                _check_extractor_kwargs(value, extractor, at)
+        return dict(value)
+    _check_plain(value, at)
+    return value
 
 
 def _check_extractor_kwargs(value: Mapping[str, Any], extractor: str, where: str) -> None:
@@ -467,8 +546,11 @@ def _check_extractor_kwargs(value: Mapping[str, Any], extractor: str, where: str
         at = _sub(where, key)
         if key not in allowed:
             if not allowed:
-                raise ConfigError(at, f"{extractor} takes no keywords",
-                                  hint="it only flattens the observation; its size comes from the space")
+                raise ConfigError(
+                    at,
+                    f"{extractor} takes no keywords",
+                    hint="it only flattens the observation; its size comes from the space",
+                )
             hint = did_you_mean(str(key), allowed) or f"{extractor} takes {', '.join(allowed)}"
             raise ConfigError(at, f"{extractor} has no keyword {key!r}", hint=hint)
         if key == "normalized_image" and not isinstance(item, bool):
@@ -492,17 +574,25 @@ def check_extractor(policy: str, obs: SpaceSpec, kwargs: Mapping[str, Any], wher
     extractor = kwargs.get("features_extractor_class") or catalog.default_extractor(policy)
     if not isinstance(extractor, str):
         return  # a class from the caller's script: SB3 itself judges it
-    normalized = bool(kwargs.get("features_extractor_kwargs", {}).get("normalized_image")) or \
-        kwargs.get("normalize_images") is False
+    normalized = (
+        bool(kwargs.get("features_extractor_kwargs", {}).get("normalized_image"))
+        or kwargs.get("normalize_images") is False
+    )
     if extractor == "CombinedExtractor" and obs["type"] != "Dict":
-        raise ConfigError(where, f"CombinedExtractor (from {policy} or features_extractor_class) needs a Dict "
-                          f"observation space, got {short(obs)}", hint="use MlpPolicy or CnnPolicy for a single space")
+        raise ConfigError(
+            where,
+            f"CombinedExtractor (from {policy} or features_extractor_class) needs a Dict "
+            f"observation space, got {short(obs)}",
+            hint="use MlpPolicy or CnnPolicy for a single space",
+        )
     if extractor == "NatureCNN":
         if not is_image(obs, normalized=normalized):
-            raise ConfigError(where, f"NatureCNN (the {policy} features extractor) needs an image observation, "
-                              f"got {short(obs)}",
-                              hint="an image is a 3-D uint8 Box in [0, 255]; use MlpPolicy for vectors, or "
-                                   "normalize_images: false for float images")
+            raise ConfigError(
+                where,
+                f"NatureCNN (the {policy} features extractor) needs an image observation, got {short(obs)}",
+                hint="an image is a 3-D uint8 Box in [0, 255]; use MlpPolicy for vectors, or "
+                "normalize_images: false for float images",
+            )
         _check_image_size(obs, where)
     if extractor == "CombinedExtractor" and obs["type"] == "Dict":
         for name, sub in obs["spaces"].items():
@@ -517,7 +607,7 @@ def _check_image_size(obs: SpaceSpec, where: str) -> None:
             where,
             f"NatureCNN needs images of at least {NATURE_CNN_MIN}×{NATURE_CNN_MIN} pixels, this one is {height}×{width}",
             hint=f"its 8×8 stride-4, 4×4 stride-2 and 3×3 convolutions shrink {NATURE_CNN_MIN} pixels to 1; "
-                 "use larger frames, or MlpPolicy for tiny images",
+            "use larger frames, or MlpPolicy for tiny images",
         )
 
 
@@ -539,16 +629,23 @@ def check_net_arch_value(value: Any, info: catalog.AlgoInfo, where: str) -> Any:
         return _widths(value, where)
     if isinstance(value, dict):
         if not _takes_mapping(info):
-            raise ConfigError(where, f"{info.name} takes a list of widths, not a mapping", hint="e.g. net_arch: [64, 64]")
+            raise ConfigError(
+                where, f"{info.name} takes a list of widths, not a mapping", hint="e.g. net_arch: [64, 64]"
+            )
         if not on_policy:
             for key in keys:
                 if key not in value:
                     hint = "or give one list for both"
                     if key == "qf" and "vf" in value:
-                        hint = (f"off-policy critics are q-networks 'qf', not 'vf'; SB3 fails with an assertion naming 'qf': "
-                                f"write net_arch: {{pi: {value.get('pi', [])}, qf: {value['vf']}}}")
-                    raise ConfigError(where, f"{info.name} needs both 'pi' and 'qf' in a net_arch mapping (missing '{key}')",
-                                      hint=hint)
+                        hint = (
+                            f"off-policy critics are q-networks 'qf', not 'vf'; SB3 fails with an assertion naming 'qf': "
+                            f"write net_arch: {{pi: {value.get('pi', [])}, qf: {value['vf']}}}"
+                        )
+                    raise ConfigError(
+                        where,
+                        f"{info.name} needs both 'pi' and 'qf' in a net_arch mapping (missing '{key}')",
+                        hint=hint,
+                    )
         out = {}
         for key, widths in value.items():
             _check_plain(widths, f"{where}.{key}")
@@ -575,10 +672,16 @@ def _list_with_mappings(value: list[Any], info: catalog.AlgoInfo, where: str) ->
             rewrite += " (separate, not shared, layers)"
     if info.family != "on_policy":
         takes = "a list of widths or a mapping" if _takes_mapping(info) else "a list of widths"
-        raise ConfigError(where, f"{info.name} takes {takes}, not a list with a mapping inside",
-                          hint="SB3 fails with a TypeError on this" + (rewrite if _takes_mapping(info) else ""))
-    raise ConfigError(where, "shared layers before a mapping ([64, {pi: ..., vf: ...}]) were removed in SB3 1.8",
-                      hint="SB3 fails with a TypeError on this" + rewrite)
+        raise ConfigError(
+            where,
+            f"{info.name} takes {takes}, not a list with a mapping inside",
+            hint="SB3 fails with a TypeError on this" + (rewrite if _takes_mapping(info) else ""),
+        )
+    raise ConfigError(
+        where,
+        "shared layers before a mapping ([64, {pi: ..., vf: ...}]) were removed in SB3 1.8",
+        hint="SB3 fails with a TypeError on this" + rewrite,
+    )
 
 
 def _takes_mapping(info: catalog.AlgoInfo) -> bool:
@@ -590,8 +693,11 @@ def _widths(value: Any, where: str) -> list[int]:
     if not isinstance(value, list):
         raise ConfigError(where, f"expected a list of layer widths, got {describe_value(value)}", hint="e.g. [64, 64]")
     if len(value) > MAX_LAYERS:
-        raise ConfigError(where, f"{len(value):,} layers is more than sb3inspect builds ({MAX_LAYERS:,})",
-                          hint="every layer is a module of its own; no SB3 policy has that many")
+        raise ConfigError(
+            where,
+            f"{len(value):,} layers is more than sb3inspect builds ({MAX_LAYERS:,})",
+            hint="every layer is a module of its own; no SB3 policy has that many",
+        )
     widths = []
     for i, width in enumerate(value):
         at = f"{where}[{i}]"
@@ -600,9 +706,12 @@ def _widths(value: Any, where: str) -> list[int]:
                 raise ConfigError(at, f"layer widths are whole numbers, got {width!r}", hint=f"write {int(width)}")
             raise ConfigError(at, f"expected a layer width (a whole number), got {describe_value(width)}")
         if width < 0:
-            raise ConfigError(at, f"a layer width cannot be negative, got {width}",
-                              hint="SB3 fails deep in torch ('Trying to create tensor with negative dimension'); "
-                                   "give the layer a positive width, or remove it")
+            raise ConfigError(
+                at,
+                f"a layer width cannot be negative, got {width}",
+                hint="SB3 fails deep in torch ('Trying to create tensor with negative dimension'); "
+                "give the layer a positive width, or remove it",
+            )
         check_size_limit(width, at)
         widths.append(width)  # 0 builds silently: lint.py reports it
     return widths
@@ -630,19 +739,25 @@ def class_name(value: Any, key: str, where: str) -> str:
     name = value.strip()
     for prefix in _CLASS_PREFIXES:
         if name.startswith(prefix):
-            name = name[len(prefix):]
+            name = name[len(prefix) :]
             break
     if name.startswith("stable_baselines3.common.torch_layers."):
         name = name.rsplit(".", 1)[1]
     for choice in choices:
         if choice.lower() == name.lower():
             if key == "activation_fn" and choice in catalog.BROKEN_ACTIVATIONS:
-                raise ConfigError(where, f"{choice} cannot be an SB3 activation: {catalog.BROKEN_ACTIVATIONS[choice]}",
-                                  hint="SB3 builds it, but training fails; use ReLU, Tanh, ELU, ...")
+                raise ConfigError(
+                    where,
+                    f"{choice} cannot be an SB3 activation: {catalog.BROKEN_ACTIVATIONS[choice]}",
+                    hint="SB3 builds it, but training fails; use ReLU, Tanh, ELU, ...",
+                )
             return choice
     hint = did_you_mean(name, choices) or one_of(choices)
-    what = {"activation_fn": "torch.nn activation", "features_extractor_class": "SB3 features extractor",
-            "optimizer_class": "optimizer"}[key]
+    what = {
+        "activation_fn": "torch.nn activation",
+        "features_extractor_class": "SB3 features extractor",
+        "optimizer_class": "optimizer",
+    }[key]
     if key == "features_extractor_class":
         hint += "; for a custom extractor, call sb3inspect.summary() on the model in your training script"
     raise ConfigError(where, f"unknown {what} {value!r}", hint=hint)
@@ -674,5 +789,3 @@ def _top(source: str, key: Any) -> str:
 def _sub(where: str, key: Any) -> str:
     """Where a nested key lives: ``configs/a.yaml: policy_kwargs.net_arch``."""
     return f"{where}.{key}"
-
-

@@ -26,12 +26,18 @@ _REGISTERING_PACKAGES: tuple[tuple[str, str, str], ...] = (
     (r"^ALE/|NoFrameskip-v\d+$|Deterministic-v\d+$", "ale_py", "ale-py"),
     (r"^(MiniGrid|BabyAI)-", "minigrid", "minigrid"),
     (r"BulletEnv-v\d+$", "pybullet_envs_gymnasium", "pybullet_envs_gymnasium"),
-    (r"^(parking|highway|highway-fast|merge|roundabout|intersection|racetrack|exit|u-turn|lane-keeping)-v\d+$",
-     "highway_env", "highway-env"),
+    (
+        r"^(parking|highway|highway-fast|merge|roundabout|intersection|racetrack|exit|u-turn|lane-keeping)-v\d+$",
+        "highway_env",
+        "highway-env",
+    ),
     (r"^Panda", "panda_gym", "panda-gym"),
     (r"^donkey-", "gym_donkeycar", "gym-donkeycar"),
-    (r"^(Fetch|HandManipulate|HandReach|AdroitHand|FrankaKitchen|PointMaze|AntMaze)", "gymnasium_robotics",
-     "gymnasium-robotics"),
+    (
+        r"^(Fetch|HandManipulate|HandReach|AdroitHand|FrankaKitchen|PointMaze|AntMaze)",
+        "gymnasium_robotics",
+        "gymnasium-robotics",
+    ),
 )
 
 # Registered envs whose optional dependencies gymnasium ships as extras, by entry-point module.
@@ -60,8 +66,9 @@ def env_spaces(
         observation = describe(outer.observation_space, bounds=True)
         action = describe(outer.action_space, bounds=True)
     except MemoryError:
-        raise SourceError(f"env {env_id!r}: ran out of memory making or wrapping it; its spaces are larger than "
-                          "sb3inspect reads") from None
+        raise SourceError(
+            f"env {env_id!r}: ran out of memory making or wrapping it; its spaces are larger than sb3inspect reads"
+        ) from None
     finally:
         env.close()
     _check_supported(observation, f"env {env_id!r} has an observation space")
@@ -84,8 +91,10 @@ def check_space_size(space: Any, what: str) -> None:
     """Refuse a space past ``spaces.MAX_SPACE_ELEMENTS`` before anything reads its bounds."""
     elements = space_elements(space)
     if elements > MAX_SPACE_ELEMENTS:
-        raise SourceError(f"{what} of {elements:,} elements, more than sb3inspect builds ({MAX_SPACE_ELEMENTS:,}); "
-                          "use a smaller observation (fewer stacked frames, a smaller image)")
+        raise SourceError(
+            f"{what} of {elements:,} elements, more than sb3inspect builds ({MAX_SPACE_ELEMENTS:,}); "
+            "use a smaller observation (fewer stacked frames, a smaller image)"
+        )
 
 
 def make_env(env_id: str, env_kwargs: dict[str, Any] | None = None, *, allow_imports: bool = False) -> Any:
@@ -97,8 +106,10 @@ def make_env(env_id: str, env_kwargs: dict[str, Any] | None = None, *, allow_imp
     import gymnasium
 
     if ":" in env_id and not allow_imports:
-        raise SourceError(f"env {env_id!r}: the 'module:EnvId' form makes gymnasium import {env_id.split(':')[0]!r}, "
-                          "and sb3inspect imports no module named in its input (for an rl-zoo3 file, --allow-imports allows it)")
+        raise SourceError(
+            f"env {env_id!r}: the 'module:EnvId' form makes gymnasium import {env_id.split(':')[0]!r}, "
+            "and sb3inspect imports no module named in its input (for an rl-zoo3 file, --allow-imports allows it)"
+        )
     register_env_package(env_id)
     if env_id not in gymnasium.envs.registry:
         no_vel = _NO_VEL.match(env_id)
@@ -160,7 +171,8 @@ def rl_zoo3_wrappers(why: str) -> Any:
     if path is None or not path.is_file():
         raise SourceError(f"{why}: its wrappers come from rl-zoo3, which is not installed: pip install rl_zoo3")
     spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
+    if spec is None or spec.loader is None:
+        raise SourceError(f"{why}: rl-zoo3's wrappers.py cannot be loaded from {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
@@ -196,7 +208,9 @@ def _missing_dependency(env_id: str, exc: Exception) -> str:
         if entry.startswith(module + "."):
             return f"env {env_id!r} needs {what}, which is not installed: {command}"
     if isinstance(exc, ModuleNotFoundError):
-        return f"env {env_id!r} needs the package {exc.name!r}, which is not installed: pip install {_pip_name(exc.name)}"
+        return (
+            f"env {env_id!r} needs the package {exc.name!r}, which is not installed: pip install {_pip_name(exc.name)}"
+        )
     return f"env {env_id!r} needs a package that is not installed: {_first_line(exc)}"
 
 
@@ -227,5 +241,11 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _pip_name(module: str | None) -> str:
-    known = {"Box2D": "box2d-py", "mujoco": "mujoco", "ale_py": "ale-py", "pybullet": "pybullet", "cv2": "opencv-python"}
+    known = {
+        "Box2D": "box2d-py",
+        "mujoco": "mujoco",
+        "ale_py": "ale-py",
+        "pybullet": "pybullet",
+        "cv2": "opencv-python",
+    }
     return known.get(module or "", (module or "").replace("_", "-"))

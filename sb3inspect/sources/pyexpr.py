@@ -20,13 +20,14 @@ from __future__ import annotations
 
 import ast
 import math
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sb3inspect import catalog
-
-from sb3inspect.sources import config
 from sb3inspect.errors import ConfigError, did_you_mean
+from sb3inspect.sources import config
 
 MAX_EXPRESSION_CHARS = 20_000
 MAX_REPEAT = 10_000
@@ -39,14 +40,16 @@ MAX_BASE = 1_000_000
 
 _CLASS_ROOTS = ("nn", "th", "torch", "optim", "stable_baselines3", "sb3_contrib")
 _BARE_CLASSES = (*catalog.FEATURES_EXTRACTORS, "RMSpropTFLike")
-_NUMBER_OPS = {
-    ast.Add: lambda a, b: a + b,
-    ast.Sub: lambda a, b: a - b,
-    ast.Mult: lambda a, b: a * b,
-    ast.Div: lambda a, b: a / b,
+_NUMBER_OPS: dict[type[ast.operator], Callable[[float, float], float]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
 }
-HINT = ("sb3inspect reads literals, dict(...), nn.<Activation> and SB3 class names in these strings, "
-        "and never evaluates them")
+HINT = (
+    "sb3inspect reads literals, dict(...), nn.<Activation> and SB3 class names in these strings, "
+    "and never evaluates them"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,8 +68,11 @@ def policy_kwargs_from_text(text: str, where: str) -> dict[str, Any]:
     for key, item in value.items():
         if key in catalog.CLASS_KWARGS:
             if not isinstance(item, ClassRef):
-                raise ConfigError(f"{where}.{key}", f"expected a class such as {catalog.CLASS_KWARGS[key][0]}, got {item!r}",
-                                  hint="rl-zoo3 evaluates this string: a quoted name would be a str, not a class")
+                raise ConfigError(
+                    f"{where}.{key}",
+                    f"expected a class such as {catalog.CLASS_KWARGS[key][0]}, got {item!r}",
+                    hint="rl-zoo3 evaluates this string: a quoted name would be a str, not a class",
+                )
             _exact_name(item, key, f"{where}.{key}")
             out[key] = item.name
         else:
@@ -79,7 +85,9 @@ def read_expression(text: str, where: str) -> Any:
     if not isinstance(text, str):
         raise ConfigError(where, f"expected a Python expression string, got {type(text).__name__}")
     if len(text) > MAX_EXPRESSION_CHARS:
-        raise ConfigError(where, f"expression of {len(text):,} characters is longer than sb3inspect reads ({MAX_EXPRESSION_CHARS:,})")
+        raise ConfigError(
+            where, f"expression of {len(text):,} characters is longer than sb3inspect reads ({MAX_EXPRESSION_CHARS:,})"
+        )
     try:
         tree = ast.parse(text.strip(), mode="eval")
     except SyntaxError as exc:
@@ -171,7 +179,9 @@ class _Reader:
         try:
             if isinstance(node.op, ast.Pow):
                 if abs(right) > MAX_EXPONENT or abs(left) > MAX_BASE:
-                    raise self.fail(node, f"powers are read with an exponent up to {MAX_EXPONENT} and a base up to {MAX_BASE:,}")
+                    raise self.fail(
+                        node, f"powers are read with an exponent up to {MAX_EXPONENT} and a base up to {MAX_BASE:,}"
+                    )
                 result = left**right
             elif type(node.op) in _NUMBER_OPS:
                 result = _NUMBER_OPS[type(node.op)](left, right)
@@ -229,8 +239,11 @@ def count_values(value: Any) -> int:
 
 def _no_class_refs(value: Any, where: str) -> Any:
     if isinstance(value, ClassRef):
-        raise ConfigError(where, f"{value.name} is a class; only {', '.join(catalog.CLASS_KWARGS)} take one here",
-                          hint="sb3inspect cannot build custom classes from a file")
+        raise ConfigError(
+            where,
+            f"{value.name} is a class; only {', '.join(catalog.CLASS_KWARGS)} take one here",
+            hint="sb3inspect cannot build custom classes from a file",
+        )
     if isinstance(value, list):
         return [_no_class_refs(item, f"{where}[{i}]") for i, item in enumerate(value)]
     if isinstance(value, dict):

@@ -36,7 +36,9 @@ _KEYS = {
     "MultiBinary": ("type", "n"),
     "Dict": ("type", "spaces"),
 }
-_SHORTHAND = re.compile(r"^\s*(?:(?P<kind>[A-Za-z]+)\s*:)?\s*(?P<dims>[0-9][0-9xX, ]*?)\s*(?::\s*(?P<dtype>[a-z0-9]+))?\s*$")
+_SHORTHAND = re.compile(
+    r"^\s*(?:(?P<kind>[A-Za-z]+)\s*:)?\s*(?P<dims>[0-9][0-9xX, ]*?)\s*(?::\s*(?P<dtype>[a-z0-9]+))?\s*$"
+)
 SHORTHAND_HELP = "e.g. 101, box:6, box:4x84x84:uint8, image:84x84x3, discrete:4, multidiscrete:3,4, multibinary:8"
 
 
@@ -53,7 +55,11 @@ def parse_space(value: Any, where: str, *, action: bool = False) -> SpaceSpec:
     if isinstance(value, str):
         return _parse_shorthand(value, where, action=action)
     if not isinstance(value, dict):
-        raise ConfigError(where, f"expected a space (a mapping with 'type', or a shorthand), got {describe_value(value)}", hint=SHORTHAND_HELP)
+        raise ConfigError(
+            where,
+            f"expected a space (a mapping with 'type', or a shorthand), got {describe_value(value)}",
+            hint=SHORTHAND_HELP,
+        )
     if "type" not in value:
         raise ConfigError(where, "space has no 'type'", hint=one_of(SPACE_TYPES))
     kind = _space_type(value["type"], f"{where}.type")
@@ -61,34 +67,47 @@ def parse_space(value: Any, where: str, *, action: bool = False) -> SpaceSpec:
         if key not in _KEYS[kind]:
             hint = did_you_mean(str(key), _KEYS[kind]) or f"a {kind} space takes {', '.join(_KEYS[kind][1:])}"
             raise ConfigError(f"{where}.{key}", f"unknown key for a {kind} space", hint=hint)
-    if kind == "Box":
-        if "shape" not in value:
-            raise ConfigError(where, "a Box space needs 'shape'", hint="e.g. shape: [101]")
-        shape = value["shape"]
-        shape = [shape] if isinstance(shape, int) and not isinstance(shape, bool) else shape
-        dtype = value.get("dtype", "float32")
-        return _box(where, shape, dtype, value.get("low"), value.get("high"), action=action)
-    if kind == "Discrete":
-        if "n" not in value:
-            raise ConfigError(where, "a Discrete space needs 'n'", hint="e.g. {type: Discrete, n: 4}")
-        spec: SpaceSpec = {"type": "Discrete", "n": _positive_int(value["n"], f"{where}.n")}
-        if value.get("start", 0) != 0:
-            spec["start"] = _int(value["start"], f"{where}.start")
-        return spec
-    if kind == "MultiDiscrete":
-        if "nvec" not in value:
-            raise ConfigError(where, "a MultiDiscrete space needs 'nvec'", hint="e.g. {type: MultiDiscrete, nvec: [3, 4]}")
-        return {"type": "MultiDiscrete", "nvec": _positive_ints(value["nvec"], f"{where}.nvec")}
-    if kind == "MultiBinary":
-        if "n" not in value:
-            raise ConfigError(where, "a MultiBinary space needs 'n'", hint="e.g. {type: MultiBinary, n: 8}")
-        n = value["n"]
-        if isinstance(n, list):
-            return {"type": "MultiBinary", "n": _positive_ints(n, f"{where}.n")}
-        return {"type": "MultiBinary", "n": _positive_int(n, f"{where}.n")}
-    # Dict
+    return _MAPPING_PARSERS[kind](value, where, action)
+
+
+def _box_mapping(value: dict[str, Any], where: str, action: bool) -> SpaceSpec:
+    if "shape" not in value:
+        raise ConfigError(where, "a Box space needs 'shape'", hint="e.g. shape: [101]")
+    shape = value["shape"]
+    shape = [shape] if isinstance(shape, int) and not isinstance(shape, bool) else shape
+    dtype = value.get("dtype", "float32")
+    return _box(where, shape, dtype, value.get("low"), value.get("high"), action=action)
+
+
+def _discrete_mapping(value: dict[str, Any], where: str, action: bool) -> SpaceSpec:
+    if "n" not in value:
+        raise ConfigError(where, "a Discrete space needs 'n'", hint="e.g. {type: Discrete, n: 4}")
+    spec: SpaceSpec = {"type": "Discrete", "n": _positive_int(value["n"], f"{where}.n")}
+    if value.get("start", 0) != 0:
+        spec["start"] = _int(value["start"], f"{where}.start")
+    return spec
+
+
+def _multi_discrete_mapping(value: dict[str, Any], where: str, action: bool) -> SpaceSpec:
+    if "nvec" not in value:
+        raise ConfigError(where, "a MultiDiscrete space needs 'nvec'", hint="e.g. {type: MultiDiscrete, nvec: [3, 4]}")
+    return {"type": "MultiDiscrete", "nvec": _positive_ints(value["nvec"], f"{where}.nvec")}
+
+
+def _multi_binary_mapping(value: dict[str, Any], where: str, action: bool) -> SpaceSpec:
+    if "n" not in value:
+        raise ConfigError(where, "a MultiBinary space needs 'n'", hint="e.g. {type: MultiBinary, n: 8}")
+    n = value["n"]
+    if isinstance(n, list):
+        return {"type": "MultiBinary", "n": _positive_ints(n, f"{where}.n")}
+    return {"type": "MultiBinary", "n": _positive_int(n, f"{where}.n")}
+
+
+def _dict_mapping(value: dict[str, Any], where: str, action: bool) -> SpaceSpec:
     if action:
-        raise ConfigError(where, "SB3 does not support Dict action spaces", hint="use Box, Discrete, MultiDiscrete or MultiBinary")
+        raise ConfigError(
+            where, "SB3 does not support Dict action spaces", hint="use Box, Discrete, MultiDiscrete or MultiBinary"
+        )
     subspaces = value.get("spaces")
     if not isinstance(subspaces, dict) or not subspaces:
         raise ConfigError(f"{where}.spaces", "a Dict space needs a non-empty mapping of name -> space")
@@ -97,21 +116,44 @@ def parse_space(value: Any, where: str, *, action: bool = False) -> SpaceSpec:
         if not isinstance(name, str):
             raise ConfigError(f"{where}.spaces", f"space names must be strings, got {name!r}")
         if isinstance(sub, dict) and str(sub.get("type", "")).lower() == "dict":
-            raise ConfigError(f"{where}.spaces.{name}", "SB3 does not support nested Dict spaces", hint="flatten the inner Dict into the outer one")
+            raise ConfigError(
+                f"{where}.spaces.{name}",
+                "SB3 does not support nested Dict spaces",
+                hint="flatten the inner Dict into the outer one",
+            )
         parsed[name] = parse_space(sub, f"{where}.spaces.{name}")
     return {"type": "Dict", "spaces": parsed}
+
+
+_MAPPING_PARSERS = {
+    "Box": _box_mapping,
+    "Discrete": _discrete_mapping,
+    "MultiDiscrete": _multi_discrete_mapping,
+    "MultiBinary": _multi_binary_mapping,
+    "Dict": _dict_mapping,
+}
+"""A space written as a mapping, by its type: its keys (already checked against ``_KEYS``) -> a spec."""
 
 
 def _parse_shorthand(text: str, where: str, *, action: bool) -> SpaceSpec:
     match = _SHORTHAND.match(text)
     if not match or not match["dims"]:
         raise ConfigError(where, f"cannot read space {text!r}", hint=SHORTHAND_HELP)
-    kinds = {"box": "Box", "image": "image", "img": "image", "discrete": "Discrete",
-             "multidiscrete": "MultiDiscrete", "multibinary": "MultiBinary"}
+    kinds = {
+        "box": "Box",
+        "image": "image",
+        "img": "image",
+        "discrete": "Discrete",
+        "multidiscrete": "MultiDiscrete",
+        "multibinary": "MultiBinary",
+    }
     kind = (match["kind"] or "box").lower()
     if kind not in kinds:
-        raise ConfigError(where, f"unknown space kind {match['kind']!r} in {text!r}",
-                          hint=did_you_mean(kind, list(kinds)) or SHORTHAND_HELP)
+        raise ConfigError(
+            where,
+            f"unknown space kind {match['kind']!r} in {text!r}",
+            hint=did_you_mean(kind, list(kinds)) or SHORTHAND_HELP,
+        )
     kind = kinds[kind]
     parts = [p for p in re.split(r"[xX,]", match["dims"].replace(" ", "")) if p]
     if not parts or not all(p.isdigit() for p in parts):
@@ -122,7 +164,9 @@ def _parse_shorthand(text: str, where: str, *, action: bool) -> SpaceSpec:
         raise ConfigError(where, f"{kind} spaces take no dtype ({text!r})", hint=SHORTHAND_HELP)
     if kind == "image":
         if len(dims) != 3:
-            raise ConfigError(where, f"an image needs 3 sizes (CxHxW or HxWxC), got {text!r}", hint="e.g. image:4x84x84")
+            raise ConfigError(
+                where, f"an image needs 3 sizes (CxHxW or HxWxC), got {text!r}", hint="e.g. image:4x84x84"
+            )
         return _box(where, dims, dtype or "uint8", 0, 255, action=action)
     if kind == "Box":
         return _box(where, dims, dtype or "float32", None, None, action=action)
@@ -156,7 +200,9 @@ def _box(where: str, shape: Any, dtype: Any, low: Any, high: Any, *, action: boo
     lows = lows * (len(highs) if len(lows) == 1 else 1)
     highs = highs * (len(lows) if len(highs) == 1 else 1)
     if any(lo > hi for lo, hi in zip(lows, highs, strict=True)):
-        raise ConfigError(where, f"low ({low}) is above high ({high})", hint="a Box needs low <= high for every element")
+        raise ConfigError(
+            where, f"low ({low}) is above high ({high})", hint="a Box needs low <= high for every element"
+        )
     if dtype.startswith(("int", "uint")) and any(math.isinf(v) for v in (*lows, *highs)):
         raise ConfigError(where, f"an integer ({dtype}) Box needs finite bounds", hint="give low and high")
     spec: SpaceSpec = {"type": "Box", "shape": shape, "dtype": dtype, "low": low, "high": high}
@@ -172,8 +218,11 @@ def _bound(value: Any, shape: list[int], where: str) -> Any:
         return value
     if isinstance(value, list):
         if not shape or len(value) != shape[0]:
-            raise ConfigError(where, f"a list of bounds must match the shape {shape} (one value per element)",
-                              hint="or give one number for all elements")
+            raise ConfigError(
+                where,
+                f"a list of bounds must match the shape {shape} (one value per element)",
+                hint="or give one number for all elements",
+            )
         return [_bound(v, shape[1:], f"{where}[{i}]") for i, v in enumerate(value)]
     raise ConfigError(where, f"expected a number, got {describe_value(value)}")
 
@@ -218,8 +267,11 @@ def _positive_int(value: Any, where: str) -> int:
 def check_size_limit(n: int, where: str) -> None:
     """Refuse sizes past ``MAX_SIZE`` (2,147,483,647) with a sentence instead of a torch overflow."""
     if n > MAX_SIZE:
-        raise ConfigError(where, f"{n:,} is larger than sb3inspect builds ({MAX_SIZE:,})",
-                          hint="sizes this large overflow PyTorch's 64-bit element counts")
+        raise ConfigError(
+            where,
+            f"{n:,} is larger than sb3inspect builds ({MAX_SIZE:,})",
+            hint="sizes this large overflow PyTorch's 64-bit element counts",
+        )
 
 
 def _positive_ints(value: Any, where: str) -> list[int]:
@@ -324,9 +376,14 @@ def short(spec: SpaceSpec) -> str:
         shape = spec["shape"]
         dims = f"({shape[0]},)" if len(shape) == 1 else "(" + ", ".join(map(str, shape)) + ")"
         bounds = ""
-        if "low" in spec and "high" in spec and isinstance(spec["low"], (int, float)) and isinstance(spec["high"], (int, float)):
-            if math.isfinite(spec["low"]) and math.isfinite(spec["high"]):
-                bounds = f" [{_num(spec['low'])}, {_num(spec['high'])}]"
+        low, high = spec.get("low"), spec.get("high")
+        if (
+            isinstance(low, (int, float))
+            and isinstance(high, (int, float))
+            and math.isfinite(low)
+            and math.isfinite(high)
+        ):
+            bounds = f" [{_num(low)}, {_num(high)}]"
         return f"Box{dims} {spec['dtype']}{bounds}"
     if kind == "Discrete":
         return f"Discrete({spec['n']})"
@@ -337,7 +394,7 @@ def short(spec: SpaceSpec) -> str:
         return f"MultiBinary({n if isinstance(n, int) else tuple(n)})"
     if kind == "Dict":
         return "Dict(" + ", ".join(f"{k}: {short(v)}" for k, v in spec["spaces"].items()) + ")"
-    return kind
+    return str(kind)
 
 
 def _num(value: float) -> str:

@@ -28,8 +28,15 @@ from pathlib import Path
 from typing import Any
 
 from sb3inspect import catalog
-from sb3inspect.sources.config import TOP_LEVEL_KEYS, PolicySpec, check_policy_kwargs, resolve_algo, resolve_policy, spec_from_mapping
 from sb3inspect.errors import ConfigError, SourceError, did_you_mean
+from sb3inspect.sources.config import (
+    TOP_LEVEL_KEYS,
+    PolicySpec,
+    check_policy_kwargs,
+    resolve_algo,
+    resolve_policy,
+    spec_from_mapping,
+)
 from sb3inspect.sources.pyexpr import policy_kwargs_from_text
 
 FALLBACK_ENTRIES = {
@@ -42,26 +49,62 @@ MAX_FRAME_STACK = 1024
 # class by any submodule of these (``gymnasium.wrappers.transform_observation.GrayscaleObservation``).
 ENV_WRAPPERS: dict[str, tuple[str, ...]] = {
     "stable_baselines3.common.atari_wrappers": (
-        "AtariWrapper", "WarpFrame", "MaxAndSkipEnv", "NoopResetEnv", "FireResetEnv", "EpisodicLifeEnv",
-        "ClipRewardEnv", "StickyActionEnv",
+        "AtariWrapper",
+        "WarpFrame",
+        "MaxAndSkipEnv",
+        "NoopResetEnv",
+        "FireResetEnv",
+        "EpisodicLifeEnv",
+        "ClipRewardEnv",
+        "StickyActionEnv",
     ),
     "sb3_contrib.common.wrappers": ("TimeFeatureWrapper",),
     "gymnasium.wrappers": (
-        "TimeLimit", "ClipAction", "RescaleAction", "ClipReward", "NormalizeReward", "NormalizeObservation",
-        "FlattenObservation", "FilterObservation", "GrayscaleObservation", "ResizeObservation", "ReshapeObservation",
-        "RescaleObservation", "DtypeObservation", "FrameStackObservation", "TimeAwareObservation", "DelayObservation",
-        "MaxAndSkipObservation", "AtariPreprocessing", "RecordEpisodeStatistics", "StickyAction", "RepeatAction",
-        "DiscretizeObservation", "DiscretizeAction",
+        "TimeLimit",
+        "ClipAction",
+        "RescaleAction",
+        "ClipReward",
+        "NormalizeReward",
+        "NormalizeObservation",
+        "FlattenObservation",
+        "FilterObservation",
+        "GrayscaleObservation",
+        "ResizeObservation",
+        "ReshapeObservation",
+        "RescaleObservation",
+        "DtypeObservation",
+        "FrameStackObservation",
+        "TimeAwareObservation",
+        "DelayObservation",
+        "MaxAndSkipObservation",
+        "AtariPreprocessing",
+        "RecordEpisodeStatistics",
+        "StickyAction",
+        "RepeatAction",
+        "DiscretizeObservation",
+        "DiscretizeAction",
     ),
     "rl_zoo3.wrappers": (
-        "YAMLCompatResizeObservation", "TruncatedOnSuccessWrapper", "ActionNoiseWrapper", "ActionSmoothingWrapper",
-        "DelayedRewardWrapper", "HistoryWrapper", "HistoryWrapperObsDict", "FrameSkip", "MaskVelocityWrapper",
+        "YAMLCompatResizeObservation",
+        "TruncatedOnSuccessWrapper",
+        "ActionNoiseWrapper",
+        "ActionSmoothingWrapper",
+        "DelayedRewardWrapper",
+        "HistoryWrapper",
+        "HistoryWrapperObsDict",
+        "FrameSkip",
+        "MaskVelocityWrapper",
         "TimeFeatureWrapper",
     ),
 }
 VEC_ENV_WRAPPERS: dict[str, tuple[str, ...]] = {
     "stable_baselines3.common.vec_env": (
-        "VecFrameStack", "VecTransposeImage", "VecNormalize", "VecMonitor", "VecExtractDictObs", "VecCheckNan",
+        "VecFrameStack",
+        "VecTransposeImage",
+        "VecNormalize",
+        "VecMonitor",
+        "VecExtractDictObs",
+        "VecCheckNan",
     ),
 }
 
@@ -102,13 +145,20 @@ class ZooEntry:
 
 def is_zoo_mapping(data: Mapping[str, Any]) -> bool:
     """A zoo file maps env ids to settings; a config has top-level keys such as ``algo``."""
-    return bool(data) and not any(key in TOP_LEVEL_KEYS for key in data) and all(
-        isinstance(value, dict) for value in data.values()
+    return (
+        bool(data)
+        and not any(key in TOP_LEVEL_KEYS for key in data)
+        and all(isinstance(value, dict) for value in data.values())
     )
 
 
 def zoo_entries(
-    path: Path, data: Mapping[str, Any], *, envs: Sequence[str] = (), algo: str | None = None, allow_imports: bool = False
+    path: Path,
+    data: Mapping[str, Any],
+    *,
+    envs: Sequence[str] = (),
+    algo: str | None = None,
+    allow_imports: bool = False,
 ) -> tuple[list[ZooEntry], list[str]]:
     """The entries to inspect, and one sentence per entry left out (no ``envs``: every entry).
 
@@ -122,7 +172,9 @@ def zoo_entries(
         if key in FALLBACK_ENTRIES:
             skipped.append(f"{path} [{key}]: {FALLBACK_ENTRIES[key]}")
             continue
-        entries.append(ZooEntry(path, str(key), str(key), _entry_algo(path, key, settings, file_algo), settings, allow_imports))
+        entries.append(
+            ZooEntry(path, str(key), str(key), _entry_algo(path, key, settings, file_algo), settings, allow_imports)
+        )
     return entries, skipped
 
 
@@ -135,8 +187,11 @@ def _file_algo(path: Path, algo: str | None) -> str | None:
         return catalog.ALGO_ALIASES[stem]
     if stem == "her":
         return None
-    raise ConfigError(str(path), f"cannot tell the algorithm from the file name {path.name!r}",
-                      hint="rl-zoo3 names its files after the algorithm (ppo.yml, sac.yml, ppo_lstm.yml); pass --algo")
+    raise ConfigError(
+        str(path),
+        f"cannot tell the algorithm from the file name {path.name!r}",
+        hint="rl-zoo3 names its files after the algorithm (ppo.yml, sac.yml, ppo_lstm.yml); pass --algo",
+    )
 
 
 def _entry_algo(path: Path, key: str, settings: Mapping[str, Any], file_algo: str | None) -> str:
@@ -162,7 +217,8 @@ def _select(path: Path, data: Mapping[str, Any], env_id: str, file_algo: str | N
     if key is None:
         listed = [str(k) for k in data]
         hint = did_you_mean(env_id, listed) or f"it has {len(listed)} entries: {', '.join(listed[:8])}" + (
-            ", ..." if len(listed) > 8 else "")
+            ", ..." if len(listed) > 8 else ""
+        )
         raise ConfigError(str(path), f"no entry for {env_id!r}, and no 'default' entry", hint=hint)
     settings = data[key]
     return ZooEntry(path, env_id, key, _entry_algo(path, key, settings, file_algo), settings, allow_imports)
@@ -196,7 +252,9 @@ def entry_spec(entry: ZooEntry) -> PolicySpec:
 
     notes: list[str] = []
     if entry.key != entry.env_id:
-        notes.append(f"{entry.path.name} has no entry for {entry.env_id}: its {entry.key!r} entry is used, as rl-zoo3 does")
+        notes.append(
+            f"{entry.path.name} has no entry for {entry.env_id}: its {entry.key!r} entry is used, as rl-zoo3 does"
+        )
     wrap = _wrap_function(entry, env_wrappers, vec_wrappers, frame_stack, notes)
     from sb3inspect.sources.envs import env_spaces
 
@@ -225,8 +283,11 @@ def _policy(value: Any, info: catalog.AlgoInfo, where: str) -> str | None:
     if value is None:
         return None
     if isinstance(value, str) and "." in value:
-        raise ConfigError(where, f"{value!r} is a class path: rl-zoo3 imports it, sb3inspect does not",
-                          hint=f"name one of {', '.join(info.policies)}, or call sb3inspect.summary(model) on the model")
+        raise ConfigError(
+            where,
+            f"{value!r} is a class path: rl-zoo3 imports it, sb3inspect does not",
+            hint=f"name one of {', '.join(info.policies)}, or call sb3inspect.summary(model) on the model",
+        )
     return resolve_policy(value, info, {"type": "Box"}, where, [])
 
 
@@ -259,8 +320,11 @@ def _wrappers(value: Any, where: str) -> list[Wrapper]:
         at = f"{where}[{index}]" if isinstance(value, list) else where
         if isinstance(item, dict):
             if len(item) != 1:
-                raise ConfigError(at, "a wrapper with arguments is a mapping of one name to its keyword arguments",
-                                  hint="check the indentation, e.g. - rl_zoo3.wrappers.HistoryWrapper: {horizon: 2}")
+                raise ConfigError(
+                    at,
+                    "a wrapper with arguments is a mapping of one name to its keyword arguments",
+                    hint="check the indentation, e.g. - rl_zoo3.wrappers.HistoryWrapper: {horizon: 2}",
+                )
             name, kwargs = next(iter(item.items()))
             kwargs = kwargs or {}
             if not isinstance(kwargs, dict) or not all(isinstance(k, str) for k in kwargs):
@@ -268,8 +332,11 @@ def _wrappers(value: Any, where: str) -> list[Wrapper]:
         else:
             name, kwargs = item, {}
         if not isinstance(name, str) or "." not in name:
-            raise ConfigError(at, f"expected a wrapper's module path and class name, got {name!r}",
-                              hint="e.g. stable_baselines3.common.atari_wrappers.AtariWrapper")
+            raise ConfigError(
+                at,
+                f"expected a wrapper's module path and class name, got {name!r}",
+                hint="e.g. stable_baselines3.common.atari_wrappers.AtariWrapper",
+            )
         out.append(Wrapper(name, dict(kwargs)))
     return out
 
@@ -335,10 +402,13 @@ def wrapper_class(wrapper: Wrapper, table: Mapping[str, tuple[str, ...]], allow_
     if home == "rl_zoo3.wrappers":
         from sb3inspect.sources.envs import rl_zoo3_wrappers
 
-        return getattr(rl_zoo3_wrappers(f"wrapper {wrapper.name}"), name)
+        found: type = getattr(rl_zoo3_wrappers(f"wrapper {wrapper.name}"), name)
+        return found
     if home is not None:
-        return getattr(importlib.import_module(home), name)
-    assert allow_imports, "decided by _applies"
+        found = getattr(importlib.import_module(home), name)
+        return found
+    if not allow_imports:  # _applies decided this earlier; never import a file's module without the opt-in
+        raise SourceError(f"wrapper {wrapper.name}: not one of the wrappers sb3inspect applies, and imports are off")
     try:
         cls = getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError) as exc:
@@ -364,8 +434,10 @@ def _apply(cls: type, env: Any, wrapper: Wrapper, entry: ZooEntry) -> Any:
         text = " ".join(str(exc).split()) or type(exc).__name__
         raise SourceError(f"{entry.label}: wrapper {wrapper.short} cannot wrap {entry.env_id}: {text[:300]}") from None
     except MemoryError:
-        raise SourceError(f"{entry.label}: wrapper {wrapper.short}{_kwargs_text(wrapper.kwargs)} ran out of memory "
-                          f"wrapping {entry.env_id}; its observation would be larger than sb3inspect reads") from None
+        raise SourceError(
+            f"{entry.label}: wrapper {wrapper.short}{_kwargs_text(wrapper.kwargs)} ran out of memory "
+            f"wrapping {entry.env_id}; its observation would be larger than sb3inspect reads"
+        ) from None
     check_space_size(wrapped.observation_space, f"{entry.label}: wrapper {wrapper.short} gives an observation space")
     return wrapped
 
@@ -381,10 +453,12 @@ def _check_stacking(wrapper: Wrapper, env: Any, entry: ZooEntry) -> None:
             continue
         elements = space_elements(env.observation_space)
         if value > MAX_FRAME_STACK or value * elements > MAX_SPACE_ELEMENTS:
-            raise ConfigError(f"{entry.label}: {wrapper.short}.{key}",
-                              f"{value:,} stacked observations of {elements:,} elements is more than sb3inspect builds "
-                              f"(up to {MAX_FRAME_STACK:,} frames and {MAX_SPACE_ELEMENTS:,} elements)",
-                              hint="the wrapper would allocate every frame; rl-zoo3 files stack 2 to 16")
+            raise ConfigError(
+                f"{entry.label}: {wrapper.short}.{key}",
+                f"{value:,} stacked observations of {elements:,} elements is more than sb3inspect builds "
+                f"(up to {MAX_FRAME_STACK:,} frames and {MAX_SPACE_ELEMENTS:,} elements)",
+                hint="the wrapper would allocate every frame; rl-zoo3 files stack 2 to 16",
+            )
 
 
 def _kwargs_text(kwargs: Mapping[str, Any]) -> str:

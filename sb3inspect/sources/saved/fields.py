@@ -20,13 +20,13 @@ from sb3inspect.sources.config import PolicySpec, resolve_algo, spec_from_mappin
 from sb3inspect.sources.saved.zipread import SavedModel, read_saved
 
 
-
 def saved_spec(path: Path, *, algo: str | None = None) -> PolicySpec:
     """The ``PolicySpec`` a saved model's readable fields describe (an error when there is none)."""
     return spec_of(read_saved(path), algo)
 
 
 # --- data -> PolicySpec ----------------------------------------------------------------------------
+
 
 def spec_of(saved: SavedModel, algo: str | None) -> PolicySpec:
     """The spec the readable fields describe; a SourceError says why there is none."""
@@ -36,6 +36,8 @@ def spec_of(saved: SavedModel, algo: str | None) -> PolicySpec:
     if candidates is None:
         raise SourceError(f"its policy class {saved.policy_path} is not one of SB3's or sb3-contrib's")
     name = guess_algo(saved, algo)
+    if name is None:
+        raise SourceError(f"its policy class {saved.policy_path} serves no algorithm sb3inspect knows")
     info = catalog.ALGORITHMS[name]
     alias = next((a for a, policy in info.policies.items() if policy.class_name == saved.policy_name), None)
     if alias is None or name not in candidates:
@@ -65,7 +67,9 @@ def guess_algo(saved: SavedModel, algo: str | None) -> str | None:
         return None
     for name in candidates:
         markers = catalog.ALGO_MARKERS.get(name)
-        if markers and all(key in saved.data and (value is None or saved.data[key] == value) for key, value in markers.items()):
+        if markers and all(
+            key in saved.data and (value is None or saved.data[key] == value) for key, value in markers.items()
+        ):
             return name
     return next(name for name in candidates if name not in catalog.ALGO_MARKERS)
 
@@ -93,7 +97,7 @@ def readable_policy_kwargs(value: Any, where: str) -> dict[str, Any]:
 
 def _class_from_text(key: str, text: str, where: str) -> str:
     """``"<class 'torch.nn.modules.activation.ReLU'>"`` -> ``"ReLU"``, for the classes SB3 ships."""
-    dotted = text[len("<class '"):].rstrip(">").rstrip("'")
+    dotted = text[len("<class '") :].rstrip(">").rstrip("'")
     for home in catalog.CLASS_HOMES.get(key, ()):
         if dotted.startswith(home):
             return dotted.rsplit(".", 1)[1]
@@ -120,7 +124,10 @@ def space_of(entry: Any, where: str) -> Any:
         return {"type": "MultiDiscrete", "nvec": _ints(entry.get("nvec"), where)}
     if kind == "MultiBinary":
         n = entry.get("n")
-        return {"type": "MultiBinary", "n": _ints(n, where) if isinstance(n, (list, str)) and "[" in str(n) else _int(n, where)}
+        return {
+            "type": "MultiBinary",
+            "n": _ints(n, where) if isinstance(n, (list, str)) and "[" in str(n) else _int(n, where),
+        }
     if kind == "Dict" and isinstance(entry.get("spaces"), str):
         return {"type": "Dict", "spaces": _dict_spaces(entry["spaces"], where)}
     raise SourceError(f"{where}: a {kind} space sb3inspect cannot read")
@@ -160,7 +167,9 @@ def _bound(text: Any, ndim: int) -> Any:
 def _dict_spaces(text: str, where: str) -> dict[str, Any]:
     """gymnasium's text of a Dict's spaces: ``{'cam': Box(0, 255, (3, 64, 64), uint8), 'd': Discrete(3)}``."""
     if len(text) > MAX_FIELD_CHARS:
-        raise SourceError(f"{where}: its Dict's spaces are {len(text):,} characters of text, more than sb3inspect reads")
+        raise SourceError(
+            f"{where}: its Dict's spaces are {len(text):,} characters of text, more than sb3inspect reads"
+        )
     spaces: dict[str, Any] = {}
     for match in re.finditer(r"'(?P<key>[^']*)': (?P<kind>Box|Discrete|MultiDiscrete|MultiBinary)\(", text):
         args = _split_args(text, match.end(), where)
@@ -177,7 +186,10 @@ def _dict_spaces(text: str, where: str) -> dict[str, Any]:
         elif kind == "MultiDiscrete":
             spaces[match["key"]] = {"type": "MultiDiscrete", "nvec": _ints(args[0], where)}
         elif kind == "MultiBinary":
-            spaces[match["key"]] = {"type": "MultiBinary", "n": _ints(args[0], where) if "[" in args[0] else _int(args[0], where)}
+            spaces[match["key"]] = {
+                "type": "MultiBinary",
+                "n": _ints(args[0], where) if "[" in args[0] else _int(args[0], where),
+            }
         else:
             raise SourceError(f"{where}: cannot read the Dict space {match['key']!r}")
     if not spaces:
@@ -232,5 +244,3 @@ def _ints(value: Any, where: str) -> list[int]:
             raise SourceError(f"{where}: a list of sizes {len(text):,} characters long, more than sb3inspect reads")
         value = re.findall(r"-?\d+", text)
     return [_int(v, where) for v in value]
-
-

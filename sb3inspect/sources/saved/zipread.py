@@ -26,7 +26,7 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sb3inspect.errors import SourceError, one_line
 
@@ -85,17 +85,22 @@ class SavedModel:
 def read_saved(path: Path) -> SavedModel:
     """The zip's ``data`` JSON and policy class, with the limits checked first; imports no torch."""
     with open_model_zip(path) as archive:
-        raw = read_member(archive, DATA, MAX_DATA_BYTES, path)
+        raw = read_member(archive, DATA, MAX_DATA_BYTES, path) or b""
         version = read_member(archive, VERSION, MAX_SMALL_MEMBER_BYTES, path, required=False)
     try:
         data = json.loads(raw)
     except RecursionError:
-        raise SourceError(f"{path}: its 'data' member nests deeper than Python reads; SB3 does not save such data") from None
+        raise SourceError(
+            f"{path}: its 'data' member nests deeper than Python reads; SB3 does not save such data"
+        ) from None
     except ValueError as exc:
         if "integer string conversion" in str(exc):
-            raise SourceError(f"{path}: its 'data' member holds a number of more than 4,300 digits; "
-                              "SB3 does not save such numbers") from None
-        raise SourceError(f"{path}: its 'data' member is not JSON; is this a model saved by SB3's model.save()?") from None
+            raise SourceError(
+                f"{path}: its 'data' member holds a number of more than 4,300 digits; SB3 does not save such numbers"
+            ) from None
+        raise SourceError(
+            f"{path}: its 'data' member is not JSON; is this a model saved by SB3's model.save()?"
+        ) from None
     if not isinstance(data, dict):
         raise SourceError(f"{path}: its 'data' member is not a mapping of saved fields")
     module, name, problems = policy_class_of(data.get("policy_class"))
@@ -115,14 +120,17 @@ def open_model_zip(path: Path) -> zipfile.ZipFile:
     if path.is_dir():
         raise SourceError(f"{path}: is a directory, not a saved model")
     if not path.is_file():  # a FIFO would block, /dev/zero never ends
-        raise SourceError(f"{path}: is not a regular file (a pipe or a device?); a saved SB3 model is the zip "
-                          "model.save() writes")
+        raise SourceError(
+            f"{path}: is not a regular file (a pipe or a device?); a saved SB3 model is the zip model.save() writes"
+        )
     try:
         _check_directory(path)
         archive = zipfile.ZipFile(path)
     except _Truncated as exc:
-        raise SourceError(f"{path}: is a truncated or corrupt zip ({exc}); save the model again or copy it "
-                          "again (an interrupted download or save?)") from None
+        raise SourceError(
+            f"{path}: is a truncated or corrupt zip ({exc}); save the model again or copy it "
+            "again (an interrupted download or save?)"
+        ) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error):
         raise SourceError(f"{path}: not a valid zip file; a saved SB3 model is the zip model.save() writes") from None
     except OSError as exc:
@@ -160,12 +168,14 @@ def _check_directory(path: Path) -> None:
             if head == b"PK\x03\x04":
                 raise _Truncated("it starts as a zip, but the directory that ends a zip is missing")
             raise zipfile.BadZipFile("no end of central directory")
-        entries, directory_size, directory_at, comment = struct.unpack("<10xHLLH", tail[at:at + _END_SIZE])
+        entries, directory_size, directory_at, comment = struct.unpack("<10xHLLH", tail[at : at + _END_SIZE])
         record_at = start + at
         if record_at + _END_SIZE + comment != size:
-            raise _Truncated("the last end-of-directory record in it is not at its end: the file is cut short, or "
-                             "that record belongs to a zip inside it")
-        locator = tail[at - 20:at] if at >= 20 else b""
+            raise _Truncated(
+                "the last end-of-directory record in it is not at its end: the file is cut short, or "
+                "that record belongs to a zip inside it"
+            )
+        locator = tail[at - 20 : at] if at >= 20 else b""
         if locator[:4] == b"PK\x06\x07":  # zip64 (torch writes it always): its record sits between directory and end
             (record_at,) = struct.unpack("<8xQ", locator[:16])
             record = _read_at(handle, record_at, 56)
@@ -181,7 +191,7 @@ def _check_directory(path: Path) -> None:
         raise SourceError(f"{path}: its directory of {directory_size:,} bytes is larger than a saved SB3 model's")
 
 
-def _read_at(handle: Any, offset: int, count: int) -> bytes:
+def _read_at(handle: BinaryIO, offset: int, count: int) -> bytes:
     handle.seek(offset)
     return handle.read(count)
 
@@ -193,8 +203,10 @@ def _check_member(info: zipfile.ZipInfo, path: Path) -> None:
     if info.file_size > limit:
         raise SourceError(f"{path}: member {info.filename!r} declares {info.file_size:,} bytes (limit {limit:,})")
     if info.file_size > (1 << 20) and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
-        raise SourceError(f"{path}: member {info.filename!r} inflates {info.file_size / max(info.compress_size, 1):,.0f}"
-                          f" times (limit {MAX_COMPRESSION_RATIO}); this looks like a zip bomb")
+        raise SourceError(
+            f"{path}: member {info.filename!r} inflates {info.file_size / max(info.compress_size, 1):,.0f}"
+            f" times (limit {MAX_COMPRESSION_RATIO}); this looks like a zip bomb"
+        )
 
 
 def read_member(archive: zipfile.ZipFile, name: str, limit: int, path: Path, *, required: bool = True) -> bytes | None:
@@ -205,11 +217,15 @@ def read_member(archive: zipfile.ZipFile, name: str, limit: int, path: Path, *, 
             return None
         names = [i.filename for i in archive.infolist()]
         if any(n.endswith(("/data.pkl", "/version", "/byteorder")) for n in names):
-            raise SourceError(f"{path}: is a truncated or corrupt zip: it shows no {name!r} member but the members of a "
-                              f"torch file inside a model zip ({', '.join(names[:3])}, ...); save the model again or "
-                              "copy it again") from None
-        raise SourceError(f"{path}: no {name!r} member, so not a model saved by SB3's model.save() "
-                          f"(it holds {', '.join(i.filename for i in archive.infolist()[:6]) or 'nothing'})") from None
+            raise SourceError(
+                f"{path}: is a truncated or corrupt zip: it shows no {name!r} member but the members of a "
+                f"torch file inside a model zip ({', '.join(names[:3])}, ...); save the model again or "
+                "copy it again"
+            ) from None
+        raise SourceError(
+            f"{path}: no {name!r} member, so not a model saved by SB3's model.save() "
+            f"(it holds {', '.join(i.filename for i in archive.infolist()[:6]) or 'nothing'})"
+        ) from None
     try:
         with archive.open(info) as handle:
             raw = handle.read(limit + 1)
@@ -274,13 +290,22 @@ def policy_class_of(entry: Any) -> tuple[str | None, str | None, list[str]]:
     except (binascii.Error, ValueError, IndexError, KeyError, TypeError):
         return None, None, ["its policy_class pickle cannot be read"]
     if not plain:
-        calls = ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "") if found else "no named global"
-        return None, None, [f"its policy_class pickle is not a plain class reference (it names {calls}); it was not run"]
+        calls = (
+            ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
+            if found
+            else "no named global"
+        )
+        return (
+            None,
+            None,
+            [f"its policy_class pickle is not a plain class reference (it names {calls}); it was not run"],
+        )
     module, _, name = found[0].rpartition(".")
     return module, name, []
 
 
 # --- policy.pth: shapes only ------------------------------------------------------------------------
+
 
 @dataclass(frozen=True, slots=True)
 class SavedTensor:
@@ -314,13 +339,24 @@ def saved_tensors(path: Path, *, shared: bool = False) -> dict[str, SavedTensor]
         for name, t in state.items()
     }
     entry_bytes = sum(math.prod(t.shape) * t.element_size for t in tensors.values())
-    if not shared or not hasattr(torch.serialization, "skip_data") or entry_bytes > MAX_SHARED_CHECK_RATIO * declared + (1 << 20):
+    if (
+        not shared
+        or not hasattr(torch.serialization, "skip_data")
+        or entry_bytes > MAX_SHARED_CHECK_RATIO * declared + (1 << 20)
+    ):
         return tensors
     with torch.serialization.skip_data():
         state, _ = _load_state_dict(path, "cpu")
     return {
-        name: replace(tensor, identity=(state[name].untyped_storage().data_ptr(), state[name].storage_offset(),
-                                        tensor.shape, tuple(state[name].stride())))
+        name: replace(
+            tensor,
+            identity=(
+                state[name].untyped_storage().data_ptr(),
+                state[name].storage_offset(),
+                tensor.shape,
+                tuple(state[name].stride()),
+            ),
+        )
         for name, tensor in tensors.items()
     }
 
@@ -338,8 +374,10 @@ def unsafe_torch() -> str | None:
     numbers = re.match(r"(\d+)\.(\d+)", version)
     if numbers and (int(numbers[1]), int(numbers[2])) >= SAFE_TORCH:
         return None
-    return (f"reading {WEIGHTS} safely needs torch>=2.10 (CVE-2026-24747); you have {version} "
-            "(upgrade with: pip install -U 'torch>=2.10')")
+    return (
+        f"reading {WEIGHTS} safely needs torch>=2.10 (CVE-2026-24747); you have {version} "
+        "(upgrade with: pip install -U 'torch>=2.10')"
+    )
 
 
 def _load_state_dict(path: Path, device: str) -> tuple[Mapping[str, Any], int]:
@@ -361,11 +399,24 @@ def _load_state_dict(path: Path, device: str) -> tuple[Mapping[str, Any], int]:
                 state = torch.load(stream, weights_only=True, map_location=device)
         except pickle.UnpicklingError as exc:
             refusal = one_line(str(exc).split("\n\n")[0], 300)
-            raise SourceError(f"{path}: {WEIGHTS} holds more than tensors, so it was not loaded "
-                              f"(torch's weights_only loader refused it: {refusal})") from None
-        except (RuntimeError, ValueError, EOFError, OSError, zipfile.BadZipFile, KeyError, TypeError, AttributeError) as exc:
+            raise SourceError(
+                f"{path}: {WEIGHTS} holds more than tensors, so it was not loaded "
+                f"(torch's weights_only loader refused it: {refusal})"
+            ) from None
+        except (
+            RuntimeError,
+            ValueError,
+            EOFError,
+            OSError,
+            zipfile.BadZipFile,
+            KeyError,
+            TypeError,
+            AttributeError,
+        ) as exc:
             raise SourceError(f"{path}: {WEIGHTS} cannot be read as a state dict: {one_line(exc, 300)}") from None
-    if not isinstance(state, Mapping) or not all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()):
+    if not isinstance(state, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()
+    ):
         raise SourceError(f"{path}: {WEIGHTS} is not a state dict (names -> tensors)")
     return state, info.file_size
 
@@ -374,7 +425,7 @@ def _member_stream(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) 
     """A seekable reader of one member: a stored member in place in the file, else zipfile's stream."""
     if info.compress_type != zipfile.ZIP_STORED:
         return archive.open(info)
-    handle = open(path, "rb")
+    handle = open(path, "rb")  # noqa: SIM115 - the _Window returned owns it and closes it
     handle.seek(info.header_offset)
     header = handle.read(30)
     if header[:4] != b"PK\x03\x04":
@@ -408,13 +459,14 @@ class _Window(io.RawIOBase):
 
     def readinto(self, buffer: Any) -> int:
         count = max(0, min(len(buffer), self._size - self._position))
-        chunk = os.pread(self._handle.fileno(), count, self._start + self._position) if count else b""
-        buffer[:len(chunk)] = chunk
+        if not count:
+            return 0
+        self._handle.seek(self._start + self._position)  # plain seek + read: os.pread does not exist on Windows
+        chunk = self._handle.read(count)
+        buffer[: len(chunk)] = chunk
         self._position += len(chunk)
         return len(chunk)
 
     def close(self) -> None:
         self._handle.close()
         super().close()
-
-
