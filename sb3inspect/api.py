@@ -33,7 +33,9 @@ def summary(obj: Any, *, env: str | None = None, algo: str | None = None) -> Pol
     if isinstance(obj, (str, Path)):
         reports = summarize_path(Path(obj), env=env, algo=algo)
         if len(reports) != 1:
-            raise SourceError(f"{obj}: holds {len(reports)} policies; choose one with env= (--env on the command line)")
+            raise SourceError(
+                str(obj), f"holds {len(reports)} policies; choose one with env= (--env on the command line)"
+            )
         return reports[0]
     if isinstance(obj, Mapping):
         return summarize_spec(spec_from_mapping(python_config(obj), source="<dict>"))

@@ -354,7 +354,7 @@ CLASS_HOMES: dict[str, tuple[str, ...]] = {
     "features_extractor_class": ("stable_baselines3.common.torch_layers.",),
     "optimizer_class": ("torch.optim.", "stable_baselines3.common.sb2_compat.rmsprop_tf_like."),
 }
-SB3_UNWRAP_WARNING = "shared layers in the mlp_extractor are removed"
-"""Part of SB3's warning for a list around a net_arch mapping (``[dict(pi=..., vf=...)]``)."""
+UNWRAP_WARNING_ORIGIN = ("stable_baselines3.common.policies", "UserWarning")
+"""(module, category) of SB3's warning for a list around a net_arch mapping (``[dict(pi=..., vf=...)]``)."""
 UNWRAP_FINDINGS = ("NA005", "NA006")
-"""Lint findings that say what ``SB3_UNWRAP_WARNING`` says, with a fix: the warning's note is dropped for them."""
+"""Lint findings that say what that warning says, with a fix: its note is left out when one of them is there."""

@@ -373,7 +373,7 @@ def _key_value(item: str, flag: str) -> tuple[str, Any]:
     try:
         parsed = parse_text(value, ".yaml", f"{flag} {key.strip()}") if value.strip() else None
     except SourceError as exc:
-        if "not valid YAML" not in str(exc):
+        if exc.code != "not-yaml":
             raise
         parsed = value  # not YAML: the plain string (validation names what is wrong with it)
     return key.strip(), parsed

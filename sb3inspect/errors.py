@@ -20,26 +20,67 @@ from typing import Any
 
 
 class Sb3InspectError(Exception):
-    """Base of every error sb3inspect raises on purpose."""
+    """Base of every error sb3inspect raises on purpose.
+
+    Structured, so callers branch on fields, never on the sentence:
+
+    - ``where``: what the problem is about (a file, ``file: key.path``, an env id, ``--flag``);
+    - ``problem``: what is wrong, in a sentence;
+    - ``hint``: what to do instead (shown in parentheses), or None;
+    - ``code``: a stable kind (``yaml-too-deep``, ``not-yaml``, ``unsafe-model``...) for code and
+      tests to tell errors apart; each class has a default.
+
+    ``str()`` is ``where: problem (hint)``. A single argument is a whole sentence (``where`` empty).
+    """
+
+    code: str = "error"
+
+    def __init__(
+        self, where: str, problem: str | None = None, *, hint: str | None = None, code: str | None = None
+    ) -> None:
+        if problem is None:
+            where, problem = "", where
+        self.where = where
+        self.problem = problem
+        self.hint = hint
+        if code is not None:
+            self.code = code
+        prefix = f"{where}: " if where else ""
+        super().__init__(prefix + problem + (f" ({hint})" if hint else ""))
+
+    def within(self, where: str) -> Sb3InspectError:
+        """The same error said about something inside ``where`` (a file's entry, an env a config names)."""
+        if self.where.startswith(where):
+            return self
+        inner = f"{where}: {self.where}" if self.where else where
+        return type(self)._rebuilt(self, inner)
+
+    @classmethod
+    def _rebuilt(cls, error: Sb3InspectError, where: str) -> Sb3InspectError:
+        clone = cls.__new__(cls)
+        Sb3InspectError.__init__(clone, where, error.problem, hint=error.hint, code=error.code)
+        clone.__dict__.update(
+            {k: v for k, v in error.__dict__.items() if k not in ("where", "problem", "hint", "code")}
+        )
+        return clone
 
 
 class ConfigError(Sb3InspectError):
     """A config that cannot describe an SB3 policy."""
 
-    def __init__(self, where: str, problem: str, *, hint: str | None = None) -> None:
-        self.where = where
-        self.problem = problem
-        self.hint = hint
-        prefix = f"{where}: " if where else ""
-        super().__init__(prefix + problem + (f" ({hint})" if hint else ""))
+    code = "config"
 
 
 class SourceError(Sb3InspectError):
     """A source (path, zip, env id, object) that sb3inspect cannot read."""
 
+    code = "source"
+
 
 class BuildError(Sb3InspectError):
     """SB3 or sb3-contrib refused to build the policy a config describes."""
+
+    code = "build"
 
 
 class NetArchMismatch(Sb3InspectError, AssertionError):
@@ -49,6 +90,8 @@ class NetArchMismatch(Sb3InspectError, AssertionError):
     ``report`` is the ``PolicyReport`` that was checked.
     """
 
+    code = "check-failed"
+
     def __init__(self, message: str, *, problems: Sequence[str] = (), report: Any = None) -> None:
         super().__init__(message)
         self.problems = list(problems)
@@ -57,6 +100,8 @@ class NetArchMismatch(Sb3InspectError, AssertionError):
 
 class MissingExtra(Sb3InspectError):
     """An optional dependency is not installed; the message names the extra to install."""
+
+    code = "missing-extra"
 
 
 def one_line(exc: BaseException | str, limit: int = 600) -> str:
@@ -69,13 +114,19 @@ def one_line(exc: BaseException | str, limit: int = 600) -> str:
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
-    """``"did you mean 'ReLU'?"`` for the closest choice, matched case-insensitively."""
+    """The choice ``word`` most likely meant (matched case-insensitively), or None."""
     choices = list(choices)
     lowered = {c.lower(): c for c in choices}
     if word.lower() in lowered:
-        return f"did you mean '{lowered[word.lower()]}'?"
+        return lowered[word.lower()]
     close = difflib.get_close_matches(word.lower(), list(lowered), n=1, cutoff=0.6)
-    return f"did you mean '{lowered[close[0]]}'?" if close else None
+    return lowered[close[0]] if close else None
+
+
+def suggestion(word: str, choices: Iterable[str]) -> str | None:
+    """``"did you mean 'ReLU'?"`` for the closest choice, or None: a hint for an error."""
+    match = did_you_mean(word, choices)
+    return f"did you mean {match!r}?" if match is not None else None
 
 
 def one_of(choices: Iterable[str]) -> str:

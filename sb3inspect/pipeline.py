@@ -81,11 +81,10 @@ def inspect_path(
         except Sb3InspectError as exc:
             if envs:
                 raise
-            reason = str(exc)
-            skipped.append(reason if reason.startswith(entry.label) else f"{entry.label}: {reason}")
+            skipped.append(str(exc.within(entry.label)))
     if not reports:
         first = f" (first: {skipped[0]})" if skipped else ""
-        raise SourceError(f"{path}: no entry could be inspected{first}; pass --env to choose one")
+        raise SourceError(str(path), f"no entry could be inspected{first}; pass --env to choose one")
     return Inspection(reports, skipped)
 
 
@@ -107,8 +106,9 @@ def summarize_path(
     inspection = inspect_path(path, envs=envs, algo=algo, allow_imports=allow_imports)
     if inspection.skipped:
         raise SourceError(
-            f"{path}: {len(inspection.skipped)} entries cannot be inspected (first: {inspection.skipped[0]}); "
-            "choose entries with --env (env= in Python)"
+            str(path),
+            f"{len(inspection.skipped)} entries cannot be inspected (first: {inspection.skipped[0]}); "
+            "choose entries with --env (env= in Python)",
         )
     return inspection.reports
 
@@ -118,21 +118,24 @@ def summarize_path(
 
 def summarize_spec(spec: PolicySpec) -> PolicyReport:
     """Build a spec on the meta device, report it, and lint the net_arch it was written with."""
-    return with_findings(summarize_built(build_policy(spec), source=spec.source), lint_spec(spec))
+    return summarize_built(build_policy(spec), source=spec.source, findings=lint_spec(spec))
 
 
-def summarize_built(built: BuiltPolicy, *, source: str | None) -> PolicyReport:
-    """The report of a policy ``build_policy`` made."""
-    return walk_policy(
+def summarize_built(built: BuiltPolicy, *, source: str | None, findings: tuple[Finding, ...] = ()) -> PolicyReport:
+    """The report of a policy ``build_policy`` made, with SB3's warnings as notes (a finding may say one better)."""
+    covered = {catalog.UNWRAP_WARNING_ORIGIN} if any(f.code in catalog.UNWRAP_FINDINGS for f in findings) else set()
+    notes = [*built.notes, *(w.note for w in built.warnings if (w.module, w.category) not in covered)]
+    report = walk_policy(
         built.policy,
         algo=built.algo,
         policy_alias=built.policy_alias,
         observation_space=built.observation_space,
         action_space=built.action_space,
-        notes=built.notes,
+        notes=notes,
         source=source,
         optimizer=built.optimizer,
     )
+    return with_findings(report, findings)
 
 
 def lint_spec(spec: PolicySpec) -> tuple[Finding, ...]:
@@ -142,13 +145,8 @@ def lint_spec(spec: PolicySpec) -> tuple[Finding, ...]:
 
 
 def with_findings(report: PolicyReport, findings: tuple[Finding, ...]) -> PolicyReport:
-    """``report`` with lint findings attached (and SB3's warning note dropped when a finding covers it)."""
-    if not findings:
-        return report
-    notes = report.notes
-    if any(finding.code in catalog.UNWRAP_FINDINGS for finding in findings):
-        notes = tuple(note for note in notes if catalog.SB3_UNWRAP_WARNING not in note)
-    return replace(report, findings=findings, notes=notes)
+    """``report`` with lint findings attached."""
+    return replace(report, findings=findings) if findings else report
 
 
 # --- Python objects --------------------------------------------------------------------------------
@@ -256,7 +254,7 @@ def summarize_saved(path: Path, *, algo: str | None = None) -> PolicyReport:
     except Sb3InspectError as exc:
         tensors, unread = weights_or_reason(path, shared=True)
         if tensors is None:
-            raise SourceError(f"{path}: cannot be rebuilt ({exc}) and {unread}") from None
+            raise SourceError(str(path), f"cannot be rebuilt ({exc}) and {unread}") from None
         return report_from_state_dict(tensors, saved=saved, algo=guess_algo(saved, algo), reason=str(exc))
     tensors, unread = weights_or_reason(path)
     rebuilt = _rebuild(spec, tensors)
@@ -304,7 +302,7 @@ def _rebuilt_report(
     rebuilt: _Rebuilt, saved: SavedModel, unread: str, *, guessed: bool, switched: bool
 ) -> PolicyReport:
     spec, check = rebuilt.spec, rebuilt.check
-    report = with_findings(summarize_built(rebuilt.built, source=spec.source), lint_spec(spec))
+    report = summarize_built(rebuilt.built, source=spec.source, findings=lint_spec(spec))
     if not check:
         check = {"status": "not_checked", "reason": unread}
         note = f"weights NOT checked: {unread}"

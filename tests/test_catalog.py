@@ -83,3 +83,20 @@ def test_extractor_kwargs() -> None:
                 .default
             )
             assert default.__name__ == catalog.default_extractor(alias), (algo.name, alias)
+
+
+def test_the_unwrap_warning_comes_from_where_the_catalog_says() -> None:
+    """The note SB3's warning for [dict(pi=..., vf=...)] gives is told apart by its origin, not its words."""
+    from sb3inspect.build.policy import build_policy
+    from sb3inspect.sources.config import spec_from_mapping
+
+    spec = spec_from_mapping(
+        {
+            "algo": "PPO",
+            "observation_space": 3,
+            "action_space": "discrete:2",
+            "policy_kwargs": {"net_arch": [{"pi": [4], "vf": [4]}]},
+        }
+    )
+    origins = {(w.module, w.category) for w in build_policy(spec).warnings}
+    assert origins == {catalog.UNWRAP_WARNING_ORIGIN}

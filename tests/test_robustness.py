@@ -16,6 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import sb3inspect
 from sb3inspect.cli import main
 from sb3inspect.errors import Sb3InspectError
 from sb3inspect.pipeline import summarize_spec
@@ -27,12 +28,13 @@ from .reference import assert_matches_cpu_build
 CORPUS = ROOT / "tests" / "corpus"
 
 
-def corpus() -> list[tuple[str, str]]:
+def corpus() -> list[tuple[str, str, str | None]]:
+    """(file, what our one-line error must contain, its code if the row gives one)."""
     rows = []
     for line in (CORPUS / "EXPECTED").read_text().splitlines():
         if line.strip() and not line.startswith("#"):
-            name, message = line.split("\t", 1)
-            rows.append((name, message))
+            name, message, *code = line.split("\t")
+            rows.append((name, message, code[0] if code else None))
     return rows
 
 
@@ -49,18 +51,22 @@ def assert_one_error_line(code: int, err: str, message: str) -> None:
     assert message in err, err
 
 
-@pytest.mark.parametrize(("name", "message"), corpus(), ids=[name for name, _ in corpus()])
-def test_corpus(capsys: pytest.CaptureFixture[str], name: str, message: str) -> None:
+@pytest.mark.parametrize(("name", "message", "kind"), corpus(), ids=[name for name, *_ in corpus()])
+def test_corpus(capsys: pytest.CaptureFixture[str], name: str, message: str, kind: str | None) -> None:
     path = CORPUS / name
     before = path.read_bytes()
     code, out, err = run_cli(capsys, "inspect", str(path))
     assert_one_error_line(code, err, message)
     assert out == ""
     assert path.read_bytes() == before, "sb3inspect modified its input"
+    if kind is not None:
+        with pytest.raises(Sb3InspectError) as raised:
+            sb3inspect.summary(path)
+        assert raised.value.code == kind
 
 
 def test_every_corpus_file_is_listed() -> None:
-    listed = {name for name, _ in corpus()}
+    listed = {name for name, *_ in corpus()}
     assert listed == {p.name for p in CORPUS.iterdir() if p.name != "EXPECTED"}
 
 

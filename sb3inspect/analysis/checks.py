@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sb3inspect.errors import ConfigError, NetArchMismatch, did_you_mean
+from sb3inspect.errors import ConfigError, NetArchMismatch, suggestion
 from sb3inspect.report.model import Finding, PolicyReport
 
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -68,7 +68,7 @@ def parse_expectations(expect: Mapping[str, Any], *, where: str) -> dict[str, li
     for name, widths in expect.items():
         if name not in ALIASES and name not in NETWORK_NAMES:
             others = [n for n in NETWORK_NAMES if n not in ALIASES]
-            hint = did_you_mean(name, [*ALIASES, *others]) or f"use pi, vf, qf or a network name: {', '.join(others)}"
+            hint = suggestion(name, [*ALIASES, *others]) or f"use pi, vf, qf or a network name: {', '.join(others)}"
             raise ConfigError(where, f"unknown network {name!r}", hint=hint)
         if (
             isinstance(widths, (str, bytes))

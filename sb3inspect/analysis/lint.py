@@ -212,9 +212,9 @@ def _in_order(value: dict[str, Any], keys: Sequence[str]) -> dict[str, Any]:
 
 def _closest(key: str, keys: Sequence[str]) -> str | None:
     """The network key ``key`` most likely meant: a did-you-mean, a swapped pair of letters or a role name."""
-    hint = did_you_mean(key, keys)
-    if hint:
-        return hint.split("'")[1]
+    match = did_you_mean(key, keys)
+    if match is not None:
+        return match
     word = key.strip().lower()
     for candidate in keys:
         if sorted(word) == sorted(candidate):

@@ -11,6 +11,7 @@ call the algorithm's ``_setup_model`` makes, under ``meta_build()``.
 from __future__ import annotations
 
 import importlib
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,6 +35,8 @@ class BuiltPolicy:
     """The space the policy was built for (after SB3's image transpose)."""
     action_space: Any
     notes: list[str] = field(default_factory=list)
+    warnings: list[Sb3Warning] = field(default_factory=list)
+    """What SB3 warned about while building (the report shows them as notes)."""
     optimizer: tuple[str, dict[str, Any]] | None = None
     """The optimizer the algorithm would create (class name, options): the build only records it."""
 
@@ -99,8 +102,8 @@ def build_policy(spec: PolicySpec) -> BuiltPolicy:
                 policy = algo.policy_class(*args, **kwargs)
         except (AssertionError, ValueError, TypeError, KeyError, RuntimeError, NotImplementedError, IndexError,
                 AttributeError) as exc:
-            raise BuildError(f"{spec.source}: SB3 cannot build this {spec.algo} {spec.policy}: {_sb3_message(exc)}") from exc
-    notes.extend(_warning_notes(caught))
+            raise BuildError(str(spec.source), f"SB3 cannot build this {spec.algo} {spec.policy}: {_sb3_message(exc)}") from exc
+    raised = _sb3_warnings(caught)
     if algo.observation_space.shape != observation_space.shape:
         notes.append(
             f"SB3 transposes the channel-last image {tuple(observation_space.shape)} to channel-first "
@@ -113,6 +116,7 @@ def build_policy(spec: PolicySpec) -> BuiltPolicy:
         observation_space=algo.observation_space,
         action_space=algo.action_space,
         notes=notes,
+        warnings=raised,
         optimizer=optimizer,
     )
 
@@ -127,7 +131,7 @@ def _make_algorithm(algo_cls: type, spec: PolicySpec, observation_space: Any, ac
         algo = algo_cls(spec.policy, env, _init_setup_model=False, **kwargs)
         algo._setup_lr_schedule()
     except (AssertionError, ValueError, TypeError, KeyError, NotImplementedError, AttributeError) as exc:
-        raise BuildError(f"{spec.source}: SB3's {spec.algo} refuses this config: {_sb3_message(exc)}") from exc
+        raise BuildError(str(spec.source), f"SB3's {spec.algo} refuses this config: {_sb3_message(exc)}") from exc
     return algo
 
 
@@ -165,12 +169,29 @@ def _sb3_message(exc: BaseException) -> str:
     return text
 
 
-def _warning_notes(caught: list[warnings.WarningMessage]) -> list[str]:
-    notes = []
+@dataclass(frozen=True)
+class Sb3Warning:
+    """A warning SB3 or sb3-contrib raised while building, and where from."""
+
+    module: str
+    """The dotted module that raised it: ``stable_baselines3.common.policies``."""
+    category: str
+    """The warning's class name: ``UserWarning``, ``DeprecationWarning``..."""
+    text: str
+
+    @property
+    def note(self) -> str:
+        return f"SB3 warns: {self.text}"
+
+
+def _sb3_warnings(caught: list[warnings.WarningMessage]) -> list[Sb3Warning]:
+    found: list[Sb3Warning] = []
     for warning in caught:
-        module = getattr(warning, "filename", "") or ""
-        if "stable_baselines3" in module or "sb3_contrib" in module:
-            text = " ".join(str(warning.message).split())
-            if text not in notes:
-                notes.append(f"SB3 warns: {text}")
-    return notes
+        parts = re.split(r"[\\/]", str(getattr(warning, "filename", "") or "").removesuffix(".py"))
+        package = next((i for i, part in enumerate(parts) if part in ("stable_baselines3", "sb3_contrib")), None)
+        if package is None:
+            continue
+        item = Sb3Warning(".".join(parts[package:]), warning.category.__name__, " ".join(str(warning.message).split()))
+        if item not in found:
+            found.append(item)
+    return found

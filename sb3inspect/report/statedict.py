@@ -240,8 +240,9 @@ def _check_ranks(tensors: Mapping[str, SavedTensor], saved: SavedModel) -> None:
     for name, tensor in tensors.items():
         if _RECURRENT.fullmatch(name.rpartition(".")[2]) and len(tensor.shape) != 2:
             raise SourceError(
-                f"{saved.path}: {WEIGHTS} holds {name} of shape {list(tensor.shape)}, not the 2-D matrix "
-                "of a recurrent layer; the file is malformed (save the model again)"
+                str(saved.path),
+                f"{WEIGHTS} holds {name} of shape {list(tensor.shape)}, not the 2-D matrix "
+                "of a recurrent layer; the file is malformed (save the model again)",
             )
 
 

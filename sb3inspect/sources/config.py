@@ -19,14 +19,15 @@ from __future__ import annotations
 import functools
 import json
 import math
+import re
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sb3inspect import catalog
-from sb3inspect.errors import ConfigError, SourceError, did_you_mean, one_of
+from sb3inspect.errors import ConfigError, SourceError, did_you_mean, one_of, suggestion
 from sb3inspect.sources.spaces import (
     SpaceSpec,
     check_size_limit,
@@ -124,10 +125,10 @@ def read_mapping(path: str | Path) -> dict[str, Any]:
     path = Path(path)
     data = parse_text(read_text(path), path.suffix.lower(), str(path))
     if data is None:
-        raise SourceError(f"{path}: the file is empty; a config needs at least algo and the spaces (or env)")
+        raise SourceError(str(path), "the file is empty; a config needs at least algo and the spaces (or env)")
     if not isinstance(data, dict):
         raise SourceError(
-            f"{path}: the top level must be a mapping of keys (algo, policy, ...), not {type(data).__name__}"
+            str(path), f"the top level must be a mapping of keys (algo, policy, ...), not {type(data).__name__}"
         )
     return data
 
@@ -137,10 +138,12 @@ def parse_text(text: str, suffix: str, where: str) -> Any:
     try:
         if suffix == ".json":
             try:
-                data = json.loads(text, object_pairs_hook=lambda pairs: _unique(pairs, where))
+                data = json.loads(
+                    text, object_pairs_hook=lambda pairs: _unique(pairs, where), parse_int=bounded_int(where)
+                )
             except json.JSONDecodeError as exc:
                 raise SourceError(
-                    f"{where}: not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
+                    where, f"not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
                 ) from None
         elif suffix == ".toml":
             if sys.version_info >= (3, 11):
@@ -148,22 +151,55 @@ def parse_text(text: str, suffix: str, where: str) -> Any:
             else:  # the same parser, before it joined the standard library
                 import tomli as tomllib
 
+            _check_toml_numbers(text, where)
             try:
                 data = tomllib.loads(text)
             except tomllib.TOMLDecodeError as exc:
-                raise SourceError(f"{where}: not valid TOML: {exc}") from None
+                raise SourceError(where, f"not valid TOML: {exc}") from None
         else:
             data = _load_yaml(text, where)
     except RecursionError:
-        raise SourceError(f"{where}: nests deeper than a config can (more than {MAX_DEPTH} levels)") from None
+        raise SourceError(
+            where, f"nests deeper than a config can (more than {MAX_DEPTH} levels)", code="too-deep"
+        ) from None
     except ValueError as exc:
-        if "integer string conversion" in str(exc):
-            raise SourceError(
-                f"{where}: holds a number of more than 4,300 digits; no SB3 setting is that large"
-            ) from None
-        raise SourceError(f"{where}: cannot be read: {' '.join(str(exc).split())[:200]}") from None
+        raise SourceError(where, f"cannot be read: {' '.join(str(exc).split())[:200]}") from None
     check_size(data, where)
     return data
+
+
+MAX_NUMBER_DIGITS = 4300
+"""Python's own limit for turning text into an int: a number this long is refused before it is parsed."""
+
+
+def number_too_long(where: str, holder: str = "") -> SourceError:
+    """The error for a number past ``MAX_NUMBER_DIGITS``; ``holder`` names what holds it (``its 'data' member``)."""
+    return SourceError(
+        where,
+        f"{holder + ' ' if holder else ''}holds a number of more than {MAX_NUMBER_DIGITS:,} digits; "
+        "no SB3 setting is that large",
+        code="number-too-long",
+    )
+
+
+def bounded_int(where: str, holder: str = "") -> Callable[[str], int]:
+    """``json.loads``'s ``parse_int``: ``int(text)``, or our error for a number past ``MAX_NUMBER_DIGITS``."""
+
+    def parse(text: str) -> int:
+        if len(text.lstrip("+-")) > MAX_NUMBER_DIGITS:
+            raise number_too_long(where, holder)
+        return int(text)
+
+    return parse
+
+
+_LONG_DIGITS = re.compile(rf"[0-9][0-9_]{{{MAX_NUMBER_DIGITS},}}")
+
+
+def _check_toml_numbers(text: str, where: str) -> None:
+    """TOML has no hook for integers: a run of more digits than any number may have is refused from the text."""
+    if _LONG_DIGITS.search(text):
+        raise number_too_long(where)
 
 
 MAX_DEPTH = 64
@@ -184,11 +220,9 @@ def check_size(data: Any, where: str) -> None:
         value, depth = stack.pop()
         count += 1
         if count > MAX_VALUES:
-            raise SourceError(
-                f"{where}: holds more than {MAX_VALUES:,} values (YAML aliases that expand exponentially?)"
-            )
+            raise SourceError(where, f"holds more than {MAX_VALUES:,} values (YAML aliases that expand exponentially?)")
         if depth > MAX_DEPTH:
-            raise SourceError(f"{where}: nests deeper than a config can (more than {MAX_DEPTH} levels)")
+            raise SourceError(where, f"nests deeper than a config can (more than {MAX_DEPTH} levels)")
         if isinstance(value, dict):
             stack.extend((item, depth + 1) for item in value.values())
         elif isinstance(value, list):
@@ -198,30 +232,31 @@ def check_size(data: Any, where: str) -> None:
 def read_text(path: Path) -> str:
     """A config file's text, with a clear error for anything that is not a readable text file."""
     if not path.exists():
-        raise SourceError(f"{path}: no such file")
+        raise SourceError(str(path), "no such file")
     if path.is_dir():
-        raise SourceError(f"{path}: is a directory; pass the config files inside it")
+        raise SourceError(str(path), "is a directory; pass the config files inside it")
     suffix = path.suffix.lower()
     if suffix not in CONFIG_SUFFIXES:
         raise SourceError(
-            f"{path}: unknown file type {suffix or '(no suffix)'!r}; sb3inspect reads "
-            f"{', '.join(CONFIG_SUFFIXES)} configs and .zip models"
+            str(path),
+            f"unknown file type {suffix or '(no suffix)'!r}; sb3inspect reads "
+            f"{', '.join(CONFIG_SUFFIXES)} configs and .zip models",
         )
     if not path.is_file():  # a FIFO would block, /dev/zero never ends
-        raise SourceError(f"{path}: is not a regular file")
+        raise SourceError(str(path), "is not a regular file")
     try:
         with path.open("rb") as handle:
             raw = handle.read(MAX_CONFIG_BYTES + 1)
     except OSError as exc:
-        raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise SourceError(str(path), f"cannot read: {exc.strerror or exc}") from None
     if len(raw) > MAX_CONFIG_BYTES:
-        raise SourceError(f"{path}: is larger than a config can be ({MAX_CONFIG_BYTES:,} bytes)")
+        raise SourceError(str(path), f"is larger than a config can be ({MAX_CONFIG_BYTES:,} bytes)")
     if b"\x00" in raw:
-        raise SourceError(f"{path}: is a binary file, not a {suffix} config")
+        raise SourceError(str(path), f"is a binary file, not a {suffix} config")
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        raise SourceError(f"{path}: is not UTF-8 text") from None
+        raise SourceError(str(path), "is not UTF-8 text") from None
 
 
 def _unique(pairs: list[tuple[str, Any]], where: str) -> dict[str, Any]:
@@ -229,7 +264,7 @@ def _unique(pairs: list[tuple[str, Any]], where: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in pairs:
         if key in out:
-            raise SourceError(f"{where}: the key {key!r} appears twice; keep one")
+            raise SourceError(where, f"the key {key!r} appears twice; keep one")
         out[key] = value
     return out
 
@@ -244,7 +279,7 @@ def _load_yaml(text: str, where: str) -> Any:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SourceError(f"{where}: not valid YAML{at}: {problem}") from None
+        raise SourceError(where, f"not valid YAML{at}: {problem}", code="not-yaml") from None
 
 
 def _check_yaml_nesting(text: str, where: str) -> None:
@@ -279,9 +314,13 @@ def _count_nesting(text: str, where: str, loader: Any) -> None:
         if isinstance(token, opening):
             depth += 1
             if depth > MAX_DEPTH:
-                raise SourceError(f"{where}: nests deeper than a config can (more than {MAX_DEPTH} levels)")
+                raise SourceError(
+                    where, f"nests deeper than a config can (more than {MAX_DEPTH} levels)", code="too-deep"
+                )
         elif isinstance(token, closing):
             depth -= 1
+        elif isinstance(token, yaml.ScalarToken) and token.plain and _LONG_DIGITS.match(token.value.lstrip("+-")):
+            raise number_too_long(where)  # before the loader hands it to int()
 
 
 @functools.cache
@@ -323,7 +362,7 @@ def spec_from_mapping(
     where = source
     for key in data:
         if key not in TOP_LEVEL_KEYS:
-            hint = did_you_mean(str(key), TOP_LEVEL_KEYS)
+            hint = suggestion(str(key), TOP_LEVEL_KEYS)
             if key in ("n_timesteps", "learning_rate", "n_envs", "batch_size", "n_steps", "gamma"):
                 hint = "training hyperparameters do not change the architecture; remove it, or inspect an rl-zoo3 file with --env"
             raise ConfigError(
@@ -399,7 +438,7 @@ def config_spaces(
     try:
         return make_spaces(env, env_kwargs)
     except SourceError as exc:
-        raise SourceError(f"{_top(where, 'env')}: {exc}") from None
+        raise exc.within(_top(where, "env")) from None
 
 
 def resolve_algo(value: Any, where: str) -> str:
@@ -409,9 +448,8 @@ def resolve_algo(value: Any, where: str) -> str:
     key = value.strip().lower().replace("-", "_")
     if key in catalog.ALGO_ALIASES:
         return catalog.ALGO_ALIASES[key]
-    hint = did_you_mean(key, list(catalog.ALGO_ALIASES))
-    if hint:
-        hint = f"did you mean '{catalog.ALGO_ALIASES[hint.split(chr(39))[1]]}'?"
+    match = did_you_mean(key, list(catalog.ALGO_ALIASES))
+    hint = f"did you mean {catalog.ALGO_ALIASES[match]!r}?" if match is not None else None
     if key in ("her",):
         hint = "HER is a replay buffer for SAC/TD3/DDPG/DQN, not a policy: inspect the off-policy algorithm instead"
     raise ConfigError(where, f"unknown algorithm {value!r}", hint=hint or one_of(catalog.ALGORITHMS))
@@ -426,7 +464,7 @@ def resolve_policy(value: Any, info: catalog.AlgoInfo, obs: SpaceSpec, where: st
         for alias, policy in aliases.items():
             if value.strip().lower() in (alias.lower(), policy.class_name.lower()):
                 return alias
-        hint = did_you_mean(value, aliases) or f"{info.name} has {', '.join(aliases)}"
+        hint = suggestion(value, aliases) or f"{info.name} has {', '.join(aliases)}"
         raise ConfigError(where, f"{info.name} has no policy {value!r}", hint=hint)
     lstm = "Lstm" if info.name == "RecurrentPPO" else ""
     if obs["type"] == "Dict":
@@ -489,7 +527,7 @@ def check_policy_kwargs(kwargs: Mapping[str, Any], info: catalog.AlgoInfo, polic
             )
         if key not in allowed:
             hint = (
-                did_you_mean(str(key), allowed)
+                suggestion(str(key), allowed)
                 or f"{info.name} {policy} takes {', '.join(k for k in allowed if k != 'use_sde')}"
             )
             raise ConfigError(at, f"{info.name} {policy} has no keyword {key!r}", hint=hint)
@@ -551,7 +589,7 @@ def _check_extractor_kwargs(value: Mapping[str, Any], extractor: str, where: str
                     f"{extractor} takes no keywords",
                     hint="it only flattens the observation; its size comes from the space",
                 )
-            hint = did_you_mean(str(key), allowed) or f"{extractor} takes {', '.join(allowed)}"
+            hint = suggestion(str(key), allowed) or f"{extractor} takes {', '.join(allowed)}"
             raise ConfigError(at, f"{extractor} has no keyword {key!r}", hint=hint)
         if key == "normalized_image" and not isinstance(item, bool):
             raise ConfigError(at, f"expected true or false, got {item!r}")
@@ -752,7 +790,7 @@ def class_name(value: Any, key: str, where: str) -> str:
                     hint="SB3 builds it, but training fails; use ReLU, Tanh, ELU, ...",
                 )
             return choice
-    hint = did_you_mean(name, choices) or one_of(choices)
+    hint = suggestion(name, choices) or one_of(choices)
     what = {
         "activation_fn": "torch.nn activation",
         "features_extractor_class": "SB3 features extractor",

@@ -169,17 +169,17 @@ def rl_zoo3_wrappers(why: str) -> Any:
     locations = list(found.submodule_search_locations or []) if found is not None else []
     path = Path(locations[0]) / "wrappers.py" if locations else None
     if path is None or not path.is_file():
-        raise SourceError(f"{why}: its wrappers come from rl-zoo3, which is not installed: pip install rl_zoo3")
+        raise SourceError(why, "its wrappers come from rl-zoo3, which is not installed: pip install rl_zoo3")
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise SourceError(f"{why}: rl-zoo3's wrappers.py cannot be loaded from {path}")
+        raise SourceError(why, f"rl-zoo3's wrappers.py cannot be loaded from {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
     except ImportError as exc:
         del sys.modules[name]
-        raise SourceError(f"{why}: rl-zoo3's wrappers cannot be loaded ({_first_line(exc)})") from None
+        raise SourceError(why, f"rl-zoo3's wrappers cannot be loaded ({_first_line(exc)})") from None
     return module
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sb3inspect import catalog
-from sb3inspect.errors import ConfigError, did_you_mean
+from sb3inspect.errors import ConfigError, suggestion
 from sb3inspect.sources import config
 
 MAX_EXPRESSION_CHARS = 20_000
@@ -216,7 +216,7 @@ def _exact_name(ref: ClassRef, key: str, where: str) -> None:
     choices = catalog.CLASS_KWARGS[key]
     if attr in choices:
         return
-    hint = did_you_mean(attr, choices)
+    hint = suggestion(attr, choices)
     if hint is not None:  # a near miss; a name that is nothing like a choice gets the config's error
         problem = f"{owner} has no attribute {attr!r}" if owner else f"name {attr!r} is not defined"
         raise ConfigError(where, f"{ref.name}: {problem}, so rl-zoo3 would fail on this", hint=hint)

@@ -20,7 +20,7 @@ import math
 import re
 from typing import Any
 
-from sb3inspect.errors import ConfigError, did_you_mean, one_of
+from sb3inspect.errors import ConfigError, one_of, suggestion
 
 SpaceSpec = dict[str, Any]
 
@@ -65,7 +65,7 @@ def parse_space(value: Any, where: str, *, action: bool = False) -> SpaceSpec:
     kind = _space_type(value["type"], f"{where}.type")
     for key in value:
         if key not in _KEYS[kind]:
-            hint = did_you_mean(str(key), _KEYS[kind]) or f"a {kind} space takes {', '.join(_KEYS[kind][1:])}"
+            hint = suggestion(str(key), _KEYS[kind]) or f"a {kind} space takes {', '.join(_KEYS[kind][1:])}"
             raise ConfigError(f"{where}.{key}", f"unknown key for a {kind} space", hint=hint)
     return _MAPPING_PARSERS[kind](value, where, action)
 
@@ -152,7 +152,7 @@ def _parse_shorthand(text: str, where: str, *, action: bool) -> SpaceSpec:
         raise ConfigError(
             where,
             f"unknown space kind {match['kind']!r} in {text!r}",
-            hint=did_you_mean(kind, list(kinds)) or SHORTHAND_HELP,
+            hint=suggestion(kind, list(kinds)) or SHORTHAND_HELP,
         )
     kind = kinds[kind]
     parts = [p for p in re.split(r"[xX,]", match["dims"].replace(" ", "")) if p]
@@ -182,7 +182,7 @@ def _parse_shorthand(text: str, where: str, *, action: bool) -> SpaceSpec:
 def _box(where: str, shape: Any, dtype: Any, low: Any, high: Any, *, action: bool) -> SpaceSpec:
     shape = _positive_ints(shape, f"{where}.shape")
     if not isinstance(dtype, str) or dtype not in BOX_DTYPES:
-        hint = (did_you_mean(str(dtype), BOX_DTYPES) if isinstance(dtype, str) else None) or one_of(BOX_DTYPES)
+        hint = (suggestion(str(dtype), BOX_DTYPES) if isinstance(dtype, str) else None) or one_of(BOX_DTYPES)
         raise ConfigError(f"{where}.dtype", f"unknown dtype {dtype!r}", hint=hint)
     if math.prod(shape) > MAX_SPACE_ELEMENTS:
         raise ConfigError(
@@ -238,7 +238,7 @@ def _space_type(value: Any, where: str) -> str:
                 return name
         if value.strip().lower() == "tuple":
             raise ConfigError(where, "SB3 does not support Tuple spaces", hint="use a Dict observation space instead")
-        hint = did_you_mean(value, SPACE_TYPES) or one_of(SPACE_TYPES)
+        hint = suggestion(value, SPACE_TYPES) or one_of(SPACE_TYPES)
         raise ConfigError(where, f"unknown space type {value!r}", hint=hint)
     raise ConfigError(where, f"expected a space type name, got {describe_value(value)}", hint=one_of(SPACE_TYPES))
 

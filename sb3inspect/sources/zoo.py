@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from sb3inspect import catalog
-from sb3inspect.errors import ConfigError, SourceError, did_you_mean
+from sb3inspect.errors import ConfigError, SourceError, suggestion
 from sb3inspect.sources.config import (
     TOP_LEVEL_KEYS,
     PolicySpec,
@@ -209,14 +209,14 @@ def _select(path: Path, data: Mapping[str, Any], env_id: str, file_algo: str | N
     try:
         atari = key is None and "atari" in data and _is_atari(env_id)
     except SourceError as exc:
-        raise SourceError(f"{path} [{env_id}]: {exc}") from None
+        raise exc.within(f"{path} [{env_id}]") from None
     if atari:
         key = "atari"
     if key is None and "default" in data:
         key = "default"
     if key is None:
         listed = [str(k) for k in data]
-        hint = did_you_mean(env_id, listed) or f"it has {len(listed)} entries: {', '.join(listed[:8])}" + (
+        hint = suggestion(env_id, listed) or f"it has {len(listed)} entries: {', '.join(listed[:8])}" + (
             ", ..." if len(listed) > 8 else ""
         )
         raise ConfigError(str(path), f"no entry for {env_id!r}, and no 'default' entry", hint=hint)
@@ -261,8 +261,7 @@ def entry_spec(entry: ZooEntry) -> PolicySpec:
     try:
         spaces = env_spaces(entry.env_id, env_kwargs, wrap=wrap, allow_imports=entry.allow_imports)
     except SourceError as exc:  # made from the file's entry: say which file and entry, as a config says its file
-        text = str(exc)
-        raise SourceError(text if text.startswith(where) else f"{_entry_where(entry)}: {text}") from None
+        raise (exc if exc.where.startswith(where) else exc.within(_entry_where(entry))) from None
     data: dict[str, Any] = {"algo": entry.algo, "env": entry.env_id, "policy_kwargs": policy_kwargs, "name": where}
     if env_kwargs:
         data["env_kwargs"] = env_kwargs
@@ -432,11 +431,14 @@ def _apply(cls: type, env: Any, wrapper: Wrapper, entry: ZooEntry) -> Any:
         wrapped = cls(env, **wrapper.kwargs)
     except (AssertionError, TypeError, ValueError, KeyError, NotImplementedError, ImportError, gym_error.Error) as exc:
         text = " ".join(str(exc).split()) or type(exc).__name__
-        raise SourceError(f"{entry.label}: wrapper {wrapper.short} cannot wrap {entry.env_id}: {text[:300]}") from None
+        raise SourceError(
+            str(entry.label), f"wrapper {wrapper.short} cannot wrap {entry.env_id}: {text[:300]}"
+        ) from None
     except MemoryError:
         raise SourceError(
-            f"{entry.label}: wrapper {wrapper.short}{_kwargs_text(wrapper.kwargs)} ran out of memory "
-            f"wrapping {entry.env_id}; its observation would be larger than sb3inspect reads"
+            str(entry.label),
+            f"wrapper {wrapper.short}{_kwargs_text(wrapper.kwargs)} ran out of memory "
+            f"wrapping {entry.env_id}; its observation would be larger than sb3inspect reads",
         ) from None
     check_space_size(wrapped.observation_space, f"{entry.label}: wrapper {wrapper.short} gives an observation space")
     return wrapped

@@ -84,7 +84,7 @@ def readable_policy_kwargs(value: Any, where: str) -> dict[str, Any]:
     if value is None:
         return {}
     if not isinstance(value, dict):
-        raise SourceError(f"{where}: expected a mapping, got {type(value).__name__}")
+        raise SourceError(where, f"expected a mapping, got {type(value).__name__}")
     out: dict[str, Any] = {}
     for key, item in value.items():
         if key in (":type:", ":serialized:"):
@@ -107,13 +107,13 @@ def _class_from_text(key: str, text: str, where: str) -> str:
 def space_of(entry: Any, where: str) -> Any:
     """A space spec from a saved space's readable fields (``:type:``, ``_shape``, ``n``, ``dtype``, bounds)."""
     if not isinstance(entry, dict) or not isinstance(entry.get(":type:"), str):
-        raise SourceError(f"{where}: no readable space")
+        raise SourceError(where, "no readable space")
     kind = entry[":type:"].rstrip("'>").rsplit(".", 1)[-1]
     if kind == "Box":
         shape = entry.get("_shape")
         dtype = entry.get("dtype")
         if not isinstance(shape, list) or not isinstance(dtype, str):
-            raise SourceError(f"{where}: a Box without a readable _shape and dtype")
+            raise SourceError(where, "a Box without a readable _shape and dtype")
         return _box(shape, dtype, entry.get("low"), entry.get("high"))
     if kind == "Discrete":
         spec = {"type": "Discrete", "n": _int(entry.get("n"), where)}
@@ -130,7 +130,7 @@ def space_of(entry: Any, where: str) -> Any:
         }
     if kind == "Dict" and isinstance(entry.get("spaces"), str):
         return {"type": "Dict", "spaces": _dict_spaces(entry["spaces"], where)}
-    raise SourceError(f"{where}: a {kind} space sb3inspect cannot read")
+    raise SourceError(where, f"a {kind} space sb3inspect cannot read")
 
 
 def _box(shape: list[Any], dtype: str, low: Any, high: Any) -> dict[str, Any]:
@@ -167,9 +167,7 @@ def _bound(text: Any, ndim: int) -> Any:
 def _dict_spaces(text: str, where: str) -> dict[str, Any]:
     """gymnasium's text of a Dict's spaces: ``{'cam': Box(0, 255, (3, 64, 64), uint8), 'd': Discrete(3)}``."""
     if len(text) > MAX_FIELD_CHARS:
-        raise SourceError(
-            f"{where}: its Dict's spaces are {len(text):,} characters of text, more than sb3inspect reads"
-        )
+        raise SourceError(where, f"its Dict's spaces are {len(text):,} characters of text, more than sb3inspect reads")
     spaces: dict[str, Any] = {}
     for match in re.finditer(r"'(?P<key>[^']*)': (?P<kind>Box|Discrete|MultiDiscrete|MultiBinary)\(", text):
         args = _split_args(text, match.end(), where)
@@ -191,9 +189,9 @@ def _dict_spaces(text: str, where: str) -> dict[str, Any]:
                 "n": _ints(args[0], where) if "[" in args[0] else _int(args[0], where),
             }
         else:
-            raise SourceError(f"{where}: cannot read the Dict space {match['key']!r}")
+            raise SourceError(where, f"cannot read the Dict space {match['key']!r}")
     if not spaces:
-        raise SourceError(f"{where}: cannot read the Dict's spaces")
+        raise SourceError(where, "cannot read the Dict's spaces")
     return spaces
 
 
@@ -218,7 +216,7 @@ def _split_args(text: str, start: int, where: str) -> list[str]:
         elif char == "," and depth == 0:
             args.append(text[begin:index].strip())
             begin = index + 1
-    raise SourceError(f"{where}: cannot read the Dict's spaces")
+    raise SourceError(where, "cannot read the Dict's spaces")
 
 
 MAX_DIGITS = 19
@@ -229,18 +227,18 @@ def _int(value: Any, where: str) -> int:
     """A whole number from saved text, without handing ``int()`` a string thousands of digits long."""
     text = str(value).strip() if isinstance(value, (int, str)) and not isinstance(value, bool) else None
     if text is not None and len(text.lstrip("+-")) > MAX_DIGITS:
-        raise SourceError(f"{where}: a number of {len(text):,} digits, larger than any space sb3inspect builds")
+        raise SourceError(where, f"a number of {len(text):,} digits, larger than any space sb3inspect builds")
     try:
         return int(text if text is not None else "?")
     except ValueError:
         shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
-        raise SourceError(f"{where}: expected a whole number, got {shown}") from None
+        raise SourceError(where, f"expected a whole number, got {shown}") from None
 
 
 def _ints(value: Any, where: str) -> list[int]:
     if not isinstance(value, list):
         text = str(value)
         if len(text) > MAX_FIELD_CHARS:
-            raise SourceError(f"{where}: a list of sizes {len(text):,} characters long, more than sb3inspect reads")
+            raise SourceError(where, f"a list of sizes {len(text):,} characters long, more than sb3inspect reads")
         value = re.findall(r"-?\d+", text)
     return [_int(v, where) for v in value]

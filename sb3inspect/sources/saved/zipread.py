@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from sb3inspect.errors import SourceError, one_line
+from sb3inspect.sources.config import bounded_int
 
 MAX_MEMBERS = 64
 """A model.save() zip has 5 to 8 members."""
@@ -88,21 +89,17 @@ def read_saved(path: Path) -> SavedModel:
         raw = read_member(archive, DATA, MAX_DATA_BYTES, path) or b""
         version = read_member(archive, VERSION, MAX_SMALL_MEMBER_BYTES, path, required=False)
     try:
-        data = json.loads(raw)
+        data = json.loads(raw, parse_int=bounded_int(str(path), "its 'data' member"))
     except RecursionError:
         raise SourceError(
-            f"{path}: its 'data' member nests deeper than Python reads; SB3 does not save such data"
+            str(path), "its 'data' member nests deeper than Python reads; SB3 does not save such data"
         ) from None
-    except ValueError as exc:
-        if "integer string conversion" in str(exc):
-            raise SourceError(
-                f"{path}: its 'data' member holds a number of more than 4,300 digits; SB3 does not save such numbers"
-            ) from None
+    except ValueError:
         raise SourceError(
-            f"{path}: its 'data' member is not JSON; is this a model saved by SB3's model.save()?"
+            str(path), "its 'data' member is not JSON; is this a model saved by SB3's model.save()?"
         ) from None
     if not isinstance(data, dict):
-        raise SourceError(f"{path}: its 'data' member is not a mapping of saved fields")
+        raise SourceError(str(path), "its 'data' member is not a mapping of saved fields")
     module, name, problems = policy_class_of(data.get("policy_class"))
     sb3_version = version.decode("utf-8", "replace").strip()[:40] if version else None
     return SavedModel(path, data, sb3_version, module, name, problems)
@@ -116,25 +113,26 @@ def open_model_zip(path: Path) -> zipfile.ZipFile:
     """The zip, once its directory is small and every member's size and compression ratio are sane."""
     path = Path(path)
     if not path.exists():
-        raise SourceError(f"{path}: no such file")
+        raise SourceError(str(path), "no such file")
     if path.is_dir():
-        raise SourceError(f"{path}: is a directory, not a saved model")
+        raise SourceError(str(path), "is a directory, not a saved model")
     if not path.is_file():  # a FIFO would block, /dev/zero never ends
         raise SourceError(
-            f"{path}: is not a regular file (a pipe or a device?); a saved SB3 model is the zip model.save() writes"
+            str(path), "is not a regular file (a pipe or a device?); a saved SB3 model is the zip model.save() writes"
         )
     try:
         _check_directory(path)
         archive = zipfile.ZipFile(path)
     except _Truncated as exc:
         raise SourceError(
-            f"{path}: is a truncated or corrupt zip ({exc}); save the model again or copy it "
-            "again (an interrupted download or save?)"
+            str(path),
+            f"is a truncated or corrupt zip ({exc}); save the model again or copy it "
+            "again (an interrupted download or save?)",
         ) from None
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error):
-        raise SourceError(f"{path}: not a valid zip file; a saved SB3 model is the zip model.save() writes") from None
+        raise SourceError(str(path), "not a valid zip file; a saved SB3 model is the zip model.save() writes") from None
     except OSError as exc:
-        raise SourceError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise SourceError(str(path), f"cannot read: {exc.strerror or exc}") from None
     try:
         for info in archive.infolist():
             _check_member(info, path)
@@ -186,9 +184,9 @@ def _check_directory(path: Path) -> None:
         elif entries == 0xFFFF or directory_size == 0xFFFFFFFF or directory_at == 0xFFFFFFFF:
             raise _Truncated("its zip64 locator is missing")
     if entries > MAX_MEMBERS:
-        raise SourceError(f"{path}: {entries:,} members is more than a saved SB3 model holds (limit {MAX_MEMBERS})")
+        raise SourceError(str(path), f"{entries:,} members is more than a saved SB3 model holds (limit {MAX_MEMBERS})")
     if directory_size > MAX_CENTRAL_DIRECTORY_BYTES:
-        raise SourceError(f"{path}: its directory of {directory_size:,} bytes is larger than a saved SB3 model's")
+        raise SourceError(str(path), f"its directory of {directory_size:,} bytes is larger than a saved SB3 model's")
 
 
 def _read_at(handle: BinaryIO, offset: int, count: int) -> bytes:
@@ -198,14 +196,15 @@ def _read_at(handle: BinaryIO, offset: int, count: int) -> bytes:
 
 def _check_member(info: zipfile.ZipInfo, path: Path) -> None:
     if info.flag_bits & 0x1:
-        raise SourceError(f"{path}: member {info.filename!r} is encrypted")
+        raise SourceError(str(path), f"member {info.filename!r} is encrypted")
     limit = {DATA: MAX_DATA_BYTES, VERSION: MAX_SMALL_MEMBER_BYTES}.get(info.filename, MAX_WEIGHTS_BYTES)
     if info.file_size > limit:
-        raise SourceError(f"{path}: member {info.filename!r} declares {info.file_size:,} bytes (limit {limit:,})")
+        raise SourceError(str(path), f"member {info.filename!r} declares {info.file_size:,} bytes (limit {limit:,})")
     if info.file_size > (1 << 20) and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
         raise SourceError(
-            f"{path}: member {info.filename!r} inflates {info.file_size / max(info.compress_size, 1):,.0f}"
-            f" times (limit {MAX_COMPRESSION_RATIO}); this looks like a zip bomb"
+            str(path),
+            f"member {info.filename!r} inflates {info.file_size / max(info.compress_size, 1):,.0f}"
+            f" times (limit {MAX_COMPRESSION_RATIO}); this looks like a zip bomb",
         )
 
 
@@ -218,21 +217,23 @@ def read_member(archive: zipfile.ZipFile, name: str, limit: int, path: Path, *, 
         names = [i.filename for i in archive.infolist()]
         if any(n.endswith(("/data.pkl", "/version", "/byteorder")) for n in names):
             raise SourceError(
-                f"{path}: is a truncated or corrupt zip: it shows no {name!r} member but the members of a "
+                str(path),
+                f"is a truncated or corrupt zip: it shows no {name!r} member but the members of a "
                 f"torch file inside a model zip ({', '.join(names[:3])}, ...); save the model again or "
-                "copy it again"
+                "copy it again",
             ) from None
         raise SourceError(
-            f"{path}: no {name!r} member, so not a model saved by SB3's model.save() "
-            f"(it holds {', '.join(i.filename for i in archive.infolist()[:6]) or 'nothing'})"
+            str(path),
+            f"no {name!r} member, so not a model saved by SB3's model.save() "
+            f"(it holds {', '.join(i.filename for i in archive.infolist()[:6]) or 'nothing'})",
         ) from None
     try:
         with archive.open(info) as handle:
             raw = handle.read(limit + 1)
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
-        raise SourceError(f"{path}: member {name!r} cannot be read: {exc}") from None
+        raise SourceError(str(path), f"member {name!r} cannot be read: {exc}") from None
     if len(raw) > limit:
-        raise SourceError(f"{path}: member {name!r} is larger than its limit ({limit:,} bytes)")
+        raise SourceError(str(path), f"member {name!r} is larger than its limit ({limit:,} bytes)")
     return raw
 
 
@@ -388,20 +389,21 @@ def _load_state_dict(path: Path, device: str) -> tuple[Mapping[str, Any], int]:
 
     reason = unsafe_torch()
     if reason is not None:
-        raise SourceError(f"{path}: {reason}")
+        raise SourceError(str(path), f"{reason}")
     with open_model_zip(path) as archive:
         try:
             info = archive.getinfo(WEIGHTS)
         except KeyError:
-            raise SourceError(f"{path}: has no {WEIGHTS} member: the saved weights are missing") from None
+            raise SourceError(str(path), f"has no {WEIGHTS} member: the saved weights are missing") from None
         try:
             with _member_stream(path, archive, info) as stream:
                 state = torch.load(stream, weights_only=True, map_location=device)
         except pickle.UnpicklingError as exc:
             refusal = one_line(str(exc).split("\n\n")[0], 300)
             raise SourceError(
-                f"{path}: {WEIGHTS} holds more than tensors, so it was not loaded "
-                f"(torch's weights_only loader refused it: {refusal})"
+                str(path),
+                f"{WEIGHTS} holds more than tensors, so it was not loaded "
+                f"(torch's weights_only loader refused it: {refusal})",
             ) from None
         except (
             RuntimeError,
@@ -413,11 +415,11 @@ def _load_state_dict(path: Path, device: str) -> tuple[Mapping[str, Any], int]:
             TypeError,
             AttributeError,
         ) as exc:
-            raise SourceError(f"{path}: {WEIGHTS} cannot be read as a state dict: {one_line(exc, 300)}") from None
+            raise SourceError(str(path), f"{WEIGHTS} cannot be read as a state dict: {one_line(exc, 300)}") from None
     if not isinstance(state, Mapping) or not all(
         isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()
     ):
-        raise SourceError(f"{path}: {WEIGHTS} is not a state dict (names -> tensors)")
+        raise SourceError(str(path), f"{WEIGHTS} is not a state dict (names -> tensors)")
     return state, info.file_size
 
 
@@ -430,7 +432,7 @@ def _member_stream(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) 
     header = handle.read(30)
     if header[:4] != b"PK\x03\x04":
         handle.close()
-        raise SourceError(f"{path}: member {info.filename!r} has no local header")
+        raise SourceError(str(path), f"member {info.filename!r} has no local header")
     name_length, extra_length = struct.unpack("<HH", header[26:30])
     start = info.header_offset + 30 + name_length + extra_length
     return io.BufferedReader(_Window(handle, start, info.file_size), buffer_size=1 << 16)
