@@ -1,9 +1,11 @@
-"""Static facts about SB3 / sb3-contrib, for validating configs without importing torch.
+"""Everything sb3inspect knows about SB3, sb3-contrib, rl-zoo3, gymnasium and torch, in one place.
 
-Nothing here decides an architecture: the build (``build.py``) constructs the real classes and
-is the truth. These tables only let a bad config fail fast, with a did-you-mean, on the error
-path that must not import torch. ``tests/testcatalog.py`` holds every table against the
-installed SB3 and sb3-contrib, so drift fails CI instead of misleading users.
+Nothing here decides an architecture: the build stage constructs the real classes and is the
+truth. These tables let a bad config fail fast, with a did-you-mean, on the error path that must
+not import torch; let a saved model's readable fields name its algorithm; and name what each
+stage reads (network attributes, rl-zoo3 wrappers, env packages). ``tests/test_catalog.py`` holds
+every table against the installed SB3, sb3-contrib, rl-zoo3, gymnasium and torch, so drift fails
+CI instead of misleading users.
 """
 
 from __future__ import annotations
@@ -358,3 +360,202 @@ UNWRAP_WARNING_ORIGIN = ("stable_baselines3.common.policies", "UserWarning")
 """(module, category) of SB3's warning for a list around a net_arch mapping (``[dict(pi=..., vf=...)]``)."""
 UNWRAP_FINDINGS = ("NA005", "NA006")
 """Lint findings that say what that warning says, with a fix: its note is left out when one of them is there."""
+
+
+# --- state dicts -------------------------------------------------------------------------------------
+
+BUFFER_NAMES = ("running_mean", "running_var", "num_batches_tracked", "ra_mean", "ra_var", "steps")
+"""State-dict entries that are buffers, not parameters (BatchNorm, sb3-contrib's BatchRenorm); told apart by name."""
+
+# (prefix, network, role, target): the attribute names SB3's policy families give their networks.
+NETWORK_PREFIXES: tuple[tuple[str, str, str, bool], ...] = (
+    ("actor_target.", "actor_target", "actor", True),
+    ("actor.", "actor", "actor", False),
+    ("critic_target.", "critic_target", "critic", True),
+    ("q_net_target.", "q_net_target", "q_value", True),
+    ("q_net.", "q_net", "q_value", False),
+    ("quantile_net_target.", "quantile_net_target", "quantile", True),
+    ("quantile_net.", "quantile_net", "quantile", False),
+    ("pi_features_extractor.", "pi", "policy", False),
+    ("mlp_extractor.policy_net.", "pi", "policy", False),
+    ("lstm_actor.", "pi", "policy", False),
+    ("action_net.", "pi", "policy", False),
+    ("log_std", "pi", "policy", False),
+    ("vf_features_extractor.", "vf", "value", False),
+    ("mlp_extractor.value_net.", "vf", "value", False),
+    ("lstm_critic.", "vf", "value", False),
+    ("value_net.", "vf", "value", False),
+)
+
+
+# --- networks ----------------------------------------------------------------------------------------
+
+EXPECT_ALIASES: dict[str, tuple[str, ...]] = {
+    "pi": ("pi", "actor"),
+    "vf": ("vf",),
+    "qf": ("critic", "q_net", "quantile_net"),
+}
+"""Expectation name -> the report networks it checks, first match wins."""
+
+NETWORK_NAMES = (
+    "pi",
+    "vf",
+    "actor",
+    "actor_target",
+    "critic",
+    "critic_target",
+    "q_net",
+    "q_net_target",
+    "quantile_net",
+    "quantile_net_target",
+)
+"""Network names a report can hold; ``sb3inspect check --expect`` takes these as well as pi/vf/qf."""
+
+ROLE_TITLES = {
+    "policy": "policy network",
+    "value": "value network",
+    "actor": "actor",
+    "critic": "critic",
+    "q_value": "Q-network",
+    "quantile": "quantile network",
+    "other": "not part of a known network",
+}
+
+
+# --- policy keywords, by the kind of value each takes ------------------------------------------------
+
+BOOL_KWARGS = (
+    "share_features_extractor",
+    "ortho_init",
+    "normalize_images",
+    "shared_lstm",
+    "enable_critic_lstm",
+    "squash_output",
+    "full_std",
+    "use_expln",
+    "with_bias",
+    "batch_norm",
+)
+POSITIVE_INT_KWARGS = ("n_critics", "n_quantiles", "lstm_hidden_size", "n_lstm_layers")
+COUNT_KWARGS = ("n_critics", "n_lstm_layers")
+NUMBER_KWARGS = ("log_std_init", "clip_mean", "batch_norm_momentum", "batch_norm_eps", "renorm_warmup_steps")
+MAPPING_KWARGS = ("features_extractor_kwargs", "optimizer_kwargs", "lstm_kwargs")
+
+
+# --- features extractors -----------------------------------------------------------------------------
+
+NATURE_CNN_MIN = 36
+"""NatureCNN's 8×8/4, 4×4/2 and 3×3/1 convolutions need 36 pixels to leave one."""
+
+
+# --- rl-zoo3 -----------------------------------------------------------------------------------------
+
+ZOO_FALLBACK_ENTRIES = {
+    "atari": "rl-zoo3's entry for every Atari game: inspect it with --env PongNoFrameskip-v4 (needs ale-py)",
+    "default": "rl-zoo3's entry for envs the file does not list: inspect it with --env ID",
+}
+
+# Wrappers sb3inspect applies by their real classes: module -> class names. A file may name a
+# class by any submodule of these (``gymnasium.wrappers.transform_observation.GrayscaleObservation``).
+ENV_WRAPPERS: dict[str, tuple[str, ...]] = {
+    "stable_baselines3.common.atari_wrappers": (
+        "AtariWrapper",
+        "WarpFrame",
+        "MaxAndSkipEnv",
+        "NoopResetEnv",
+        "FireResetEnv",
+        "EpisodicLifeEnv",
+        "ClipRewardEnv",
+        "StickyActionEnv",
+    ),
+    "sb3_contrib.common.wrappers": ("TimeFeatureWrapper",),
+    "gymnasium.wrappers": (
+        "TimeLimit",
+        "ClipAction",
+        "RescaleAction",
+        "ClipReward",
+        "NormalizeReward",
+        "NormalizeObservation",
+        "FlattenObservation",
+        "FilterObservation",
+        "GrayscaleObservation",
+        "ResizeObservation",
+        "ReshapeObservation",
+        "RescaleObservation",
+        "DtypeObservation",
+        "FrameStackObservation",
+        "TimeAwareObservation",
+        "DelayObservation",
+        "MaxAndSkipObservation",
+        "AtariPreprocessing",
+        "RecordEpisodeStatistics",
+        "StickyAction",
+        "RepeatAction",
+        "DiscretizeObservation",
+        "DiscretizeAction",
+    ),
+    "rl_zoo3.wrappers": (
+        "YAMLCompatResizeObservation",
+        "TruncatedOnSuccessWrapper",
+        "ActionNoiseWrapper",
+        "ActionSmoothingWrapper",
+        "DelayedRewardWrapper",
+        "HistoryWrapper",
+        "HistoryWrapperObsDict",
+        "FrameSkip",
+        "MaskVelocityWrapper",
+        "TimeFeatureWrapper",
+    ),
+}
+VEC_ENV_WRAPPERS: dict[str, tuple[str, ...]] = {
+    "stable_baselines3.common.vec_env": (
+        "VecFrameStack",
+        "VecTransposeImage",
+        "VecNormalize",
+        "VecMonitor",
+        "VecExtractDictObs",
+        "VecCheckNan",
+    ),
+}
+
+
+# --- gymnasium env ids -------------------------------------------------------------------------------
+
+# Packages that register env ids when imported: (id pattern, module, pip name). rl-zoo3 imports
+# the same packages (rl_zoo3/import_envs.py) before it looks an id up.
+REGISTERING_PACKAGES: tuple[tuple[str, str, str], ...] = (
+    (r"^ALE/|NoFrameskip-v\d+$|Deterministic-v\d+$", "ale_py", "ale-py"),
+    (r"^(MiniGrid|BabyAI)-", "minigrid", "minigrid"),
+    (r"BulletEnv-v\d+$", "pybullet_envs_gymnasium", "pybullet_envs_gymnasium"),
+    (
+        r"^(parking|highway|highway-fast|merge|roundabout|intersection|racetrack|exit|u-turn|lane-keeping)-v\d+$",
+        "highway_env",
+        "highway-env",
+    ),
+    (r"^Panda", "panda_gym", "panda-gym"),
+    (r"^donkey-", "gym_donkeycar", "gym-donkeycar"),
+    (
+        r"^(Fetch|HandManipulate|HandReach|AdroitHand|FrankaKitchen|PointMaze|AntMaze)",
+        "gymnasium_robotics",
+        "gymnasium-robotics",
+    ),
+)
+
+# Registered envs whose optional dependencies gymnasium ships as extras, by entry-point module.
+GYMNASIUM_EXTRAS: dict[str, tuple[str, str]] = {
+    "gymnasium.envs.box2d": ("Box2D", 'pip install swig && pip install "gymnasium[box2d]"'),
+    "gymnasium.envs.mujoco": ("MuJoCo", 'pip install "gymnasium[mujoco]"'),
+    "gymnasium.envs.phys2d": ("JAX", 'pip install "gymnasium[jax]"'),
+    "gymnasium.envs.tabular": ("JAX", 'pip install "gymnasium[jax]"'),
+}
+
+ZOO_CLASS_ROOTS = ("nn", "th", "torch", "optim", "stable_baselines3", "sb3_contrib")
+"""Names a class path in an rl-zoo3 string starts with (rl-zoo3 evaluates them with these imported)."""
+ZOO_BARE_CLASSES = (*FEATURES_EXTRACTORS, "RMSpropTFLike")
+"""Classes rl-zoo3 strings may name without a module."""
+
+
+# --- torch layers ------------------------------------------------------------------------------------
+
+RNN_GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
+"""Gates of a recurrent layer: each has input and recurrent weights (and biases) of its own."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 
+import numpy as np
 import pytest
 import torch
 from stable_baselines3.common import torch_layers
@@ -100,3 +101,78 @@ def test_the_unwrap_warning_comes_from_where_the_catalog_says() -> None:
     )
     origins = {(w.module, w.category) for w in build_policy(spec).warnings}
     assert origins == {catalog.UNWRAP_WARNING_ORIGIN}
+
+
+def test_network_prefixes_cover_every_saved_tensor_of_each_family() -> None:
+    """Every state-dict entry SB3 writes for a policy falls under a network the catalog names (or the shared extractor)."""
+    from sb3inspect.build.policy import build_policy
+    from sb3inspect.sources.config import spec_from_mapping
+
+    configs = [
+        {
+            "algo": "PPO",
+            "observation_space": 3,
+            "action_space": "box:2",
+            "policy_kwargs": {"share_features_extractor": False},
+        },
+        {
+            "algo": "RecurrentPPO",
+            "observation_space": 3,
+            "action_space": "box:2",
+            "policy_kwargs": {"lstm_hidden_size": 4},
+        },
+        {"algo": "SAC", "observation_space": 3, "action_space": "box:2"},
+        {"algo": "TD3", "observation_space": 3, "action_space": "box:2"},
+        {"algo": "DQN", "observation_space": 3, "action_space": "discrete:2"},
+        {"algo": "QRDQN", "observation_space": 3, "action_space": "discrete:2"},
+    ]
+    prefixes = [prefix for prefix, *_ in catalog.NETWORK_PREFIXES]
+    for config in configs:
+        names = build_policy(spec_from_mapping(config)).policy.state_dict()
+        loose = [n for n in names if not n.startswith((*prefixes, "features_extractor.", "critic."))]
+        assert loose == [], config["algo"]
+
+
+def test_buffer_names_are_the_buffers_torch_and_sb3_contrib_register() -> None:
+    from sb3inspect.build.policy import build_policy
+    from sb3inspect.sources.config import spec_from_mapping
+
+    policy = build_policy(spec_from_mapping({"algo": "CrossQ", "observation_space": 3, "action_space": "box:2"})).policy
+    buffers = {name.rsplit(".", 1)[-1] for name, _ in policy.named_buffers()}
+    assert buffers and buffers <= set(catalog.BUFFER_NAMES)
+    assert {name.rsplit(".", 1)[-1] for name, _ in torch.nn.BatchNorm1d(2).named_buffers()} <= set(catalog.BUFFER_NAMES)
+
+
+def test_nature_cnn_minimum_is_sb3s() -> None:
+    from gymnasium import spaces
+    from stable_baselines3.common.torch_layers import NatureCNN
+
+    side = catalog.NATURE_CNN_MIN
+    NatureCNN(spaces.Box(0, 255, (1, side, side), np.uint8))
+    with pytest.raises(RuntimeError):
+        NatureCNN(spaces.Box(0, 255, (1, side - 1, side - 1), np.uint8))
+
+
+def test_rnn_gates_are_torchs() -> None:
+    for name, gates in catalog.RNN_GATES.items():
+        layer = getattr(torch.nn, name)(3, 5)
+        assert layer.weight_ih_l0.shape[0] == gates * 5
+
+
+@pytest.mark.parametrize("kind", ["BOOL_KWARGS", "POSITIVE_INT_KWARGS", "NUMBER_KWARGS", "MAPPING_KWARGS"])
+def test_kwarg_kinds_match_the_policies_defaults(kind: str) -> None:
+    """Each keyword sorted by kind is a real policy keyword whose default is of that kind (or None)."""
+    expected = {"BOOL_KWARGS": bool, "POSITIVE_INT_KWARGS": int, "NUMBER_KWARGS": (int, float), "MAPPING_KWARGS": dict}[
+        kind
+    ]
+    seen: dict[str, list[object]] = {}
+    for name, info in catalog.ALGORITHMS.items():
+        cls = algorithm_class(name)
+        for alias in info.policies:
+            policy_class = cls.policy_aliases[alias]
+            for key, parameter in inspect.signature(policy_class).parameters.items():
+                if key in getattr(catalog, kind):
+                    seen.setdefault(key, []).append(parameter.default)
+    assert set(seen) == set(getattr(catalog, kind))
+    for key, defaults in seen.items():
+        assert all(d is None or isinstance(d, expected) for d in defaults), (key, defaults)

@@ -391,10 +391,10 @@ def test_allow_imports_applies_a_named_wrapper(tmp_path: Path) -> None:
 def test_wrapper_tables_name_real_classes(table: str) -> None:
     import importlib
 
-    from sb3inspect.sources import zoo
+    from sb3inspect import catalog
     from sb3inspect.sources.envs import rl_zoo3_wrappers
 
-    for module, names in getattr(zoo, table).items():
+    for module, names in getattr(catalog, table).items():
         if module == "rl_zoo3.wrappers" and HYPERPARAMS is None:
             continue
         home = rl_zoo3_wrappers("test") if module == "rl_zoo3.wrappers" else importlib.import_module(module)

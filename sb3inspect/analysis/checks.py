@@ -19,29 +19,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sb3inspect import catalog
 from sb3inspect.errors import ConfigError, NetArchMismatch, suggestion
 from sb3inspect.report.model import Finding, PolicyReport
-
-ALIASES: dict[str, tuple[str, ...]] = {
-    "pi": ("pi", "actor"),
-    "vf": ("vf",),
-    "qf": ("critic", "q_net", "quantile_net"),
-}
-"""Expectation name -> the report networks it checks, first match wins."""
-
-NETWORK_NAMES = (
-    "pi",
-    "vf",
-    "actor",
-    "actor_target",
-    "critic",
-    "critic_target",
-    "q_net",
-    "q_net_target",
-    "quantile_net",
-    "quantile_net_target",
-)
-"""Network names a report can hold; ``sb3inspect check --expect`` takes these as well as pi/vf/qf."""
 
 
 def require(
@@ -66,9 +46,12 @@ def parse_expectations(expect: Mapping[str, Any], *, where: str) -> dict[str, li
     """Validated ``{name: widths}``: known network names, lists of whole numbers of at least 0."""
     out: dict[str, list[int]] = {}
     for name, widths in expect.items():
-        if name not in ALIASES and name not in NETWORK_NAMES:
-            others = [n for n in NETWORK_NAMES if n not in ALIASES]
-            hint = suggestion(name, [*ALIASES, *others]) or f"use pi, vf, qf or a network name: {', '.join(others)}"
+        if name not in catalog.EXPECT_ALIASES and name not in catalog.NETWORK_NAMES:
+            others = [n for n in catalog.NETWORK_NAMES if n not in catalog.EXPECT_ALIASES]
+            hint = (
+                suggestion(name, [*catalog.EXPECT_ALIASES, *others])
+                or f"use pi, vf, qf or a network name: {', '.join(others)}"
+            )
             raise ConfigError(where, f"unknown network {name!r}", hint=hint)
         if (
             isinstance(widths, (str, bytes))
@@ -106,7 +89,7 @@ def finding_line(finding: Finding) -> str:
 def network_for(report: PolicyReport, name: str) -> Any:
     """The network an expectation name checks (``pi`` -> ``pi`` or ``actor``, ...), or None."""
     by_name = {network.name: network for network in report.networks}
-    return next((by_name[n] for n in ALIASES.get(name, (name,)) if n in by_name), None)
+    return next((by_name[n] for n in catalog.EXPECT_ALIASES.get(name, (name,)) if n in by_name), None)
 
 
 def _width_problem(report: PolicyReport, name: str, widths: list[int]) -> str:

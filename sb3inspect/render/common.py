@@ -4,18 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from sb3inspect import catalog
 from sb3inspect.report.model import Finding, Layer, Network, PolicyReport
 from sb3inspect.sources.spaces import short
-
-ROLE_TITLES = {
-    "policy": "policy network",
-    "value": "value network",
-    "actor": "actor",
-    "critic": "critic",
-    "q_value": "Q-network",
-    "quantile": "quantile network",
-    "other": "not part of a known network",
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +131,7 @@ def _weight_in_channels(layer: Layer) -> int:
 
 
 def _recurrent(layer: Layer) -> str:
-    gates = {"LSTM": 4, "GRU": 3}.get(layer.type, 1)
+    gates = catalog.RNN_GATES.get(layer.type, 1)
     hidden, directions = layer.hidden_size or 0, 2 if any(n.endswith("_reverse") for n, _ in layer.param_shapes) else 1
     terms = []
     for index in range(layer.num_layers or 1):
@@ -289,7 +280,7 @@ def title(report: PolicyReport) -> str:
 
 
 def network_title(network: Network) -> str:
-    role = ROLE_TITLES.get(network.role, network.role)
+    role = catalog.ROLE_TITLES.get(network.role, network.role)
     text = f"{network.name} · {role}"
     if network.target:
         text += " (target: a copy of the online network, not trained by gradient)"

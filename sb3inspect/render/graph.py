@@ -24,9 +24,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from sb3inspect import catalog
 from sb3inspect.render.common import (
     MACS_NOTE,
-    ROLE_TITLES,
     Row,
     dims,
     display_rows,
@@ -293,7 +293,7 @@ def _caption(network: Network, report: PolicyReport) -> tuple[str, ...]:
         source = network.name.removesuffix("_target")
         copied = source if source != network.name and source in report.names else "its network"
         return (f"target: Polyak copy of {copied}", counts + ", not trained")
-    role = ROLE_TITLES.get(network.role, network.role)
+    role = catalog.ROLE_TITLES.get(network.role, network.role)
     if network.trainable_params != network.params:
         counts += f" ({number(network.trainable_params)} trainable)"
     return (counts,) if role == network.name else (role, counts)

@@ -225,7 +225,7 @@ class PolicyReport:
     """The optimizer class training would use (``Adam``; A2C's ``RMSprop``); none for ARS."""
     notes: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
-    """Lint findings about the net_arch the report was built from (see ``lint.py``)."""
+    """Lint findings about the net_arch the report was built from (see ``analysis.lint``)."""
     source: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     """Facts a source adds (e.g. a saved model's state-dict check)."""

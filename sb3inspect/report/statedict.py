@@ -12,34 +12,11 @@ from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+from sb3inspect import catalog
 from sb3inspect.errors import Sb3InspectError, SourceError
 from sb3inspect.report.model import Layer, Network, PolicyReport, Totals
 from sb3inspect.sources.saved.fields import space_of
 from sb3inspect.sources.saved.zipread import WEIGHTS, SavedModel, SavedTensor
-
-_BUFFER_NAMES = ("running_mean", "running_var", "num_batches_tracked", "ra_mean", "ra_var", "steps")
-"""State-dict entries that are buffers, not parameters (BatchNorm, sb3-contrib's BatchRenorm); told apart by name."""
-
-
-# (prefix, network, role, target): the attribute names SB3's policy families give their networks.
-_NETWORK_PREFIXES: tuple[tuple[str, str, str, bool], ...] = (
-    ("actor_target.", "actor_target", "actor", True),
-    ("actor.", "actor", "actor", False),
-    ("critic_target.", "critic_target", "critic", True),
-    ("q_net_target.", "q_net_target", "q_value", True),
-    ("q_net.", "q_net", "q_value", False),
-    ("quantile_net_target.", "quantile_net_target", "quantile", True),
-    ("quantile_net.", "quantile_net", "quantile", False),
-    ("pi_features_extractor.", "pi", "policy", False),
-    ("mlp_extractor.policy_net.", "pi", "policy", False),
-    ("lstm_actor.", "pi", "policy", False),
-    ("action_net.", "pi", "policy", False),
-    ("log_std", "pi", "policy", False),
-    ("vf_features_extractor.", "vf", "value", False),
-    ("mlp_extractor.value_net.", "vf", "value", False),
-    ("lstm_critic.", "vf", "value", False),
-    ("value_net.", "vf", "value", False),
-)
 
 
 def report_from_state_dict(
@@ -51,7 +28,7 @@ def report_from_state_dict(
     modules = _modules(tensors)
     placed: list[tuple[str, str, bool, str, frozenset[Any]]] = []  # network, role, target, module path, tensor ids
     for path, entries in modules.items():
-        ids = frozenset(tensors[_entry(path, e)].identity for e in entries if e not in _BUFFER_NAMES)
+        ids = frozenset(tensors[_entry(path, e)].identity for e in entries if e not in catalog.BUFFER_NAMES)
         placed += [(network, role, target, path, ids) for network, role, target in _networks_of(path, actor_critic)]
     holders: dict[frozenset[Any], set[str]] = {}
     for network, _, _, _, ids in placed:
@@ -66,7 +43,7 @@ def report_from_state_dict(
         rows.setdefault((network, role, target), []).append(_layer(path, modules[path], shared=shared))
     networks = [_network(name, role, target, layers) for (name, role, target), layers in rows.items()]
 
-    parameters = {t.identity: t for name, t in tensors.items() if name.rsplit(".", 1)[-1] not in _BUFFER_NAMES}
+    parameters = {t.identity: t for name, t in tensors.items() if name.rsplit(".", 1)[-1] not in catalog.BUFFER_NAMES}
     trained = {i for network, _, target, _, ids in placed if not target for i in ids}
     totals = Totals(
         params=sum(_numel(t.shape) for t in parameters.values()),
@@ -114,7 +91,7 @@ def _entry(path: str, entry: str) -> str:
 
 def _networks_of(path: str, actor_critic: bool) -> list[tuple[str, str, bool]]:
     probe = path + "."
-    for prefix, network, role, target in _NETWORK_PREFIXES:
+    for prefix, network, role, target in catalog.NETWORK_PREFIXES:
         if probe.startswith(prefix) or path == prefix:
             return [(network, role, target)]
     if actor_critic and probe.startswith("critic."):
@@ -130,7 +107,7 @@ def _layer(path: str, entries: dict[str, tuple[int, ...]], *, shared: bool) -> L
     if list(entries) == [""]:  # a bare parameter such as log_std
         shape = entries[""]
         return Layer(path=path, type="Parameter", params=_numel(shape), shared=shared, part="head", shape=shape)
-    counted = {name: shape for name, shape in entries.items() if name not in _BUFFER_NAMES}
+    counted = {name: shape for name, shape in entries.items() if name not in catalog.BUFFER_NAMES}
     facts: dict[str, Any] = {}
     kind = "Module"
     weight = entries.get("weight")

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sb3inspect import catalog
 from sb3inspect.report.model import Layer, Network, PolicyReport, Totals
 from sb3inspect.sources.spaces import describe
 
@@ -406,9 +407,6 @@ def _module_row(module: Any, path: str, trainable: Any, shared: bool, part: str,
     )
 
 
-_RNN_GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
-
-
 def _macs(module: Any, shapes: Any) -> int | None:
     """Weight multiply-accumulates of one observation through a layer (bias adds excluded).
 
@@ -429,7 +427,7 @@ def _macs(module: Any, shapes: Any) -> int | None:
         per_pixel = math.prod(module.kernel_size) * (module.in_channels // module.groups) * module.out_channels
         return int(per_pixel * math.prod(shapes[1][1:]))
     if isinstance(module, nn.RNNBase):
-        gates = _RNN_GATES.get(module.mode.split("_")[0], 1) if hasattr(module, "mode") else 1
+        gates = catalog.RNN_GATES.get(module.mode.split("_")[0], 1) if hasattr(module, "mode") else 1
         directions = 2 if module.bidirectional else 1
         total = 0
         for layer in range(module.num_layers):

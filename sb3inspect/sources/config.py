@@ -52,24 +52,8 @@ TOP_LEVEL_KEYS = (
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 MAX_CONFIG_BYTES = 1_000_000
 
-_BOOL_KWARGS = (
-    "share_features_extractor",
-    "ortho_init",
-    "normalize_images",
-    "shared_lstm",
-    "enable_critic_lstm",
-    "squash_output",
-    "full_std",
-    "use_expln",
-    "with_bias",
-    "batch_norm",
-)
-_POSITIVE_INT_KWARGS = ("n_critics", "n_quantiles", "lstm_hidden_size", "n_lstm_layers")
-_COUNT_KWARGS = ("n_critics", "n_lstm_layers")
 MAX_LAYERS = 1_000
 """Most layers (or critics, or LSTM layers) one config may ask for: each is a module to build."""
-_NUMBER_KWARGS = ("log_std_init", "clip_mean", "batch_norm_momentum", "batch_norm_eps", "renorm_warmup_steps")
-_MAPPING_KWARGS = ("features_extractor_kwargs", "optimizer_kwargs", "lstm_kwargs")
 _CLASS_PREFIXES = ("torch.nn.", "th.nn.", "nn.", "torch.optim.", "th.optim.", "optim.")
 
 
@@ -531,7 +515,7 @@ def check_policy_kwargs(kwargs: Mapping[str, Any], info: catalog.AlgoInfo, polic
                 or f"{info.name} {policy} takes {', '.join(k for k in allowed if k != 'use_sde')}"
             )
             raise ConfigError(at, f"{info.name} {policy} has no keyword {key!r}", hint=hint)
-        if key in _MAPPING_KWARGS and value is None:
+        if key in catalog.MAPPING_KWARGS and value is None:
             continue  # SB3 reads None as no keywords
         out[key] = _check_kwarg(key, value, kwargs, info, policy, at)
     return out
@@ -543,14 +527,14 @@ def _check_kwarg(key: str, value: Any, kwargs: Mapping[str, Any], info: catalog.
         return check_net_arch_value(value, info, at)
     if key in catalog.CLASS_KWARGS:
         return class_name(value, key, at)
-    if key in _BOOL_KWARGS:
+    if key in catalog.BOOL_KWARGS:
         if not isinstance(value, bool):
             raise ConfigError(at, f"expected true or false, got {value!r}")
         return value
-    if key in _POSITIVE_INT_KWARGS:
+    if key in catalog.POSITIVE_INT_KWARGS:
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ConfigError(at, f"expected a whole number of at least 1, got {value!r}")
-        if key in _COUNT_KWARGS and value > MAX_LAYERS:
+        if key in catalog.COUNT_KWARGS and value > MAX_LAYERS:
             raise ConfigError(
                 at,
                 f"{value:,} is more than sb3inspect builds ({MAX_LAYERS:,})",
@@ -558,9 +542,9 @@ def _check_kwarg(key: str, value: Any, kwargs: Mapping[str, Any], info: catalog.
             )
         check_size_limit(value, at)
         return value
-    if key in _NUMBER_KWARGS:
+    if key in catalog.NUMBER_KWARGS:
         return _number(value, at)
-    if key in _MAPPING_KWARGS:
+    if key in catalog.MAPPING_KWARGS:
         if not isinstance(value, dict):
             raise ConfigError(at, f"expected a mapping of keyword arguments, got {value!r}")
         _check_plain(value, at)
@@ -597,10 +581,6 @@ def _check_extractor_kwargs(value: Mapping[str, Any], extractor: str, where: str
             if isinstance(item, bool) or not isinstance(item, int) or item < 1:
                 raise ConfigError(at, f"expected a whole number of at least 1, got {item!r}")
             check_size_limit(item, at)
-
-
-NATURE_CNN_MIN = 36
-"""NatureCNN's 8×8/4, 4×4/2 and 3×3/1 convolutions need 36 pixels to leave one."""
 
 
 def check_extractor(policy: str, obs: SpaceSpec, kwargs: Mapping[str, Any], where: str) -> None:
@@ -640,11 +620,11 @@ def check_extractor(policy: str, obs: SpaceSpec, kwargs: Mapping[str, Any], wher
 
 def _check_image_size(obs: SpaceSpec, where: str) -> None:
     height, width = image_size(obs)
-    if min(height, width) < NATURE_CNN_MIN:
+    if min(height, width) < catalog.NATURE_CNN_MIN:
         raise ConfigError(
             where,
-            f"NatureCNN needs images of at least {NATURE_CNN_MIN}×{NATURE_CNN_MIN} pixels, this one is {height}×{width}",
-            hint=f"its 8×8 stride-4, 4×4 stride-2 and 3×3 convolutions shrink {NATURE_CNN_MIN} pixels to 1; "
+            f"NatureCNN needs images of at least {catalog.NATURE_CNN_MIN}×{catalog.NATURE_CNN_MIN} pixels, this one is {height}×{width}",
+            hint=f"its 8×8 stride-4, 4×4 stride-2 and 3×3 convolutions shrink {catalog.NATURE_CNN_MIN} pixels to 1; "
             "use larger frames, or MlpPolicy for tiny images",
         )
 

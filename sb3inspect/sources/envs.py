@@ -14,39 +14,13 @@ import warnings
 from collections.abc import Callable
 from typing import Any
 
+from sb3inspect import catalog
 from sb3inspect.errors import SourceError
 from sb3inspect.sources.spaces import MAX_SPACE_ELEMENTS, SPACE_TYPES, SpaceSpec, describe
 
 Wrap = Callable[[Any], Any]
 """Takes the made env, returns what carries the final spaces (a wrapped env or a vec env)."""
 
-# Packages that register env ids when imported: (id pattern, module, pip name). rl-zoo3 imports
-# the same packages (rl_zoo3/import_envs.py) before it looks an id up.
-_REGISTERING_PACKAGES: tuple[tuple[str, str, str], ...] = (
-    (r"^ALE/|NoFrameskip-v\d+$|Deterministic-v\d+$", "ale_py", "ale-py"),
-    (r"^(MiniGrid|BabyAI)-", "minigrid", "minigrid"),
-    (r"BulletEnv-v\d+$", "pybullet_envs_gymnasium", "pybullet_envs_gymnasium"),
-    (
-        r"^(parking|highway|highway-fast|merge|roundabout|intersection|racetrack|exit|u-turn|lane-keeping)-v\d+$",
-        "highway_env",
-        "highway-env",
-    ),
-    (r"^Panda", "panda_gym", "panda-gym"),
-    (r"^donkey-", "gym_donkeycar", "gym-donkeycar"),
-    (
-        r"^(Fetch|HandManipulate|HandReach|AdroitHand|FrankaKitchen|PointMaze|AntMaze)",
-        "gymnasium_robotics",
-        "gymnasium-robotics",
-    ),
-)
-
-# Registered envs whose optional dependencies gymnasium ships as extras, by entry-point module.
-_GYMNASIUM_EXTRAS: dict[str, tuple[str, str]] = {
-    "gymnasium.envs.box2d": ("Box2D", 'pip install swig && pip install "gymnasium[box2d]"'),
-    "gymnasium.envs.mujoco": ("MuJoCo", 'pip install "gymnasium[mujoco]"'),
-    "gymnasium.envs.phys2d": ("JAX", 'pip install "gymnasium[jax]"'),
-    "gymnasium.envs.tabular": ("JAX", 'pip install "gymnasium[jax]"'),
-}
 
 _NO_VEL = re.compile(r"^(?P<name>.+)NoVel-v(?P<version>\d+)$")
 """rl-zoo3's partially observable variants: ``CartPoleNoVel-v1`` is CartPole-v1 with velocities masked."""
@@ -189,7 +163,7 @@ def register_env_package(env_id: str) -> None:
 
     if env_id in gymnasium.envs.registry:
         return
-    for pattern, module, pip_name in _REGISTERING_PACKAGES:
+    for pattern, module, pip_name in catalog.REGISTERING_PACKAGES:
         if re.search(pattern, env_id):
             try:
                 __import__(module)  # importing registers the package's envs
@@ -204,7 +178,7 @@ def _missing_dependency(env_id: str, exc: Exception) -> str:
 
     spec = gymnasium.envs.registry.get(env_id)
     entry = spec.entry_point if spec is not None and isinstance(spec.entry_point, str) else ""
-    for module, (what, command) in _GYMNASIUM_EXTRAS.items():
+    for module, (what, command) in catalog.GYMNASIUM_EXTRAS.items():
         if entry.startswith(module + "."):
             return f"env {env_id!r} needs {what}, which is not installed: {command}"
     if isinstance(exc, ModuleNotFoundError):

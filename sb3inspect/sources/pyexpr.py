@@ -38,8 +38,6 @@ MAX_EXPONENT = 64
 MAX_BASE = 1_000_000
 """``a ** b`` is read for |a| <= MAX_BASE and |b| <= MAX_EXPONENT: no number grows without bound."""
 
-_CLASS_ROOTS = ("nn", "th", "torch", "optim", "stable_baselines3", "sb3_contrib")
-_BARE_CLASSES = (*catalog.FEATURES_EXTRACTORS, "RMSpropTFLike")
 _NUMBER_OPS: dict[type[ast.operator], Callable[[float, float], float]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
@@ -203,9 +201,9 @@ class _Reader:
             raise self.fail(node, "not allowed in a policy_kwargs string")
         parts.append(current.id)
         dotted = ".".join(reversed(parts))
-        if len(parts) == 1 and dotted in _BARE_CLASSES:
+        if len(parts) == 1 and dotted in catalog.ZOO_BARE_CLASSES:
             return ClassRef(dotted)
-        if len(parts) > 1 and parts[-1] in _CLASS_ROOTS and not any(p.startswith("_") for p in parts):
+        if len(parts) > 1 and parts[-1] in catalog.ZOO_CLASS_ROOTS and not any(p.startswith("_") for p in parts):
             return ClassRef(dotted)
         raise self.fail(node, "unknown name")
 

@@ -39,74 +39,7 @@ from sb3inspect.sources.config import (
 )
 from sb3inspect.sources.pyexpr import policy_kwargs_from_text
 
-FALLBACK_ENTRIES = {
-    "atari": "rl-zoo3's entry for every Atari game: inspect it with --env PongNoFrameskip-v4 (needs ale-py)",
-    "default": "rl-zoo3's entry for envs the file does not list: inspect it with --env ID",
-}
 MAX_FRAME_STACK = 1024
-
-# Wrappers sb3inspect applies by their real classes: module -> class names. A file may name a
-# class by any submodule of these (``gymnasium.wrappers.transform_observation.GrayscaleObservation``).
-ENV_WRAPPERS: dict[str, tuple[str, ...]] = {
-    "stable_baselines3.common.atari_wrappers": (
-        "AtariWrapper",
-        "WarpFrame",
-        "MaxAndSkipEnv",
-        "NoopResetEnv",
-        "FireResetEnv",
-        "EpisodicLifeEnv",
-        "ClipRewardEnv",
-        "StickyActionEnv",
-    ),
-    "sb3_contrib.common.wrappers": ("TimeFeatureWrapper",),
-    "gymnasium.wrappers": (
-        "TimeLimit",
-        "ClipAction",
-        "RescaleAction",
-        "ClipReward",
-        "NormalizeReward",
-        "NormalizeObservation",
-        "FlattenObservation",
-        "FilterObservation",
-        "GrayscaleObservation",
-        "ResizeObservation",
-        "ReshapeObservation",
-        "RescaleObservation",
-        "DtypeObservation",
-        "FrameStackObservation",
-        "TimeAwareObservation",
-        "DelayObservation",
-        "MaxAndSkipObservation",
-        "AtariPreprocessing",
-        "RecordEpisodeStatistics",
-        "StickyAction",
-        "RepeatAction",
-        "DiscretizeObservation",
-        "DiscretizeAction",
-    ),
-    "rl_zoo3.wrappers": (
-        "YAMLCompatResizeObservation",
-        "TruncatedOnSuccessWrapper",
-        "ActionNoiseWrapper",
-        "ActionSmoothingWrapper",
-        "DelayedRewardWrapper",
-        "HistoryWrapper",
-        "HistoryWrapperObsDict",
-        "FrameSkip",
-        "MaskVelocityWrapper",
-        "TimeFeatureWrapper",
-    ),
-}
-VEC_ENV_WRAPPERS: dict[str, tuple[str, ...]] = {
-    "stable_baselines3.common.vec_env": (
-        "VecFrameStack",
-        "VecTransposeImage",
-        "VecNormalize",
-        "VecMonitor",
-        "VecExtractDictObs",
-        "VecCheckNan",
-    ),
-}
 
 
 @dataclass(frozen=True)
@@ -169,8 +102,8 @@ def zoo_entries(
         return [_select(path, data, env_id, file_algo, allow_imports) for env_id in envs], []
     entries, skipped = [], []
     for key, settings in data.items():
-        if key in FALLBACK_ENTRIES:
-            skipped.append(f"{path} [{key}]: {FALLBACK_ENTRIES[key]}")
+        if key in catalog.ZOO_FALLBACK_ENTRIES:
+            skipped.append(f"{path} [{key}]: {catalog.ZOO_FALLBACK_ENTRIES[key]}")
             continue
         entries.append(
             ZooEntry(path, str(key), str(key), _entry_algo(path, key, settings, file_algo), settings, allow_imports)
@@ -348,8 +281,14 @@ def _wrap_function(
     Which wrappers apply is decided here, from names alone; their modules are imported when the
     env has been made, so a bad entry or a missing env is found before torch is imported.
     """
-    env_items = [(w, ENV_WRAPPERS) for w in env_wrappers if _applies(w, ENV_WRAPPERS, entry.allow_imports)]
-    vec_items = [(w, VEC_ENV_WRAPPERS) for w in vec_wrappers if _applies(w, VEC_ENV_WRAPPERS, entry.allow_imports)]
+    env_items = [
+        (w, catalog.ENV_WRAPPERS) for w in env_wrappers if _applies(w, catalog.ENV_WRAPPERS, entry.allow_imports)
+    ]
+    vec_items = [
+        (w, catalog.VEC_ENV_WRAPPERS)
+        for w in vec_wrappers
+        if _applies(w, catalog.VEC_ENV_WRAPPERS, entry.allow_imports)
+    ]
     applied = {id(w) for w, _ in (*env_items, *vec_items)}
     for wrapper in (*env_wrappers, *vec_wrappers):
         if id(wrapper) in applied:
