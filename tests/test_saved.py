@@ -25,7 +25,8 @@ from sb3inspect.cli import main
 from sb3inspect.errors import SourceError
 from sb3inspect.pipeline import summarize_saved
 from sb3inspect.sources.saved.fields import space_of
-from sb3inspect.sources.saved.zipread import MAX_MEMBERS, pickle_globals
+from sb3inspect.sources.saved.pickles import pickle_globals
+from sb3inspect.sources.saved.zipread import MAX_MEMBERS
 
 BOX = spaces.Box(-1, 1, (3,), np.float32)
 IMAGE = spaces.Box(0, 255, (36, 36, 1), np.uint8)  # channel-last: SB3 transposes it

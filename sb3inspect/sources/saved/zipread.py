@@ -13,13 +13,10 @@ Zip limits (member count, sizes, compression ratio) make a zip bomb or a non-zip
 
 from __future__ import annotations
 
-import base64
-import binascii
 import io
 import json
 import math
 import os
-import pickletools
 import re
 import struct
 import zipfile
@@ -30,6 +27,7 @@ from typing import Any, BinaryIO
 
 from sb3inspect.errors import SourceError, one_line
 from sb3inspect.sources.config import bounded_int
+from sb3inspect.sources.saved.pickles import policy_class_of
 
 MAX_MEMBERS = 64
 """A model.save() zip has 5 to 8 members."""
@@ -41,8 +39,6 @@ MAX_WEIGHTS_BYTES = 64 << 30
 MAX_SMALL_MEMBER_BYTES = 1 << 10
 MAX_COMPRESSION_RATIO = 100
 """Weights barely compress; a member that inflates more than this is treated as a zip bomb."""
-MAX_PICKLE_BYTES = 1 << 16
-"""The ``:serialized:`` pickle of a policy class is a few dozen bytes."""
 
 DATA = "data"
 WEIGHTS = "policy.pth"
@@ -235,74 +231,6 @@ def read_member(archive: zipfile.ZipFile, name: str, limit: int, path: Path, *, 
     if len(raw) > limit:
         raise SourceError(str(path), f"member {name!r} is larger than its limit ({limit:,} bytes)")
     return raw
-
-
-# --- the policy class, from its pickle, statically -------------------------------------------------
-
-_STRING_OPS = {"SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE", "SHORT_BINSTRING", "BINSTRING", "STRING"}
-_MEMO_PUT = {"MEMOIZE", "PUT", "BINPUT", "LONG_BINPUT"}
-_MEMO_GET = {"GET", "BINGET", "LONG_BINGET"}
-_CLASS_PICKLE_OPS = _STRING_OPS | _MEMO_PUT | _MEMO_GET | {"PROTO", "FRAME", "GLOBAL", "STACK_GLOBAL", "STOP"}
-
-
-def pickle_globals(raw: bytes) -> tuple[list[str], bool]:
-    """The ``module.name`` globals a pickle refers to, and whether it is only a class reference.
-
-    Read with ``pickletools.genops``: opcodes are listed, nothing is built or called. A plain class
-    reference pushes two strings and a STACK_GLOBAL (or one GLOBAL); any other opcode (REDUCE,
-    BUILD, NEWOBJ, ...) means the pickle would construct or call something.
-    """
-    stack: list[Any] = []
-    memo: dict[Any, Any] = {}
-    found: list[str] = []
-    plain = True
-    for opcode, arg, _ in pickletools.genops(raw):
-        name = opcode.name
-        plain = plain and name in _CLASS_PICKLE_OPS
-        if name in _STRING_OPS:
-            stack.append(arg if isinstance(arg, str) else str(arg))
-        elif name == "MEMOIZE":
-            memo[len(memo)] = stack[-1] if stack else None
-        elif name in _MEMO_PUT:
-            memo[arg] = stack[-1] if stack else None
-        elif name in _MEMO_GET:
-            stack.append(memo.get(arg))
-        elif name == "GLOBAL":
-            found.append(str(arg).replace(" ", "."))
-            stack.append(found[-1])
-        elif name == "STACK_GLOBAL":
-            attr, module = (stack.pop() if stack else None), (stack.pop() if stack else None)
-            found.append(f"{module}.{attr}")
-            stack.append(found[-1])
-        elif name not in ("PROTO", "FRAME", "STOP"):
-            stack.append(None)
-    return found, plain and len(found) == 1
-
-
-def policy_class_of(entry: Any) -> tuple[str | None, str | None, list[str]]:
-    """(module, class name, problems) of ``data["policy_class"]``, from its pickle's opcodes."""
-    if not isinstance(entry, dict) or not isinstance(entry.get(":serialized:"), str):
-        return None, None, ["its data has no readable policy_class"]
-    text = entry[":serialized:"]
-    if len(text) > MAX_PICKLE_BYTES * 2:
-        return None, None, [f"its policy_class pickle is {len(text):,} characters long, not a class reference"]
-    try:
-        found, plain = pickle_globals(base64.b64decode(text, validate=True))
-    except (binascii.Error, ValueError, IndexError, KeyError, TypeError):
-        return None, None, ["its policy_class pickle cannot be read"]
-    if not plain:
-        calls = (
-            ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
-            if found
-            else "no named global"
-        )
-        return (
-            None,
-            None,
-            [f"its policy_class pickle is not a plain class reference (it names {calls}); it was not run"],
-        )
-    module, _, name = found[0].rpartition(".")
-    return module, name, []
 
 
 # --- policy.pth: shapes only ------------------------------------------------------------------------
