@@ -172,7 +172,7 @@ def test_seed_case_numbers() -> None:
     )
     pi, vf = report.network("pi"), report.network("vf")
     assert (pi.params, vf.params, report.totals.params) == (10_948, 10_753, 21_701)
-    assert pi.hidden_sizes == [64, 64] and vf.hidden_sizes == [64, 64]
+    assert list(pi.hidden_sizes) == [64, 64] and list(vf.hidden_sizes) == [64, 64]
     linear = [layer for layer in pi.layers if layer.type == "Linear"]
     assert [(row.path, row.in_features, row.out_features, row.params) for row in linear] == [
         ("mlp_extractor.policy_net.0", 101, 64, 6_528),

@@ -77,7 +77,7 @@ def test_each_pitfall_is_a_finding_and_the_report_shows_what_sb3_builds(
     assert fix in first.fix, first.fix
     assert first.where.startswith("<dict>: policy_kwargs.net_arch")
     for name, sizes in built.items():
-        assert report.network(name).hidden_sizes == sizes
+        assert list(report.network(name).hidden_sizes) == sizes
     assert_same_as_cpu_build(cfg)
 
 

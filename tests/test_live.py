@@ -113,7 +113,7 @@ def test_custom_cnn_extractor_lenet_numbers() -> None:
     assert report.totals.params == sum(p.numel() for p in model.policy.parameters())
     assert report.totals.trainable_params == report.totals.params and report.totals.frozen_params == 0
     assert report.features_extractor == {"class": "LeNet", "features_dim": 8, "shared": True}
-    assert report.network("pi").hidden_sizes == [16]
+    assert list(report.network("pi").hidden_sizes) == [16]
 
 
 def test_unknown_module_types_still_get_rows() -> None:
@@ -177,7 +177,7 @@ def test_off_policy_targets(algo: str) -> None:
         for p in g["params"]
     }
     assert report.totals.trainable_params == sum(p.numel() for p in policy.parameters() if id(p) in optimized)
-    assert report.network("critic").hidden_sizes == [8] and report.network("actor").hidden_sizes == [8]
+    assert list(report.network("critic").hidden_sizes) == [8] and list(report.network("actor").hidden_sizes) == [8]
     assert "target: a copy of the online network" in str(report)
 
 
@@ -203,7 +203,7 @@ def test_dqn() -> None:
 def test_issue_example_numbers() -> None:
     model = ppo(gym.spaces.Box(-np.inf, np.inf, (101,), np.float32), 4, net_arch=[64, 64])
     report = sb3inspect.summary(model)
-    assert report.network("pi").params == 10948 and report.network("pi").hidden_sizes == [64, 64]
+    assert report.network("pi").params == 10948 and list(report.network("pi").hidden_sizes) == [64, 64]
     assert sb3inspect.check_net_arch(model, pi=[64, 64], vf=[64, 64], max_params=50_000) is not None
 
 

@@ -190,7 +190,7 @@ def test_a_shape_mismatch_is_reported(
     del state["value_net.bias"]
     edited = rewrite(path, tmp_path / "edited.zip", {"policy.pth": torch_bytes(state)})
     report = sb3inspect.summary(edited)
-    check = report.extra["saved_model"]["state_dict"]
+    check = report.to_dict()["saved_model"]["state_dict"]
     assert check["status"] == "mismatch"
     assert check["mismatched"] == [{"name": "action_net.weight", "built": [3, 8], "saved": [3, 5]}]
     assert (check["missing"], check["unexpected"]) == (["value_net.bias"], ["extra.weight"])
@@ -437,7 +437,7 @@ def test_old_torch_never_loads_policy_pth(
     reason = "reading policy.pth safely needs torch>=2.10 (CVE-2026-24747); you have 2.5.1+cpu"
     report = sb3inspect.summary(path)
     assert comparable(report) == comparable(sb3inspect.summary(model))
-    check = report.extra["saved_model"]["state_dict"]
+    check = report.to_dict()["saved_model"]["state_dict"]
     assert check["status"] == "not_checked" and check["reason"].startswith(reason), check
     assert any(note.startswith(f"weights NOT checked: {reason}") for note in report.notes), report.notes
 
@@ -508,7 +508,7 @@ def test_a_half_precision_model_is_not_a_float32_match(tmp_path: Path, capsys: p
     model.policy.half()
     model.save(tmp_path / "half.zip")
     report = sb3inspect.summary(tmp_path / "half.zip")
-    check = report.extra["saved_model"]["state_dict"]
+    check = report.to_dict()["saved_model"]["state_dict"]
     assert check["status"] == "mismatch" and check["mismatched"] == []
     assert {entry["saved"] for entry in check["dtypes"]} == {"float16"} and len(check["dtypes"]) == 8
     assert report.totals.dtypes == ("float16",) and report.totals.bytes * 2 == live.bytes

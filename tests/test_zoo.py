@@ -127,7 +127,7 @@ def zoo_model(algo: str, env_id: str, log_folder: Path, config: Path | None = No
 def assert_same_as_zoo(report: Any, model: Any) -> None:
     policy = model.policy
     assert report.policy_class == type(policy).__name__
-    assert report.observation_space["shape"] == list(model.observation_space.shape)
+    assert list(report.observation_space["shape"]) == list(model.observation_space.shape)
     assert report.totals.params == sum(p.numel() for p in policy.parameters())
     assert reported_sizes(report) == sized_modules(policy)
 
@@ -164,7 +164,7 @@ def test_zoo_entry_spec_matches_a_cpu_build(algo: str, env_id: str) -> None:
 @pytest.mark.parametrize("algo", ["ppo", "a2c", "qrdqn"])
 def test_atari_entry_applies_atari_wrapper_and_frame_stack(algo: str, tmp_path: Path) -> None:
     (report,) = summarize_path(HYPERPARAMS / f"{algo}.yml", env=FAKE_ATARI)
-    assert report.observation_space["shape"] == [4, 84, 84]
+    assert list(report.observation_space["shape"]) == [4, 84, 84]
     assert any("'atari' entry is used" in note for note in report.notes)
     assert any("AtariWrapper applied" in note for note in report.notes)
     assert any("frame_stack: 4" in note for note in report.notes)
@@ -190,8 +190,8 @@ Pendulum-v1:
 """)
     (report,) = summarize_path(config, env="Pendulum-v1")
     # Pendulum 3 + TimeFeature 1, history of 2 observations and 2 actions, 3 frames stacked
-    assert report.observation_space["shape"] == [((3 + 1) * 2 + 1 * 2) * 3]
-    assert report.network("critic").hidden_sizes == [48, 16] and report.activation_fn == "ReLU"
+    assert list(report.observation_space["shape"]) == [((3 + 1) * 2 + 1 * 2) * 3]
+    assert list(report.network("critic").hidden_sizes) == [48, 16] and report.activation_fn == "ReLU"
     assert_same_as_zoo(report, zoo_model("sac", "Pendulum-v1", tmp_path / "logs", config))
 
 
@@ -201,7 +201,7 @@ def test_default_entry_and_no_entry(tmp_path: Path) -> None:
         "default:\n  policy: MlpPolicy\n  policy_kwargs: 'dict(net_arch=[16])'\nCartPole-v1:\n  policy: MlpPolicy\n"
     )
     (report,) = summarize_path(config, env="Acrobot-v1")
-    assert report.network("q_net").hidden_sizes == [16]
+    assert list(report.network("q_net").hidden_sizes) == [16]
     assert any("'default' entry is used" in note for note in report.notes)
     config.write_text("CartPole-v1:\n  policy: MlpPolicy\n")
     with pytest.raises(ConfigError, match=r"no entry for 'CartPol-v1'.*did you mean 'CartPole-v1'"):
@@ -382,7 +382,7 @@ def test_allow_imports_applies_a_named_wrapper(tmp_path: Path) -> None:
     config.write_text("CartPole-v1:\n  env_wrapper: tests.test_zoo.AddOneFeature\n")
     (without,) = summarize_path(config, env="CartPole-v1")
     (with_it,) = summarize_path(config, env="CartPole-v1", allow_imports=True)
-    assert without.observation_space["shape"] == [4] and with_it.observation_space["shape"] == [5]
+    assert list(without.observation_space["shape"]) == [4] and list(with_it.observation_space["shape"]) == [5]
     assert any("NOT applied" in note for note in without.notes)
     assert any("AddOneFeature applied" in note for note in with_it.notes)
 
@@ -451,7 +451,7 @@ def test_env_id_errors_say_what_to_do(env_id: str, message: str, capsys: pytest.
 def test_no_vel_env_is_rl_zoo3s_masked_env() -> None:
     pytest.importorskip("rl_zoo3")
     (report,) = [summarize_spec(spec) for spec in _specs({"algo": "ppo", "env": "PendulumNoVel-v1"})]
-    assert report.observation_space["shape"] == [3]
+    assert list(report.observation_space["shape"]) == [3]
 
 
 def _specs(config: dict[str, Any]) -> list[Any]:

@@ -8,11 +8,12 @@ paths), so a config and a saved model of the same algorithm line up row for row.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sb3inspect.report import formats
+from sb3inspect.report.frozen import freeze, thaw
 from sb3inspect.report.model import Layer, Network, PolicyReport, dumps
 
 ADDED, REMOVED, RESIZED, CHANGED = "added", "removed", "resized", "changed"
@@ -86,7 +87,7 @@ class ReportDiff:
     a: PolicyReport
     b: PolicyReport
     facts: tuple[tuple[str, Any, Any], ...]
-    """(fact, value in A, value in B) for the facts that differ: algo, spaces, activation, extractor."""
+    """(fact, value in A, value in B) for the facts that differ: algo, spaces, activation, extractor (frozen values)."""
     networks: tuple[NetworkDiff, ...]
 
     @property
@@ -103,7 +104,7 @@ class ReportDiff:
             "a": self.a.source,
             "b": self.b.source,
             "same": self.same,
-            "facts": [{"fact": name, "a": a, "b": b} for name, a, b in self.facts],
+            "facts": [{"fact": name, "a": thaw(a), "b": thaw(b)} for name, a, b in self.facts],
             "networks": [network.to_dict() for network in self.networks],
             "totals": {
                 "params": [self.a.totals.params, self.b.totals.params],
@@ -200,15 +201,15 @@ def _fact_changes(a: PolicyReport, b: PolicyReport) -> tuple[tuple[str, Any, Any
     for name, get in facts.items():
         value_a, value_b = get(a), get(b)
         if value_a is not None and value_b is not None and value_a != value_b:
-            out.append((name, value_a, value_b))
+            out.append((name, freeze(value_a), freeze(value_b)))
     return tuple(out)
 
 
 def _shape_only(space: Any) -> Any:
     """A space spec without what never changes the architecture (Box bounds, Discrete start)."""
-    if not isinstance(space, dict) or not space:
+    if not isinstance(space, Mapping) or not space:
         return None
     out = {k: v for k, v in space.items() if k not in ("low", "high", "start")}
-    if isinstance(out.get("spaces"), dict):
+    if isinstance(out.get("spaces"), Mapping):
         out["spaces"] = {name: _shape_only(sub) for name, sub in out["spaces"].items()}
     return out

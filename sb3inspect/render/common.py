@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from sb3inspect import catalog
@@ -161,13 +162,13 @@ def explain_notes(report: PolicyReport) -> list[str]:
     pi, vf = by_name.get("pi"), by_name.get("vf")
     if pi is not None and vf is not None:
         body = [layer for layer in pi.layers if layer.part == "body"]
-        if isinstance(report.net_arch, list) or report.net_arch is None:
+        if isinstance(report.net_arch, tuple) or report.net_arch is None:  # a list, frozen
             notes.append(
                 "net_arch is a list (or the default), so pi and vf are separate twins with the same hidden "
                 "sizes: SB3 shares no hidden layers between them"
             )
         elif (
-            isinstance(report.net_arch, dict)
+            isinstance(report.net_arch, Mapping)
             and {"pi", "vf"} <= set(report.net_arch)
             and not any(layer.shared for layer in body)
         ):
@@ -240,9 +241,9 @@ def _extractor_root(path: str) -> str:
 
 def arch_text(value: object) -> str:
     """net_arch as a user writes it in YAML: ``[64, 64]``, ``{pi: [64], vf: [64]}``."""
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return "{" + ", ".join(f"{k}: {arch_text(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list):
+    if isinstance(value, (list, tuple)):
         return "[" + ", ".join(arch_text(v) for v in value) + "]"
     return str(value)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io as _io
+from collections.abc import Mapping
 from typing import Any
 
 from rich import box
@@ -113,9 +114,9 @@ def _totals(result: ReportDiff) -> str:
 
 
 def _fact(value: Any) -> str:
-    if isinstance(value, dict) and "type" in value:
+    if isinstance(value, Mapping) and "type" in value:
         return short(value)
-    if isinstance(value, dict) and "class" in value:  # features extractor
+    if isinstance(value, Mapping) and "class" in value:  # features extractor
         text = str(value["class"])
         if "features_dim" in value:
             text += f" → {number(value['features_dim'])} features"

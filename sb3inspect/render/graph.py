@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -209,7 +209,7 @@ def items_boxes(items: tuple[Item, ...]) -> list[Box]:
     return out
 
 
-def _space_lines(space: dict[str, Any]) -> tuple[str, ...]:
+def _space_lines(space: Mapping[str, Any]) -> tuple[str, ...]:
     if space.get("type") == "Dict":
         return tuple(one_line(f"{key}: {short(value)}") for key, value in space["spaces"].items())
     return (one_line(short(space)),)

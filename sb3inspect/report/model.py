@@ -1,7 +1,9 @@
 """The report: plain frozen data, no torch inside.
 
-``PolicyReport.to_dict()`` is the JSON contract of DESIGN.md; renderers and checks read reports and
-never touch a module. Rows own their parameters directly, so a network's rows add up to its total;
+``PolicyReport.to_dict()`` is the JSON contract (docs/json-report.md, checked against the schema
+shipped as ``sb3inspect/report/schema.json``); renderers and checks read reports and never touch a
+module. Reports are deeply immutable: lists are stored as tuples and mappings as read-only
+``FrozenDict`` s (``report.frozen``), ``to_dict()`` returns fresh copies, and reports are hashable. Rows own their parameters directly, so a network's rows add up to its total;
 totals come from the policy's unique parameters, so a shared features extractor counts once.
 """
 
@@ -9,12 +11,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sb3inspect.catalog import ACTIVATIONS
 from sb3inspect.report import formats
+from sb3inspect.report.frozen import FrozenDict, freeze, thaw
 
 SCHEMA_VERSION = 1
 
@@ -66,13 +69,19 @@ class Layer:
     macs: int | None = None
     """Weight multiply-accumulates for one observation (bias adds excluded); None if unknown."""
 
+    def __post_init__(self) -> None:
+        for name in _TUPLE_FIELDS:  # a list given by a caller is stored as a tuple
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, freeze(value))
+
     @property
     def is_activation(self) -> bool:
         """A parameter-free elementwise layer (``Tanh``, ``ReLU``, ...)."""
         return self.params == 0 and self.type in _ACTIVATION_TYPES
 
     def to_dict(self) -> dict[str, Any]:
-        """DESIGN.md's row: identity, sizes, counts, flags; fields that do not apply are left out."""
+        """The report's row (docs/json-report.md): identity, sizes, counts, flags; fields that do not apply are left out."""
         out: dict[str, Any] = {}
         for name in _LAYER_KEYS:
             value = getattr(self, name)
@@ -109,6 +118,7 @@ _LAYER_KEYS = (
     "part",
     "param_shapes",
 )
+_TUPLE_FIELDS = ("kernel_size", "stride", "shape", "param_shapes", "input_shape", "output_shape")
 _ACTIVATION_TYPES = frozenset(ACTIVATIONS)
 
 
@@ -124,12 +134,17 @@ class Network:
     trainable_params: int
     target: bool
     """A target network: a copy of an online network (Polyak-averaged, or DQN's periodic hard copy), never trained by gradient."""
-    hidden_sizes: list[int]
-    """Widths of the hidden layers that net_arch built (features extractor and heads excluded)."""
+    hidden_sizes: tuple[int, ...]
+    """Widths of the hidden layers that net_arch built (features extractor and heads excluded):
+    a tuple, ``(64, 64)``; a list given at construction is stored as one."""
     layers: tuple[Layer, ...]
     macs: int | None = None
     """Weight multiply-accumulates for one observation through this network, its features
     extractor included (bias adds excluded; an LSTM counts one step)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "hidden_sizes", freeze(self.hidden_sizes))
+        object.__setattr__(self, "layers", tuple(self.layers))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -161,6 +176,9 @@ class Totals:
     """Estimate for training: the parameters, plus a gradient and the optimizer's state per trainable one."""
     optimizer_states: int | None = None
     """Parameter-sized state tensors the optimizer keeps (Adam 2, RMSprop 1, SGD 0)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "dtypes", freeze(self.dtypes))
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -210,8 +228,9 @@ class PolicyReport:
 
     algo: str | None
     policy_class: str
-    observation_space: dict[str, Any]
-    action_space: dict[str, Any]
+    observation_space: Mapping[str, Any]
+    """The space spec (``{"type": "Box", "shape": (101,), "dtype": "float32"}``), read-only."""
+    action_space: Mapping[str, Any]
     networks: tuple[Network, ...]
     totals: Totals
     policy: str | None = None
@@ -219,7 +238,7 @@ class PolicyReport:
     net_arch: Any = None
     """net_arch as the policy stores it (after SB3's defaults)."""
     activation_fn: str | None = None
-    features_extractor: dict[str, Any] | None = None
+    features_extractor: Mapping[str, Any] | None = None
     """``{"class": "FlattenExtractor", "features_dim": 101, "shared": true}``."""
     optimizer: str | None = None
     """The optimizer class training would use (``Adam``; A2C's ``RMSprop``); none for ARS."""
@@ -227,8 +246,41 @@ class PolicyReport:
     findings: tuple[Finding, ...] = ()
     """Lint findings about the net_arch the report was built from (see ``analysis.lint``)."""
     source: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
-    """Facts a source adds (e.g. a saved model's state-dict check)."""
+    extra: Mapping[str, Any] = field(default_factory=FrozenDict)
+    """Top-level keys a source adds to the JSON report (a saved model's ``saved_model``); never one of
+    the report's own keys (``KEYS``): that raises ``ValueError`` at construction."""
+
+    KEYS = frozenset(
+        {
+            "schema_version",
+            "source",
+            "algo",
+            "policy",
+            "policy_class",
+            "observation_space",
+            "action_space",
+            "net_arch",
+            "activation_fn",
+            "features_extractor",
+            "optimizer",
+            "networks",
+            "totals",
+            "notes",
+            "findings",
+        }
+    )
+    """The keys ``to_dict()`` always writes; ``extra`` adds others beside them."""
+
+    def __post_init__(self) -> None:
+        for name in ("observation_space", "action_space", "net_arch", "features_extractor", "notes", "extra"):
+            object.__setattr__(self, name, freeze(getattr(self, name)))
+        object.__setattr__(self, "networks", tuple(self.networks))
+        object.__setattr__(self, "findings", tuple(self.findings))
+        clash = sorted(self.KEYS & set(self.extra))
+        if clash:
+            raise ValueError(
+                f"extra would replace the report's own key(s) {', '.join(clash)}; give the new facts a key of their own"
+            )
 
     def network(self, name: str) -> Network:
         """The network called ``name``; a KeyError lists the names there are."""
@@ -251,18 +303,18 @@ class PolicyReport:
             "algo": self.algo,
             "policy": self.policy,
             "policy_class": self.policy_class,
-            "observation_space": self.observation_space,
-            "action_space": self.action_space,
-            "net_arch": self.net_arch,
+            "observation_space": thaw(self.observation_space),
+            "action_space": thaw(self.action_space),
+            "net_arch": thaw(self.net_arch),
             "activation_fn": self.activation_fn,
-            "features_extractor": self.features_extractor,
+            "features_extractor": thaw(self.features_extractor),
             "optimizer": self.optimizer,
             "networks": [network.to_dict() for network in self.networks],
             "totals": self.totals.to_dict(),
             "notes": list(self.notes),
             "findings": [finding.to_dict() for finding in self.findings],
         }
-        out.update(self.extra)
+        out.update(thaw(self.extra))
         return out
 
     def to_json(self, *, indent: int | None = 2) -> str:

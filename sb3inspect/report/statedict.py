@@ -165,7 +165,7 @@ def _network(name: str, role: str, target: bool, rows: list[Layer]) -> Network:
     )
 
 
-def _hidden_sizes(rows: list[Layer]) -> list[int]:
+def _hidden_sizes(rows: list[Layer]) -> tuple[int, ...]:
     """Widths of the first MLP: all its Linear layers when a head follows, else all but its last.
 
     A head is a Linear or bare parameter that is an attribute of its own (``action_net``, ``mu``,
@@ -178,8 +178,8 @@ def _hidden_sizes(rows: list[Layer]) -> list[int]:
             containers.setdefault(parent, []).append(row)
     bodies = [name for name, members in containers.items() if members[0].part == "body"]
     if not bodies:
-        return []
-    widths = [row.out_features or 0 for row in containers[bodies[0]] if row.type == "Linear"]
+        return ()
+    widths = tuple(row.out_features or 0 for row in containers[bodies[0]] if row.type == "Linear")
     has_head = any(
         name != bodies[0] and (members[0].part == "head" or len(members) == 1) for name, members in containers.items()
     )

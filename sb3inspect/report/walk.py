@@ -461,7 +461,7 @@ def _param_row(param: Any, path: str, trainable: Any, shared: bool, part: str) -
     )
 
 
-def _hidden_sizes(spec: _NetSpec) -> list[int]:
+def _hidden_sizes(spec: _NetSpec) -> tuple[int, ...]:
     """Widths net_arch built: body Linear layers, or an mlp part's Linear layers but its last."""
     import torch.nn as nn
 
@@ -472,7 +472,7 @@ def _hidden_sizes(spec: _NetSpec) -> list[int]:
         elif part.kind == "mlp":
             sizes += [m.out_features for m in part.obj.modules() if isinstance(m, nn.Linear)][:-1]
             break  # every q-net of a critic has the same widths: report the first
-    return sizes
+    return tuple(sizes)
 
 
 def _features_extractor(policy: Any, specs: list[_NetSpec]) -> dict[str, Any] | None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from sb3inspect.errors import ConfigError, one_of, suggestion
@@ -367,7 +368,7 @@ def describe(space: Any, *, bounds: bool = False) -> SpaceSpec:
     return {"type": type(space).__name__}
 
 
-def short(spec: SpaceSpec) -> str:
+def short(spec: Mapping[str, Any]) -> str:
     """One line for a table header: ``Box(101,) float32``, ``Discrete(4)``, ``Dict(a: ..., b: ...)``."""
     kind = spec.get("type")
     if kind is None:
