@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
 from sb3inspect import catalog
-from sb3inspect.report.model import Finding, Layer, Network, PolicyReport
+from sb3inspect.report.model import MATRIX, Finding, Layer, Network, PolicyReport
 from sb3inspect.sources.spaces import short
 
 
@@ -105,23 +106,39 @@ def io(layer: Layer) -> str:
 
 
 def arithmetic(layer: Layer) -> str:
-    """How a row's parameter count arises, e.g. ``101 × 64 + 64 = 6,528``; empty without parameters."""
+    """How a row's parameter count arises, e.g. ``101 × 64 + 64 = 6,528``; empty without parameters.
+
+    A layer's formula is shown only when it adds up to the row's count; otherwise (an LSTM with
+    ``proj_size``, a grouped convolution read from a state dict) the row's tensors are listed.
+    """
     if not layer.params:
         return ""
     total = f" = {number(layer.params)}"
-    if layer.type == "Linear" and layer.in_features is not None:
-        bias = f" + {layer.out_features}" if layer.bias else ""
-        return f"{layer.in_features} × {layer.out_features}{bias}{total}"
-    if layer.kernel_size is not None and layer.in_channels is not None:
-        groups = _weight_in_channels(layer)
-        kernel = "×".join(map(str, layer.kernel_size)) + f"×{groups}"
-        core = f"({kernel} + 1)" if layer.bias else kernel
-        return f"{core} × {layer.out_channels}{total}"
-    if layer.hidden_size is not None and layer.input_size is not None:
-        return _recurrent(layer) + total
-    if layer.type == "Parameter" and layer.shape is not None:
-        return _bare(layer) + total
+    formula = _formula(layer)
+    if formula is not None and formula[1] == layer.params:
+        return formula[0] + total
     return " + ".join(f"{name} {dims(shape)}" for name, shape in layer.param_shapes) + total
+
+
+def _formula(layer: Layer) -> tuple[str, int] | None:
+    """(text, the count it gives) for a layer whose type has a formula."""
+    if layer.type == "Linear" and layer.in_features is not None and layer.out_features is not None:
+        bias = layer.out_features if layer.bias else 0
+        text = f"{layer.in_features} × {layer.out_features}" + (f" + {bias}" if bias else "")
+        return text, layer.in_features * layer.out_features + bias
+    if layer.kernel_size is not None and layer.in_channels is not None and layer.out_channels is not None:
+        per_filter = math.prod(layer.kernel_size) * _weight_in_channels(layer)
+        kernel = "×".join(map(str, layer.kernel_size)) + f"×{_weight_in_channels(layer)}"
+        core = f"({kernel} + 1)" if layer.bias else kernel
+        return f"{core} × {layer.out_channels}", (per_filter + bool(layer.bias)) * layer.out_channels
+    if layer.hidden_size is not None and layer.input_size is not None:
+        return _recurrent(layer)
+    if layer.type == "Parameter" and layer.shape is not None:
+        return _bare(layer), math.prod(layer.shape)
+    if layer.type == MATRIX and len(layer.param_shapes) == 1:
+        shape = layer.param_shapes[0][1]
+        return " × ".join(map(str, shape)), math.prod(shape)
+    return None
 
 
 def _weight_in_channels(layer: Layer) -> int:
@@ -131,16 +148,18 @@ def _weight_in_channels(layer: Layer) -> int:
     return layer.in_channels or 0
 
 
-def _recurrent(layer: Layer) -> str:
+def _recurrent(layer: Layer) -> tuple[str, int]:
+    """``gates × (h·in + h·h + 2·h)`` per stacked layer (twice when bidirectional): LSTM 4 gates, GRU 3, RNN 1."""
     gates = catalog.RNN_GATES.get(layer.type, 1)
     hidden, directions = layer.hidden_size or 0, 2 if any(n.endswith("_reverse") for n, _ in layer.param_shapes) else 1
-    terms = []
+    terms, count = [], 0
     for index in range(layer.num_layers or 1):
-        width = layer.input_size if index == 0 else hidden * directions
+        width = (layer.input_size or 0) if index == 0 else hidden * directions
         bias = f" + 2·{hidden}" if layer.bias else ""
         terms.append(f"{gates} × ({hidden}·{width} + {hidden}·{hidden}{bias})")
+        count += gates * (hidden * width + hidden * hidden + (2 * hidden if layer.bias else 0))
     text = " + ".join(terms)
-    return f"2 × [{text}]" if directions == 2 else text
+    return (f"2 × [{text}]", 2 * count) if directions == 2 else (text, count)
 
 
 def _bare(layer: Layer) -> str:
@@ -210,11 +229,14 @@ def explain_notes(report: PolicyReport) -> list[str]:
         else:
             continue
         break
-    if any(layer.type == "LSTM" for network in report.networks for layer in network.layers):
-        notes.append(
-            "an LSTM layer has 4 gates, each with input weights (h·in), recurrent weights (h·h) and two "
-            "bias vectors (2·h)"
-        )
+    recurrent = {layer.type for network in report.networks for layer in network.layers} & set(catalog.RNN_GATES)
+    for kind, gates in catalog.RNN_GATES.items():
+        if kind in recurrent:
+            article = "an" if kind in ("LSTM", "RNN") else "a"
+            each = f"{gates} gates, each with" if gates > 1 else "one set of"
+            notes.append(
+                f"{article} {kind} layer has {each} input weights (h·in), recurrent weights (h·h) and two bias vectors (2·h)"
+            )
     if any(layer.type == "Parameter" and layer.path.endswith("log_std") for n in report.networks for layer in n.layers):
         notes.append(
             "log_std is a bare parameter, not a layer: the log standard deviation of the action "

@@ -32,6 +32,11 @@ def dumps(data: Any, *, indent: int | None = 2) -> str:
 
 _SCALAR_LIST = re.compile(r"\[((?:\s*-?[0-9.eE+-]+\s*,)*\s*-?[0-9.eE+-]+\s*)\]")
 
+MATRIX = "Linear or Embedding"
+"""The type of a state-dict row with a 2-D ``weight`` and no bias: ``Linear(in, out, bias=False)`` saves a
+weight of shape (out, in), ``Embedding(num, dim)`` one of shape (num, dim), and nothing else in a state
+dict tells them apart (the parameter count is the same). docs/json-report.md states the rule."""
+
 
 @dataclass(frozen=True, slots=True)
 class Layer:

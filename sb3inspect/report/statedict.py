@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sb3inspect import catalog
 from sb3inspect.errors import Sb3InspectError, SourceError
-from sb3inspect.report.model import Layer, Network, PolicyReport, Totals
+from sb3inspect.report.model import MATRIX, Layer, Network, PolicyReport, Totals
 from sb3inspect.sources.saved.fields import space_of
 from sb3inspect.sources.saved.zipread import WEIGHTS, SavedModel, SavedTensor
 
@@ -24,27 +24,22 @@ def report_from_state_dict(
 ) -> PolicyReport:
     """Layer rows from parameter names and shapes, grouped into networks by SB3's attribute names."""
     _check_ranks(tensors, saved)
-    actor_critic = any(name.startswith("mlp_extractor.") for name in tensors)
     modules = _modules(tensors)
-    placed: list[tuple[str, str, bool, str, frozenset[Any]]] = []  # network, role, target, module path, tensor ids
-    for path, entries in modules.items():
-        ids = frozenset(tensors[_entry(path, e)].identity for e in entries if e not in catalog.BUFFER_NAMES)
-        placed += [(network, role, target, path, ids) for network, role, target in _networks_of(path, actor_critic)]
-    holders: dict[frozenset[Any], set[str]] = {}
-    for network, _, _, _, ids in placed:
-        holders.setdefault(ids, set()).add(network)
-    rows: dict[tuple[str, str, bool], list[Layer]] = {}
-    seen: set[tuple[str, frozenset[Any]]] = set()
-    for network, role, target, path, ids in placed:
-        if ids and (network, ids) in seen:
-            continue  # one module under two names (features_extractor is pi_features_extractor): one row
-        seen.add((network, ids))
-        shared = bool(ids) and len(holders[ids]) > 1
-        rows.setdefault((network, role, target), []).append(_layer(path, modules[path], shared=shared))
+    placed = _place(tensors, modules)
+    order: dict[tuple[str, str, bool], None] = {}  # networks in the order the state dict first names them
+    for module in placed:
+        order.update(dict.fromkeys(module.named))
+    rows: dict[tuple[str, str, bool], list[Layer]] = {network: [] for network in order}
+    for module in placed:
+        if module.path == module.canonical:
+            shared = len(module.networks) > 1
+            for network in module.networks:
+                rows[network].append(_layer(module.path, modules[module.path], shared=shared))
+    rows = {network: layers for network, layers in rows.items() if layers}
     networks = [_network(name, role, target, layers) for (name, role, target), layers in rows.items()]
 
     parameters = {t.identity: t for name, t in tensors.items() if name.rsplit(".", 1)[-1] not in catalog.BUFFER_NAMES}
-    trained = {i for network, _, target, _, ids in placed if not target for i in ids}
+    trained = {i for module in placed for _, _, target in module.networks if not target for i in module.ids}
     totals = Totals(
         params=sum(_numel(t.shape) for t in parameters.values()),
         trainable_params=sum(_numel(t.shape) for i, t in parameters.items() if i in trained),
@@ -57,6 +52,7 @@ def report_from_state_dict(
         f"not rebuilt: {reason}",
         "reported from the saved state dict alone: layer types and sizes are read from parameter names and shapes; "
         "activations and layers without parameters are not visible, and every non-target parameter counts as trainable",
+        *_reading_notes([layer for layers in rows.values() for layer in layers]),
     )
     observation, action = _readable_space(saved, "observation_space"), _readable_space(saved, "action_space")
     return PolicyReport(
@@ -89,49 +85,82 @@ def _entry(path: str, entry: str) -> str:
     return f"{path}.{entry}" if entry else path
 
 
-def _networks_of(path: str, actor_critic: bool) -> list[tuple[str, str, bool]]:
+Placement = tuple[str, str, bool]
+"""(network, role, target)."""
+
+
+@dataclass(frozen=True)
+class _Module:
+    """A module path of the state dict and the networks it belongs to."""
+
+    path: str
+    canonical: str
+    """The first path the state dict names this module by, as ``named_modules()`` does: its rows use that one."""
+    named: tuple[Placement, ...]
+    """The networks this path's own name puts it in."""
+    networks: tuple[Placement, ...]
+    """The networks that hold the module under any of its names."""
+    ids: frozenset[Any]
+    """Identities of its parameters (buffers excluded), each counted once in the totals."""
+
+
+def _place(tensors: Mapping[str, SavedTensor], modules: dict[str, dict[str, tuple[int, ...]]]) -> list[_Module]:
+    """Every module path with its networks; one module saved under several names is one module.
+
+    SB3 registers a shared features extractor as ``features_extractor``, ``pi_features_extractor``
+    and ``vf_features_extractor`` (TD3's as ``actor.features_extractor`` and ``critic.features_extractor``):
+    the entries share their storage, so they are one module, shown once per network that holds it
+    under its first name, and drawn once. ``features_extractor`` alone does not say whose it is
+    (``share_features_extractor=False`` gives it to pi only): its other names decide.
+    """
+    actor_critic = any(name.startswith("mlp_extractor.") for name in tensors)
+    found: list[tuple[str, Any, tuple[Placement, ...], bool, frozenset[Any]]] = []
+    for path, entries in modules.items():
+        names = {entry: _entry(path, entry) for entry in entries}
+        ids = frozenset(tensors[name].identity for entry, name in names.items() if entry not in catalog.BUFFER_NAMES)
+        # empty tensors have no storage to tell them apart: such a module is only ever itself
+        key = frozenset(tensors[name].identity for name in names.values() if _numel(tensors[name].shape)) or path
+        named, definite = _networks_of(path, actor_critic)
+        found.append((path, key, named, definite, ids))
+    aliases: dict[Any, list[tuple[str, tuple[Placement, ...], bool]]] = {}
+    for path, key, named, definite, _ in found:
+        aliases.setdefault(key, []).append((path, named, definite))
+    out = []
+    for path, key, named, _, ids in found:
+        group = aliases[key]
+        sure = [placement for _, places, definite in group if definite for placement in places]
+        networks = tuple(dict.fromkeys(sure or [placement for _, places, _ in group for placement in places]))
+        out.append(_Module(path, group[0][0], named, networks, ids))
+    return out
+
+
+def _networks_of(path: str, actor_critic: bool) -> tuple[tuple[Placement, ...], bool]:
+    """The networks a path's name puts it in, and whether the name is sure (not a guess another name may correct)."""
     probe = path + "."
     for prefix, network, role, target in catalog.NETWORK_PREFIXES:
         if probe.startswith(prefix) or path == prefix:
-            return [(network, role, target)]
+            return ((network, role, target),), True
     if actor_critic and probe.startswith("critic."):
-        return [("vf", "value", False)]  # RecurrentPPO's critic head without a critic LSTM
+        return (("vf", "value", False),), True  # RecurrentPPO's critic head without a critic LSTM
     if actor_critic and probe.startswith("features_extractor."):
-        return [("pi", "policy", False), ("vf", "value", False)]
+        return (("pi", "policy", False), ("vf", "value", False)), False
     if probe.startswith("critic."):
-        return [("critic", "critic", False)]
-    return [("other", "other", False)]
+        return (("critic", "critic", False),), True
+    return (("other", "other", False),), False
+
+
+_NORM_STATS = ("running_mean", "ra_mean")
+"""Buffers of a batch norm (torch's running statistics; sb3-contrib's BatchRenorm)."""
+_GATES_TO_TYPE = {gates: kind for kind, gates in catalog.RNN_GATES.items()}
 
 
 def _layer(path: str, entries: dict[str, tuple[int, ...]], *, shared: bool) -> Layer:
+    """One row: the layer type its entries prove, and the sizes they give (docs/json-report.md, state-dict reports)."""
     if list(entries) == [""]:  # a bare parameter such as log_std
         shape = entries[""]
         return Layer(path=path, type="Parameter", params=_numel(shape), shared=shared, part="head", shape=shape)
     counted = {name: shape for name, shape in entries.items() if name not in catalog.BUFFER_NAMES}
-    facts: dict[str, Any] = {}
-    kind = "Module"
-    weight = entries.get("weight")
-    if "weight_ih_l0" in entries and "weight_hh_l0" in entries:
-        kind = "LSTM" if entries["weight_ih_l0"][0] == 4 * entries["weight_hh_l0"][1] else "RNN"
-        facts = {
-            "input_size": entries["weight_ih_l0"][1],
-            "hidden_size": entries["weight_hh_l0"][1],
-            "num_layers": sum(1 for name in entries if re.fullmatch(r"weight_ih_l\d+", name)),
-            "bias": "bias_ih_l0" in entries,
-        }
-    elif weight is not None and len(weight) == 2:
-        kind = "Linear"
-        facts = {"in_features": weight[1], "out_features": weight[0], "bias": "bias" in entries}
-    elif weight is not None and len(weight) >= 3:
-        kind = f"Conv{len(weight) - 2}d"
-        facts = {
-            "in_channels": weight[1],
-            "out_channels": weight[0],
-            "kernel_size": tuple(weight[2:]),
-            "bias": "bias" in entries,
-        }
-    elif "running_mean" in entries:
-        kind = "BatchNorm"
+    kind, facts = _kind(entries)
     return Layer(
         path=path,
         type=kind,
@@ -143,10 +172,72 @@ def _layer(path: str, entries: dict[str, tuple[int, ...]], *, shared: bool) -> L
     )
 
 
+def _kind(entries: dict[str, tuple[int, ...]]) -> tuple[str, dict[str, Any]]:
+    """(type, facts) read from a module's own entry names and shapes; ``Module`` when they prove nothing."""
+    weight, bias = entries.get("weight"), entries.get("bias")
+    if "weight_ih_l0" in entries and "weight_hh_l0" in entries:
+        return _recurrent(entries)
+    if weight is None:
+        return ("BatchNorm", {}) if any(stat in entries for stat in _NORM_STATS) else ("Module", {})
+    if bias is not None and bias != weight[:1]:
+        return "Module", {}
+    if len(weight) == 2:
+        if bias is None:
+            return MATRIX, {"bias": False}
+        return "Linear", {"in_features": weight[1], "out_features": weight[0], "bias": True}
+    if 3 <= len(weight) <= 5:  # (out, in / groups, *kernel): Conv1d, Conv2d, Conv3d
+        facts = {
+            "in_channels": weight[1],
+            "out_channels": weight[0],
+            "kernel_size": weight[2:],
+            "bias": bias is not None,
+        }
+        return f"Conv{len(weight) - 2}d", facts
+    if len(weight) == 1:
+        if any(stat in entries for stat in _NORM_STATS):
+            return "BatchNorm", {}
+        return ("LayerNorm", {}) if bias is not None else ("LayerNorm or RMSNorm", {})
+    return "Module", {}
+
+
+def _recurrent(entries: dict[str, tuple[int, ...]]) -> tuple[str, dict[str, Any]]:
+    """LSTM, GRU or RNN by its gates: ``weight_ih_l0`` stacks one (hidden × input) matrix per gate."""
+    ih, hh = entries["weight_ih_l0"], entries["weight_hh_l0"]
+    projection = entries.get("weight_hr_l0")  # an LSTM with proj_size: h·h becomes h·proj
+    hidden = projection[1] if projection is not None else hh[1]
+    gates, rest = divmod(ih[0], hidden) if hidden else (0, 1)
+    kind = _GATES_TO_TYPE.get(gates) if not rest and hh[0] == ih[0] else None
+    if kind is None or (projection is not None and kind != "LSTM"):
+        return "Module", {}
+    return kind, {
+        "input_size": ih[1],
+        "hidden_size": hidden,
+        "num_layers": sum(1 for name in entries if re.fullmatch(r"weight_ih_l\d+", name)),
+        "bias": "bias_ih_l0" in entries,
+    }
+
+
+def _reading_notes(layers: list[Layer]) -> list[str]:
+    """What the state dict cannot tell, said where it matters: which rows have a type it does not prove."""
+    readings = {
+        MATRIX: "a weight matrix without a bias is a Linear (out × in) or an Embedding (entries × size): a state "
+        "dict cannot tell them apart, and the parameter count is the same either way",
+        "LayerNorm": "a 1-D weight and bias without running statistics is read as a LayerNorm (a GroupNorm or an "
+        "affine InstanceNorm saves the same entries and the same count)",
+    }
+    notes = []
+    for kind, reading in readings.items():
+        paths = list(dict.fromkeys(layer.path for layer in layers if layer.type == kind))
+        if paths:
+            named = ", ".join(paths[:3]) + (f" and {len(paths) - 3} more" if len(paths) > 3 else "")
+            notes.append(f"{named}: {reading}")
+    return notes
+
+
 def _part(path: str, kind: str) -> str:
     if "features_extractor" in path:
         return "features_extractor"
-    if kind in ("LSTM", "RNN"):
+    if kind in catalog.RNN_GATES:
         return "lstm"
     return "body" if path.rsplit(".", 1)[-1].isdigit() else "head"
 
