@@ -13,8 +13,7 @@ from typing import Any
 
 from sb3inspect.analysis.checks import parse_expectations, require
 from sb3inspect.analysis.compare import ReportDiff, diff_reports
-from sb3inspect.errors import SourceError
-from sb3inspect.pipeline import python_config, summarize_live, summarize_path, summarize_spec
+from sb3inspect.pipeline import python_config, summarize_live, summarize_one, summarize_spec
 from sb3inspect.report.model import PolicyReport
 from sb3inspect.sources.config import PolicySpec, spec_from_mapping
 
@@ -31,12 +30,7 @@ def summary(obj: Any, *, env: str | None = None, algo: str | None = None) -> Pol
     if isinstance(obj, PolicySpec):
         return summarize_spec(obj)
     if isinstance(obj, (str, Path)):
-        reports = summarize_path(Path(obj), env=env, algo=algo)
-        if len(reports) != 1:
-            raise SourceError(
-                str(obj), f"holds {len(reports)} policies; choose one with env= (--env on the command line)"
-            )
-        return reports[0]
+        return summarize_one(Path(obj), env=env, algo=algo)
     if isinstance(obj, Mapping):
         return summarize_spec(spec_from_mapping(python_config(obj), source="<dict>"))
     return summarize_live(obj)

@@ -37,6 +37,16 @@ class Format(str, Enum):
     markdown = "markdown"
 
 
+NoCache = Annotated[
+    bool,
+    typer.Option(
+        "--no-cache",
+        help="Build again instead of answering from the report cache (also SB3INSPECT_NO_CACHE=1; "
+        "SB3INSPECT_CACHE_DIR moves it).",
+    ),
+]
+
+
 class ExitCode:
     OK = 0
     CHECK_FAILED = 1
@@ -140,11 +150,14 @@ def inspect(
     width: Annotated[
         int | None, typer.Option(help="Table width in columns (default: the terminal's, at least 100).")
     ] = None,
+    no_cache: NoCache = False,
 ) -> None:
     """Show the networks a config, an rl-zoo3 entry or a saved model builds, layer by layer, with parameter counts."""
     with user_errors():
+        from sb3inspect.cache import open_cache
         from sb3inspect.pipeline import inspect_path
 
+        cache = open_cache(disabled=no_cache)
         if sources and (obs or act or net_arch or policy or activation or kwarg or use_sde):
             raise ConfigError(
                 "command line",
@@ -160,7 +173,9 @@ def inspect(
         if sources:
             for source in progress(sources, "inspecting"):
                 try:
-                    inspection = inspect_path(source, envs=env or (), algo=algo, allow_imports=allow_imports)
+                    inspection = inspect_path(
+                        source, envs=env or (), algo=algo, allow_imports=allow_imports, cache=cache
+                    )
                 except Sb3InspectError as exc:
                     if _state["debug"] or len(sources) == 1:
                         raise
@@ -172,7 +187,7 @@ def inspect(
             from sb3inspect.pipeline import summarize_spec
             from sb3inspect.sources.config import spec_from_mapping
 
-            reports.append(summarize_spec(spec_from_mapping(quick, source="command line")))
+            reports.append(summarize_spec(spec_from_mapping(quick, source="command line"), cache=cache))
         else:
             raise ConfigError(
                 "command line",
@@ -430,17 +445,20 @@ def check(
         bool,
         typer.Option("--allow-imports", help="rl-zoo3 files: import the env wrappers a file names (runs their code)."),
     ] = False,
+    no_cache: NoCache = False,
 ) -> None:
     """Check that configs build, lint clean and match --expect / --max-params (exit 0 ok, 1 failed, 2 bad input)."""
     with user_errors():
         from sb3inspect.analysis.checks import parse_expectations, problems
+        from sb3inspect.cache import open_cache
         from sb3inspect.pipeline import inspect_path
 
+        cache = open_cache(disabled=no_cache)
         wanted = parse_expectations(_expect_flags(expect or []), where="--expect")
         checked = failed = bad = 0
         for source in progress(sources, "checking"):
             try:
-                inspection = inspect_path(source, envs=env or (), algo=algo, allow_imports=allow_imports)
+                inspection = inspect_path(source, envs=env or (), algo=algo, allow_imports=allow_imports, cache=cache)
                 reports = inspection.reports
                 for reason in inspection.skipped:
                     sys.stderr.write(f"skipped: {' '.join(reason.split())}\n")
@@ -520,12 +538,20 @@ def diff(
     width: Annotated[
         int | None, typer.Option(help="Table width in columns (default: the terminal's, at least 100).")
     ] = None,
+    no_cache: NoCache = False,
 ) -> None:
     """Per network, the layers added, removed or resized and the parameter delta (exit 0 same, 1 different, 2 bad input)."""
     with user_errors():
-        from sb3inspect.api import diff as diff_sources
+        from sb3inspect.analysis.compare import diff_reports
+        from sb3inspect.cache import open_cache
+        from sb3inspect.pipeline import summarize_one
 
-        result = diff_sources(source_a, source_b, env=_one_env(env, "diff compares one policy with one"), algo=algo)
+        cache = open_cache(disabled=no_cache)
+        one_env = _one_env(env, "diff compares one policy with one")
+        result = diff_reports(
+            summarize_one(source_a, env=one_env, algo=algo, cache=cache),
+            summarize_one(source_b, env=one_env, algo=algo, cache=cache),
+        )
         if fmt is DiffFormat.table and sys.stdout.isatty():
             from rich.console import Console
 

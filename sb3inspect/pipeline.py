@@ -8,14 +8,21 @@ Each function here takes what a user has and returns ``PolicyReport``s:
   or reported from its state dict alone when it cannot be rebuilt;
 - ``summarize_live``: a live model or policy, walked as it is.
 
+Given a ``ReportCache`` (the CLI's, see ``sb3inspect.cache``), a path whose reports follow from its
+bytes alone (a config without ``env``, a saved zip) is keyed on those bytes and answered without
+reading it further; a spec made through gymnasium (an ``env`` id, an rl-zoo3 entry and its
+wrappers, quick flags with ``--env``) is keyed on what was resolved: the whole spec, spaces included.
+Anything holding a Python class is not cached. The Python API does not use the cache.
+
 Lint findings are attached here, after the report exists: the analysis stage reads what the
 source said (the net_arch as written) next to what SB3 built.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +30,9 @@ from sb3inspect import catalog
 from sb3inspect.analysis.lint import lint_net_arch
 from sb3inspect.analysis.weights import algo_notes, check_note, compare_state_dicts, saved_sizes
 from sb3inspect.build.policy import BuiltPolicy, build_policy
+from sb3inspect.cache import Key, ReportCache
 from sb3inspect.errors import ConfigError, Sb3InspectError, SourceError
+from sb3inspect.report.decode import from_plain
 from sb3inspect.report.model import Finding, PolicyReport
 from sb3inspect.report.statedict import report_from_state_dict
 from sb3inspect.report.walk import parameter_table, tensor_table, walk_policy
@@ -45,10 +54,26 @@ class Inspection:
 
     reports: list[PolicyReport]
     skipped: list[str] = field(default_factory=list)
+    self_contained: bool = field(default=False, compare=False)
+    """The reports follow from the file's bytes alone (no env made, no code outside the file)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"reports": [report.to_dict() for report in self.reports], "skipped": list(self.skipped)}
+
+    @classmethod
+    def from_dict(cls, data: Any) -> Inspection:
+        """What ``to_dict`` wrote, checked as untrusted input (a cache entry); ``SourceError`` if it is not one."""
+        inspection: Inspection = from_plain(cls, data, where="inspection")
+        return inspection
 
 
 def inspect_path(
-    path: Path, *, envs: Sequence[str] = (), algo: str | None = None, allow_imports: bool = False
+    path: Path,
+    *,
+    envs: Sequence[str] = (),
+    algo: str | None = None,
+    allow_imports: bool = False,
+    cache: ReportCache | None = None,
 ) -> Inspection:
     """Reports for every policy a path describes: the one place that tells the kinds of file apart.
 
@@ -58,11 +83,27 @@ def inspect_path(
 
     An rl-zoo3 file without ``envs`` gives every entry whose env can be made; the others are in
     ``skipped`` with the reason (a missing package, ...). With ``envs``, any failure is an error.
+    With a ``cache``, a self-contained path is answered from its bytes (see the module's docstring).
     """
     path = Path(path)
+    options = {"path": str(path), "envs": list(envs), "algo": algo, "allow_imports": allow_imports}
+    key = cache.key("inspect", options, files=[path]) if cache is not None else None
+    if cache is not None and key is not None:
+        cached: Inspection | None = _cached(cache, key, Inspection.from_dict)
+        if cached is not None:
+            return cached
+    inspection = _inspect_path(path, envs=envs, algo=algo, allow_imports=allow_imports, cache=cache)
+    if cache is not None and key is not None and inspection.self_contained:
+        _store(cache, key, inspection, Inspection.from_dict)
+    return inspection
+
+
+def _inspect_path(
+    path: Path, *, envs: Sequence[str], algo: str | None, allow_imports: bool, cache: ReportCache | None
+) -> Inspection:
     if path.suffix.lower() in SAVED_SUFFIXES:
         _no_envs(path, envs, "a saved model")
-        return Inspection([summarize_saved(path, algo=algo)])
+        return Inspection([summarize_saved(path, algo=algo)], self_contained=True)
     data = read_mapping(path)
     if not is_zoo_mapping(data):
         _no_envs(path, envs, "a config")
@@ -72,12 +113,15 @@ def inspect_path(
                 "a config names its algorithm itself (algo: ...)",
                 hint="--algo chooses the algorithm of an rl-zoo3 file, a saved zip or quick flags",
             )
-        return Inspection([summarize_spec(spec_from_mapping(data, source=str(path)))])
+        spec = spec_from_mapping(data, source=str(path))
+        if spec.env is None:
+            return Inspection([summarize_spec(spec)], self_contained=True)
+        return Inspection([summarize_spec(spec, cache=cache)])
     entries, skipped = zoo_entries(path, data, envs=envs, algo=algo, allow_imports=allow_imports)
     reports = []
     for entry in entries:
         try:
-            reports.append(summarize_spec(entry.spec()))
+            reports.append(summarize_spec(entry.spec(), cache=cache))
         except Sb3InspectError as exc:
             if envs:
                 raise
@@ -99,11 +143,16 @@ def _no_envs(path: Path, envs: Sequence[str], what: str) -> None:
 
 
 def summarize_path(
-    path: Path, *, env: str | Sequence[str] | None = None, algo: str | None = None, allow_imports: bool = False
+    path: Path,
+    *,
+    env: str | Sequence[str] | None = None,
+    algo: str | None = None,
+    allow_imports: bool = False,
+    cache: ReportCache | None = None,
 ) -> list[PolicyReport]:
     """Reports for every policy a path describes; an entry that cannot be inspected is an error."""
     envs = [env] if isinstance(env, str) else list(env or ())
-    inspection = inspect_path(path, envs=envs, algo=algo, allow_imports=allow_imports)
+    inspection = inspect_path(path, envs=envs, algo=algo, allow_imports=allow_imports, cache=cache)
     if inspection.skipped:
         raise SourceError(
             str(path),
@@ -113,12 +162,55 @@ def summarize_path(
     return inspection.reports
 
 
+def summarize_one(
+    path: Path, *, env: str | None = None, algo: str | None = None, cache: ReportCache | None = None
+) -> PolicyReport:
+    """The report of a path that describes one policy; an rl-zoo3 file needs ``env`` to choose its entry."""
+    reports = summarize_path(path, env=env, algo=algo, cache=cache)
+    if len(reports) != 1:
+        raise SourceError(str(path), f"holds {len(reports)} policies; choose one with env= (--env on the command line)")
+    return reports[0]
+
+
+def _cached(cache: ReportCache, key: Key, decode: Any) -> Any:
+    """The decoded value under ``key``, or None: a miss, or an entry that does not decode (it is rewritten)."""
+    value = cache.get(key)
+    if value is None:
+        return None
+    try:
+        return decode(value)
+    except SourceError:
+        return None
+
+
+def _store(cache: ReportCache, key: Key, result: Any, decode: Any) -> None:
+    """Store ``result.to_dict()`` when it reads back as ``result`` exactly, so a hit answers as this run did."""
+    value = json.loads(json.dumps(result.to_dict()))
+    try:
+        same = decode(value) == result
+    except SourceError:
+        same = False
+    if same:
+        cache.put(key, value)
+
+
 # --- specs -----------------------------------------------------------------------------------------
 
 
-def summarize_spec(spec: PolicySpec) -> PolicyReport:
-    """Build a spec on the meta device, report it, and lint the net_arch it was written with."""
-    return summarize_built(build_policy(spec), source=spec.source, findings=lint_spec(spec))
+def summarize_spec(spec: PolicySpec, *, cache: ReportCache | None = None) -> PolicyReport:
+    """Build a spec on the meta device, report it, and lint the net_arch it was written with.
+
+    With a ``cache``, the report is keyed on the whole spec (when it is plain data).
+    """
+    key = cache.key("spec", {item.name: getattr(spec, item.name) for item in fields(spec)}) if cache else None
+    if cache is not None and key is not None:
+        cached: PolicyReport | None = _cached(cache, key, PolicyReport.from_dict)
+        if cached is not None:
+            return cached
+    report = summarize_built(build_policy(spec), source=spec.source, findings=lint_spec(spec))
+    if cache is not None and key is not None:
+        _store(cache, key, report, PolicyReport.from_dict)
+    return report
 
 
 def summarize_built(built: BuiltPolicy, *, source: str | None, findings: tuple[Finding, ...] = ()) -> PolicyReport:

@@ -7,6 +7,7 @@ decompositions; sb3inspect's build keeps SB3's construction-time ops off that pa
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 
@@ -54,3 +55,24 @@ def test_import_sb3inspect_is_light() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_a_cache_hit_imports_no_heavy_package(tmp_path) -> None:
+    """inspect, check and diff answered from the report cache import neither torch, SB3 nor gymnasium."""
+    from .conftest import ROOT
+
+    configs = [str(path) for path in sorted((ROOT / "configs").iterdir()) if "cartpole" not in path.name]
+    runs = [["inspect", configs[0], "-f", "json"], ["inspect", *configs, "--explain"], ["check", *configs]]
+    runs.append(["diff", configs[0], configs[1]])
+    env = {**os.environ, "SB3INSPECT_CACHE_DIR": str(tmp_path)}
+    code = (
+        "import sys; from sb3inspect.cli import main; code = main(sys.argv[1:]); "
+        "heavy = [m for m in ('torch', 'stable_baselines3', 'sb3_contrib', 'gymnasium') if m in sys.modules]; "
+        "print(code, heavy, file=sys.stderr)"
+    )
+    for argv in runs:
+        cold = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, env=env)
+        warm = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, env=env)
+        assert "'torch'" in cold.stderr.splitlines()[-1], (argv, cold.stderr)  # the guard can fail
+        assert warm.stderr.splitlines()[-1] in ("0 []", "1 []"), (argv, warm.stderr)
+        assert warm.stdout == cold.stdout

@@ -251,7 +251,7 @@ class PolicyReport:
     findings: tuple[Finding, ...] = ()
     """Lint findings about the net_arch the report was built from (see ``analysis.lint``)."""
     source: str | None = None
-    extra: Mapping[str, Any] = field(default_factory=FrozenDict)
+    extra: Mapping[str, Any] = field(default_factory=FrozenDict, metadata={"json": "rest"})
     """Top-level keys a source adds to the JSON report (a saved model's ``saved_model``); never one of
     the report's own keys (``KEYS``): that raises ``ValueError`` at construction."""
 
@@ -324,6 +324,19 @@ class PolicyReport:
 
     def to_json(self, *, indent: int | None = 2) -> str:
         return dumps(self.to_dict(), indent=indent)
+
+    @classmethod
+    def from_dict(cls, data: Any) -> PolicyReport:
+        """The report ``to_dict`` wrote, rebuilt and checked (``SourceError`` with code ``invalid-report`` if it is not one).
+
+        ``PolicyReport.from_dict(report.to_dict()) == report``; the data is read as untrusted input.
+        """
+        from sb3inspect.report.decode import from_plain, invalid
+
+        if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+            raise invalid("report", f"is not a report of schema_version {SCHEMA_VERSION}")
+        report: PolicyReport = from_plain(cls, {key: value for key, value in data.items() if key != "schema_version"})
+        return report
 
     def render(self, fmt: str = "table", **options: Any) -> str:
         """The report as text: ``table`` (rich, no colour), ``json`` or ``markdown``."""
