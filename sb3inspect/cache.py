@@ -264,14 +264,15 @@ def _metadata_folders(entry: str) -> list[Path]:
 
 def _code_fingerprint() -> str:
     """Names, sizes and modification times of sb3inspect's modules: an edit, a reinstall or a checkout changes it."""
-    root = Path(__file__).resolve().parent
+    root = str(Path(__file__).resolve().parent)
     rows = []
     for folder, subfolders, names in os.walk(root):
         subfolders[:] = sorted(name for name in subfolders if name != "__pycache__")
         for name in sorted(names):
             if name.endswith((".py", ".json")):
-                info = os.stat(os.path.join(folder, name))
-                rows.append(f"{os.path.relpath(os.path.join(folder, name), root)}:{info.st_size}:{info.st_mtime_ns}")
+                path = os.path.join(folder, name)
+                info = os.stat(path)
+                rows.append(f"{path[len(root) :]}:{info.st_size}:{info.st_mtime_ns}")
     return hashlib.sha256("\n".join(rows).encode()).hexdigest()
 
 

@@ -64,13 +64,13 @@ def test_a_cache_hit_imports_no_heavy_package(tmp_path) -> None:
     configs = [str(path) for path in sorted((ROOT / "configs").iterdir()) if "cartpole" not in path.name]
     runs = [["inspect", configs[0], "-f", "json"], ["inspect", *configs, "--explain"], ["check", *configs]]
     runs.append(["diff", configs[0], configs[1]])
-    env = {**os.environ, "SB3INSPECT_CACHE_DIR": str(tmp_path)}
     code = (
         "import sys; from sb3inspect.cli import main; code = main(sys.argv[1:]); "
         "heavy = [m for m in ('torch', 'stable_baselines3', 'sb3_contrib', 'gymnasium') if m in sys.modules]; "
         "print(code, heavy, file=sys.stderr)"
     )
-    for argv in runs:
+    for index, argv in enumerate(runs):
+        env = {**os.environ, "SB3INSPECT_CACHE_DIR": str(tmp_path / str(index))}
         cold = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, env=env)
         warm = subprocess.run([sys.executable, "-c", code, *argv], capture_output=True, text=True, env=env)
         assert "'torch'" in cold.stderr.splitlines()[-1], (argv, cold.stderr)  # the guard can fail

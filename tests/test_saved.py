@@ -603,3 +603,33 @@ def test_weights_are_checked_without_os_pread(
     monkeypatch.delattr(os, "pread", raising=False)
     report = sb3inspect.summary(saved["td3"][0])
     assert report.extra["saved_model"]["state_dict"]["status"] == "match"
+
+
+def test_a_saved_model_from_the_report_cache_prints_what_a_rebuild_prints(
+    saved: dict[str, tuple[Path, Any]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Keyed on the zip's bytes: the state-dict check, notes and sizes come back exactly, torch unread."""
+    from sb3inspect import pipeline
+
+    custom = make_model("PPO", "MlpPolicy", BOX, spaces.Discrete(2), {"features_extractor_class": CustomExtractor}, {})
+    custom.save(tmp_path / "custom.zip")
+    paths = [*(path for path, _ in saved.values()), tmp_path / "custom.zip"]
+    commands = [[fmt_args, path] for path in paths for fmt_args in (["-f", "json"], ["--explain"], ["-f", "markdown"])]
+
+    def run(*args: Any) -> tuple[int, str, str]:
+        code = main([str(arg) for arg in args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    uncached = [run("inspect", path, *fmt_args, "--no-cache") for fmt_args, path in commands]
+    assert [run("inspect", path, *fmt_args) for fmt_args, path in commands] == uncached  # writes the entries
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a hit read the zip again")
+
+    monkeypatch.setattr(pipeline, "summarize_saved", refuse)
+    assert [run("inspect", path, *fmt_args) for fmt_args, path in commands] == uncached
+    assert run("check", paths[0])[0] == 0

@@ -19,7 +19,8 @@ from __future__ import annotations
 import dataclasses
 import types
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from sb3inspect.errors import SourceError
@@ -71,111 +72,154 @@ def plain_value(value: Any, where: str, depth: int = 0) -> Any:
 def _record(cls: type[Any], data: Any, where: str) -> Any:
     if not isinstance(data, dict):
         raise invalid(where, f"expected an object, got {_kind(data)}")
-    fields, rest, hints = _fields(cls)
+    named, rest = _layout(cls)
     _count(data, where)
     values: dict[str, Any] = {}
-    for field in fields:
-        if field.name in data:
-            values[field.name] = _value(hints[field.name], data[field.name], f"{where}.{field.name}")
-        elif field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING:
-            raise invalid(where, f"has no {field.name!r}")
+    for name, read, required in named:
+        if name in data:
+            values[name] = read(data[name], f"{where}.{name}")
+        elif required:
+            raise invalid(where, f"has no {name!r}")
     if rest is not None:
-        names = {field.name for field in fields}
-        others = {key: item for key, item in data.items() if key not in names}
-        values[rest.name] = _value(hints[rest.name], others, where)
+        name, read, _ = rest
+        claimed = {field_name for field_name, _, _ in named}
+        values[name] = read({key: item for key, item in data.items() if key not in claimed}, where)
     try:
         return cls(**values)
     except (TypeError, ValueError) as exc:  # a record's own checks (__post_init__)
         raise invalid(where, str(exc)) from None
 
 
-_Fields = tuple[tuple[dataclasses.Field[Any], ...], "dataclasses.Field[Any] | None", dict[str, Any]]
-_FIELDS: dict[type, _Fields] = {}
+Reader = Callable[[Any, str], Any]
+"""Reads one JSON value at ``where`` as an annotation says, or raises ``invalid``."""
+_Field = tuple[str, Reader, bool]
+_LAYOUTS: dict[type, tuple[tuple[_Field, ...], _Field | None]] = {}
+_READERS: dict[Any, Reader] = {}
 
 
-def _fields(cls: type) -> _Fields:
-    """The fields read by name, the one taking the remaining keys (if any), and every field's annotation."""
-    if cls not in _FIELDS:
+def _layout(cls: type) -> tuple[tuple[_Field, ...], _Field | None]:
+    """``(name, reader, required)`` of the fields read by name, and of the one taking the remaining keys."""
+    if cls not in _LAYOUTS:
+        hints = typing.get_type_hints(cls)
         named, rest = [], None
         for field in dataclasses.fields(cls):
+            required = field.default is dataclasses.MISSING and field.default_factory is dataclasses.MISSING
+            entry = (field.name, _reader(hints[field.name]), required)
             if field.metadata.get("json") == "rest":
-                rest = field
+                rest = entry
             else:
-                named.append(field)
-        _FIELDS[cls] = (tuple(named), rest, typing.get_type_hints(cls))
-    return _FIELDS[cls]
+                named.append(entry)
+        _LAYOUTS[cls] = (tuple(named), rest)
+    return _LAYOUTS[cls]
 
 
-def _value(hint: Any, value: Any, where: str) -> Any:
-    """``value`` read as the annotation ``hint`` says."""
+def _reader(hint: Any) -> Reader:
+    """The reader of an annotation, made once (reports hold thousands of values of a dozen types)."""
+    if hint not in _READERS:
+        _READERS[hint] = _make_reader(hint)
+    return _READERS[hint]
+
+
+def _make_reader(hint: Any) -> Reader:
     if hint is Any:
-        return plain_value(value, where)
+        return plain_value
     origin, args = typing.get_origin(hint), typing.get_args(hint)
     if origin in (typing.Union, types.UnionType):
-        return _union(args, value, where)
+        return _union_reader(args)
     if origin is typing.Literal:
-        if value not in args or isinstance(value, bool) != any(isinstance(a, bool) for a in args):
-            raise invalid(where, f"expected one of {', '.join(map(repr, args))}, got {_short(value)}")
-        return value
+        return partial(_literal, args)
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
         own = getattr(hint, "from_dict", None)  # a record that reads itself (PolicyReport's schema_version)
-        return own(value) if own is not None else _record(hint, value, where)
-    if origin is tuple or origin is list:
-        return _sequence(origin, args, value, where)
+        return (lambda value, where: own(value)) if own is not None else partial(_record, hint)
+    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
+        pairs = typing.get_origin(args[0]) is tuple
+        return partial(_sequence, tuple, _reader(args[0]), pairs)
+    if origin is tuple:
+        return partial(_fixed, tuple(_reader(arg) for arg in args))
+    if origin is list:
+        return partial(_sequence, list, _reader(args[0] if args else Any), False)
     if origin is dict or origin is Mapping:
-        return _mapping(args, value, where)
-    if hint in (bool, int, float, str):
-        return _scalar(hint, value, where)
-    raise invalid(where, f"has a field of type {hint!r}, which sb3inspect does not read from JSON")
+        key, item = args or (str, Any)
+        return partial(_mapping, _reader(key), _reader(item))
+    if hint in _SCALARS:
+        return _SCALARS[hint]
+    return partial(_unreadable, hint)
 
 
-def _union(args: tuple[Any, ...], value: Any, where: str) -> Any:
-    if value is None and type(None) in args:
-        return None
-    choices = [arg for arg in args if arg is not type(None)]
-    for arg in choices[:-1]:
-        try:
-            return _value(arg, value, where)
-        except SourceError:
-            continue
-    return _value(choices[-1], value, where)
+def _union_reader(args: tuple[Any, ...]) -> Reader:
+    optional = type(None) in args
+    *first, last = [_reader(arg) for arg in args if arg is not type(None)]
+
+    def read(value: Any, where: str) -> Any:
+        if value is None and optional:
+            return None
+        for choice in first:
+            try:
+                return choice(value, where)
+            except SourceError:
+                continue
+        return last(value, where)
+
+    return read
 
 
-def _sequence(origin: Any, args: tuple[Any, ...], value: Any, where: str) -> Any:
-    pairs = origin is tuple and len(args) == 2 and args[1] is Ellipsis and typing.get_origin(args[0]) is tuple
+def _literal(choices: tuple[Any, ...], value: Any, where: str) -> Any:
+    if value not in choices or isinstance(value, bool) != any(isinstance(c, bool) for c in choices):
+        raise invalid(where, f"expected one of {', '.join(map(repr, choices))}, got {_short(value)}")
+    return value
+
+
+def _sequence(kind: type, item: Reader, pairs: bool, value: Any, where: str) -> Any:
     if pairs and isinstance(value, dict):  # (("weight", (64, 101)), ...) written as {"weight": [64, 101]}
-        value = [[key, item] for key, item in value.items()]
+        value = [[key, entry] for key, entry in value.items()]
     if not isinstance(value, list):
         raise invalid(where, f"expected a list, got {_kind(value)}")
     _count(value, where)
-    if origin is tuple and len(args) == 2 and args[1] is Ellipsis:
-        return tuple(_value(args[0], item, f"{where}[{i}]") for i, item in enumerate(value))
-    if origin is tuple:
-        if len(value) != len(args):
-            raise invalid(where, f"expected {len(args)} items, got {len(value)}")
-        return tuple(_value(arg, item, f"{where}[{i}]") for i, (arg, item) in enumerate(zip(args, value, strict=True)))
-    (item_hint,) = args or (Any,)
-    return [_value(item_hint, item, f"{where}[{i}]") for i, item in enumerate(value)]
+    return kind(item(entry, f"{where}[{index}]") for index, entry in enumerate(value))
 
 
-def _mapping(args: tuple[Any, ...], value: Any, where: str) -> dict[str, Any]:
+def _fixed(items: tuple[Reader, ...], value: Any, where: str) -> tuple[Any, ...]:
+    if not isinstance(value, list) or len(value) != len(items):
+        raise invalid(where, f"expected a list of {len(items)} items, got {_short(value)}")
+    return tuple(read(entry, f"{where}[{index}]") for index, (read, entry) in enumerate(zip(items, value, strict=True)))
+
+
+def _mapping(key: Reader, item: Reader, value: Any, where: str) -> dict[Any, Any]:
     if not isinstance(value, dict):
         raise invalid(where, f"expected an object, got {_kind(value)}")
     _count(value, where)
-    key_hint, item_hint = args or (str, Any)
-    return {_value(key_hint, key, where): _value(item_hint, item, f"{where}.{key}") for key, item in value.items()}
+    return {key(name, where): item(entry, f"{where}.{name}") for name, entry in value.items()}
 
 
-def _scalar(hint: type, value: Any, where: str) -> Any:
-    if hint is bool and isinstance(value, bool):
-        return value
-    if hint is int and isinstance(value, int) and not isinstance(value, bool):
-        return _int(value, where)
-    if hint is float and isinstance(value, (int, float)) and not isinstance(value, bool):
-        return float(value)
-    if hint is str and isinstance(value, str):
-        return _text(value, where)
-    raise invalid(where, f"expected {hint.__name__}, got {_kind(value)}")
+def _bool(value: Any, where: str) -> bool:
+    if not isinstance(value, bool):
+        raise invalid(where, f"expected a boolean, got {_kind(value)}")
+    return value
+
+
+def _integer(value: Any, where: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise invalid(where, f"expected an integer, got {_kind(value)}")
+    return _int(value, where)
+
+
+def _float(value: Any, where: str) -> float:
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        raise invalid(where, f"expected a number, got {_kind(value)}")
+    return float(value)
+
+
+def _string(value: Any, where: str) -> str:
+    if not isinstance(value, str):
+        raise invalid(where, f"expected a string, got {_kind(value)}")
+    return _text(value, where)
+
+
+_SCALARS: dict[Any, Reader] = {bool: _bool, int: _integer, float: _float, str: _string}
+
+
+def _unreadable(hint: Any, value: Any, where: str) -> Any:
+    raise invalid(where, f"has a field of type {hint!r}, which sb3inspect does not read from JSON")
 
 
 def _int(value: int, where: str) -> int:
