@@ -448,6 +448,156 @@ NATURE_CNN_MIN = 36
 """NatureCNN's 8×8/4, 4×4/2 and 3×3/1 convolutions need 36 pixels to leave one."""
 
 
+# --- training hyperparameters ------------------------------------------------------------------------
+# Keywords of each algorithm's __init__ besides policy, env, policy_kwargs and the private
+# _init_setup_model: what a training config may hold next to the architecture.
+
+_RUN = ("stats_window_size", "tensorboard_log", "verbose", "seed", "device")
+_ON_POLICY = ("learning_rate", "n_steps", "gamma", "gae_lambda", "use_sde", "sde_sample_freq", "normalize_advantage")
+_ROLLOUT_BUFFER = ("rollout_buffer_class", "rollout_buffer_kwargs")
+_PPO = (*_ON_POLICY, "batch_size", "n_epochs", "clip_range", "clip_range_vf", "ent_coef", "vf_coef", "max_grad_norm")
+_OFF_POLICY = (
+    "learning_rate",
+    "buffer_size",
+    "learning_starts",
+    "batch_size",
+    "gamma",
+    "train_freq",
+    "gradient_steps",
+    "replay_buffer_class",
+    "replay_buffer_kwargs",
+    "optimize_memory_usage",
+    "n_steps",
+)
+_Q_LEARNING = (
+    *_OFF_POLICY,
+    "tau",
+    "target_update_interval",
+    "exploration_fraction",
+    "exploration_initial_eps",
+    "exploration_final_eps",
+    "max_grad_norm",
+)
+_SAC_ALGO = (
+    *_OFF_POLICY,
+    "tau",
+    "action_noise",
+    "ent_coef",
+    "target_update_interval",
+    "target_entropy",
+    "use_sde",
+    "sde_sample_freq",
+    "use_sde_at_warmup",
+)
+_DDPG_ALGO = (*_OFF_POLICY, "tau", "action_noise")
+
+ALGO_KWARGS: dict[str, tuple[str, ...]] = {
+    "PPO": (*_PPO, *_ROLLOUT_BUFFER, "target_kl", *_RUN),
+    "A2C": (
+        *_ON_POLICY,
+        "ent_coef",
+        "vf_coef",
+        "max_grad_norm",
+        "rms_prop_eps",
+        "use_rms_prop",
+        *_ROLLOUT_BUFFER,
+        *_RUN,
+    ),
+    "SAC": (*_SAC_ALGO, *_RUN),
+    "TD3": (*_DDPG_ALGO, "policy_delay", "target_policy_noise", "target_noise_clip", *_RUN),
+    "DDPG": (*_DDPG_ALGO, "tensorboard_log", "verbose", "seed", "device"),
+    "DQN": (*_Q_LEARNING, *_RUN),
+    "RecurrentPPO": (*_PPO, "target_kl", *_RUN),
+    "QRDQN": (*_Q_LEARNING, *_RUN),
+    "TQC": (*_SAC_ALGO, "top_quantiles_to_drop_per_net", *_RUN),
+    "TRPO": (
+        *_ON_POLICY,
+        "batch_size",
+        "cg_max_steps",
+        "cg_damping",
+        "line_search_shrinking_factor",
+        "line_search_max_iter",
+        "n_critic_updates",
+        *_ROLLOUT_BUFFER,
+        "target_kl",
+        "sub_sampling_factor",
+        *_RUN,
+    ),
+    "MaskablePPO": (
+        *(k for k in _PPO if k not in ("use_sde", "sde_sample_freq")),
+        *_ROLLOUT_BUFFER,
+        "target_kl",
+        *_RUN,
+    ),
+    "CrossQ": (
+        *_OFF_POLICY,
+        "action_noise",
+        "ent_coef",
+        "target_entropy",
+        "policy_delay",
+        "use_sde",
+        "sde_sample_freq",
+        "use_sde_at_warmup",
+        *_RUN,
+    ),
+    "ARS": (
+        "n_delta",
+        "n_top",
+        "learning_rate",
+        "delta_std",
+        "zero_policy",
+        "alive_bonus_offset",
+        "n_eval_episodes",
+        *_RUN,
+    ),
+}
+"""Algorithm -> the keywords of its ``__init__`` a config may give (``use_sde`` among them where it exists)."""
+
+RUN_KWARGS = _RUN
+"""Keywords that say where and how a run happens (device, logging, seed): listed, never given to the build."""
+
+ZOO_KEYS = (
+    "n_envs",
+    "n_timesteps",
+    "normalize",
+    "frame_stack",
+    "env_wrapper",
+    "vec_env_wrapper",
+    "noise_type",
+    "noise_std",
+    "callback",
+    "monitor_kwargs",
+)
+"""Keys of an rl-zoo3 entry that are not algorithm keywords: rl-zoo3 reads them itself (exp_manager.py)."""
+ZOO_ENV_KEYS = ("env_wrapper", "vec_env_wrapper", "normalize", "frame_stack")
+"""The rl-zoo3 keys that change the observation the policy is built for: applied, in rl-zoo3's order."""
+VEC_NORMALIZE_KWARGS = (
+    "training",
+    "norm_obs",
+    "norm_reward",
+    "clip_obs",
+    "clip_reward",
+    "gamma",
+    "epsilon",
+    "norm_obs_keys",
+)
+"""Keywords of SB3's ``VecNormalize`` besides the vec env: what ``normalize`` may give."""
+ZOO_SCHEDULES = ("learning_rate", "clip_range", "clip_range_vf", "delta_std")
+"""Keywords rl-zoo3 reads ``lin_<initial value>`` schedules for (``_preprocess_schedules``)."""
+
+REPLAY_BUFFER_KWARGS: dict[str, tuple[str, ...]] = {
+    "ReplayBuffer": ("handle_timeout_termination",),
+    "DictReplayBuffer": ("handle_timeout_termination",),
+    "HerReplayBuffer": ("handle_timeout_termination", "n_sampled_goal", "goal_selection_strategy", "copy_info_dict"),
+}
+"""SB3's replay buffers -> the keywords ``replay_buffer_kwargs`` may give (the algorithm passes the rest itself)."""
+REMOVED_BUFFER_KWARGS = {
+    "online_sampling": "SB3 2.0 removed it: HerReplayBuffer always samples goals online",
+    "max_episode_length": "SB3 2.0 removed it: HerReplayBuffer finds episode ends itself",
+}
+"""HerReplayBuffer keywords of SB3 1.x that configs (rl-zoo3's her.yml among them) still carry."""
+
+
 # --- rl-zoo3 -----------------------------------------------------------------------------------------
 
 ZOO_FALLBACK_ENTRIES = {

@@ -198,7 +198,7 @@ def _store(cache: ReportCache, key: Key, result: Any, decode: Any) -> None:
 
 
 def summarize_spec(spec: PolicySpec, *, cache: ReportCache | None = None) -> PolicyReport:
-    """Build a spec on the meta device, report it, and lint the net_arch it was written with.
+    """Build a spec on the meta device, report it with the config's training settings, and lint its net_arch.
 
     With a ``cache``, the report is keyed on the whole spec (when it is plain data).
     """
@@ -208,6 +208,8 @@ def summarize_spec(spec: PolicySpec, *, cache: ReportCache | None = None) -> Pol
         if cached is not None:
             return cached
     report = summarize_built(build_policy(spec), source=spec.source, findings=lint_spec(spec))
+    if spec.training:
+        report = replace(report, training=spec.training)
     if cache is not None and key is not None:
         _store(cache, key, report, PolicyReport.from_dict)
     return report

@@ -182,10 +182,15 @@ def numel(params: dict[int, torch.nn.Parameter], ids: set[int]) -> int:
 def assert_matches_cpu_build(spec: PolicySpec, report: Any) -> Any:
     """The report of ``spec`` equals what SB3 builds on CPU, number for number."""
     model = cpu_model(spec)
+    context = f"{spec.algo} {spec.policy} {spec.observation_space} {spec.action_space} {spec.policy_kwargs} sde={spec.use_sde}"
+    assert_matches_model(model, report, context)
+    return model
+
+
+def assert_matches_model(model: Any, report: Any, context: str = "") -> None:
+    """The report equals a model SB3 built on CPU (any way a user built it), number for number."""
     policy = model.policy
     params = {id(p): p for p in policy.parameters()}
-    context = f"{spec.algo} {spec.policy} {spec.observation_space} {spec.action_space} {spec.policy_kwargs} sde={spec.use_sde}"
-
     assert report.policy_class == type(policy).__name__, context
     assert report.totals.params == sum(p.numel() for p in params.values()), context
     trainable = trainable_param_ids(model)
@@ -197,14 +202,13 @@ def assert_matches_cpu_build(spec: PolicySpec, report: Any) -> Any:
     for name, ids in expected.items():
         assert reported.get(name) == numel(params, ids), f"{name}: {context}"
     assert set(reported) == set(expected), context
-    return model
 
 
 def is_meta(policy: torch.nn.Module) -> bool:
     return all(p.is_meta for p in policy.parameters())
 
 
-__all__ = ["assert_matches_cpu_build", "cpu_model", "is_meta", "np"]
+__all__ = ["assert_matches_cpu_build", "assert_matches_model", "cpu_model", "is_meta", "np"]
 
 
 def assert_same_as_cpu_build(config: dict[str, Any]) -> None:

@@ -176,3 +176,43 @@ def test_kwarg_kinds_match_the_policies_defaults(kind: str) -> None:
     assert set(seen) == set(getattr(catalog, kind))
     for key, defaults in seen.items():
         assert all(d is None or isinstance(d, expected) for d in defaults), (key, defaults)
+
+
+NOT_CONFIG_KEYWORDS = ("self", "policy", "env", "policy_kwargs", "_init_setup_model")
+"""Constructor arguments a config does not give as hyperparameters: the policy, the env and the policy keywords
+have keys of their own; ``_init_setup_model`` is SB3's private switch."""
+
+
+@pytest.mark.parametrize("name", list(catalog.ALGORITHMS))
+def test_algorithm_keywords_are_the_constructors(name: str) -> None:
+    params = [p for p in inspect.signature(algorithm_class(name).__init__).parameters if p not in NOT_CONFIG_KEYWORDS]
+    assert sorted(catalog.ALGO_KWARGS[name]) == sorted(params)
+    assert set(catalog.RUN_KWARGS) - {"stats_window_size"} <= set(params)
+    assert not set(catalog.ZOO_KEYS) & set(params), "an rl-zoo3 key that is also an algorithm keyword"
+
+
+def test_zoo_keys_are_the_ones_rl_zoo3_reads() -> None:
+    """Every rl-zoo3 entry key sb3inspect knows is one ExperimentManager reads (and pops before SB3 sees it)."""
+    zoo = pytest.importorskip("rl_zoo3")
+    from pathlib import Path
+
+    text = (Path(zoo.__file__).parent / "exp_manager.py").read_text()
+    for key in catalog.ZOO_KEYS:
+        assert f'"{key}"' in text, key
+    assert set(catalog.ZOO_ENV_KEYS) <= set(catalog.ZOO_KEYS)
+    assert all(key in text for key in catalog.ZOO_SCHEDULES)
+
+
+def test_replay_buffer_and_vec_normalize_keywords() -> None:
+    import stable_baselines3
+    from stable_baselines3.common import buffers
+    from stable_baselines3.common.vec_env import VecNormalize
+
+    passed_by_sb3 = {"self", "buffer_size", "observation_space", "action_space", "env", "device", "n_envs"}
+    passed_by_sb3.add("optimize_memory_usage")  # the algorithm's own keyword
+    for name, kwargs in catalog.REPLAY_BUFFER_KWARGS.items():
+        cls = getattr(stable_baselines3, name, None) or getattr(buffers, name)
+        assert sorted(set(inspect.signature(cls.__init__).parameters) - passed_by_sb3) == sorted(kwargs), name
+    her = set(inspect.signature(stable_baselines3.HerReplayBuffer.__init__).parameters)
+    assert not set(catalog.REMOVED_BUFFER_KWARGS) & her
+    assert list(inspect.signature(VecNormalize.__init__).parameters)[2:] == list(catalog.VEC_NORMALIZE_KWARGS)

@@ -338,10 +338,10 @@ def test_zoo_strings_need_the_exact_class_name(text: str, message: str) -> None:
 
 
 def test_every_parsed_expression_is_size_checked(monkeypatch: pytest.MonkeyPatch) -> None:
-    from sb3inspect.sources import config
+    from sb3inspect.sources import limits
 
     assert read_expression("[[1] * 300] * 300", "f")[299][299] == 1  # 90,300 values: under the limit
-    monkeypatch.setattr(config, "MAX_VALUES", 5)
+    monkeypatch.setattr(limits, "MAX_VALUES", 5)
     with pytest.raises(SourceError, match=r"^f: holds more than 5 values"):
         read_expression("dict(a=[1, 2, 3], b=[4, 5, 6])", "f")
 
@@ -366,13 +366,15 @@ def test_hostile_zoo_file_runs_nothing(
     assert err.startswith("error: ") and "__import__" in err and "Traceback" not in err
     # a wrapper module and an env module named in the file are not imported
     hostile.write_text(
-        "CartPole-v1:\n  env_wrapper: evil_wrapper.Wrapper\n  normalize: \"__import__('os').system('touch x')\"\n"
+        "CartPole-v1:\n  env_wrapper: evil_wrapper.Wrapper\n"
         "evil_wrapper:CartPole-v1:\n  policy: MlpPolicy\n"
+        "Pendulum-v1:\n  normalize: \"__import__('os').system('touch x')\"\n"
     )
     assert main(["inspect", str(hostile)]) == 0
     captured = capsys.readouterr()
     assert "wrapper evil_wrapper.Wrapper NOT applied" in captured.out
     assert "skipped: " in captured.err and "imports no module" in captured.err
+    assert "[Pendulum-v1]: normalize: calls other than dict(...) are not allowed" in captured.err
     assert not marker.exists() and not (tmp_path / "x").exists()
     assert "evil_wrapper" not in sys.modules
 

@@ -20,6 +20,7 @@ from sb3inspect import catalog
 from sb3inspect.build.meta import RecordingOptimizer, meta_build
 from sb3inspect.sources.config import PolicySpec, PythonClass
 from sb3inspect.errors import BuildError, one_line
+from sb3inspect.sources.envs import spaces_env
 from sb3inspect.sources.spaces import to_gym
 
 
@@ -122,37 +123,66 @@ def build_policy(spec: PolicySpec) -> BuiltPolicy:
 
 
 def _make_algorithm(algo_cls: type, spec: PolicySpec, observation_space: Any, action_space: Any) -> Any:
-    """The algorithm object without its model: SB3's own checks and policy_kwargs edits, no buffers."""
-    kwargs: dict[str, Any] = {"policy_kwargs": resolve_kwargs(spec.policy_kwargs), "device": "cpu", "verbose": 0}
+    """The algorithm object without its model: SB3's own checks and policy_kwargs edits, no buffers.
+
+    The config's training hyperparameters go to the constructor as they would in a training script,
+    so SB3 applies what it applies to the policy and refuses what it refuses; ``train_freq`` is
+    checked the way ``_setup_model`` would.
+    """
+    kwargs: dict[str, Any] = {
+        **spec.algo_kwargs,
+        "policy_kwargs": resolve_kwargs(spec.policy_kwargs),
+        "device": "cpu",
+        "verbose": 0,
+    }
     if spec.use_sde:
         kwargs["use_sde"] = True
-    env = spaces_env(observation_space, action_space)
+    env = spaces_vec_env(observation_space, action_space, spec.n_envs)
     try:
         algo = algo_cls(spec.policy, env, _init_setup_model=False, **kwargs)
         algo._setup_lr_schedule()
+        if "train_freq" in spec.algo_kwargs:
+            algo._convert_train_freq()
     except (AssertionError, ValueError, TypeError, KeyError, NotImplementedError, AttributeError) as exc:
         raise BuildError(str(spec.source), f"SB3's {spec.algo} refuses this config: {_sb3_message(exc)}") from exc
     return algo
 
 
-def spaces_env(observation_space: Any, action_space: Any) -> Any:
-    """A gymnasium env that only carries two spaces: what SB3's algorithm classes need to start."""
-    import gymnasium
+def spaces_vec_env(observation_space: Any, action_space: Any, n_envs: int = 1) -> Any:
+    """``n_envs`` envs that only carry two spaces, as one VecEnv that holds no observations.
 
-    class SpacesEnv(gymnasium.Env):
-        metadata: dict[str, Any] = {"render_modes": []}
+    SB3's constructors read the spaces and ``num_envs`` (PPO checks ``n_steps * n_envs``); nothing steps it.
+    """
+    from stable_baselines3.common.vec_env import VecEnv
 
-        def __init__(self) -> None:
-            self.observation_space = observation_space
-            self.action_space = action_space
+    class SpacesVecEnv(VecEnv):
+        def reset(self) -> Any:
+            raise NotImplementedError("a stand-in env for the build: it only carries spaces")
 
-        def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None) -> tuple[Any, dict[str, Any]]:
-            return self.observation_space.sample(), {}
+        def step_async(self, actions: Any) -> None:
+            raise NotImplementedError("a stand-in env for the build: it only carries spaces")
 
-        def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
-            return self.observation_space.sample(), 0.0, False, False, {}
+        def step_wait(self) -> Any:
+            raise NotImplementedError("a stand-in env for the build: it only carries spaces")
 
-    return SpacesEnv()
+        def close(self) -> None:
+            return None
+
+        def get_attr(self, attr_name: str, indices: Any = None) -> list[Any]:
+            if attr_name == "render_mode":
+                return [None] * len(list(self._get_indices(indices)))
+            raise AttributeError(attr_name)
+
+        def set_attr(self, attr_name: str, value: Any, indices: Any = None) -> None:
+            raise AttributeError(attr_name)
+
+        def env_method(self, method_name: str, *args: Any, indices: Any = None, **kwargs: Any) -> list[Any]:
+            raise AttributeError(method_name)
+
+        def env_is_wrapped(self, wrapper_class: type, indices: Any = None) -> list[bool]:
+            return [False] * len(list(self._get_indices(indices)))
+
+    return SpacesVecEnv(n_envs, observation_space, action_space)
 
 
 def _policy_parameters(policy_class: type) -> Any:

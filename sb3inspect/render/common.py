@@ -291,7 +291,14 @@ def header_lines(report: PolicyReport) -> list[tuple[str, str]]:
             pair = " and ".join(names[:2]) if len(names) >= 2 else "networks"
             text += f", shared by {pair}" if extractor["shared"] else f", one per network ({', '.join(names)})"
         lines.append(("features", text))
+    if report.training:
+        lines.append(("training", f"{settings_text(report.training)}  (not architecture)"))
     return lines
+
+
+def settings_text(settings: Mapping[str, object]) -> str:
+    """``n_steps 2048 · learning_rate 0.0003 · train_freq [1, episode]``: settings as a config writes them."""
+    return " · ".join(f"{key} {arch_text(value)}" for key, value in settings.items())
 
 
 def title(report: PolicyReport) -> str:

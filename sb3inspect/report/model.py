@@ -250,6 +250,10 @@ class PolicyReport:
     notes: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
     """Lint findings about the net_arch the report was built from (see ``analysis.lint``)."""
+    training: Mapping[str, Any] = field(default_factory=FrozenDict)
+    """The config's training hyperparameters as it gave them (``n_steps``, ``learning_rate``,
+    rl-zoo3's ``n_envs``...): settings that do not change the networks. Those that do (``use_sde``,
+    ``frame_stack``, ``normalize``, ``env_wrapper``) are applied, and the notes say how."""
     source: str | None = None
     extra: Mapping[str, Any] = field(default_factory=FrozenDict, metadata={"json": "rest"})
     """Top-level keys a source adds to the JSON report (a saved model's ``saved_model``); never one of
@@ -272,12 +276,21 @@ class PolicyReport:
             "totals",
             "notes",
             "findings",
+            "training",
         }
     )
     """The keys ``to_dict()`` always writes; ``extra`` adds others beside them."""
 
     def __post_init__(self) -> None:
-        for name in ("observation_space", "action_space", "net_arch", "features_extractor", "notes", "extra"):
+        for name in (
+            "observation_space",
+            "action_space",
+            "net_arch",
+            "features_extractor",
+            "notes",
+            "training",
+            "extra",
+        ):
             object.__setattr__(self, name, freeze(getattr(self, name)))
         object.__setattr__(self, "networks", tuple(self.networks))
         object.__setattr__(self, "findings", tuple(self.findings))
@@ -314,6 +327,7 @@ class PolicyReport:
             "activation_fn": self.activation_fn,
             "features_extractor": thaw(self.features_extractor),
             "optimizer": self.optimizer,
+            "training": thaw(self.training),
             "networks": [network.to_dict() for network in self.networks],
             "totals": self.totals.to_dict(),
             "notes": list(self.notes),

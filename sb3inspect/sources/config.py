@@ -9,9 +9,11 @@ The schema (DESIGN.md)::
     env: CartPole-v1              # instead of the two spaces
     use_sde: false                # the algorithm's gSDE switch (changes log_std's shape)
     policy_kwargs: {net_arch: [64, 64], activation_fn: ReLU}
+    n_steps: 2048                 # any keyword of the algorithm class (sources/training.py)
+    frame_stack: 4                # rl-zoo3's entry keys (the env pipeline: sources/wrappers.py)
 
 Everything a config can get wrong is caught here with the key path that is wrong; what is left
-for the build is what only SB3 itself can judge.
+for the build is what only SB3 itself can judge. docs/configs.md describes the keys.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ from typing import Any
 
 from sb3inspect import catalog
 from sb3inspect.errors import ConfigError, SourceError, did_you_mean, one_of, suggestion
+from sb3inspect.sources.limits import MAX_DEPTH, check_size
+from sb3inspect.sources.pyexpr import policy_kwargs_from_text
 from sb3inspect.sources.spaces import (
     SpaceSpec,
     check_size_limit,
@@ -37,6 +41,8 @@ from sb3inspect.sources.spaces import (
     parse_space,
     short,
 )
+from sb3inspect.sources.training import check_keys, read_training
+from sb3inspect.sources.wrappers import EnvPipeline, Target, read_pipeline, wrap_function
 
 TOP_LEVEL_KEYS = (
     "algo",
@@ -91,6 +97,12 @@ class PolicySpec:
     """Facts the report should show (e.g. a default that was chosen)."""
     where: str = ""
     """Where the config was read (a file, an rl-zoo3 entry, ``<dict>``), for messages about its keys."""
+    training: dict[str, Any] = field(default_factory=dict)
+    """Training hyperparameters as the config gave them (plain data): the report lists them."""
+    algo_kwargs: dict[str, Any] = field(default_factory=dict)
+    """Keywords the build gives the algorithm class besides policy_kwargs and use_sde (see ``sources.training``)."""
+    n_envs: int = 1
+    """Parallel envs the algorithm is given (rl-zoo3's ``n_envs``)."""
 
     @property
     def net_arch_where(self) -> str:
@@ -184,33 +196,6 @@ def _check_toml_numbers(text: str, where: str) -> None:
     """TOML has no hook for integers: a run of more digits than any number may have is refused from the text."""
     if _LONG_DIGITS.search(text):
         raise number_too_long(where)
-
-
-MAX_DEPTH = 64
-"""Configs nest a few levels; anything past this is an error, not a recursion."""
-MAX_VALUES = 100_000
-"""Values a config may hold, counting every use of a YAML alias: a billion-laughs file stops here."""
-
-
-def check_size(data: Any, where: str) -> None:
-    """Refuse data deeper than ``MAX_DEPTH`` or with more than ``MAX_VALUES`` values, iteratively.
-
-    YAML aliases make a small file describe an exponential tree; every later walk over the data
-    (validation, JSON output) would follow it, so it is refused here, before any of them.
-    """
-    stack: list[tuple[Any, int]] = [(data, 0)]
-    count = 0
-    while stack:
-        value, depth = stack.pop()
-        count += 1
-        if count > MAX_VALUES:
-            raise SourceError(where, f"holds more than {MAX_VALUES:,} values (YAML aliases that expand exponentially?)")
-        if depth > MAX_DEPTH:
-            raise SourceError(where, f"nests deeper than a config can (more than {MAX_DEPTH} levels)")
-        if isinstance(value, dict):
-            stack.extend((item, depth + 1) for item in value.values())
-        elif isinstance(value, list):
-            stack.extend((item, depth + 1) for item in value)
 
 
 def read_text(path: Path) -> str:
@@ -312,7 +297,9 @@ def _yaml_loader() -> Any:
     """The safe YAML loader (libyaml's when present) that refuses a key given twice in one mapping.
 
     PyYAML keeps the last of two ``algo:`` lines silently; merge keys (``<<: *base``) may still be
-    overridden, as YAML intends.
+    overridden, as YAML intends. ``3e-4`` and ``1e5`` are numbers, as in YAML 1.2, JSON and TOML:
+    YAML 1.1 reads an exponent without a dot (or without its sign) as text, and a learning rate
+    that arrives as text fails in SB3.
     """
     import yaml
 
@@ -332,50 +319,60 @@ def _yaml_loader() -> Any:
                 seen.add(key) if isinstance(key, (str, int, float, bool)) else None
             return super().construct_mapping(node, deep=deep)
 
+    UniqueKeyLoader.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789."))
     return UniqueKeyLoader
 
 
+_EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")
+"""YAML 1.2's floats with an exponent that YAML 1.1 leaves as text: ``1e-3``, ``5E4``, ``1.0e5``."""
+
+
 def spec_from_mapping(
-    data: Mapping[str, Any], *, source: str = "<config>", env_spaces: tuple[SpaceSpec, SpaceSpec] | None = None
+    data: Mapping[str, Any],
+    *,
+    source: str = "<config>",
+    env_spaces: tuple[SpaceSpec, SpaceSpec] | None = None,
+    allow_imports: bool = False,
 ) -> PolicySpec:
     """Validate a config mapping (already parsed) and resolve it into a ``PolicySpec``.
 
-    ``env_spaces`` are the spaces of ``data["env"]`` when the caller already made the env (an
-    rl-zoo3 entry applies its wrappers first); otherwise the env is made here.
+    Next to the architecture keys (``TOP_LEVEL_KEYS``) a config may hold the algorithm's training
+    hyperparameters and rl-zoo3's entry keys (``sources.training``); those that change the
+    observation (``env_wrapper``, ``normalize``, ``frame_stack``...) are applied to the env, made
+    from ``env`` or from the two spaces (``sources.wrappers``). ``env_spaces`` are the spaces of
+    ``data["env"]`` when the caller already made and wrapped the env (an rl-zoo3 entry);
+    otherwise the env is made here. ``allow_imports`` lets a wrapper named by module path be imported.
     """
     where = source
-    for key in data:
-        if key not in TOP_LEVEL_KEYS:
-            hint = suggestion(str(key), TOP_LEVEL_KEYS)
-            if key in ("n_timesteps", "learning_rate", "n_envs", "batch_size", "n_steps", "gamma"):
-                hint = "training hyperparameters do not change the architecture; remove it, or inspect an rl-zoo3 file with --env"
-            raise ConfigError(
-                _top(where, key), "unknown key", hint=hint or f"a config takes {', '.join(TOP_LEVEL_KEYS)}"
-            )
     if "algo" not in data:
         raise ConfigError(where, "missing 'algo'", hint="e.g. algo: PPO")
     algo = resolve_algo(data["algo"], _top(where, "algo"))
     info = catalog.ALGORITHMS[algo]
-    observation_space, action_space = config_spaces(data, where, env_spaces)
-    env = data.get("env")
+    check_keys(data, info, TOP_LEVEL_KEYS, lambda key: _top(where, key))
+    use_sde = _use_sde(data, info, where)
+    training = read_training(data, info, lambda key: _top(where, key))
+    raw_kwargs = _policy_kwargs(data.get("policy_kwargs"), _top(where, "policy_kwargs"))
+    pipeline = read_pipeline(data, lambda key: _top(where, key))
     notes: list[str] = []
-
-    use_sde = data.get("use_sde", False)
-    if not isinstance(use_sde, bool):
-        raise ConfigError(_top(where, "use_sde"), f"expected true or false, got {use_sde!r}")
+    if pipeline and env_spaces is None:  # checked before a wrapper imports SB3 (and torch)
+        named = data.get("policy")
+        alias = named if isinstance(named, str) and named in info.policies else next(iter(info.policies))
+        check_policy_kwargs(raw_kwargs, info, alias, _top(where, "policy_kwargs"))
+    observation_space, action_space = config_spaces(
+        data, where, env_spaces, pipeline=pipeline, allow_imports=allow_imports, notes=notes
+    )
+    env = data.get("env")
 
     policy = resolve_policy(data.get("policy"), info, observation_space, _top(where, "policy"), notes)
     check_spaces(info, policy, observation_space, action_space, use_sde, where)
-
-    raw_kwargs = data.get("policy_kwargs") or {}
-    if not isinstance(raw_kwargs, dict):
-        raise ConfigError(
-            _top(where, "policy_kwargs"),
-            f"expected a mapping of policy keywords, got {type(raw_kwargs).__name__}",
-            hint="e.g. policy_kwargs: {net_arch: [64, 64]}",
-        )
     policy_kwargs = check_policy_kwargs(raw_kwargs, info, policy, _top(where, "policy_kwargs"))
-    check_extractor(policy, observation_space, policy_kwargs, _top(where, "observation_space"))
+    check_extractor(
+        policy,
+        observation_space,
+        policy_kwargs,
+        _top(where, "observation_space"),
+        vec_normalized=pipeline.normalize is not None,
+    )
 
     name = data.get("name")
     if name is not None and (not isinstance(name, str) or any(ord(c) < 32 for c in name)):
@@ -392,14 +389,71 @@ def spec_from_mapping(
         env=env,
         notes=tuple(notes),
         where=where,
+        training=training.given,
+        algo_kwargs=training.algo_kwargs,
+        n_envs=training.n_envs,
     )
 
 
+def _use_sde(data: Mapping[str, Any], info: catalog.AlgoInfo, where: str) -> bool:
+    """The algorithm's gSDE switch: true or false (1 and 0 too, as JSON and TOML configs write them).
+
+    An algorithm without gSDE has no ``use_sde`` keyword at all: SB3 raises TypeError for it, even
+    for ``use_sde: false``. A string is refused: SB3 only tests truthiness, so ``"false"`` turns gSDE on.
+    """
+    if "use_sde" not in data:
+        return False
+    value = data["use_sde"]
+    at = _top(where, "use_sde")
+    if not info.use_sde:
+        raise ConfigError(
+            at,
+            f"{info.name} has no keyword 'use_sde': it has no gSDE",
+            hint="remove it; SB3 raises TypeError for use_sde in " + info.name + ", even for use_sde: false",
+        )
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    hint = (
+        'write true or false without quotes: SB3 turns gSDE on for any non-empty string, "false" included'
+        if isinstance(value, str)
+        else None
+    )
+    raise ConfigError(at, f"expected true or false, got {value!r}", hint=hint)
+
+
+def _policy_kwargs(value: Any, where: str) -> dict[str, Any]:
+    """A mapping of policy keywords, or rl-zoo3's ``dict(...)`` string of them (read, never evaluated)."""
+    if value is None:
+        return {}
+    if isinstance(value, str):
+        return policy_kwargs_from_text(value, where)
+    if not isinstance(value, dict):
+        raise ConfigError(
+            where,
+            f"expected a mapping of policy keywords, got {type(value).__name__}",
+            hint="e.g. policy_kwargs: {net_arch: [64, 64]}",
+        )
+    return value
+
+
 def config_spaces(
-    data: Mapping[str, Any], where: str, env_spaces: tuple[SpaceSpec, SpaceSpec] | None = None
+    data: Mapping[str, Any],
+    where: str,
+    env_spaces: tuple[SpaceSpec, SpaceSpec] | None = None,
+    *,
+    pipeline: EnvPipeline | None = None,
+    allow_imports: bool = False,
+    notes: list[str] | None = None,
 ) -> tuple[SpaceSpec, SpaceSpec]:
-    """The observation and action spaces a config gives: its two spaces, or its env's (made here unless given)."""
+    """The spaces the policy gets: the config's two spaces, or its env's (made here unless given), after ``pipeline``.
+
+    A config's ``observation_space`` is what its env returns: ``env_wrapper``, ``normalize`` and
+    ``frame_stack`` wrap it as they would wrap the registered env.
+    """
     env = data.get("env")
+    notes = notes if notes is not None else []
     if env is None:
         if "env_kwargs" in data:
             raise ConfigError(_top(where, "env_kwargs"), "env_kwargs needs env")
@@ -407,7 +461,16 @@ def config_spaces(
             if key not in data:
                 raise ConfigError(where, f"missing '{key}'", hint="give observation_space and action_space, or env")
         observation = parse_space(data["observation_space"], _top(where, "observation_space"))
-        return observation, parse_space(data["action_space"], _top(where, "action_space"), action=True)
+        action = parse_space(data["action_space"], _top(where, "action_space"), action=True)
+        if not pipeline:
+            return observation, action
+        from sb3inspect.sources.envs import spaces_after, spaces_env
+        from sb3inspect.sources.spaces import to_gym
+
+        target = Target(where, "an env given by its spaces", spaces_only=True, allow_imports=allow_imports)
+        return spaces_after(
+            spaces_env(to_gym(observation), to_gym(action)), wrap_function(pipeline, target, notes), "the config's env"
+        )
     if "observation_space" in data or "action_space" in data:
         raise ConfigError(_top(where, "env"), "give either env or observation_space and action_space, not both")
     if not isinstance(env, str) or not env.strip():
@@ -419,10 +482,11 @@ def config_spaces(
         return env_spaces
     from sb3inspect.sources.envs import env_spaces as make_spaces
 
+    wrap = wrap_function(pipeline, Target(where, env, allow_imports=allow_imports), notes) if pipeline else None
     try:
-        return make_spaces(env, env_kwargs)
+        return make_spaces(env, env_kwargs, wrap=wrap, allow_imports=allow_imports)
     except SourceError as exc:
-        raise exc.within(_top(where, "env")) from None
+        raise (exc if exc.where.startswith(where) else exc.within(_top(where, "env"))) from None
 
 
 def resolve_algo(value: Any, where: str) -> str:
@@ -583,11 +647,14 @@ def _check_extractor_kwargs(value: Mapping[str, Any], extractor: str, where: str
             check_size_limit(item, at)
 
 
-def check_extractor(policy: str, obs: SpaceSpec, kwargs: Mapping[str, Any], where: str) -> None:
+def check_extractor(
+    policy: str, obs: SpaceSpec, kwargs: Mapping[str, Any], where: str, *, vec_normalized: bool = False
+) -> None:
     """The features extractor must fit the observation, as SB3's extractors assert (before torch).
 
     NatureCNN wants an image Box (uint8 in [0, 255], or any 3-D Box with ``normalize_images:
     false``) of at least 36×36 pixels; CombinedExtractor a Dict, whose image entries get a NatureCNN.
+    ``vec_normalized``: the observation went through ``VecNormalize`` (which makes images float).
     """
     extractor = kwargs.get("features_extractor_class") or catalog.default_extractor(policy)
     if not isinstance(extractor, str):
@@ -605,11 +672,19 @@ def check_extractor(policy: str, obs: SpaceSpec, kwargs: Mapping[str, Any], wher
         )
     if extractor == "NatureCNN":
         if not is_image(obs, normalized=normalized):
+            hint = (
+                "an image is a 3-D uint8 Box in [0, 255]; use MlpPolicy for vectors, or "
+                "normalize_images: false for float images"
+            )
+            if vec_normalized:
+                hint = (
+                    "normalize: VecNormalize made the image a float Box, which NatureCNN refuses, as rl-zoo3 "
+                    "fails too; use normalize: {norm_obs: false, norm_reward: true}"
+                )
             raise ConfigError(
                 where,
                 f"NatureCNN (the {policy} features extractor) needs an image observation, got {short(obs)}",
-                hint="an image is a 3-D uint8 Box in [0, 255]; use MlpPolicy for vectors, or "
-                "normalize_images: false for float images",
+                hint=hint,
             )
         _check_image_size(obs, where)
     if extractor == "CombinedExtractor" and obs["type"] == "Dict":

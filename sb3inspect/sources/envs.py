@@ -33,21 +33,47 @@ def env_spaces(
     env = make_env(env_id, env_kwargs, allow_imports=allow_imports)
     try:
         check_space_size(env.observation_space, f"env {env_id!r} has an observation space")
+        return spaces_after(env, wrap, f"env {env_id!r}")
+    finally:
+        env.close()
+
+
+def spaces_after(env: Any, wrap: Wrap | None, what: str) -> tuple[SpaceSpec, SpaceSpec]:
+    """The space specs of ``env`` after ``wrap`` (``what`` names the env in messages), held to sb3inspect's limits."""
+    wrapped = what + (" as wrapped" if wrap is not None else "")
+    try:
         outer = wrap(env) if wrap is not None else env
-        what = f"env {env_id!r}" + (" as wrapped" if wrap is not None else "")
-        check_space_size(outer.observation_space, f"{what} has an observation space")
-        check_space_size(outer.action_space, f"{what} has an action space")
+        check_space_size(outer.observation_space, f"{wrapped} has an observation space")
+        check_space_size(outer.action_space, f"{wrapped} has an action space")
         observation = describe(outer.observation_space, bounds=True)
         action = describe(outer.action_space, bounds=True)
     except MemoryError:
         raise SourceError(
-            f"env {env_id!r}: ran out of memory making or wrapping it; its spaces are larger than sb3inspect reads"
+            f"{what}: ran out of memory making or wrapping it; its spaces are larger than sb3inspect reads"
         ) from None
-    finally:
-        env.close()
-    _check_supported(observation, f"env {env_id!r} has an observation space")
-    _check_supported(action, f"env {env_id!r} has an action space")
+    _check_supported(observation, f"{what} has an observation space")
+    _check_supported(action, f"{what} has an action space")
     return observation, action
+
+
+def spaces_env(observation_space: Any, action_space: Any) -> Any:
+    """A gymnasium env that only carries two spaces: what SB3's algorithm classes and env wrappers need to start."""
+    import gymnasium
+
+    class SpacesEnv(gymnasium.Env):
+        def __init__(self) -> None:
+            self.observation_space = observation_space
+            self.action_space = action_space
+
+        def reset(
+            self, *, seed: int | None = None, options: dict[str, Any] | None = None
+        ) -> tuple[Any, dict[str, Any]]:
+            return self.observation_space.sample(), {}
+
+        def step(self, action: Any) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+            return self.observation_space.sample(), 0.0, False, False, {}
+
+    return SpacesEnv()
 
 
 def space_elements(space: Any) -> int:

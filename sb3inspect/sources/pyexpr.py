@@ -27,12 +27,12 @@ from typing import Any
 
 from sb3inspect import catalog
 from sb3inspect.errors import ConfigError, suggestion
-from sb3inspect.sources import config
+from sb3inspect.sources import limits
 
 MAX_EXPRESSION_CHARS = 20_000
 MAX_REPEAT = 10_000
 """``[64] * n`` builds at most this many items."""
-MAX_VALUES = config.MAX_VALUES
+MAX_VALUES = limits.MAX_VALUES
 """Values an expression may stand for, counted through nesting: ``[[64] * 1000] * 1000`` is a million."""
 MAX_EXPONENT = 64
 MAX_BASE = 1_000_000
@@ -96,7 +96,7 @@ def read_expression(text: str, where: str) -> Any:
         value = _Reader(text.strip(), where).read(tree.body)
     except RecursionError:
         raise ConfigError(where, "expression nested too deeply") from None
-    config.check_size(value, where)
+    limits.check_size(value, where)
     return value
 
 

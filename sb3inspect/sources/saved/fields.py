@@ -53,8 +53,9 @@ def spec_of(saved: SavedModel, algo: str | None) -> PolicySpec:
         "observation_space": space_of(data.get("observation_space"), f"{where}.observation_space"),
         "action_space": space_of(data.get("action_space"), f"{where}.action_space"),
         "policy_kwargs": policy_kwargs,
-        "use_sde": bool(use_sde),
     }
+    if info.use_sde:  # an algorithm without gSDE has no use_sde keyword (SB3 saves it as False all the same)
+        config["use_sde"] = bool(use_sde)
     return spec_from_mapping(config, source=str(saved.path))
 
 
