@@ -24,15 +24,13 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sb3inspect import catalog
 from sb3inspect.analysis.lint import lint_net_arch
 from sb3inspect.analysis.weights import algo_notes, check_note, compare_state_dicts, saved_sizes
 from sb3inspect.build.policy import BuiltPolicy, build_policy
-from sb3inspect.cache import Key, ReportCache
 from sb3inspect.errors import ConfigError, Sb3InspectError, SourceError
-from sb3inspect.report.decode import from_plain
 from sb3inspect.report.model import Finding, PolicyReport
 from sb3inspect.report.statedict import report_from_state_dict
 from sb3inspect.report.walk import parameter_table, tensor_table, walk_policy
@@ -41,6 +39,9 @@ from sb3inspect.sources.saved.fields import group, guess_algo, spec_of
 from sb3inspect.sources.saved.zipread import SavedModel, SavedTensor, read_saved, weights_or_reason
 from sb3inspect.sources.spaces import describe
 from sb3inspect.sources.zoo import is_zoo_mapping, zoo_entries
+
+if TYPE_CHECKING:  # the cache's own imports (hashlib) wait for a command that uses it: --help stays fast
+    from sb3inspect.cache import Key, ReportCache
 
 SAVED_SUFFIXES = (".zip",)
 
@@ -63,6 +64,8 @@ class Inspection:
     @classmethod
     def from_dict(cls, data: Any) -> Inspection:
         """What ``to_dict`` wrote, checked as untrusted input (a cache entry); ``SourceError`` if it is not one."""
+        from sb3inspect.report.decode import from_plain
+
         inspection: Inspection = from_plain(cls, data, where="inspection")
         return inspection
 

@@ -51,7 +51,8 @@ def test_builds_do_not_import_dynamo() -> None:
 
 def test_import_sb3inspect_is_light() -> None:
     code = (
-        "import sys, sb3inspect; print(sorted(m for m in ('torch', 'gymnasium', 'rich', 'yaml') if m in sys.modules))"
+        "import sys, sb3inspect; print(sorted(m for m in ('torch', 'gymnasium', 'rich', 'yaml', 'hashlib') "
+        "if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
