@@ -7,7 +7,8 @@ Cases: `check` over the nine bundled configs whose reports follow from their byt
 cache (`--no-cache`), cold (an empty cache folder: build, then write the entry) and warm (answered
 from the entry, torch never imported). The env-id config (`configs/ppo-cartpole-env.yaml`) is
 keyed on the spaces gymnasium makes, so its warm run imports gymnasium but not torch: shown apart.
-Target: a warm `check` of the nine under 0.25 s.
+Target: a warm `check` of the nine under 0.25 s. A warm run costs sb3inspect's start-up (shown by
+`sb3inspect --help`) plus a few milliseconds per source.
 """
 
 from __future__ import annotations
@@ -37,7 +38,10 @@ def main() -> None:
         f"check {env_config}": ["check", env_config],
     }
     with tempfile.TemporaryDirectory() as tmp:
-        commands: dict[str, list[str]] = {FLOOR: [PY, "-c", "import torch, stable_baselines3"]}
+        commands: dict[str, list[str]] = {
+            FLOOR: [PY, "-c", "import torch, stable_baselines3"],
+            "sb3inspect --help (start-up alone)": [*cli, "--help"],
+        }
         for index, (name, argv) in enumerate(cases.items()):
             warm_dir, cold_dir = Path(tmp) / f"warm{index}", Path(tmp) / f"cold{index}"
             run = shlex.join([*cli, *argv])

@@ -20,6 +20,15 @@ An entry is as untrusted as any file: it is read bounded (a regular file, at mos
 checks the value's shape (``PolicyReport.from_dict``) and treats any failure as a miss, which
 rewrites the entry. This module never raises for the cache's sake: an unwritable folder only
 means nothing is cached.
+
+Any command can use it the same way (``pipeline.inspect_path`` does; a ``scan`` verdict would be
+keyed on the file's bytes alike)::
+
+    key = cache.key("scan", {"path": str(path)}, files=[path])   # None: cannot be cached
+    value = cache.get(key) if key else None                        # plain JSON data, still unchecked
+    result = Verdict.from_dict(value) if value is not None else None   # any failure: a miss
+    ...
+    cache.put(key, result.to_dict())
 """
 
 from __future__ import annotations
