@@ -10,6 +10,7 @@ CI instead of misleading users.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -356,6 +357,66 @@ CLASS_HOMES: dict[str, tuple[str, ...]] = {
     "features_extractor_class": ("stable_baselines3.common.torch_layers.",),
     "optimizer_class": ("torch.optim.", "stable_baselines3.common.sb2_compat.rmsprop_tf_like."),
 }
+DEFAULT_ACTIVATIONS: dict[str, str] = {
+    **{name: "Tanh" for name in ("PPO", "A2C", "TRPO", "MaskablePPO", "RecurrentPPO")},
+    **{name: "ReLU" for name in ("SAC", "TD3", "DDPG", "DQN", "QRDQN", "TQC", "CrossQ", "ARS")},
+}
+"""``activation_fn`` of each algorithm's policies when policy_kwargs leave it out (the same in every release)."""
+HER_MODULES = (
+    "stable_baselines3.sac.sac",
+    "stable_baselines3.td3.td3",
+    "stable_baselines3.ddpg.ddpg",
+    "stable_baselines3.dqn.dqn",
+)
+"""Where the algorithms that SB3 <= 1.0's ``HER`` wrapped are defined: a HER zip names one in ``model_class``."""
+HER_REMOVED = (1, 1)
+"""SB3 1.1 replaced the ``HER`` class by ``HerReplayBuffer`` (SB3 changelog 1.1.0)."""
+LOAD_DROPPED_KWARGS: dict[str, str] = {
+    "device": "SB3 0.6 - 0.8 saved the device in policy_kwargs; SB3's load() drops it",
+}
+"""policy_kwargs entries SB3's ``load()`` removes before it builds the policy (``BaseAlgorithm.load``)."""
+SDE_NET_ARCH_BUILT = (1, 3)
+"""``sde_net_arch`` built ``sde_features_extractor`` layers before SB3 1.3, which ignored it; SB3 1.7 refuses it."""
+SDE_NET_ARCH_REFUSED = (1, 7)
+SHARED_LAYERS_REMOVED = (1, 8)
+"""SB3 1.8 removed the shared layers that leading ints of an actor-critic ``net_arch`` built (SB3 changelog 1.8.0)."""
+
+
+@dataclass(frozen=True, slots=True)
+class OldDefault:
+    """A policy keyword whose default changed: what releases before ``until`` filled in when policy_kwargs left it out."""
+
+    algos: tuple[str, ...]
+    keyword: str
+    value: Any
+    until: tuple[int, int]
+    """The first release with today's default."""
+    extractors: tuple[str, ...] = ()
+    """Only for policies whose features extractor is one of these (empty: any)."""
+
+
+OLD_DEFAULTS: tuple[OldDefault, ...] = (
+    # SB3 changelog 1.6.0 (sb3-contrib 1.6.0 for TQC): "share_features_extractor=False by default for off-policy
+    # algorithms", and CnnPolicy net_arch [] -> [256, 256] (TD3/DDPG: [256, 256], SAC/TQC: [256, 256])
+    OldDefault(("SAC", "TQC", "TD3", "DDPG"), "share_features_extractor", True, (1, 6)),
+    OldDefault(("SAC", "TQC", "TD3", "DDPG"), "net_arch", [], (1, 6), ("NatureCNN",)),
+)
+"""Defaults of older releases that change what a saved model's fields describe (``policies.py`` @ 1.5.0 vs 1.6.0)."""
+STATE_DICT_RENAMES: dict[str, tuple[tuple[str, str], ...]] = {
+    "ARS": (("action_net.weight", "action_net.0.weight"), ("action_net.bias", "action_net.0.bias")),
+}
+"""Saved state-dict names today's ``load()`` renames, per algorithm: ARS's LinearPolicy before sb3-contrib 1.7
+(``ARS.set_parameters``)."""
+
+
+def release(version: str | None) -> tuple[int, ...] | None:
+    """``"1.3.1a2"`` -> ``(1, 3, 1)``, ``"1.0rc0"`` -> ``(1, 0)``: the release numbers of a version, for comparing."""
+    if not version:
+        return None
+    match = re.match(r"\s*(\d+(?:\.\d+)*)", version)
+    return tuple(int(part) for part in match[1].split(".")) if match else None
+
+
 UNWRAP_WARNING_ORIGIN = ("stable_baselines3.common.policies", "UserWarning")
 """(module, category) of SB3's warning for a list around a net_arch mapping (``[dict(pi=..., vf=...)]``)."""
 UNWRAP_FINDINGS = ("NA005", "NA006")
@@ -366,6 +427,11 @@ UNWRAP_FINDINGS = ("NA005", "NA006")
 
 BUFFER_NAMES = ("running_mean", "running_var", "num_batches_tracked", "ra_mean", "ra_var", "steps")
 """State-dict entries that are buffers, not parameters (BatchNorm, sb3-contrib's BatchRenorm); told apart by name."""
+
+SHARED_NET = "mlp_extractor.shared_net."
+"""State-dict prefix of an actor-critic's shared layers (SB3 < 1.8: leading ints of net_arch), used by pi and vf."""
+SDE_EXTRACTOR = "sde_features_extractor."
+"""State-dict prefix of gSDE's ``sde_net_arch`` layers (SB3 <= 1.2), between the features and ``log_std``."""
 
 # (prefix, network, role, target): the attribute names SB3's policy families give their networks.
 NETWORK_PREFIXES: tuple[tuple[str, str, str, bool], ...] = (

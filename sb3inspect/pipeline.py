@@ -28,14 +28,21 @@ from typing import TYPE_CHECKING, Any
 
 from sb3inspect import catalog
 from sb3inspect.analysis.lint import lint_net_arch
-from sb3inspect.analysis.weights import algo_notes, check_note, compare_state_dicts, saved_sizes
+from sb3inspect.analysis.weights import (
+    algo_notes,
+    check_note,
+    compare_state_dicts,
+    saved_float_dtype,
+    saved_sizes,
+    unbuildable_format,
+)
 from sb3inspect.build.policy import BuiltPolicy, build_policy
 from sb3inspect.errors import ConfigError, Sb3InspectError, SourceError
 from sb3inspect.report.model import Finding, PolicyReport
 from sb3inspect.report.statedict import report_from_state_dict
-from sb3inspect.report.walk import parameter_table, tensor_table, walk_policy
+from sb3inspect.report.walk import alias_table, parameter_table, tensor_table, walk_policy
 from sb3inspect.sources.config import PolicySpec, PythonClass, read_mapping, spec_from_mapping
-from sb3inspect.sources.saved.fields import group, guess_algo, spec_of
+from sb3inspect.sources.saved.fields import Reading, guess_algo, readings
 from sb3inspect.sources.saved.zipread import SavedModel, SavedTensor, read_saved, weights_or_reason
 from sb3inspect.sources.spaces import describe
 from sb3inspect.sources.zoo import is_zoo_mapping, zoo_entries
@@ -344,61 +351,86 @@ def _is_module(obj: Any) -> bool:
 
 
 def summarize_saved(path: Path, *, algo: str | None = None) -> PolicyReport:
-    """The report of a saved model: rebuilt and checked against its state dict, or the state dict alone."""
+    """The report of a saved model: rebuilt and checked against its state dict, or the state dict alone.
+
+    The readings of the saved fields (``sources.saved.fields.readings``) are built one after the
+    other until one matches every saved tensor: the weights decide between what a saving release
+    allows (its own defaults, the other algorithm of a shared policy module). When none matches,
+    the first reading is reported with its differences. What today's SB3 cannot build at all
+    (shared layers before SB3 1.8, gSDE's ``sde_net_arch`` layers before 1.3, a custom class) is
+    reported from the state dict, with the spaces, activation, net_arch and version the fields give.
+    """
     saved = read_saved(path)
+    tensors, unread = weights_or_reason(path, shared=True)
+    unbuildable = None if tensors is None else unbuildable_format(saved, list(tensors))
+    if unbuildable is not None:
+        return _from_state_dict(path, saved, tensors, unread, algo, unbuildable)
+    candidates = readings(saved, algo)
     try:
-        spec = spec_of(saved, algo)
+        first = next(candidates)
+        rebuilt = _rebuild(first, tensors)
     except Sb3InspectError as exc:
-        tensors, unread = weights_or_reason(path, shared=True)
-        if tensors is None:
-            raise SourceError(str(path), f"cannot be rebuilt ({exc}) and {unread}") from None
-        return report_from_state_dict(tensors, saved=saved, algo=guess_algo(saved, algo), reason=str(exc))
-    tensors, unread = weights_or_reason(path)
-    rebuilt = _rebuild(spec, tensors)
-    switched = False
-    if algo is None and saved.policy_module in catalog.GROUP_DIFFERENCES and rebuilt.check.get("status") == "mismatch":
-        # the saved fields point at one algorithm of the group; the weights may say another (TD3 saved with DDPG's settings)
-        for other in group(saved):
-            if (
-                other != spec.algo
-                and tensors is not None
-                and (candidate := _rebuild_as(saved, other, tensors))
-                and candidate.check["status"] == "match"
-            ):
-                rebuilt, switched = candidate, True
+        return _from_state_dict(path, saved, tensors, unread, algo, str(exc))
+    if tensors is not None and rebuilt.check["status"] != "match":
+        for reading in candidates:
+            try:
+                candidate = _rebuild(reading, tensors)
+            except Sb3InspectError:
+                continue
+            if candidate.check["status"] == "match":
+                rebuilt = candidate
                 break
-    return _rebuilt_report(rebuilt, saved, unread, guessed=algo is None, switched=switched)
+    return _rebuilt_report(rebuilt, saved, unread, guessed=algo is None, first=first)
+
+
+def _from_state_dict(
+    path: Path, saved: SavedModel, tensors: dict[str, SavedTensor] | None, unread: str, algo: str | None, reason: str
+) -> PolicyReport:
+    """The state-dict-only report, for a model no reading of its fields rebuilds."""
+    if tensors is None:
+        raise SourceError(str(path), f"cannot be rebuilt ({reason}) and {unread}") from None
+    return report_from_state_dict(tensors, saved=saved, algo=guess_algo(saved, algo), reason=reason)
 
 
 @dataclass(frozen=True)
 class _Rebuilt:
-    spec: PolicySpec
+    reading: Reading
     built: BuiltPolicy
     tensors: dict[str, SavedTensor] | None
     check: dict[str, Any]
     """``compare_state_dicts``'s result, or ``{}`` when the weights were not read."""
+    notes: tuple[str, ...] = ()
 
 
-def _rebuild(spec: PolicySpec, tensors: dict[str, SavedTensor] | None) -> _Rebuilt:
-    built = build_policy(spec)
+def _rebuild(reading: Reading, tensors: dict[str, SavedTensor] | None) -> _Rebuilt:
+    """Build a reading and hold it against the saved tensors, in their floating dtype when they all share one."""
+    built = build_policy(reading.spec)
     if tensors is None:
-        return _Rebuilt(spec, built, None, {})
-    check = compare_state_dicts(tensor_table(built.policy), {name: (t.shape, t.dtype) for name, t in tensors.items()})
-    return _Rebuilt(spec, built, tensors, check)
+        return _Rebuilt(reading, built, None, {})
+    saved = {name: (t.shape, t.dtype) for name, t in tensors.items()}
+    notes: tuple[str, ...] = ()
+    dtype = saved_float_dtype(saved)
+    if dtype is not None and dtype != "float32":
+        import torch
 
-
-def _rebuild_as(saved: SavedModel, algo: str, tensors: dict[str, SavedTensor]) -> _Rebuilt | None:
-    """The rebuild as another algorithm of the group, or None when the data does not describe one."""
-    try:
-        return _rebuild(spec_of(saved, algo), tensors)
-    except Sb3InspectError:
-        return None
+        built.policy.to(getattr(torch, dtype))
+        notes = (
+            f"rebuilt in {dtype}, the dtype of every saved floating tensor (the model was saved after "
+            f"policy.to({dtype}) or the like; SB3's load() copies the values into a float32 policy)",
+        )
+    renames = catalog.STATE_DICT_RENAMES.get(reading.spec.algo, ())
+    known = all(t.storage_known for t in tensors.values())
+    storages = {name: t.identity for name, t in tensors.items()} if known else None
+    check = compare_state_dicts(
+        tensor_table(built.policy), saved, aliases=alias_table(built.policy), renames=renames, storages=storages
+    )
+    return _Rebuilt(reading, built, tensors, check, notes)
 
 
 def _rebuilt_report(
-    rebuilt: _Rebuilt, saved: SavedModel, unread: str, *, guessed: bool, switched: bool
+    rebuilt: _Rebuilt, saved: SavedModel, unread: str, *, guessed: bool, first: Reading
 ) -> PolicyReport:
-    spec, check = rebuilt.spec, rebuilt.check
+    spec, check = rebuilt.reading.spec, rebuilt.check
     report = summarize_built(rebuilt.built, source=spec.source, findings=lint_spec(spec))
     if not check:
         check = {"status": "not_checked", "reason": unread}
@@ -409,6 +441,11 @@ def _rebuilt_report(
         report = replace(
             report, totals=saved_sizes(report.totals, parameter_table(rebuilt.built.policy), rebuilt.tensors)
         )
+    switched = spec.algo != first.spec.algo
     notes = algo_notes(saved, spec.algo, check, switched=switched) if guessed else []
     extra = saved.extra(rebuilt=True, check=check)
-    return replace(report, notes=(*report.notes, *notes, note), extra={**report.extra, **extra})
+    return replace(
+        report,
+        notes=(*rebuilt.reading.notes, *report.notes, *rebuilt.notes, *notes, note),
+        extra={**report.extra, **extra},
+    )

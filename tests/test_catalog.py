@@ -216,3 +216,77 @@ def test_replay_buffer_and_vec_normalize_keywords() -> None:
     her = set(inspect.signature(stable_baselines3.HerReplayBuffer.__init__).parameters)
     assert not set(catalog.REMOVED_BUFFER_KWARGS) & her
     assert list(inspect.signature(VecNormalize.__init__).parameters)[2:] == list(catalog.VEC_NORMALIZE_KWARGS)
+
+
+# --- saved models: what older releases did differently --------------------------------------------------
+
+
+@pytest.mark.parametrize("name", list(catalog.ALGORITHMS))
+def test_default_activations_are_the_policies(name: str) -> None:
+    for policy_class in algorithm_class(name).policy_aliases.values():
+        parameter = inspect.signature(policy_class).parameters.get("activation_fn")
+        if parameter is not None:  # ARS's LinearPolicy has none: no hidden layers
+            assert parameter.default.__name__ == catalog.DEFAULT_ACTIVATIONS[name], policy_class
+
+
+@pytest.mark.parametrize("default", catalog.OLD_DEFAULTS, ids=lambda d: f"{d.keyword}-{'-'.join(d.algos)}")
+def test_old_defaults_differ_from_todays(default: catalog.OldDefault) -> None:
+    """Each old default is one today's classes no longer fill in: a saved model that left it out reads two ways."""
+    from sb3inspect.build.policy import build_policy
+    from sb3inspect.sources.config import spec_from_mapping
+
+    for name in default.algos:
+        for alias in catalog.ALGORITHMS[name].policies:
+            extractor = catalog.default_extractor(alias)
+            if default.extractors and extractor not in default.extractors:
+                continue
+            obs = "image:1x36x36" if extractor == "NatureCNN" else 3
+            if extractor == "CombinedExtractor":
+                obs = {"type": "Dict", "spaces": {"a": 3}}
+            policy = build_policy(
+                spec_from_mapping({"algo": name, "policy": alias, "observation_space": obs, "action_space": "box:2"})
+            ).policy
+            assert getattr(policy, default.keyword) != default.value, (name, alias)
+            assert catalog.release("2.9.2") >= default.until  # today's release has today's default
+
+
+def test_state_dict_renames_name_todays_entries() -> None:
+    from sb3inspect.build.policy import build_policy
+    from sb3inspect.sources.config import spec_from_mapping
+
+    for name, renames in catalog.STATE_DICT_RENAMES.items():
+        names = set()
+        for alias in catalog.ALGORITHMS[name].policies:
+            spec = {"algo": name, "policy": alias, "observation_space": 3, "action_space": "box:2"}
+            kwargs = {"with_bias": True}
+            names |= set(build_policy(spec_from_mapping({**spec, "policy_kwargs": kwargs})).policy.state_dict())
+        for old, new in renames:
+            assert new in names and old not in names, (old, new)
+
+
+def test_legacy_state_dict_prefixes_are_built_by_no_policy_today() -> None:
+    """shared_net and sde_features_extractor exist only in older files: today's classes never name them."""
+    from sb3inspect.build.policy import build_policy
+    from sb3inspect.sources.config import spec_from_mapping
+
+    for config in (
+        {"algo": "PPO", "observation_space": 3, "action_space": "box:2", "use_sde": True},
+        {"algo": "SAC", "observation_space": 3, "action_space": "box:2", "use_sde": True},
+    ):
+        names = build_policy(spec_from_mapping(config)).policy.state_dict()
+        assert not [n for n in names if n.startswith(catalog.SHARED_NET) or catalog.SDE_EXTRACTOR in n]
+
+
+def test_her_modules_are_where_the_algorithms_live() -> None:
+    import importlib
+
+    for module in catalog.HER_MODULES:
+        name = module.rsplit(".", 1)[-1].upper()
+        assert getattr(importlib.import_module(module), name).__name__ == name
+
+
+@pytest.mark.parametrize(
+    ("text", "numbers"), [("1.3.1a2", (1, 3, 1)), ("1.0rc0", (1, 0)), ("2.9.2", (2, 9, 2)), ("", None), ("x", None)]
+)
+def test_release_numbers(text: str, numbers: tuple[int, ...] | None) -> None:
+    assert catalog.release(text) == numbers

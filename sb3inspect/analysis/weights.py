@@ -7,13 +7,14 @@ name, shape and dtype: a difference is reported, never hidden.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from sb3inspect import catalog
 from sb3inspect.report.model import Totals
-from sb3inspect.sources.saved.fields import group, guess_algo
+from sb3inspect.sources.config import shared_layers_rewrite
+from sb3inspect.sources.saved.fields import arch_text, group, guess_algo
 from sb3inspect.sources.saved.zipread import WEIGHTS, SavedModel, SavedTensor
 
 Tensors = Mapping[str, tuple[tuple[int, ...], str]]
@@ -22,8 +23,29 @@ Parameters = Mapping[str, tuple[int, int, str]]
 """Parameter name (each parameter once) -> (element count, bytes per element, dtype name)."""
 
 
-def compare_state_dicts(built: Tensors, saved: Tensors) -> dict[str, Any]:
-    """Every tensor of the rebuilt policy held against the saved one: missing, unexpected, different shape or dtype."""
+def compare_state_dicts(
+    built: Tensors,
+    saved: Tensors,
+    *,
+    aliases: Mapping[str, str] | None = None,
+    renames: Sequence[tuple[str, str]] = (),
+    storages: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Every tensor of the rebuilt policy held against the saved one: missing, unexpected, different shape or dtype.
+
+    ``renames`` are (saved name, today's name) pairs today's ``load()`` applies (ARS's LinearPolicy
+    before sb3-contrib 1.7); a saved name is renamed only when today's name is not saved too.
+    ``aliases`` maps a rebuilt entry to another name of the same tensor (``pi_features_extractor.*``
+    is ``features_extractor.*``): an alias the file does not hold is not missing when the tensor is
+    saved under another of its names, as SB3 < 1.7 saved it (``load()`` retries without exact names).
+    ``storages`` (saved name -> the storage it was saved in) holds the rebuild's sharing against the
+    file's: entries that are one tensor in the rebuild must be one in the file, and the other way
+    round (an off-policy features extractor shared by actor and critic, SB3 < 1.6's default).
+    """
+    renamed = [{"saved": old, "as": new} for old, new in renames if old in saved and new not in saved]
+    if renamed:
+        table = {entry["saved"]: entry["as"] for entry in renamed}
+        saved = {table.get(name, name): value for name, value in saved.items()}
     common = [name for name in built if name in saved]
     mismatched = [
         {"name": name, "built": list(built[name][0]), "saved": list(saved[name][0])}
@@ -35,16 +57,100 @@ def compare_state_dicts(built: Tensors, saved: Tensors) -> dict[str, Any]:
         for name in common
         if saved[name][1] != built[name][1]
     ]
-    missing = [name for name in built if name not in saved]
+    groups: dict[str, list[str]] = {}
+    for name, canonical in (aliases or {}).items():
+        groups.setdefault(canonical, []).append(name)
+    saved_under = {
+        name for members in groups.values() if any(member in saved for member in members) for name in members
+    }
+    aliased = [name for name in built if name not in saved and name in saved_under]
+    missing = [name for name in built if name not in saved and name not in saved_under]
     unexpected = [name for name in saved if name not in built]
-    return {
-        "status": "match" if not (mismatched or dtypes or missing or unexpected) else "mismatch",
+    sharing = _sharing(common, aliases or {}, storages, {v: k for k, v in table.items()} if renamed else {})
+    check: dict[str, Any] = {
+        "status": "match" if not (mismatched or dtypes or missing or unexpected or sharing) else "mismatch",
         "tensors": len(saved),
         "mismatched": mismatched,
         "dtypes": dtypes,
         "missing": missing,
         "unexpected": unexpected,
     }
+    if renamed:
+        check["renamed"] = renamed
+    if aliased:
+        check["aliases_not_saved"] = aliased
+    if sharing:
+        check["sharing"] = sharing
+    return check
+
+
+def _sharing(
+    names: Sequence[str], aliases: Mapping[str, str], storages: Mapping[str, Any] | None, original: Mapping[str, str]
+) -> list[dict[str, Any]]:
+    """Groups of entries the rebuild and the file share differently: ``{"names": [...], "rebuilt": "one tensor", "saved": "2 tensors"}``."""
+    if storages is None:
+        return []
+    built_groups: dict[str, list[str]] = {}
+    saved_groups: dict[Any, list[str]] = {}
+    for name in names:
+        built_groups.setdefault(aliases.get(name, name), []).append(name)
+        saved_groups.setdefault(storages[original.get(name, name)], []).append(name)
+    differences = []
+    for members in built_groups.values():
+        stored = {storages[original.get(name, name)] for name in members}
+        if len(stored) > 1:
+            differences.append({"names": members, "rebuilt": "one tensor", "saved": f"{len(stored)} tensors"})
+    for members in saved_groups.values():
+        built = {aliases.get(name, name) for name in members}
+        if len(built) > 1:
+            differences.append({"names": members, "rebuilt": f"{len(built)} tensors", "saved": "one tensor"})
+    return differences
+
+
+FLOAT_DTYPES = ("float16", "bfloat16", "float32", "float64")
+
+
+def saved_float_dtype(saved: Tensors) -> str | None:
+    """The one floating dtype every saved floating tensor has (``float16`` after ``policy.half()``), or None."""
+    found = {dtype for _, dtype in saved.values() if dtype in FLOAT_DTYPES}
+    return found.pop() if len(found) == 1 else None
+
+
+def unbuildable_format(saved: SavedModel, names: Sequence[str]) -> str | None:
+    """Why today's SB3 cannot build what the saved weights hold, in a sentence; None when it can.
+
+    Two layouts of older releases are in the weights and nowhere in today's classes: the shared
+    layers of an actor-critic ``net_arch`` with leading ints (``mlp_extractor.shared_net``, removed in
+    SB3 1.8) and gSDE's ``sde_net_arch`` layers (``sde_features_extractor``, SB3 <= 1.2).
+    """
+    kwargs = saved.data.get("policy_kwargs")
+    net_arch = kwargs.get("net_arch") if isinstance(kwargs, dict) else None
+    if any(name.startswith(catalog.SHARED_NET) for name in names):
+        arch = f"its net_arch {arch_text(net_arch)}" if net_arch is not None else "its net_arch"
+        closest = shared_layers_rewrite(net_arch) if isinstance(net_arch, list) else None
+        today = (
+            f"; today's closest config is net_arch: {arch_text(closest)}, with separate (not shared) layers"
+            if closest
+            else ""
+        )
+        return (
+            f"{arch} starts with layers shared by pi and vf ({catalog.SHARED_NET.rstrip('.')} in the saved weights), "
+            f"which SB3 {_release(catalog.SHARED_LAYERS_REMOVED)} removed: SB3 >= "
+            f"{_release(catalog.SHARED_LAYERS_REMOVED)} cannot build or load this file{today}"
+        )
+    if any(catalog.SDE_EXTRACTOR in name for name in names):
+        value = kwargs.get("sde_net_arch") if isinstance(kwargs, dict) else None
+        shown = f" {value}" if value is not None else ""
+        return (
+            f"gSDE's sde_net_arch{shown} built sde_features_extractor layers (in the saved weights), which SB3 >= "
+            f"{_release(catalog.SDE_NET_ARCH_BUILT)} no longer builds and SB3 >= {_release(catalog.SDE_NET_ARCH_REFUSED)} "
+            "refuses: today's SB3 cannot build or load this file"
+        )
+    return None
+
+
+def _release(numbers: tuple[int, ...]) -> str:
+    return ".".join(map(str, numbers))
 
 
 def saved_sizes(totals: Totals, parameters: Parameters, tensors: Mapping[str, SavedTensor]) -> Totals:
@@ -85,6 +191,11 @@ def check_note(check: dict[str, Any]) -> str:
         parts.append(f"{len(check['missing'])} rebuilt tensors not saved ({', '.join(check['missing'][:3])})")
     if check["unexpected"]:
         parts.append(f"{len(check['unexpected'])} saved tensors not rebuilt ({', '.join(check['unexpected'][:3])})")
+    for entry in check.get("sharing", [])[:3]:
+        parts.append(
+            f"{', '.join(entry['names'][:2])}{', ...' if len(entry['names']) > 2 else ''} are {entry['rebuilt']} "
+            f"in the rebuild but {entry['saved']} in the file"
+        )
     return (
         "MISMATCH between the saved weights and the rebuilt policy: "
         + "; ".join(parts)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from sb3inspect import catalog
 from sb3inspect.report.model import MATRIX, Finding, Layer, Network, PolicyReport
@@ -270,9 +271,31 @@ def arch_text(value: object) -> str:
     return str(value)
 
 
+_SYSTEM_INFO_SHOWN = (
+    ("python", "Python"),
+    ("pytorch", "PyTorch"),
+    ("gymnasium", "gymnasium"),
+    ("gym", "gym"),
+    ("numpy", "numpy"),
+)
+
+
+def saved_by(saved: Mapping[str, Any]) -> str:
+    """``SB3 1.3.1a2 · Python 3.7.10 · PyTorch 1.10.0 · gym 0.19.0 · numpy 1.21.3``: what wrote a saved model."""
+    version = saved.get("sb3_version")
+    parts = [f"SB3 {version}" if version else "SB3 < 0.9 (the file has no version member)"]
+    info = saved.get("system_info") or {}
+    parts += [f"{label} {info[key].split()[0]}" for key, label in _SYSTEM_INFO_SHOWN if info.get(key)]
+    return " · ".join(parts)
+
+
 def header_lines(report: PolicyReport) -> list[tuple[str, str]]:
     """(label, value) pairs for the lines under a report's title."""
-    lines = [("observation", short(report.observation_space)), ("action", short(report.action_space))]
+    lines = []
+    saved = report.extra.get("saved_model")
+    if isinstance(saved, Mapping):
+        lines.append(("saved by", saved_by(saved)))
+    lines += [("observation", short(report.observation_space)), ("action", short(report.action_space))]
     built = " · ".join(
         f"{n.name} {list(n.hidden_sizes)}" for n in report.networks if not n.target and n.role != "other"
     )

@@ -15,7 +15,7 @@ from typing import Any
 from sb3inspect import catalog
 from sb3inspect.errors import Sb3InspectError, SourceError
 from sb3inspect.report.model import MATRIX, Layer, Network, PolicyReport, Totals
-from sb3inspect.sources.saved.fields import space_of
+from sb3inspect.sources.saved.fields import readable_activation, space_of
 from sb3inspect.sources.saved.zipread import WEIGHTS, SavedModel, SavedTensor
 
 
@@ -63,6 +63,7 @@ def report_from_state_dict(
         networks=tuple(networks),
         totals=totals,
         net_arch=_readable_net_arch(saved),
+        activation_fn=readable_activation(saved, algo),
         notes=notes,
         source=str(saved.path),
         extra=saved.extra(rebuilt=False, check={"status": "not_rebuilt", "tensors": len(tensors), "reason": reason}),
@@ -144,6 +145,10 @@ def _networks_of(path: str, actor_critic: bool) -> tuple[tuple[Placement, ...], 
         return (("vf", "value", False),), True  # RecurrentPPO's critic head without a critic LSTM
     if actor_critic and probe.startswith("features_extractor."):
         return (("pi", "policy", False), ("vf", "value", False)), False
+    if actor_critic and probe.startswith(catalog.SHARED_NET):  # SB3 < 1.8's shared layers: used by both
+        return (("pi", "policy", False), ("vf", "value", False)), True
+    if actor_critic and probe.startswith(catalog.SDE_EXTRACTOR):  # gSDE's sde_net_arch layers (SB3 <= 1.2)
+        return (("pi", "policy", False),), True
     if probe.startswith("critic."):
         return (("critic", "critic", False),), True
     return (("other", "other", False),), False
@@ -235,14 +240,19 @@ def _reading_notes(layers: list[Layer]) -> list[str]:
 
 
 def _part(path: str, kind: str) -> str:
-    if "features_extractor" in path:
+    if "features_extractor" in path and catalog.SDE_EXTRACTOR not in path + ".":
         return "features_extractor"
     if kind in catalog.RNN_GATES:
         return "lstm"
     return "body" if path.rsplit(".", 1)[-1].isdigit() else "head"
 
 
+_PART_ORDER = {"features_extractor": 0, "lstm": 1, "body": 2, "head": 3}
+
+
 def _network(name: str, role: str, target: bool, rows: list[Layer]) -> Network:
+    # the order SB3 applies them in: extractor, LSTM, hidden layers, heads; a bare parameter (log_std) last
+    rows = sorted(rows, key=lambda row: (_PART_ORDER.get(row.part, 2), row.type == "Parameter"))
     rows = [replace(row, trainable=not target) if row.params else row for row in rows]
     params = sum(row.params for row in rows)
     return Network(
@@ -260,21 +270,26 @@ def _hidden_sizes(rows: list[Layer]) -> tuple[int, ...]:
     """Widths of the first MLP: all its Linear layers when a head follows, else all but its last.
 
     A head is a Linear or bare parameter that is an attribute of its own (``action_net``, ``mu``,
-    ``log_std``), or a container holding one Linear (gSDE's ``mu.0``).
+    ``log_std``), or a container holding one Linear (gSDE's ``mu.0``). SB3 < 1.8's shared layers
+    come first in both pi and vf; gSDE's ``sde_net_arch`` layers are not net_arch's.
     """
+    shared_net = catalog.SHARED_NET.rstrip(".")
     containers: dict[str, list[Layer]] = {}
     for row in rows:
+        if catalog.SDE_EXTRACTOR in row.path + ".":
+            continue
         if row.part in ("body", "head") and row.type in ("Linear", "Parameter"):
             parent = row.path.rsplit(".", 1)[0] if row.part == "body" else row.path
             containers.setdefault(parent, []).append(row)
+    shared = tuple(row.out_features or 0 for row in containers.pop(shared_net, []) if row.type == "Linear")
     bodies = [name for name, members in containers.items() if members[0].part == "body"]
     if not bodies:
-        return ()
+        return shared  # only shared layers: the heads read them
     widths = tuple(row.out_features or 0 for row in containers[bodies[0]] if row.type == "Linear")
     has_head = any(
         name != bodies[0] and (members[0].part == "head" or len(members) == 1) for name, members in containers.items()
     )
-    return widths if has_head else widths[:-1]
+    return shared + (widths if has_head else widths[:-1])
 
 
 def _numel(shape: tuple[int, ...]) -> int:

@@ -517,6 +517,13 @@ def tensor_table(policy: Any) -> dict[str, tuple[tuple[int, ...], str]]:
     return {name: (tuple(t.shape), str(t.dtype).removeprefix("torch.")) for name, t in policy.state_dict().items()}
 
 
+def alias_table(policy: Any) -> dict[str, str]:
+    """Every state-dict entry -> the first entry of the same tensor (``pi_features_extractor.*`` ->
+    ``features_extractor.*`` when one extractor is shared): how ``policy.pth`` may name it."""
+    first: dict[int, str] = {}
+    return {name: first.setdefault(id(t), name) for name, t in policy.state_dict(keep_vars=True).items()}
+
+
 def parameter_table(policy: Any) -> dict[str, tuple[int, int, str]]:
     """Each parameter once (as the totals count them): (element count, bytes per element, dtype name)."""
     return {

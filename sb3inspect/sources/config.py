@@ -753,15 +753,12 @@ def _list_with_mappings(value: list[Any], info: catalog.AlgoInfo, where: str) ->
     _check_plain(value, where)
     if info.family == "on_policy" and isinstance(value[0], dict):
         return [check_net_arch_value(value[0], info, f"{where}[0]"), *value[1:]]
-    shared = [v for v in value if isinstance(v, int)]
-    dicts = [v for v in value if isinstance(v, dict)]
     second = catalog.net_arch_keys(info.family)[1]
+    closest = shared_layers_rewrite(value, second)
     rewrite = ""
-    if len(dicts) == 1:
-        pi = shared + list(dicts[0].get("pi", []))
-        other = shared + list(dicts[0].get(second, []))
-        rewrite = f"; the closest SB3 2.x config is net_arch: {{pi: {pi}, {second}: {other}}}"
-        if shared:
+    if closest is not None:
+        rewrite = f"; the closest SB3 2.x config is net_arch: {{pi: {closest['pi']}, {second}: {closest[second]}}}"
+        if any(isinstance(v, int) for v in value):
             rewrite += " (separate, not shared, layers)"
     if info.family != "on_policy":
         takes = "a list of widths or a mapping" if _takes_mapping(info) else "a list of widths"
@@ -775,6 +772,20 @@ def _list_with_mappings(value: list[Any], info: catalog.AlgoInfo, where: str) ->
         "shared layers before a mapping ([64, {pi: ..., vf: ...}]) were removed in SB3 1.8",
         hint="SB3 fails with a TypeError on this" + rewrite,
     )
+
+
+def shared_layers_rewrite(value: list[Any], second: str = "vf") -> dict[str, list[Any]] | None:
+    """The closest SB3 >= 1.8 net_arch to SB3 < 1.8's shared layers: each network gets its own copy of them.
+
+    ``[64, {pi: [32], vf: [16]}]`` -> ``{pi: [64, 32], vf: [64, 16]}``; ``[64, 64]`` (all shared) ->
+    ``{pi: [64, 64], vf: [64, 64]}``. None when ``value`` holds more than one mapping.
+    """
+    shared = [v for v in value if isinstance(v, int) and not isinstance(v, bool)]
+    dicts = [v for v in value if isinstance(v, dict)]
+    if len(dicts) > 1:
+        return None
+    tail = dicts[0] if dicts else {}
+    return {"pi": shared + list(tail.get("pi", [])), second: shared + list(tail.get(second, []))}
 
 
 def _takes_mapping(info: catalog.AlgoInfo) -> bool:

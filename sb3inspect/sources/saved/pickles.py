@@ -57,17 +57,17 @@ def pickle_globals(raw: bytes) -> tuple[list[str], bool]:
     return found, plain and len(found) == 1
 
 
-def policy_class_of(entry: Any) -> tuple[str | None, str | None, list[str]]:
-    """(module, class name, problems) of ``data["policy_class"]``, from its pickle's opcodes."""
+def class_reference(entry: Any, field: str) -> tuple[str | None, str | None, list[str]]:
+    """(module, class name, problems) of a saved class (``data["policy_class"]``), from its pickle's opcodes."""
     if not isinstance(entry, dict) or not isinstance(entry.get(":serialized:"), str):
-        return None, None, ["its data has no readable policy_class"]
+        return None, None, [f"its data has no readable {field}"]
     text = entry[":serialized:"]
     if len(text) > MAX_PICKLE_BYTES * 2:
-        return None, None, [f"its policy_class pickle is {len(text):,} characters long, not a class reference"]
+        return None, None, [f"its {field} pickle is {len(text):,} characters long, not a class reference"]
     try:
         found, plain = pickle_globals(base64.b64decode(text, validate=True))
     except (binascii.Error, ValueError, IndexError, KeyError, TypeError):
-        return None, None, ["its policy_class pickle cannot be read"]
+        return None, None, [f"its {field} pickle cannot be read"]
     if not plain:
         calls = (
             ", ".join(found[:3]) + (f" and {len(found) - 3} more" if len(found) > 3 else "")
@@ -77,7 +77,7 @@ def policy_class_of(entry: Any) -> tuple[str | None, str | None, list[str]]:
         return (
             None,
             None,
-            [f"its policy_class pickle is not a plain class reference (it names {calls}); it was not run"],
+            [f"its {field} pickle is not a plain class reference (it names {calls}); it was not run"],
         )
     module, _, name = found[0].rpartition(".")
     return module, name, []

@@ -25,9 +25,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from sb3inspect import catalog
 from sb3inspect.errors import SourceError, one_line
 from sb3inspect.sources.config import bounded_int
-from sb3inspect.sources.saved.pickles import policy_class_of
+from sb3inspect.sources.saved.pickles import class_reference
 
 MAX_MEMBERS = 64
 """A model.save() zip has 5 to 8 members."""
@@ -37,12 +38,15 @@ MAX_DATA_BYTES = 64 << 20
 MAX_WEIGHTS_BYTES = 64 << 30
 """``policy.pth``: only its shapes are read, but a declared size past this is not a policy."""
 MAX_SMALL_MEMBER_BYTES = 1 << 10
+MAX_SYSTEM_INFO_BYTES = 8 << 10
+"""``system_info.txt``: seven to nine short lines (the OS line is the longest)."""
 MAX_COMPRESSION_RATIO = 100
 """Weights barely compress; a member that inflates more than this is treated as a zip bomb."""
 
 DATA = "data"
 WEIGHTS = "policy.pth"
 VERSION = "_stable_baselines3_version"
+SYSTEM_INFO = "system_info.txt"
 
 SAFE_TORCH = (2, 10)
 """The first torch whose ``torch.load(weights_only=True)`` has no known way to run code or corrupt memory."""
@@ -57,14 +61,25 @@ class SavedModel:
     path: Path
     data: dict[str, Any]
     sb3_version: str | None
+    """``_stable_baselines3_version`` (SB3 0.9 +): the release that saved the file."""
     policy_module: str | None
     policy_name: str | None
     problems: list[str] = field(default_factory=list)
     """Why a rebuild is impossible, if it is."""
+    system_info: dict[str, str] = field(default_factory=dict)
+    """``system_info.txt`` (SB3 1.3 +): ``{"python": "3.7.10", "pytorch": "1.10.0", "gym": "0.19.0", ...}``."""
+    members: tuple[str, ...] = ()
+    model_class: str | None = None
+    """``module.Class`` of the algorithm SB3 <= 1.0's HER wrapped (its ``model_class`` field)."""
 
     @property
     def policy_path(self) -> str:
         return f"{self.policy_module}.{self.policy_name}" if self.policy_name else "an unreadable policy class"
+
+    @property
+    def release(self) -> tuple[int, ...] | None:
+        """The saving release as numbers; None for a file without a version member (SB3 < 0.9)."""
+        return catalog.release(self.sb3_version)
 
     def extra(self, *, rebuilt: bool, check: dict[str, Any]) -> dict[str, Any]:
         """The report's ``saved_model`` entry: where the model came from and how its weights were checked."""
@@ -72,6 +87,7 @@ class SavedModel:
             "saved_model": {
                 "path": str(self.path),
                 "sb3_version": self.sb3_version,
+                "system_info": dict(self.system_info),
                 "policy_class": f"{self.policy_module}.{self.policy_name}" if self.policy_name else None,
                 "rebuilt": rebuilt,
                 "state_dict": check,
@@ -80,10 +96,12 @@ class SavedModel:
 
 
 def read_saved(path: Path) -> SavedModel:
-    """The zip's ``data`` JSON and policy class, with the limits checked first; imports no torch."""
+    """The zip's ``data`` JSON, policy class and version facts, with the limits checked first; imports no torch."""
     with open_model_zip(path) as archive:
         raw = read_member(archive, DATA, MAX_DATA_BYTES, path) or b""
         version = read_member(archive, VERSION, MAX_SMALL_MEMBER_BYTES, path, required=False)
+        info = read_member(archive, SYSTEM_INFO, MAX_SYSTEM_INFO_BYTES, path, required=False)
+        members = tuple(item.filename for item in archive.infolist())
     try:
         data = json.loads(raw, parse_int=bounded_int(str(path), "its 'data' member"))
     except RecursionError:
@@ -96,9 +114,33 @@ def read_saved(path: Path) -> SavedModel:
         ) from None
     if not isinstance(data, dict):
         raise SourceError(str(path), "its 'data' member is not a mapping of saved fields")
-    module, name, problems = policy_class_of(data.get("policy_class"))
+    module, name, problems = class_reference(data.get("policy_class"), "policy_class")
+    model_class = None
+    if "model_class" in data:  # HER <= 1.0 saved the algorithm it wrapped
+        wrapped_module, wrapped, wrapped_problems = class_reference(data["model_class"], "model_class")
+        model_class = f"{wrapped_module}.{wrapped}" if wrapped else None
+        problems += wrapped_problems
     sb3_version = version.decode("utf-8", "replace").strip()[:40] if version else None
-    return SavedModel(path, data, sb3_version, module, name, problems)
+    system_info = parse_system_info(info.decode("utf-8", "replace")) if info else {}
+    return SavedModel(path, data, sb3_version, module, name, problems, system_info, members, model_class)
+
+
+_SYSTEM_INFO_KEYS = {"stable-baselines3": "stable_baselines3", "openai gym": "gym", "gpu enabled": "gpu_enabled"}
+
+
+def parse_system_info(text: str) -> dict[str, str]:
+    """``system_info.txt`` -> ``{"os": ..., "python": "3.7.10", "stable_baselines3": "1.3.1a2", "pytorch": ...}``.
+
+    Lines are ``Key: value`` (SB3 1.3 - 1.6) or ``- Key: value`` (1.7 +); keys are lower-cased with
+    underscores, and "OpenAI Gym" (2.x, when gym is installed) is ``gym`` like 1.x's "Gym".
+    """
+    out: dict[str, str] = {}
+    for line in text.splitlines()[:32]:
+        key, sep, value = line.strip().removeprefix("- ").partition(":")
+        key = key.strip().lower()
+        if sep and key and len(key) <= 32:
+            out[_SYSTEM_INFO_KEYS.get(key, key.replace(" ", "_").replace("-", "_"))] = value.strip()[:200]
+    return out
 
 
 class _Truncated(Exception):
@@ -193,7 +235,9 @@ def _read_at(handle: BinaryIO, offset: int, count: int) -> bytes:
 def _check_member(info: zipfile.ZipInfo, path: Path) -> None:
     if info.flag_bits & 0x1:
         raise SourceError(str(path), f"member {info.filename!r} is encrypted")
-    limit = {DATA: MAX_DATA_BYTES, VERSION: MAX_SMALL_MEMBER_BYTES}.get(info.filename, MAX_WEIGHTS_BYTES)
+    limit = {DATA: MAX_DATA_BYTES, VERSION: MAX_SMALL_MEMBER_BYTES, SYSTEM_INFO: MAX_SYSTEM_INFO_BYTES}.get(
+        info.filename, MAX_WEIGHTS_BYTES
+    )
     if info.file_size > limit:
         raise SourceError(str(path), f"member {info.filename!r} declares {info.file_size:,} bytes (limit {limit:,})")
     if info.file_size > (1 << 20) and info.file_size > MAX_COMPRESSION_RATIO * max(info.compress_size, 1):
@@ -243,6 +287,8 @@ class SavedTensor:
     element_size: int
     identity: tuple[Any, ...]
     """Equal for entries that are one tensor saved under two names (a shared features extractor)."""
+    storage_known: bool = False
+    """Whether ``identity`` comes from the file's storages (else it is the name: sharing was not read)."""
 
 
 def weights_or_reason(path: Path, *, shared: bool = False) -> tuple[dict[str, SavedTensor] | None, str]:
@@ -285,6 +331,7 @@ def saved_tensors(path: Path, *, shared: bool = False) -> dict[str, SavedTensor]
                 tensor.shape,
                 tuple(state[name].stride()),
             ),
+            storage_known=True,
         )
         for name, tensor in tensors.items()
     }
