@@ -1,10 +1,74 @@
 from __future__ import annotations
 
+import functools
+import json
+from collections.abc import Generator
+from importlib.resources import files
 from pathlib import Path
+from typing import Any
 
 import pytest
+from jsonschema import Draft202012Validator
+
+from sb3inspect.analysis.compare import ReportDiff
+from sb3inspect.report.model import PolicyReport
 
 ROOT = Path(__file__).resolve().parent.parent
+
+SCHEMA: dict[str, Any] = json.loads(files("sb3inspect.report").joinpath("schema.json").read_text())
+"""The report's JSON Schema, read where the installed package ships it."""
+REPORT_SCHEMA = Draft202012Validator(SCHEMA)
+DIFF_SCHEMA = Draft202012Validator({"$schema": SCHEMA["$schema"], "$defs": SCHEMA["$defs"], "$ref": "#/$defs/diff"})
+
+
+def schema_errors(data: Any, validator: Draft202012Validator = REPORT_SCHEMA) -> list[str]:
+    """Where and how ``data`` (a report's or a diff's JSON form) breaks the schema; empty when it holds."""
+    return [f"at {'/'.join(map(str, e.absolute_path)) or 'top'}: {e.message}" for e in validator.iter_errors(data)]
+
+
+VIOLATIONS: list[str] = []
+"""Schema violations of reports made since the current test started (the test then fails with them)."""
+
+
+def _checked_on_construction(cls: type, validator: Draft202012Validator) -> None:
+    """Wrap ``cls.__init__`` so that every instance's ``to_dict()`` is validated the moment it exists.
+
+    Every report is made through ``__init__`` (``dataclasses.replace`` included), so this sees each
+    one the suite makes: by summary(), the CLI (in-process), fixtures, parametrize ids, anything.
+    """
+    init = cls.__init__
+
+    @functools.wraps(init)
+    def checked(self: Any, *args: Any, **kwargs: Any) -> None:
+        init(self, *args, **kwargs)
+        data = self.to_dict()
+        errors = schema_errors(data, validator)
+        if errors:
+            where = data.get("source", data.get("a"))
+            message = f"{cls.__name__} of {where} breaks sb3inspect/report/schema.json: " + "; ".join(errors)
+            VIOLATIONS.append(message)
+            raise AssertionError(message)
+
+    cls.__init__ = checked  # type: ignore[misc]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # before collection, so reports made while collecting (parametrize values) are checked too
+    _checked_on_construction(PolicyReport, REPORT_SCHEMA)
+    _checked_on_construction(ReportDiff, DIFF_SCHEMA)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
+    """Fail a test whose reports broke the schema, even where the error was caught (the CLI turns it into exit 2)."""
+    VIOLATIONS.clear()
+    try:
+        return (yield)
+    finally:
+        if VIOLATIONS:
+            found = "\n".join(dict.fromkeys(VIOLATIONS))
+            VIOLATIONS.clear()
+            raise pytest.fail.Exception(found, pytrace=False) from None
 
 
 @pytest.fixture(autouse=True)

@@ -22,7 +22,7 @@ from sb3inspect.errors import Sb3InspectError
 from sb3inspect.pipeline import summarize_spec
 from sb3inspect.sources.config import MAX_CONFIG_BYTES, spec_from_mapping
 
-from .conftest import ROOT
+from .conftest import ROOT, schema_errors
 from .reference import assert_matches_cpu_build
 
 CORPUS = ROOT / "tests" / "corpus"
@@ -150,6 +150,7 @@ def test_giant_real_network_is_reported_not_refused() -> None:
     code, _, rss, out, err = run_bounded(args)
     assert code == 0, err
     assert json.loads(out)["totals"]["params"] == 209 * width + 5  # pi 101w + w + 4w + 4, vf 101w + w + w + 1
+    assert schema_errors(json.loads(out)) == []  # made in a subprocess, out of conftest's sight
     assert rss < 400
 
 
