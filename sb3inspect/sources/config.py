@@ -1,6 +1,6 @@
 """Config files, dicts and CLI flags -> ``PolicySpec``, validated without importing torch.
 
-The schema (DESIGN.md)::
+The keys (docs/config.md has every one)::
 
     algo: PPO                     # case-insensitive; ppo_lstm = RecurrentPPO
     policy: MlpPolicy             # optional, default from the observation space
