@@ -163,8 +163,9 @@ def test_global_options_and_commands_are_in_cli_md() -> None:
 
 def test_every_config_key_algorithm_and_keyword_is_in_config_md() -> None:
     text = page("config.md")
-    for key in TOP_LEVEL_KEYS:
-        assert f"| `{key}` |" in section(text, "Top-level keys"), key
+    keys = section(text, "Keys")
+    for key in (*TOP_LEVEL_KEYS, *catalog.ZOO_KEYS, "use_sde"):
+        assert f"`{key}`" in keys, key
     for alias, name in catalog.ALGO_ALIASES.items():
         assert f"`{name}`" in text and (alias == name.lower() or f"`{alias}`" in text), alias
     keywords = {

@@ -1,6 +1,6 @@
 """Config files, dicts and CLI flags -> ``PolicySpec``, validated without importing torch.
 
-The keys (docs/config.md has every one)::
+The keys (docs/config.md describes every one)::
 
     algo: PPO                     # case-insensitive; ppo_lstm = RecurrentPPO
     policy: MlpPolicy             # optional, default from the observation space
@@ -13,7 +13,7 @@ The keys (docs/config.md has every one)::
     frame_stack: 4                # rl-zoo3's entry keys (the env pipeline: sources/wrappers.py)
 
 Everything a config can get wrong is caught here with the key path that is wrong; what is left
-for the build is what only SB3 itself can judge. docs/configs.md describes the keys.
+for the build is what only SB3 itself can judge.
 """
 
 from __future__ import annotations
