@@ -775,3 +775,305 @@ ZOO_BARE_CLASSES = (*FEATURES_EXTRACTORS, "RMSpropTFLike")
 
 RNN_GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
 """Gates of a recurrent layer: each has input and recurrent weights (and biases) of its own."""
+
+
+# --- pickles: the safety verdict's allow-list ------------------------------------------------------
+# Exact ``module.qualname`` pairs that legitimate SB3 / sb3-contrib / rl-zoo3 saves name (every
+# generation since SB3 1.0, numpy 1 and 2, pickle protocols 0 to 5), never module prefixes:
+# ``cloudpickle.loads`` or ``numpy.testing._private.utils.runstring`` share a prefix with allowed
+# names. Each allowed name is harmless to call with any arguments (tests/test_safety.py resolves
+# every one in the installed packages); names that are only safe in one form are in PICKLE_CHECKED.
+
+_NUMPY_CORES = ("numpy.core", "numpy._core")
+"""numpy 1.x pickles name ``numpy.core.*``, numpy 2.x ``numpy._core.*`` (2.x still reads 1.x names)."""
+_NUMPY_SCALARS = (
+    "bool_",
+    "bool",
+    "float16",
+    "float32",
+    "float64",
+    "longdouble",
+    "complex64",
+    "complex128",
+    "int8",
+    "int16",
+    "int32",
+    "int64",
+    "uint8",
+    "uint16",
+    "uint32",
+    "uint64",
+    "str_",
+    "bytes_",
+    "object_",
+)
+_CLOUDPICKLE_MODULES = ("cloudpickle.cloudpickle", "cloudpickle.cloudpickle_fast")
+"""cloudpickle 3.x writes its helpers under ``cloudpickle.cloudpickle``, 1.x / 2.x some under ``cloudpickle_fast``."""
+_GYM_SPACES = (
+    "box.Box",
+    "discrete.Discrete",
+    "multi_discrete.MultiDiscrete",
+    "multi_binary.MultiBinary",
+    "dict.Dict",
+    "tuple.Tuple",
+    "text.Text",
+    "graph.Graph",
+    "graph.GraphInstance",
+    "sequence.Sequence",
+    "oneof.OneOf",
+)
+_TORCH_STORAGES = (
+    "Float",
+    "Double",
+    "Half",
+    "BFloat16",
+    "Long",
+    "Int",
+    "Short",
+    "Char",
+    "Byte",
+    "Bool",
+    "ComplexFloat",
+    "ComplexDouble",
+)
+
+PICKLE_ALLOWED: frozenset[str] = frozenset(
+    {
+        # policies: every alias's class, in the module that defines it
+        *(
+            f"{module}.{policy.class_name}"
+            for module, algos in POLICY_MODULES.items()
+            for algo in algos
+            for policy in ALGORITHMS[algo].policies.values()
+        ),
+        "sb3_contrib.common.recurrent.policies.RecurrentActorCriticPolicy",
+        "sb3_contrib.common.recurrent.policies.RecurrentActorCriticCnnPolicy",
+        "sb3_contrib.common.recurrent.policies.RecurrentMultiInputActorCriticPolicy",
+        "sb3_contrib.common.maskable.policies.MaskableActorCriticCnnPolicy",
+        "sb3_contrib.common.maskable.policies.MaskableMultiInputActorCriticPolicy",
+        # features extractors, activations and optimizers a pickled policy_kwargs names
+        *(f"stable_baselines3.common.torch_layers.{name}" for name in FEATURES_EXTRACTORS),
+        *(f"torch.nn.modules.activation.{name}" for name in ACTIVATIONS if name != "Identity"),
+        "torch.nn.modules.linear.Identity",
+        *(
+            f"torch.optim.{module}.{name}"
+            for module, name in (
+                ("adam", "Adam"),
+                ("adamw", "AdamW"),
+                ("adamax", "Adamax"),
+                ("adadelta", "Adadelta"),
+                ("adagrad", "Adagrad"),
+                ("asgd", "ASGD"),
+                ("nadam", "NAdam"),
+                ("radam", "RAdam"),
+                ("rmsprop", "RMSprop"),
+                ("rprop", "Rprop"),
+                ("sgd", "SGD"),
+            )
+        ),
+        "stable_baselines3.common.sb2_compat.rmsprop_tf_like.RMSpropTFLike",
+        # policy.save(): its lr_schedule is BasePolicy._dummy_schedule, pickled as getattr(BasePolicy, name)
+        "stable_baselines3.common.policies.BasePolicy",
+        "stable_baselines3.common.policies.BasePolicy._dummy_schedule",
+        # schedules, action noise, train frequency, buffers, HER, VecNormalize
+        "stable_baselines3.common.utils.FloatSchedule",
+        "stable_baselines3.common.utils.ConstantSchedule",
+        "stable_baselines3.common.utils.LinearSchedule",
+        "rl_zoo3.utils.SimpleLinearSchedule",
+        "stable_baselines3.common.noise.NormalActionNoise",
+        "stable_baselines3.common.noise.OrnsteinUhlenbeckActionNoise",
+        "stable_baselines3.common.noise.VectorizedActionNoise",
+        "stable_baselines3.common.type_aliases.TrainFreq",
+        "stable_baselines3.common.type_aliases.TrainFrequencyUnit",
+        "stable_baselines3.common.buffers.ReplayBuffer",
+        "stable_baselines3.common.buffers.DictReplayBuffer",
+        "stable_baselines3.common.buffers.NStepReplayBuffer",
+        "stable_baselines3.common.buffers.RolloutBuffer",
+        "stable_baselines3.common.buffers.DictRolloutBuffer",
+        "stable_baselines3.her.her_replay_buffer.HerReplayBuffer",
+        "stable_baselines3.her.goal_selection_strategy.GoalSelectionStrategy",
+        "sb3_contrib.common.recurrent.buffers.RecurrentRolloutBuffer",
+        "sb3_contrib.common.recurrent.buffers.RecurrentDictRolloutBuffer",
+        "sb3_contrib.common.maskable.buffers.MaskableRolloutBuffer",
+        "sb3_contrib.common.maskable.buffers.MaskableDictRolloutBuffer",
+        "stable_baselines3.common.vec_env.vec_normalize.VecNormalize",
+        "stable_baselines3.common.running_mean_std.RunningMeanStd",
+        # spaces: gymnasium, and gym in SB3 1.x files
+        *(f"{package}.spaces.{name}" for package in ("gymnasium", "gym") for name in _GYM_SPACES),
+        # numpy: arrays, dtypes, scalars, random generators
+        *(f"{core}.multiarray._reconstruct" for core in _NUMPY_CORES),
+        *(f"{core}.multiarray.scalar" for core in _NUMPY_CORES),
+        *(f"{core}.numeric._frombuffer" for core in _NUMPY_CORES),
+        "numpy.dtype",
+        "numpy.ndarray",
+        *(f"numpy.{name}" for name in _NUMPY_SCALARS),
+        "numpy.random._pickle.__randomstate_ctor",
+        "numpy.random._pickle.__bit_generator_ctor",
+        "numpy.random._pickle.__generator_ctor",
+        "numpy.random._mt19937.MT19937",
+        "numpy.random._pcg64.PCG64",
+        "numpy.random._pcg64.PCG64DXSM",
+        "numpy.random._philox.Philox",
+        "numpy.random._sfc64.SFC64",
+        "numpy.random.bit_generator.SeedSequence",
+        "numpy.random.bit_generator.__pyx_unpickle_SeedSequence",
+        # torch objects a data pickle may hold (ARS's weights, a device, a dtype)
+        "torch._utils._rebuild_tensor_v2",
+        "torch._utils._rebuild_parameter",
+        "torch.device",
+        *(
+            f"torch.{dtype}"
+            for dtype in ("float16", "float32", "float64", "bfloat16", "int32", "int64", "uint8", "bool")
+        ),
+        # cloudpickle's function rebuilding (the code itself is read separately: CODE_NAMES)
+        *(
+            f"{module}.{name}"
+            for module in _CLOUDPICKLE_MODULES
+            for name in ("_make_function", "_make_cell", "_make_empty_cell", "_function_setstate")
+        ),
+        # Python containers and plain types
+        "collections.OrderedDict",
+        "collections.deque",
+        *(
+            f"builtins.{name}"
+            for name in ("set", "frozenset", "float", "int", "complex", "bool", "bytearray", "slice", "range", "object")
+        ),
+    }
+)
+
+PICKLE_REFERENCE_ONLY: frozenset[str] = frozenset(
+    {
+        "stable_baselines3.ppo.ppo.PPO",
+        "stable_baselines3.a2c.a2c.A2C",
+        "stable_baselines3.sac.sac.SAC",
+        "stable_baselines3.td3.td3.TD3",
+        "stable_baselines3.ddpg.ddpg.DDPG",
+        "stable_baselines3.dqn.dqn.DQN",
+        "sb3_contrib.ars.ars.ARS",
+        "sb3_contrib.qrdqn.qrdqn.QRDQN",
+        "sb3_contrib.tqc.tqc.TQC",
+        "sb3_contrib.trpo.trpo.TRPO",
+        "sb3_contrib.crossq.crossq.CrossQ",
+        "sb3_contrib.ppo_recurrent.ppo_recurrent.RecurrentPPO",
+        "sb3_contrib.ppo_mask.ppo_mask.MaskablePPO",
+    }
+)
+"""Algorithm classes: HER's replay buffer in SB3 1.x names one (``model_class``). Calling one makes an env
+from a string id (``gym.make`` imports a ``module:Env`` id's module), so a pickle may name them, never call them."""
+
+PICKLE_CHECKED: dict[str, str] = {
+    **{f"{module}._builtin_type": "builtin_type" for module in _CLOUDPICKLE_MODULES},
+    **{f"{module}.subimport": "subimport" for module in _CLOUDPICKLE_MODULES},
+    "torch.storage._load_from_bytes": "load_from_bytes",
+    "_codecs.encode": "codecs_encode",
+    "copyreg._reconstructor": "reconstructor",
+    "builtins.getattr": "getattr",
+}
+"""Names legitimate saves use that are only safe in one form, checked at each call: cloudpickle's
+``_builtin_type(name)`` (only CODE_TYPES), ``subimport(module)`` (only CODE_MODULES),
+``torch.storage._load_from_bytes(b)`` (a nested ``torch.load(weights_only=False)``: its bytes are read as a
+torch file), ``_codecs.encode(text, "latin1")`` (protocol 2's bytes), ``copyreg._reconstructor(cls, base,
+state)`` (protocol 0/1 objects: both classes allowed), ``getattr(cls, name)`` (how a method is pickled: only
+PICKLE_ALLOWED methods). Used any other way (an argument, a memo entry left
+unused), they are unsafe."""
+
+PICKLE_CALLS_ARGUMENT: dict[str, int] = {
+    "numpy.random._pickle.__bit_generator_ctor": 0,
+    "numpy.random._pickle.__generator_ctor": 1,
+    "numpy.random._pickle.__randomstate_ctor": 1,
+}
+"""Allowed functions that call one of their arguments (by position): numpy's RNG helpers call their
+``bit_generator_ctor`` with the generator's name, so a function from the pickle there runs while loading."""
+
+CLOUDPICKLE_FUNCTION_SETSTATES: frozenset[str] = frozenset(
+    f"{module}._function_setstate" for module in _CLOUDPICKLE_MODULES
+)
+CLOUDPICKLE_FUNCTION_SLOTS: frozenset[str] = frozenset(
+    {
+        "__name__",
+        "__qualname__",
+        "__module__",
+        "__doc__",
+        "__annotations__",
+        "__kwdefaults__",
+        "__defaults__",
+        "__closure__",
+        "__globals__",
+        "_cloudpickle_submodules",
+    }
+)
+"""What ``_function_setstate`` sets on a function it rebuilds (cloudpickle 1.x to 3.x): any other attribute
+(``__code__``, ``__dict__``) is not what cloudpickle writes."""
+CLOUDPICKLE_FUNCTION_MAKERS: frozenset[str] = frozenset(f"{module}._make_function" for module in _CLOUDPICKLE_MODULES)
+"""cloudpickle >= 2 rebuilds a function with ``_make_function(code, globals, name, argdefs, closure)``."""
+
+CODE_TYPES: tuple[str, ...] = ("CodeType", "LambdaType", "FunctionType")
+"""``types`` names cloudpickle's ``_builtin_type`` may return in a legitimate save: a code object, and
+(cloudpickle 1.x) a function made from one."""
+
+CODE_NAMES: frozenset[str] = frozenset(
+    {
+        # builtins a schedule may call: arithmetic on numbers, nothing that reaches an object's insides
+        *("abs", "bool", "float", "int", "len", "max", "min", "pow", "range", "round", "sum"),
+        # math / numpy functions (as globals or attributes) and the names those modules are imported as
+        *("math", "np", "numpy"),
+        *("exp", "expm1", "log", "log1p", "log2", "log10", "sqrt", "cos", "sin", "tan", "tanh", "cosh", "sinh"),
+        *("pi", "e", "inf", "floor", "ceil", "clip", "fmod", "maximum", "minimum", "power"),
+    }
+)
+"""Every name a cloudpickled function's code (and each code object nested in it) may use. A code
+object's ``co_names`` are the globals, builtins and attributes its bytecode looks up, so this bounds
+what the function can reach when SB3 calls it: a schedule doing arithmetic on its argument uses none
+or ``float`` (SB3's ``constant_fn``, ``get_linear_fn``, rl-zoo3's ``linear_schedule``, a user's
+closure); ``open``, ``os``, ``getattr``, ``__import__``, ``eval``, any dunder are out. Closure cells,
+defaults and constants are data, read as the rest of the pickle."""
+
+CODE_MODULES: frozenset[str] = frozenset({"math", "numpy"})
+"""Modules a cloudpickled function may import (``cloudpickle.subimport``): with CODE_NAMES they give
+arithmetic only."""
+
+TORCH_PICKLE_ALLOWED: frozenset[str] = frozenset(
+    {
+        "collections.OrderedDict",
+        "torch._utils._rebuild_tensor",
+        "torch._utils._rebuild_tensor_v2",
+        "torch._utils._rebuild_parameter",
+        *(f"torch.{kind}Storage" for kind in _TORCH_STORAGES),
+        *(f"torch.cuda.{kind}Storage" for kind in _TORCH_STORAGES),
+    }
+)
+"""What the pickle of a state dict or optimizer state (``policy.pth``, ``*.optimizer.pth``,
+``pytorch_variables.pth``) names: tensors rebuilt from storages, ordered dicts. All of it is in
+torch's own ``weights_only`` allow-list."""
+
+TORCH_TENSOR_REBUILDS: frozenset[str] = frozenset(
+    {"torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_parameter"}
+)
+"""Calls that make one tensor entry: counted before torch loads a state dict."""
+
+YAML_SAFE_TAGS: frozenset[str] = frozenset(
+    {
+        *(f"tag:yaml.org,2002:{kind}" for kind in ("str", "int", "float", "bool", "null", "seq", "map")),
+        *(f"tag:yaml.org,2002:{kind}" for kind in ("binary", "timestamp", "omap", "pairs", "set", "merge", "value")),
+        *(
+            f"tag:yaml.org,2002:python/{kind}"
+            for kind in ("none", "bool", "str", "unicode", "bytes", "int", "long", "float", "complex", "list", "tuple")
+        ),
+        "tag:yaml.org,2002:python/dict",
+        "tag:yaml.org,2002:python/object/apply:collections.OrderedDict",
+    }
+)
+"""Tags an rl-zoo3 run folder's ``config.yml`` / ``args.yml`` may carry: rl-zoo3 reads them with
+``yaml.UnsafeLoader``, so any other ``!!python/...`` tag (``object/apply:os.system``) runs code."""
+
+ZOO_EVALUATED_KEYS: tuple[str, ...] = (
+    "normalize",
+    "policy_kwargs",
+    "replay_buffer_class",
+    "replay_buffer_kwargs",
+    "monitor_kwargs",
+)
+"""``config.yml`` keys whose string value rl-zoo3 ``eval``s (``normalize`` on every ``enjoy``, the others when
+``ExperimentManager`` trains from the saved hyperparameters again)."""
+ZOO_EVAL_NAMES: tuple[str, ...] = ("HerReplayBuffer",)
+"""Bare names rl-zoo3 files give an evaluated key (``replay_buffer_class: HerReplayBuffer``): its own import."""

@@ -411,6 +411,60 @@ def _emit(reports: list[Any], fmt: Format, width: int | None, *, explain: bool =
     sys.stdout.write(render_many(reports, fmt.value, explain=explain))
 
 
+class ScanFormat(str, Enum):
+    table = "table"
+    json = "json"
+
+
+@app.command()
+def scan(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="Saved models (.zip), pickles (.pkl), torch files (.pth), rl-zoo3 YAML, or folders of them."),
+    ],
+    fmt: Annotated[ScanFormat, typer.Option("--format", "-f", help="Output format.")] = ScanFormat.table,
+) -> None:
+    """Would loading these files run code? The safety verdict on every pickle inside, without torch (exit 0 all
+    safe, 1 any unsafe, 2 any unreadable or unknown)."""
+    with user_errors():
+        import json
+
+        from sb3inspect.errors import printable
+        from sb3inspect.sources.saved.safety import scan_paths
+
+        results = []
+        for result in scan_paths(paths):
+            results.append(result)
+            if fmt is ScanFormat.table:
+                _scan_lines(result)
+        if not results:
+            raise ConfigError(
+                " ".join(printable(p) for p in paths), "no .zip, .pkl, .pth, config.yml or args.yml file to scan"
+            )
+        verdicts = [result.verdict for result in results]
+        if fmt is ScanFormat.json:
+            sys.stdout.write(json.dumps([result.to_dict() for result in results], indent=2) + "\n")
+        elif len(results) > 1:
+            counts = ", ".join(f"{verdicts.count(v)} {v}" for v in ("safe", "unsafe", "unknown", "unreadable"))
+            typer.echo(f"{len(results)} scanned: {counts}")
+        if "unsafe" in verdicts:
+            raise typer.Exit(ExitCode.CHECK_FAILED)
+        if "unknown" in verdicts or "unreadable" in verdicts:
+            raise typer.Exit(ExitCode.BAD_INPUT)
+
+
+def _scan_lines(result: Any) -> None:
+    """``UNSAFE  model.zip`` and one indented line per finding; an unreadable file is an ``error:`` line."""
+    from sb3inspect.errors import printable
+
+    if result.error is not None:
+        sys.stderr.write(f"error: {result.error}\n")
+        return
+    typer.echo(f"{result.verdict.upper() if result.verdict != 'safe' else 'safe':<8}{printable(result.path)}")
+    for finding in result.safety.findings:
+        typer.echo(f"{'':<8}{finding.where}: {finding.what}")
+
+
 class DiffFormat(str, Enum):
     table = "table"
     json = "json"

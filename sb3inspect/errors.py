@@ -15,6 +15,7 @@ Only ``cli.py`` turns these into ``error: ...`` and exit code 2 (1 for ``NetArch
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -105,12 +106,42 @@ class MissingExtra(Sb3InspectError):
 
 
 def one_line(exc: BaseException | str, limit: int = 600) -> str:
-    """An exception's message on one line, without C++ frames, cut at a word boundary past ``limit``."""
+    """An exception's message on one line, without C++ frames, cut at a word boundary past ``limit``.
+
+    Safe for a terminal: whatever a file put in the message (a key, an env id) is ``printable``.
+    """
     text = str(exc).split("Exception raised from", 1)[0]
     text = " ".join(text.split()) or (type(exc).__name__ if isinstance(exc, BaseException) else "")
+    text = printable(text)
     if len(text) > limit:
         text = text[:limit].rsplit(" ", 1)[0] + " …"
     return text
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""C0 and C1 controls (ESC starts every terminal escape sequence; U+009B is a one-character CSI), DEL,
+line and paragraph separators, and the Unicode bidirectional marks, embeddings, overrides and isolates
+(U+202E shows ``gnp.exe`` as ``exe.png``)."""
+
+
+def printable(text: object, limit: int | None = None) -> str:
+    """Text that came from a file, safe to show on a terminal or in Markdown: every control character
+    and bidirectional override escaped as Python writes it (``\\x1b``, ``\\u202e``); cut past ``limit``."""
+    shown = _UNPRINTABLE.sub(_escape, str(text))
+    if limit is not None and len(shown) > limit:
+        shown = shown[: max(limit - 1, 0)] + "…"
+    return shown
+
+
+def _escape(match: re.Match[str]) -> str:
+    char = match.group()
+    code = ord(char)
+    if char in _SHORT_ESCAPES:
+        return _SHORT_ESCAPES[char]
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:

@@ -43,7 +43,8 @@ from sb3inspect.report.statedict import report_from_state_dict
 from sb3inspect.report.walk import alias_table, parameter_table, tensor_table, walk_policy
 from sb3inspect.sources.config import PolicySpec, PythonClass, read_mapping, spec_from_mapping
 from sb3inspect.sources.saved.fields import Reading, guess_algo, readings
-from sb3inspect.sources.saved.zipread import SavedModel, SavedTensor, read_saved, weights_or_reason
+from sb3inspect.sources.saved.safety import Safety, zip_safety
+from sb3inspect.sources.saved.zipread import WEIGHTS, SavedModel, SavedTensor, read_saved, weights_or_reason
 from sb3inspect.sources.spaces import describe
 from sb3inspect.sources.zoo import is_zoo_mapping, zoo_entries
 
@@ -359,9 +360,37 @@ def summarize_saved(path: Path, *, algo: str | None = None) -> PolicyReport:
     the first reading is reported with its differences. What today's SB3 cannot build at all
     (shared layers before SB3 1.8, gSDE's ``sde_net_arch`` layers before 1.3, a custom class) is
     reported from the state dict, with the spaces, activation, net_arch and version the fields give.
+
+    Every pickle in the zip is given a safety verdict first (``saved_model.safety``); a ``policy.pth``
+    whose pickle is not plainly tensors is never handed to ``torch.load``.
     """
+    safety = zip_safety(path)
+    try:
+        return with_safety(_summarize_saved(path, algo, safety), safety)
+    except Sb3InspectError as exc:
+        if safety.verdict == "safe":
+            raise
+        raise SourceError(
+            exc.where or str(path), f"{safety_summary(safety)}; {exc.problem}", hint=exc.hint, code=exc.code
+        ) from None
+
+
+def with_safety(report: PolicyReport, safety: Safety) -> PolicyReport:
+    """``report`` with the safety verdict in ``saved_model.safety``."""
+    saved_model = {**report.extra.get("saved_model", {}), "safety": safety.to_dict()}
+    return replace(report, extra={**report.extra, "saved_model": saved_model})
+
+
+def safety_summary(safety: Safety) -> str:
+    """One phrase for an error line: ``UNSAFE (data.lr_schedule: calls posix.system, ...)``."""
+    shown = [f"{f.where}: {f.what}" for f in safety.findings if f.unsafe == (safety.verdict == "unsafe")]
+    more = f" and {len(shown) - 2} more" if len(shown) > 2 else ""
+    return f"{safety.verdict.upper()} ({'; '.join(shown[:2])}{more})"
+
+
+def _summarize_saved(path: Path, algo: str | None, safety: Safety) -> PolicyReport:
     saved = read_saved(path)
-    tensors, unread = weights_or_reason(path, shared=True)
+    tensors, unread = _weights(path, safety, shared=True)
     unbuildable = None if tensors is None else unbuildable_format(saved, list(tensors))
     if unbuildable is not None:
         return _from_state_dict(path, saved, tensors, unread, algo, unbuildable)
@@ -390,6 +419,31 @@ def _from_state_dict(
     if tensors is None:
         raise SourceError(str(path), f"cannot be rebuilt ({reason}) and {unread}") from None
     return report_from_state_dict(tensors, saved=saved, algo=guess_algo(saved, algo), reason=reason)
+
+
+MAX_TENSOR_ENTRIES = 20_000
+"""Tensor entries of a ``policy.pth`` torch loads (an SB3 policy has tens to a few hundred)."""
+
+
+def _weights(path: Path, safety: Safety, *, shared: bool = False) -> tuple[dict[str, SavedTensor] | None, str]:
+    """``policy.pth``'s shapes, or why it was not loaded: its pickle is not plainly tensors, it is in torch's
+    legacy format (whose loader sizes storages from the file before reading them), or it holds more tensor
+    entries than any policy."""
+    findings = safety.about(WEIGHTS)
+    if findings:
+        return None, f"{WEIGHTS} was not loaded: {findings[0].what}"
+    if WEIGHTS in safety.legacy:
+        return None, (
+            f"{WEIGHTS} is in torch's legacy (pre-1.6) format, which sb3inspect does not load "
+            "(its loader sizes storages from the file before reading them)"
+        )
+    entries = safety.tensors.get(WEIGHTS, 0)
+    if entries > MAX_TENSOR_ENTRIES:
+        return (
+            None,
+            f"{WEIGHTS} holds {entries:,} tensor entries, more than an SB3 policy (limit {MAX_TENSOR_ENTRIES:,})",
+        )
+    return weights_or_reason(path, shared=shared)
 
 
 @dataclass(frozen=True)

@@ -70,8 +70,13 @@ def problems(
     max_params: int | None = None,
     strict: bool = False,
 ) -> list[str]:
-    """Every way ``report`` misses the expectations, one line each (empty: all hold)."""
-    found = [_width_problem(report, name, list(widths)) for name, widths in (expect or {}).items()]
+    """Every way ``report`` misses the expectations, one line each (empty: all hold).
+
+    A saved model whose safety verdict is not ``safe`` fails first, whatever else is expected: a file
+    that would run code when loaded (``UNSAFE``), or whose pickles could not all be read (``UNKNOWN``).
+    """
+    found = [f"{level} {text}" for level, text in safety_problems(report)]
+    found += [_width_problem(report, name, list(widths)) for name, widths in (expect or {}).items()]
     if max_params is not None and report.totals.params > max_params:
         found.append(
             f"params: {report.totals.params:,} is over max_params {max_params:,} "
@@ -79,6 +84,15 @@ def problems(
         )
     found += [finding_line(finding) for finding in report.findings if finding.level == "error" or strict]
     return [problem for problem in found if problem]
+
+
+def safety_problems(report: PolicyReport) -> list[tuple[str, str]]:
+    """A saved model's safety findings: (``UNSAFE`` or ``UNKNOWN``, ``where: what``)."""
+    safety = report.safety or {}
+    return [
+        ("UNSAFE" if item.get("kind", "unsafe") == "unsafe" else "UNKNOWN", f"{item['where']}: {item['what']}")
+        for item in safety.get("findings", ())
+    ]
 
 
 def finding_line(finding: Finding) -> str:

@@ -324,6 +324,12 @@ def settings_text(settings: Mapping[str, object]) -> str:
     return " · ".join(f"{key} {arch_text(value)}" for key, value in settings.items())
 
 
+SAFETY_ADVICE = {
+    "UNSAFE": "loading this file with SB3 (PPO.load, ...) would run code it carries: do not load it",
+    "UNKNOWN": "sb3inspect could not read every pickle in this file, so it cannot say loading it is safe",
+}
+
+
 def title(report: PolicyReport) -> str:
     parts = [p for p in (report.algo, report.policy_class) if p]
     text = " · ".join(parts)

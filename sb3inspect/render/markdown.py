@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sb3inspect.analysis.checks import safety_problems
 from sb3inspect.render.common import (
+    SAFETY_ADVICE,
     display_rows,
     explain_notes,
     finding_lines,
@@ -41,7 +43,14 @@ def _code(text: str) -> str:
 
 
 def render_markdown(report: PolicyReport, *, explain: bool = False, **_: Any) -> str:
-    lines = [f"## {_cell(title(report))}", ""]
+    lines = []
+    safety = safety_problems(report)
+    for level, text in safety:
+        lines.append(f"> **{level}** {_cell(text)}  ")
+    if safety:
+        level = "UNSAFE" if any(kind == "UNSAFE" for kind, _ in safety) else "UNKNOWN"
+        lines += [f"> {_cell(SAFETY_ADVICE[level])}", ""]
+    lines += [f"## {_cell(title(report))}", ""]
     if report.source:
         lines += [f"Source: {_code(report.source)}", ""]
     for label, value in header_lines(report):

@@ -12,7 +12,9 @@ from typing import Any
 from rich.console import Console, Group
 from rich.text import Text
 
+from sb3inspect.analysis.checks import safety_problems
 from sb3inspect.render.common import (
+    SAFETY_ADVICE,
     display_rows,
     explain_notes,
     finding_lines,
@@ -32,6 +34,12 @@ RIGHT = {"params", "MACs"}
 def table_lines(report: PolicyReport, *, explain: bool = False) -> list[Text]:
     """The report as styled lines (plain text is each line's ``.plain``); ``explain`` adds the arithmetic."""
     lines: list[Text] = []
+    safety = safety_problems(report)
+    for level, text in safety:
+        lines.append(Text(f"{level:<8}", style="bold red") + Text(text, style="red"))
+    if safety:
+        level = "UNSAFE" if any(kind == "UNSAFE" for kind, _ in safety) else "UNKNOWN"
+        lines += [Text(f"{'':<8}{SAFETY_ADVICE[level]}", style="red"), Text("")]
     heading = Text(title(report), style="bold")
     if report.source:
         heading.append(f"  {report.source}", style="dim")

@@ -242,7 +242,7 @@ def _load_yaml(text: str, where: str) -> Any:
     import yaml
 
     try:
-        _check_yaml_nesting(text, where)
+        check_yaml_nesting(text, where)
         return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a safe loader
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -251,7 +251,7 @@ def _load_yaml(text: str, where: str) -> Any:
         raise SourceError(where, f"not valid YAML{at}: {problem}", code="not-yaml") from None
 
 
-def _check_yaml_nesting(text: str, where: str) -> None:
+def check_yaml_nesting(text: str, where: str) -> None:
     """Refuse YAML nested past ``MAX_DEPTH`` from its tokens, before any loader builds it.
 
     PyYAML's own limits differ by version and backend (libyaml stops at 1,000 levels with its own

@@ -9,10 +9,18 @@ strings the GLOBAL / STACK_GLOBAL opcodes use, never running them.
 
 from __future__ import annotations
 
+import _compat_pickle
 import base64
 import binascii
+import io
 import pickletools
-from typing import Any
+import struct
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, BinaryIO
+
+from sb3inspect import catalog
+from sb3inspect.errors import one_line, printable
 
 MAX_PICKLE_BYTES = 1 << 16
 """The ``:serialized:`` pickle of a policy class is a few dozen bytes."""
@@ -81,3 +89,676 @@ def class_reference(entry: Any, field: str) -> tuple[str | None, str | None, lis
         )
     module, _, name = found[0].rpartition(".")
     return module, name, []
+
+
+# --- the symbolic machine: what a pickle would import, call and build ---------------------------------
+
+
+@dataclass(frozen=True)
+class Allowed:
+    """What a kind of pickle may name: an allow-list, never a deny-list."""
+
+    names: frozenset[str]
+    """``module.qualname`` pairs harmless to import and call with any arguments."""
+    checked: Mapping[str, str] = field(default_factory=dict)
+    """Names safe in one form only (``catalog.PICKLE_CHECKED``): name -> kind of check at each call."""
+    references: frozenset[str] = frozenset()
+    """Names that may be named but never called (``catalog.PICKLE_REFERENCE_ONLY``)."""
+
+
+def data_allowed() -> Allowed:
+    """What the pickles of ``data``, ``vecnormalize.pkl`` and replay buffers may name."""
+    return Allowed(catalog.PICKLE_ALLOWED, catalog.PICKLE_CHECKED, catalog.PICKLE_REFERENCE_ONLY)
+
+
+def torch_allowed() -> Allowed:
+    """What the pickle of a state dict or an optimizer's state may name."""
+    return Allowed(catalog.TORCH_PICKLE_ALLOWED)
+
+
+def policy_file_allowed() -> Allowed:
+    """A file from ``policy.save()``: the state dict and the constructor's arguments, pickled together."""
+    return Allowed(
+        catalog.PICKLE_ALLOWED | catalog.TORCH_PICKLE_ALLOWED, catalog.PICKLE_CHECKED, catalog.PICKLE_REFERENCE_ONLY
+    )
+
+
+@dataclass
+class Budget:
+    """Opcodes left for one file's pickles, nested ones included: past it the verdict is unknown."""
+
+    opcodes: int = 2_000_000
+
+
+MAX_KEPT_ARGUMENT = 16 << 20
+"""A bytes or text argument longer than this is skipped, not read into memory (an array's data)."""
+
+
+@dataclass
+class PickleRead:
+    """What reading one pickle found."""
+
+    findings: list[str] = field(default_factory=list)
+    """Each thing it would do that a legitimate save never does, in words (``calls posix.system``)."""
+    unreadable: str | None = None
+    """Why it could not be read to its STOP (the verdict is then unknown, unless something was found)."""
+    tensors: int = 0
+    """Tensor entries it rebuilds (``torch._utils._rebuild_tensor_v2`` calls)."""
+    nested: list[Nested] = field(default_factory=list)
+    """Pickles it hands to a loader, for the caller to read in turn."""
+
+
+@dataclass(frozen=True)
+class Nested:
+    """A pickle inside a pickle: bytes given to ``torch.storage._load_from_bytes`` or to a ``loads``."""
+
+    label: str
+    """How its findings are introduced (``in the torch file it loads``)."""
+    raw: bytes
+    torch_file: bool
+    """A torch file (zip or legacy format), else one pickle."""
+
+
+class _Unreadable(Exception):
+    """The pickle cannot be read on (truncated, malformed, over budget)."""
+
+
+@dataclass(eq=False)
+class _Global:
+    """A global the pickle looks up, and how the allow-list treats it."""
+
+    name: str
+    role: str
+    """``allowed``, ``reference``, ``unsafe`` or a ``PICKLE_CHECKED`` kind."""
+    pushes: int = 0
+    checked: int = 0
+
+
+@dataclass(eq=False)
+class _Type:
+    """``types.<name>``, from cloudpickle's ``_builtin_type``."""
+
+    name: str
+
+
+@dataclass(eq=False)
+class _Code:
+    qualname: str
+
+
+@dataclass(eq=False)
+class _Function:
+    qualname: str
+
+
+@dataclass(eq=False)
+class _Module:
+    name: str
+
+
+@dataclass(eq=False)
+class _Object:
+    """Anything else made while loading: an instance, a cell, a tensor, a persistent id's object."""
+
+    made_by: str | None = None
+
+
+@dataclass(eq=False)
+class _Big:
+    """A bytes or text argument too long to keep (its length only)."""
+
+    length: int
+
+
+class _List(list[Any]):
+    pass
+
+
+class _Dict(list[tuple[Any, Any]]):
+    """A dict's (key, value) pairs in order, duplicates kept."""
+
+
+class _Set(list[Any]):
+    pass
+
+
+_BIG_ARGUMENTS = {"BINBYTES": 4, "BINBYTES8": 8, "BINUNICODE": 4, "BINUNICODE8": 8, "BYTEARRAY8": 8, "BINSTRING": 4}
+"""Opcodes whose argument is a length-prefixed run of bytes (length size in bytes)."""
+_CODE_ARGUMENTS = {15: 5, 16: 6, 18: 6}
+"""Arguments of ``types.CodeType`` -> the index of ``co_code`` (Python 3.7; 3.8-3.10; 3.11+);
+``co_consts`` and ``co_names`` follow it, and 3.11+ adds ``co_qualname`` at index 12."""
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, _Global):
+        return value.name
+    if isinstance(value, _Function):
+        return f"the function {value.qualname}"
+    if isinstance(value, _Object):
+        return f"an object made by {value.made_by}" if value.made_by else "an object made while loading"
+    if isinstance(value, _Type):
+        return f"types.{value.name}"
+    if isinstance(value, _Module):
+        return f"the module {value.name}"
+    return type(value).__name__.strip("_").lower()
+
+
+class _Machine:
+    """Runs a pickle's opcodes on symbols: a stack, marks and a memo of values, never an object built."""
+
+    def __init__(self, allowed: Allowed, budget: Budget) -> None:
+        self.allowed = allowed
+        self.budget = budget
+        self.read = PickleRead()
+        self.stack: list[Any] = []
+        self.marks: list[list[Any]] = []
+        self.memo: dict[int, Any] = {}
+        self.proto = 0
+        self.globals: dict[str, _Global] = {}
+        self.unsafe: dict[str, bool] = {}
+        """Names outside the allow-list -> whether the pickle calls them."""
+
+    # -- running -----------------------------------------------------------------------------------
+
+    def run(self, stream: BinaryIO) -> PickleRead:
+        handlers = _HANDLERS
+        try:
+            while True:
+                code = stream.read(1)
+                if not code:
+                    raise _Unreadable("it ends before its STOP opcode")
+                opcode = _CODE2OP.get(code.decode("latin-1"))
+                if opcode is None:
+                    raise _Unreadable(f"unknown opcode {code!r}")
+                self.budget.opcodes -= 1
+                if self.budget.opcodes < 0:
+                    raise _Unreadable("it holds more opcodes than sb3inspect reads in one file")
+                if opcode.name == "STOP":
+                    break
+                handlers[opcode.name](self, opcode, stream)
+        except _Unreadable as exc:
+            self.read.unreadable = f"{exc} (at byte {stream.tell():,})"
+        except (ValueError, EOFError, UnicodeDecodeError, OverflowError, struct.error, IndexError, KeyError) as exc:
+            self.read.unreadable = f"{one_line(exc, 120)} (at byte {stream.tell():,})"
+        self._finish()
+        return self.read
+
+    def _finish(self) -> None:
+        for name, called in self.unsafe.items():
+            self.read.findings.insert(0, f"{'calls' if called else 'imports'} {name}")
+        for value in self.globals.values():
+            if value.role in _CHECK_KINDS and value.pushes > value.checked:
+                self._find(f"uses {value.name} other than in the one call sb3inspect can check")
+
+    def _find(self, what: str) -> None:
+        if what not in self.read.findings:
+            self.read.findings.append(what)
+
+    def push(self, value: Any) -> None:
+        if isinstance(value, _Global):
+            value.pushes += 1
+        self.stack.append(value)
+
+    def pop(self) -> Any:
+        if not self.stack:
+            raise _Unreadable("a stack underflow (the unpickler stops here)")
+        return self.stack.pop()
+
+    def pop_mark(self) -> list[Any]:
+        if not self.marks:
+            raise _Unreadable("a missing MARK (the unpickler stops here)")
+        items, self.stack = self.stack, self.marks.pop()
+        return items
+
+    def top(self) -> Any:
+        if not self.stack:
+            raise _Unreadable("a stack underflow (the unpickler stops here)")
+        return self.stack[-1]
+
+    # -- globals -----------------------------------------------------------------------------------
+
+    def look_up(self, module: Any, name: Any) -> Any:
+        """What GLOBAL / STACK_GLOBAL / INST finds, named as the unpickler resolves it."""
+        if not isinstance(module, str) or not isinstance(name, str):
+            self._find("looks up a global whose name is computed while loading")
+            return _Object("a computed global")
+        if self.proto < 3:  # the unpickler's fix_imports: Python 2 names -> Python 3 ones
+            if (module, name) in _compat_pickle.NAME_MAPPING:
+                module, name = _compat_pickle.NAME_MAPPING[(module, name)]
+            elif module in _compat_pickle.IMPORT_MAPPING:
+                module = _compat_pickle.IMPORT_MAPPING[module]
+        dotted = f"{module}.{name}"
+        known = self.globals.get(dotted)
+        if known is not None:
+            return known
+        if dotted in self.allowed.names:
+            role = "allowed"
+        elif dotted in self.allowed.checked:
+            role = self.allowed.checked[dotted]
+        elif dotted in self.allowed.references:
+            role = "reference"
+        else:
+            role = "unsafe"
+            self.unsafe.setdefault(printable(dotted, 200), False)
+        self.globals[dotted] = found = _Global(dotted, role)
+        return found
+
+    # -- calls -------------------------------------------------------------------------------------
+
+    def call(self, callee: Any, args: Any, kwargs: Any = None) -> Any:
+        """The value a call leaves on the stack; anything a legitimate save never calls is a finding."""
+        if isinstance(callee, _Global):
+            return self._call_global(callee, args, kwargs)
+        if isinstance(callee, _Type):
+            return self._call_type(callee, args)
+        if isinstance(callee, _Function):
+            self._find(f"calls the function {printable(callee.qualname, 200)} while loading")
+        else:
+            self._find(f"calls {_describe(callee)} while loading")
+        return _Object()
+
+    def _call_global(self, callee: _Global, args: Any, kwargs: Any) -> Any:
+        role = callee.role
+        if role == "unsafe":
+            self.unsafe[printable(callee.name, 200)] = True
+            self._nested_loads(callee, args)
+            return _Object(callee.name)
+        if role == "reference":
+            self._find(f"calls {callee.name}, which may be named but not called")
+            return _Object(callee.name)
+        if role != "allowed":
+            callee.checked += 1
+            return self._checked_call(callee, args)
+        name = callee.name
+        argument = catalog.PICKLE_CALLS_ARGUMENT.get(name)
+        if argument is not None and isinstance(args, tuple) and len(args) > argument:
+            called = args[argument]
+            if isinstance(called, (_Function, _Object, _Type)):
+                self._find(f"has {name} call {_describe(called)} while loading")
+        if name in catalog.CLOUDPICKLE_FUNCTION_SETSTATES:
+            self._function_state(args)
+        if name in catalog.CLOUDPICKLE_FUNCTION_MAKERS:
+            code = args[0] if isinstance(args, tuple) and args else None
+            return _Function(code.qualname if isinstance(code, _Code) else "<unknown>")
+        if name in catalog.TORCH_TENSOR_REBUILDS:
+            self.read.tensors += 1
+        return _Object(name)
+
+    def _function_state(self, args: Any) -> None:
+        """cloudpickle's ``_function_setstate(func, (state, slotstate))``: attributes of a function it made."""
+        target = args[0] if isinstance(args, tuple) and args else None
+        state = args[1] if isinstance(args, tuple) and len(args) == 2 else None
+        if not isinstance(target, _Function):
+            self._find(f"sets the state of {_describe(target)} as a function's (cloudpickle _function_setstate)")
+        if isinstance(state, tuple) and len(state) == 2:
+            self.build(_Object(), state[0])
+            slots = state[1]
+            keys = [key for key, _ in slots] if isinstance(slots, _Dict) else []
+            for key in keys:
+                if key not in catalog.CLOUDPICKLE_FUNCTION_SLOTS:
+                    self._find(f"sets {printable(key, 60)} on a function (cloudpickle _function_setstate)")
+
+    def _checked_call(self, callee: _Global, args: Any) -> Any:
+        """A PICKLE_CHECKED name called: its one legitimate form, else a finding."""
+        args = args if isinstance(args, tuple) else None
+        value = None if args is None else getattr(self, f"_checked_{callee.role}")(args)
+        if value is None:
+            self._find(f"calls {callee.name} in a form legitimate saves never use")
+            return _Object(callee.name)
+        return value
+
+    def _checked_builtin_type(self, args: tuple[Any, ...]) -> Any:
+        if len(args) != 1 or not isinstance(args[0], str):
+            return None
+        if args[0] not in catalog.CODE_TYPES:
+            self._find(f"makes types.{printable(args[0], 80)} (cloudpickle _builtin_type)")
+            return _Object()
+        return _Type(args[0])
+
+    def _checked_subimport(self, args: tuple[Any, ...]) -> Any:
+        if len(args) != 1 or not isinstance(args[0], str):
+            return None
+        if args[0] not in catalog.CODE_MODULES:
+            self._find(f"imports the module {printable(args[0], 80)} (cloudpickle subimport)")
+        return _Module(args[0])
+
+    def _checked_load_from_bytes(self, args: tuple[Any, ...]) -> Any:
+        if len(args) != 1 or not isinstance(args[0], bytes):
+            return None
+        self.read.nested.append(Nested("in the torch file it loads", args[0], torch_file=True))
+        return _Object("torch.storage._load_from_bytes")
+
+    def _checked_codecs_encode(self, args: tuple[Any, ...]) -> Any:
+        if len(args) != 2 or not isinstance(args[0], str) or args[1] not in ("latin1", "latin-1"):
+            return None
+        return args[0].encode("latin-1", "replace")  # protocol 2's bytes, kept for a nested pickle
+
+    def _checked_getattr(self, args: tuple[Any, ...]) -> Any:
+        if len(args) != 2 or not isinstance(args[0], _Global) or args[0].role != "allowed":
+            return None
+        method = f"{args[0].name}.{args[1]}"
+        return self.globals.setdefault(method, _Global(method, "allowed")) if method in self.allowed.names else None
+
+    def _checked_reconstructor(self, args: tuple[Any, ...]) -> Any:
+        if len(args) != 3 or not all(isinstance(cls, _Global) and cls.role == "allowed" for cls in args[:2]):
+            return None
+        return _Object(args[0].name)
+
+    def _call_type(self, callee: _Type, args: Any) -> Any:
+        if callee.name == "CodeType":
+            return self._code(args)
+        code = args[0] if isinstance(args, tuple) and args else None
+        return _Function(code.qualname if isinstance(code, _Code) else "<unknown>")
+
+    def _code(self, args: Any) -> _Code:
+        """A code object from ``CodeType(...)``'s arguments: the names it looks up must be CODE_NAMES."""
+        at = _CODE_ARGUMENTS.get(len(args)) if isinstance(args, tuple) else None
+        if at is None:
+            self._find("builds a code object sb3inspect cannot read")
+            return _Code("<unknown>")
+        qualname = args[12] if len(args) == 18 else args[at + 5]
+        qualname = printable(qualname if isinstance(qualname, str) else "<unknown>", 120)
+        names = args[at + 2]
+        if not isinstance(args[at], (bytes, _Big)) or not isinstance(names, tuple):
+            self._find(f"builds a code object ({qualname}) sb3inspect cannot read")
+        elif not all(isinstance(n, str) for n in names):
+            self._find(f"builds a code object ({qualname}) whose names are computed while loading")
+        else:
+            outside = [n for n in names if n not in catalog.CODE_NAMES]
+            if outside:
+                shown = ", ".join(printable(n, 40) for n in outside[:6]) + (" ..." if len(outside) > 6 else "")
+                self._find(f"defines a function {qualname} whose code uses {shown}")
+        return _Code(qualname)
+
+    def _nested_loads(self, callee: _Global, args: Any) -> None:
+        """A pickle handed to ``pickle.loads`` (or a copy of it): say what it would do too."""
+        if callee.name.endswith(".loads") and isinstance(args, tuple) and args and isinstance(args[0], bytes):
+            self.read.nested.append(Nested("in the pickle it loads", args[0], torch_file=False))
+
+    # -- BUILD ---------------------------------------------------------------------------------------
+
+    def build(self, target: Any, state: Any) -> None:
+        """BUILD: ``__setstate__(state)``, else the state's keys become attributes of ``target``."""
+        if isinstance(target, (_Global, _Type, _Module)):
+            self._find(f"sets attributes of {_describe(target)} (BUILD)")
+            return
+        parts = list(state) if isinstance(state, tuple) and len(state) == 2 else [state]
+        for part in parts:
+            if not isinstance(part, _Dict):
+                continue
+            for key, _ in part:
+                if not isinstance(key, str):
+                    self._find("sets an attribute whose name is computed while loading (BUILD)")
+                elif key.startswith("__") and key.endswith("__"):
+                    self._find(f"sets {printable(key, 60)} on an object (BUILD)")
+
+
+def _handle_push_arg(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
+    machine.push(opcode.arg.reader(stream))
+
+
+def _handle_big(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
+    size = _BIG_ARGUMENTS[opcode.name]
+    raw = stream.read(size)
+    if len(raw) < size:
+        raise _Unreadable("it ends inside a length")
+    length = int.from_bytes(raw, "little", signed=opcode.name == "BINSTRING")
+    if length < 0:
+        raise _Unreadable("a negative length")
+    if length > MAX_KEPT_ARGUMENT:
+        _skip(stream, length)
+        machine.push(_Big(length))
+        return
+    data = stream.read(length)
+    if len(data) < length:
+        raise _Unreadable(f"it ends inside an argument of {length:,} bytes")
+    if opcode.name in ("BINUNICODE", "BINUNICODE8"):
+        machine.push(data.decode("utf-8", "surrogatepass"))
+    elif opcode.name == "BINSTRING":
+        machine.push(data.decode("latin-1"))
+    else:
+        machine.push(bytes(data))
+
+
+def _skip(stream: BinaryIO, length: int) -> None:
+    start = stream.tell()
+    stream.seek(length, io.SEEK_CUR)
+    end = stream.seek(0, io.SEEK_END)
+    if end < start + length:
+        raise _Unreadable(f"it ends inside an argument of {length:,} bytes")
+    stream.seek(start + length)
+
+
+def _handle_long4(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
+    raw = stream.read(4)
+    if len(raw) < 4:
+        raise _Unreadable("it ends inside a length")
+    length = int.from_bytes(raw, "little", signed=True)
+    if length < 0:
+        raise _Unreadable("a negative length")
+    if length > 1 << 16:
+        _skip(stream, length)
+        machine.push(_Object("a huge integer"))
+        return
+    data = stream.read(length)
+    if len(data) < length:
+        raise _Unreadable("it ends inside an integer")
+    machine.push(int.from_bytes(data, "little", signed=True))
+
+
+def _line(stream: BinaryIO) -> str:
+    raw = stream.readline(1 << 16)
+    if not raw.endswith(b"\n"):
+        raise _Unreadable("a name without its end of line")
+    return raw[:-1].decode("utf-8")
+
+
+def _handle_global(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
+    module, name = _line(stream), _line(stream)
+    found = machine.look_up(module, name)
+    if opcode.name == "GLOBAL":
+        machine.push(found)
+        return
+    if isinstance(found, _Global):
+        found.pushes += 1
+    machine.push(machine.call(found, tuple(machine.pop_mark())))  # INST: the class, called with the marked items
+
+
+def _handle_stack_global(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
+    name, module = machine.pop(), machine.pop()
+    machine.push(machine.look_up(module, name))
+
+
+def _handle_constant(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
+    machine.push(_CONSTANTS[opcode.name])
+
+
+def _handle_proto(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
+    machine.proto = opcode.arg.reader(stream)
+    if machine.proto > 5:
+        raise _Unreadable(f"unsupported pickle protocol {machine.proto}")
+
+
+def _handle_frame(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
+    opcode.arg.reader(stream)
+
+
+def _handle_container(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
+    name = opcode.name
+    if name == "EMPTY_LIST":
+        machine.push(_List())
+    elif name == "EMPTY_DICT":
+        machine.push(_Dict())
+    elif name == "EMPTY_SET":
+        machine.push(_Set())
+    elif name == "EMPTY_TUPLE":
+        machine.push(())
+    elif name == "LIST":
+        machine.push(_List(machine.pop_mark()))
+    elif name == "TUPLE":
+        machine.push(tuple(machine.pop_mark()))
+    elif name == "FROZENSET":
+        machine.push(_Set(machine.pop_mark()))
+    elif name == "DICT":
+        items = machine.pop_mark()
+        machine.push(_Dict(zip(items[::2], items[1::2], strict=False)))
+    else:  # TUPLE1-3
+        count = int(name[-1])
+        items = [machine.pop() for _ in range(count)]
+        machine.push(tuple(reversed(items)))
+
+
+def _handle_add(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
+    name = opcode.name
+    if name == "APPEND":
+        items = [machine.pop()]
+    elif name == "SETITEM":
+        value, key = machine.pop(), machine.pop()
+        items = [key, value]
+    else:  # APPENDS, SETITEMS, ADDITEMS
+        items = machine.pop_mark()
+    target = machine.top()
+    if name in ("SETITEM", "SETITEMS"):
+        if isinstance(target, _Dict):
+            target.extend(zip(items[::2], items[1::2], strict=False))
+    elif isinstance(target, (_List, _Set)):
+        target.extend(items)
+
+
+def _handle_stack(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
+    name = opcode.name
+    if name == "MARK":
+        machine.marks.append(machine.stack)
+        machine.stack = []
+    elif name == "POP":
+        if machine.stack:
+            machine.stack.pop()
+        else:
+            machine.pop_mark()
+    elif name == "POP_MARK":
+        machine.pop_mark()
+    else:  # DUP
+        machine.push(machine.top())
+
+
+def _handle_memo(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
+    name = opcode.name
+    if name == "MEMOIZE":
+        machine.memo[len(machine.memo)] = machine.top()
+        return
+    key = opcode.arg.reader(stream)
+    if name in ("PUT", "BINPUT", "LONG_BINPUT"):
+        if key < 0:
+            raise _Unreadable("a negative memo key")
+        machine.memo[key] = machine.top()
+    elif key in machine.memo:
+        machine.push(machine.memo[key])
+    else:
+        raise _Unreadable(f"memo entry {key} was never stored (the unpickler stops here)")
+
+
+def _handle_ext(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
+    code = opcode.arg.reader(stream)
+    machine._find(f"looks up a global through the copyreg extension registry ({opcode.name} {code})")
+    machine.push(_Object("the extension registry"))
+
+
+def _handle_call(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
+    name = opcode.name
+    if name == "REDUCE" or name == "NEWOBJ":
+        args = machine.pop()
+        machine.push(machine.call(machine.pop(), args))
+    elif name == "NEWOBJ_EX":
+        kwargs, args = machine.pop(), machine.pop()
+        machine.push(machine.call(machine.pop(), args, kwargs))
+    else:  # OBJ
+        items = machine.pop_mark()
+        if not items:
+            raise _Unreadable("OBJ without a class (the unpickler stops here)")
+        machine.push(machine.call(items[0], tuple(items[1:])))
+
+
+def _handle_build(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
+    state = machine.pop()
+    machine.build(machine.top(), state)
+
+
+def _handle_persid(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
+    if opcode.name == "PERSID":
+        opcode.arg.reader(stream)
+    else:
+        machine.pop()
+    machine.push(_Object("a persistent id"))
+
+
+def _handle_buffer(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
+    if opcode.name == "NEXT_BUFFER":
+        machine.push(_Object("an out-of-band buffer"))
+    else:
+        machine.top()
+
+
+_CODE2OP: dict[str, Any] = dict(pickletools.code2op)  # type: ignore[attr-defined]
+_CONSTANTS = {"NONE": None, "NEWTRUE": True, "NEWFALSE": False}
+_CHECK_KINDS = frozenset(catalog.PICKLE_CHECKED.values())
+_HANDLERS: dict[str, Any] = {
+    **dict.fromkeys(
+        (
+            "INT",
+            "BININT",
+            "BININT1",
+            "BININT2",
+            "LONG",
+            "LONG1",
+            "STRING",
+            "SHORT_BINSTRING",
+            "SHORT_BINBYTES",
+            "UNICODE",
+            "SHORT_BINUNICODE",
+            "FLOAT",
+            "BINFLOAT",
+        ),
+        _handle_push_arg,
+    ),
+    **dict.fromkeys(_BIG_ARGUMENTS, _handle_big),
+    "LONG4": _handle_long4,
+    **dict.fromkeys(("NONE", "NEWTRUE", "NEWFALSE"), _handle_constant),
+    **dict.fromkeys(("GLOBAL", "INST"), _handle_global),
+    "STACK_GLOBAL": _handle_stack_global,
+    "PROTO": _handle_proto,
+    "FRAME": _handle_frame,
+    **dict.fromkeys(
+        (
+            "EMPTY_LIST",
+            "EMPTY_DICT",
+            "EMPTY_SET",
+            "EMPTY_TUPLE",
+            "LIST",
+            "TUPLE",
+            "FROZENSET",
+            "DICT",
+            "TUPLE1",
+            "TUPLE2",
+            "TUPLE3",
+        ),
+        _handle_container,
+    ),
+    **dict.fromkeys(("APPEND", "APPENDS", "SETITEM", "SETITEMS", "ADDITEMS"), _handle_add),
+    **dict.fromkeys(("MARK", "POP", "POP_MARK", "DUP"), _handle_stack),
+    **dict.fromkeys(("MEMOIZE", "PUT", "BINPUT", "LONG_BINPUT", "GET", "BINGET", "LONG_BINGET"), _handle_memo),
+    **dict.fromkeys(("EXT1", "EXT2", "EXT4"), _handle_ext),
+    **dict.fromkeys(("REDUCE", "NEWOBJ", "NEWOBJ_EX", "OBJ"), _handle_call),
+    "BUILD": _handle_build,
+    **dict.fromkeys(("PERSID", "BINPERSID"), _handle_persid),
+    **dict.fromkeys(("NEXT_BUFFER", "READONLY_BUFFER"), _handle_buffer),
+}
+
+
+def read_pickle(raw: bytes | BinaryIO, allowed: Allowed, budget: Budget | None = None) -> PickleRead:
+    """What one pickle (up to its STOP) would import, call and build, read symbolically; nothing runs.
+
+    ``raw`` is the pickle's bytes or a seekable stream at its start (left just after its STOP).
+    Pickles it hands to a loader are in ``nested``, unread.
+    """
+    stream = io.BytesIO(raw) if isinstance(raw, (bytes, bytearray)) else raw
+    return _Machine(allowed, budget or Budget()).run(stream)

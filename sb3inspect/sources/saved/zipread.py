@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import json
 import math
-import os
 import re
 import struct
 import zipfile
@@ -143,7 +142,7 @@ def parse_system_info(text: str) -> dict[str, str]:
     return out
 
 
-class _Truncated(Exception):
+class _Truncated(zipfile.BadZipFile):
     """The file starts as a zip but its end is missing or does not fit its start."""
 
 
@@ -187,44 +186,51 @@ _TAIL_BYTES = (1 << 16) + _END_SIZE
 
 
 def _check_directory(path: Path) -> None:
-    """Count the members from the end-of-directory record before zipfile reads every entry.
-
-    The record must end the file and its directory must end where the record (or the zip64
-    record) starts: a truncated model zip otherwise shows the directory of ``policy.pth``, a
-    zip inside it, whose members (``archive/data.pkl``, ...) would look like the model's.
-    """
+    """Count the members from the end-of-directory record before zipfile reads every entry."""
     with open(path, "rb") as handle:
-        size = os.fstat(handle.fileno()).st_size
-        start = max(0, size - _TAIL_BYTES)
-        handle.seek(start)
-        tail = handle.read(_TAIL_BYTES)
-        head = tail[:4] if start == 0 else _read_at(handle, 0, 4)
-        at = tail.rfind(_END)
-        if at < 0 or len(tail) - at < _END_SIZE:
-            if head == b"PK\x03\x04":
-                raise _Truncated("it starts as a zip, but the directory that ends a zip is missing")
-            raise zipfile.BadZipFile("no end of central directory")
-        entries, directory_size, directory_at, comment = struct.unpack("<10xHLLH", tail[at : at + _END_SIZE])
-        record_at = start + at
-        if record_at + _END_SIZE + comment != size:
-            raise _Truncated(
-                "the last end-of-directory record in it is not at its end: the file is cut short, or "
-                "that record belongs to a zip inside it"
-            )
-        locator = tail[at - 20 : at] if at >= 20 else b""
-        if locator[:4] == b"PK\x06\x07":  # zip64 (torch writes it always): its record sits between directory and end
-            (record_at,) = struct.unpack("<8xQ", locator[:16])
-            record = _read_at(handle, record_at, 56)
-            if record[:4] != b"PK\x06\x06":
-                raise _Truncated("its zip64 end record is missing")
-            if entries == 0xFFFF or directory_size == 0xFFFFFFFF or directory_at == 0xFFFFFFFF:
-                entries, directory_size, directory_at = struct.unpack("<32xQQQ", record[:56])
-        elif entries == 0xFFFF or directory_size == 0xFFFFFFFF or directory_at == 0xFFFFFFFF:
-            raise _Truncated("its zip64 locator is missing")
+        entries, directory_size = zip_directory(handle)
     if entries > MAX_MEMBERS:
         raise SourceError(str(path), f"{entries:,} members is more than a saved SB3 model holds (limit {MAX_MEMBERS})")
     if directory_size > MAX_CENTRAL_DIRECTORY_BYTES:
         raise SourceError(str(path), f"its directory of {directory_size:,} bytes is larger than a saved SB3 model's")
+
+
+def zip_directory(handle: BinaryIO) -> tuple[int, int]:
+    """A zip's member count and directory size, from its end-of-directory record (zip64 too).
+
+    The record must end the file and its directory must end where the record (or the zip64
+    record) starts: a truncated model zip otherwise shows the directory of ``policy.pth``, a
+    zip inside it, whose members (``archive/data.pkl``, ...) would look like the model's.
+    Raises ``zipfile.BadZipFile`` for a file that is not a whole zip.
+    """
+    size = handle.seek(0, io.SEEK_END)
+    start = max(0, size - _TAIL_BYTES)
+    handle.seek(start)
+    tail = handle.read(_TAIL_BYTES)
+    head = tail[:4] if start == 0 else _read_at(handle, 0, 4)
+    at = tail.rfind(_END)
+    if at < 0 or len(tail) - at < _END_SIZE:
+        if head == b"PK\x03\x04":
+            raise _Truncated("it starts as a zip, but the directory that ends a zip is missing")
+        raise zipfile.BadZipFile("no end of central directory")
+    entries, directory_size, directory_at, comment = struct.unpack("<10xHLLH", tail[at : at + _END_SIZE])
+    record_at = start + at
+    if record_at + _END_SIZE + comment != size:
+        raise _Truncated(
+            "the last end-of-directory record in it is not at its end: the file is cut short, or "
+            "that record belongs to a zip inside it"
+        )
+    locator = tail[at - 20 : at] if at >= 20 else b""
+    if locator[:4] == b"PK\x06\x07":  # zip64 (torch writes it always): its record sits between directory and end
+        (record_at,) = struct.unpack("<8xQ", locator[:16])
+        record = _read_at(handle, record_at, 56)
+        if record[:4] != b"PK\x06\x06":
+            raise _Truncated("its zip64 end record is missing")
+        if entries == 0xFFFF or directory_size == 0xFFFFFFFF or directory_at == 0xFFFFFFFF:
+            entries, directory_size, directory_at = struct.unpack("<32xQQQ", record[:56])
+    elif entries == 0xFFFF or directory_size == 0xFFFFFFFF or directory_at == 0xFFFFFFFF:
+        raise _Truncated("its zip64 locator is missing")
+    return entries, directory_size
 
 
 def _read_at(handle: BinaryIO, offset: int, count: int) -> bytes:
@@ -371,7 +377,7 @@ def _load_state_dict(path: Path, device: str) -> tuple[Mapping[str, Any], int]:
         except KeyError:
             raise SourceError(str(path), f"has no {WEIGHTS} member: the saved weights are missing") from None
         try:
-            with _member_stream(path, archive, info) as stream:
+            with member_stream(path, archive, info) as stream:
                 state = torch.load(stream, weights_only=True, map_location=device)
         except pickle.UnpicklingError as exc:
             refusal = one_line(str(exc).split("\n\n")[0], 300)
@@ -398,7 +404,7 @@ def _load_state_dict(path: Path, device: str) -> tuple[Mapping[str, Any], int]:
     return state, info.file_size
 
 
-def _member_stream(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Any:
+def member_stream(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Any:
     """A seekable reader of one member: a stored member in place in the file, else zipfile's stream."""
     if info.compress_type != zipfile.ZIP_STORED:
         return archive.open(info)

@@ -1,0 +1,529 @@
+"""Is it safe to ``PPO.load`` this? A verdict on every pickle a saved model carries, without running one.
+
+What SB3 (and rl-zoo3) unpickle, and where it is read here:
+
+- ``data``: every ``:serialized:`` value is base64 of a cloudpickle that ``json_to_data`` unpickles,
+  under any key, known or not. Each is decoded as SB3 decodes it (leniently: junk characters dropped,
+  a lone ``=`` skipped, decoding stopped at the first padded group) and as a stricter or more eager
+  decoder would (the text after that padding, the characters without any ``=``), so padding tricks
+  hide nothing. Duplicate keys and duplicate ``data`` members are all read (SB3 takes the last).
+  Nested ``:serialized:`` values, which SB3 never unpickles, are read too.
+- every ``*.pth`` member (``policy.pth``, ``policy.optimizer.pth``, ``pytorch_variables.pth``, any other:
+  SB3 loads them all, and before SB3 2.3 / torch 2.6 with a full unpickler): a torch file, zip or
+  legacy format, whose pickles may only rebuild tensors. Any other member that holds a pickle is read too.
+- outside a zip: ``vecnormalize.pkl`` and replay buffers (``pickle.load``), a file from ``policy.save()``
+  (``torch.load(weights_only=False)``), an rl-zoo3 run folder's ``config.yml`` / ``args.yml``
+  (``yaml.UnsafeLoader``; ``normalize`` is ``eval``ed).
+
+Every pickle goes through ``pickles.read_pickle``, a symbolic machine held to an allow-list
+(``catalog.PICKLE_ALLOWED``): a name outside it, a call of something built while loading, a function
+whose code reaches past arithmetic, is a finding. Nothing here imports torch.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import contextlib
+import io
+import json
+import os
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from sb3inspect import catalog
+from sb3inspect.errors import Sb3InspectError, SourceError, one_line, printable
+from sb3inspect.sources.saved.pickles import (
+    Allowed,
+    Budget,
+    PickleRead,
+    data_allowed,
+    policy_file_allowed,
+    read_pickle,
+    torch_allowed,
+)
+from sb3inspect.sources.saved.zipread import (
+    DATA,
+    MAX_DATA_BYTES,
+    member_stream,
+    open_model_zip,
+    zip_directory,
+)
+
+MAX_NESTED = 4
+"""Pickles inside pickles (torch bytes, a nested ``loads``) are read this deep."""
+MAX_TORCH_MEMBERS = 100_000
+"""Members of the zip inside a ``.pth`` (torch writes one per storage, plus a few)."""
+MAX_PICKLE_MEMBER_BYTES = 64 << 20
+"""A ``*.pkl`` record inside a torch zip (``data.pkl`` of a policy is a few kilobytes)."""
+MAX_DEFLATED_TORCH_BYTES = 512 << 20
+"""A compressed ``.pth`` member is read through its decompressor; past this size it is not read."""
+MAX_YAML_BYTES = 1 << 20
+SCAN_SUFFIXES = (".zip", ".pkl", ".pth")
+"""What ``sb3inspect scan`` looks for inside a folder (besides rl-zoo3's ``config.yml`` / ``args.yml``)."""
+ZOO_YAML_NAMES = ("config.yml", "args.yml")
+
+
+@dataclass(frozen=True, slots=True)
+class SafetyFinding:
+    """One thing a file would do on load that legitimate saves never do, or a pickle that cannot be read."""
+
+    where: str
+    """The pickle's place in the file: ``data.lr_schedule``, ``policy.pth``, ``vecnormalize.pkl``."""
+    what: str
+    """What it would do, in words: ``calls posix.system``."""
+    unsafe: bool = True
+    """False: the pickle could not be read, so nothing can be said of it (verdict ``unknown``)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"where": self.where, "what": self.what, "kind": "unsafe" if self.unsafe else "unknown"}
+
+
+@dataclass(frozen=True)
+class Safety:
+    """The verdict on every pickle of one file."""
+
+    findings: tuple[SafetyFinding, ...] = ()
+    tensors: dict[str, int] = field(default_factory=dict)
+    """Torch member -> its tensor entries, counted from its pickle."""
+    legacy: frozenset[str] = frozenset()
+    """Torch members in torch's legacy (non-zip) format."""
+
+    @property
+    def verdict(self) -> str:
+        """``unsafe`` if anything would run code, else ``unknown`` if a pickle could not be read, else ``safe``."""
+        if any(f.unsafe for f in self.findings):
+            return "unsafe"
+        return "unknown" if self.findings else "safe"
+
+    def about(self, where: str) -> list[SafetyFinding]:
+        """The findings about one member (``policy.pth``)."""
+        return [f for f in self.findings if f.where == where or f.where.startswith(f"{where} ")]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The report's ``saved_model.safety``."""
+        return {"verdict": self.verdict, "findings": [f.to_dict() for f in self.findings]}
+
+
+class _Findings:
+    """Findings gathered while reading one file, in order, without repeats."""
+
+    def __init__(self) -> None:
+        self.items: list[SafetyFinding] = []
+        self.tensors: dict[str, int] = {}
+        self.legacy: set[str] = set()
+        self.budget = Budget()
+
+    def add(self, where: str, what: str, *, unsafe: bool = True) -> None:
+        finding = SafetyFinding(printable(where, 200), printable(what, 400), unsafe)
+        if finding not in self.items:
+            self.items.append(finding)
+
+    def pickle(self, where: str, read: PickleRead) -> None:
+        """A pickle's findings, those of the pickles it hands to a loader included."""
+        for what in read.findings:
+            self.add(where, what)
+        if read.unreadable and not read.findings:
+            self.add(where, f"cannot be read as a pickle: {read.unreadable}", unsafe=False)
+        self._nested(where, read, depth=1)
+
+    def _nested(self, where: str, read: PickleRead, depth: int) -> None:
+        for nested in read.nested:
+            if depth > MAX_NESTED:
+                self.add(where, f"nests pickles more than {MAX_NESTED} deep")
+                return
+            label = f"{where} ({nested.label})"
+            reads = (
+                torch_reads(io.BytesIO(nested.raw), torch_allowed(), self.budget)[0]
+                if nested.torch_file
+                else [read_pickle(nested.raw, data_allowed(), self.budget)]
+            )
+            for inner in reads:
+                for what in inner.findings:
+                    self.add(label, what)
+                if inner.unreadable and not inner.findings:
+                    self.add(label, f"cannot be read: {inner.unreadable}")  # what a loader is handed must be read
+                self._nested(label, inner, depth + 1)
+
+    def safety(self) -> Safety:
+        return Safety(tuple(self.items), dict(self.tensors), frozenset(self.legacy))
+
+
+# --- saved zips -----------------------------------------------------------------------------------------
+
+
+def zip_safety(path: Path) -> Safety:
+    """The verdict on a model zip (``model.save()``): ``data``'s pickles, every torch member, any other pickle.
+
+    A zip that cannot be opened within the reader's limits is a ``SourceError``.
+    """
+    found = _Findings()
+    with open_model_zip(path) as archive:
+        infos = archive.infolist()
+        data = [info for info in infos if info.filename == DATA]
+        for index, info in enumerate(data):
+            label = DATA if index == len(data) - 1 else f"{DATA} (member {index + 1} of {len(data)} named data)"
+            _data_member(archive, info, label, found)
+        names = [info.filename for info in infos]
+        for index, info in enumerate(infos):
+            if info.filename == DATA or info.is_dir():
+                continue
+            label = info.filename
+            if names.count(info.filename) > 1:
+                label += f" (member {names[: index + 1].count(info.filename)} of {names.count(info.filename)})"
+            if os.path.splitext(info.filename)[1] == ".pth":  # as SB3's load_from_zip_file picks them
+                _torch_member(path, archive, info, label, found)
+            else:
+                _other_member(path, archive, info, label, found)
+    return found.safety()
+
+
+def _data_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, found: _Findings) -> None:
+    try:
+        with archive.open(info) as handle:
+            raw = handle.read(MAX_DATA_BYTES + 1)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        found.add(label, f"cannot be read: {one_line(exc, 200)}", unsafe=False)
+        return
+    if len(raw) > MAX_DATA_BYTES:
+        found.add(label, f"is larger than {MAX_DATA_BYTES:,} bytes and was not read", unsafe=False)
+        return
+    data_findings(raw, label, found)
+
+
+MAX_JSON_CONTAINERS = 200_000
+"""Objects, arrays and separators in ``data`` (SB3 writes a few hundred): more is refused before parsing."""
+
+
+def json_containers(raw: bytes) -> int:
+    """An upper bound on the objects and values of a JSON text, counted without parsing it."""
+    return raw.count(b"{") + raw.count(b"[") + raw.count(b",")
+
+
+def data_findings(raw: bytes, label: str, found: _Findings) -> None:
+    """Every ``:serialized:`` pickle of a ``data`` JSON text, each duplicate key included."""
+    if json_containers(raw) > MAX_JSON_CONTAINERS:
+        found.add(label, f"holds more than {MAX_JSON_CONTAINERS:,} JSON values and was not read", unsafe=False)
+        return
+    try:
+        tree = json.loads(
+            raw,
+            object_pairs_hook=_Pairs,
+            parse_int=lambda _: 0,
+            parse_float=lambda _: 0.0,
+            parse_constant=lambda _: 0.0,
+        )
+    except (ValueError, RecursionError) as exc:
+        found.add(label, f"is not JSON, so SB3 cannot load it ({one_line(exc, 120)})", unsafe=False)
+        return
+    if not isinstance(tree, _Pairs):
+        return
+    for where, text in _serialized(tree, label):
+        _serialized_pickle(text, where, found)
+
+
+class _Pairs(list[tuple[str, Any]]):
+    """A JSON object as its (key, value) pairs, duplicates kept."""
+
+
+def _serialized(tree: _Pairs, label: str) -> Iterator[tuple[str, Any]]:
+    """(where, text) of every ``:serialized:`` value, at any depth (SB3 unpickles the top level's)."""
+    counts: dict[str, int] = {}
+    for key, _ in tree:
+        counts[key] = counts.get(key, 0) + 1
+    seen: dict[str, int] = {}
+    stack: list[tuple[str, Any]] = []
+    for key, value in tree:
+        seen[key] = seen.get(key, 0) + 1
+        where = f"{label}.{key}"
+        if counts[key] > 1 and seen[key] < counts[key]:
+            where += f" (key {seen[key]} of {counts[key]} named {key!r}; SB3 reads the last)"
+        if key == ":serialized:":
+            yield label, value
+        else:
+            stack.append((where, value))
+    while stack:
+        where, value = stack.pop()
+        if isinstance(value, _Pairs):
+            yield from _serialized(value, where)
+        elif isinstance(value, list):
+            stack.extend((f"{where}[{i}]", item) for i, item in enumerate(value))
+
+
+_BASE64_ONLY = re.compile(rb"[A-Za-z0-9+/]*={0,2}")
+_NOT_BASE64 = re.compile(rb"[^A-Za-z0-9+/=]")
+
+
+def serialized_variants(text: str) -> list[bytes]:
+    """The bytes a ``:serialized:`` text may stand for: SB3's decoding first, then the others'.
+
+    SB3 calls ``base64.b64decode(text.encode())``: characters outside the alphabet are dropped, a lone
+    ``=`` between groups is skipped, decoding stops at the first padded group. A payload may hide after
+    that padding (for a decoder that goes on) or behind padding SB3 skips, so the text after each run
+    of ``=`` and the text without any ``=`` are decoded as well.
+    """
+    raw = text.encode("utf-8", "surrogatepass")
+    variants: list[bytes] = []
+    with contextlib.suppress(binascii.Error, ValueError):
+        variants.append(base64.b64decode(raw))
+    if _BASE64_ONLY.fullmatch(raw) and variants:
+        return variants
+    alphabet = _NOT_BASE64.sub(b"", raw)
+    for chunk in [alphabet.replace(b"=", b""), *re.split(rb"=+", alphabet)]:
+        chunk = chunk[: len(chunk) - len(chunk) % 4] if len(chunk) % 4 == 1 else chunk
+        decoded = base64.b64decode(chunk + b"=" * (-len(chunk) % 4)) if chunk else b""
+        if decoded and decoded not in variants:
+            variants.append(decoded)
+    return variants
+
+
+def _serialized_pickle(text: Any, where: str, found: _Findings) -> None:
+    if isinstance(text, list):  # SB3's .encode() fails on it and unpickles nothing; another reader might
+        for item in text:
+            _serialized_pickle(item, where, found)
+        return
+    if not isinstance(text, str):
+        return
+    reads = [read_pickle(variant, data_allowed(), found.budget) for variant in serialized_variants(text)]
+    if not reads:
+        found.add(where, "its :serialized: value is not base64, so nothing can be said of it", unsafe=False)
+        return
+    readable = any(read.unreadable is None for read in reads)
+    for read in reads:
+        if readable and read.unreadable and not read.findings:
+            continue  # another decoding is the pickle; this one is its fragments
+        found.pickle(where, read)
+
+
+# --- torch files ----------------------------------------------------------------------------------------
+
+
+def torch_reads(stream: BinaryIO, allowed: Allowed, budget: Budget) -> tuple[list[PickleRead], bool]:
+    """The pickles of a torch file (the zip format's ``*.pkl`` records, or the legacy format's five
+    pickles), and whether it is in the legacy format."""
+    stream.seek(0)
+    if stream.read(4) != b"PK\x03\x04":
+        stream.seek(0)
+        reads = []
+        for _ in range(5):  # magic number, protocol, system info, the object, its storage keys
+            read = read_pickle(stream, allowed, budget)
+            reads.append(read)
+            if read.unreadable:
+                break
+        return reads, True
+    try:
+        entries, _ = zip_directory(stream)
+        if entries > MAX_TORCH_MEMBERS:
+            return [PickleRead(unreadable=f"its zip has {entries:,} members, more than a torch file holds")], False
+        stream.seek(0)
+        reads = []
+        with zipfile.ZipFile(stream) as inner:
+            for info in inner.infolist():
+                if not info.filename.endswith(".pkl"):
+                    continue
+                if info.file_size > MAX_PICKLE_MEMBER_BYTES:
+                    reads.append(PickleRead(unreadable=f"{info.filename} is {info.file_size:,} bytes"))
+                    continue
+                with inner.open(info) as handle:
+                    reads.append(read_pickle(handle.read(MAX_PICKLE_MEMBER_BYTES + 1), allowed, budget))
+        if not reads:
+            reads.append(PickleRead(unreadable="its zip holds no data.pkl"))
+        return reads, False
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
+        return [PickleRead(unreadable=f"not a readable torch file ({one_line(exc, 120)})")], False
+
+
+def _torch_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, found: _Findings) -> None:
+    if info.compress_type != zipfile.ZIP_STORED and info.file_size > MAX_DEFLATED_TORCH_BYTES:
+        found.add(label, f"is a compressed torch file of {info.file_size:,} bytes, not read", unsafe=False)
+        return
+    try:
+        with member_stream(path, archive, info) as stream:
+            reads, legacy = torch_reads(stream, torch_allowed(), found.budget)
+    except (SourceError, zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        found.add(label, f"cannot be read: {one_line(exc, 200)}", unsafe=False)
+        return
+    if legacy:
+        found.legacy.add(info.filename)
+    found.tensors[info.filename] = found.tensors.get(info.filename, 0) + sum(read.tensors for read in reads)
+    for read in reads:
+        found.pickle(label, read)
+
+
+def _other_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, found: _Findings) -> None:
+    """A member SB3 does not unpickle: read if it holds a pickle or a torch file (another loader might)."""
+    try:
+        with archive.open(info) as handle:
+            head = handle.read(2)
+    except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+        return
+    if head == b"PK":
+        _torch_member(path, archive, info, label, found)
+    elif head[:1] == b"\x80" or info.filename.endswith((".pkl", ".pickle")):
+        with member_stream(path, archive, info) as stream:
+            found.pickle(label, read_pickle(stream, data_allowed(), found.budget))
+
+
+# --- files outside a zip --------------------------------------------------------------------------------
+
+
+def pickle_file_safety(path: Path) -> Safety:
+    """A pickle file (``vecnormalize.pkl``, a replay buffer), or a torch file from ``policy.save()``."""
+    found = _Findings()
+    with _open_regular(path) as handle:
+        head = handle.read(4)
+        handle.seek(0)
+        if head == b"PK\x03\x04" or path.suffix == ".pth":
+            reads, legacy = torch_reads(handle, policy_file_allowed(), found.budget)
+            if legacy:
+                found.legacy.add(path.name)
+            for read in reads:
+                found.pickle(path.name, read)
+        else:
+            found.pickle(path.name, read_pickle(handle, data_allowed(), found.budget))
+    return found.safety()
+
+
+def _open_regular(path: Path) -> BinaryIO:
+    if not path.exists():
+        raise SourceError(str(path), "no such file")
+    if not path.is_file():
+        raise SourceError(str(path), "is not a regular file")
+    try:
+        return open(path, "rb")
+    except OSError as exc:
+        raise SourceError(str(path), f"cannot read: {exc.strerror or exc}") from None
+
+
+def yaml_safety(path: Path) -> Safety:
+    """An rl-zoo3 run folder's ``config.yml`` / ``args.yml``: rl-zoo3 reads them with ``yaml.UnsafeLoader``.
+
+    The nodes are composed (tags read, nothing constructed): a Python tag other than plain data and
+    ``collections.OrderedDict`` runs code; a string rl-zoo3 ``eval``s must be a literal sb3inspect reads.
+    """
+    import yaml
+
+    from sb3inspect.sources.config import check_yaml_nesting
+    from sb3inspect.sources.pyexpr import read_expression
+
+    found = _Findings()
+    with _open_regular(path) as handle:
+        raw = handle.read(MAX_YAML_BYTES + 1)
+    if len(raw) > MAX_YAML_BYTES:
+        found.add(path.name, f"is larger than {MAX_YAML_BYTES:,} bytes and was not read", unsafe=False)
+        return found.safety()
+    try:
+        text = raw.decode("utf-8-sig")
+        check_yaml_nesting(text, str(path))
+        documents = list(yaml.compose_all(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)))
+    except (UnicodeDecodeError, yaml.YAMLError, SourceError, RecursionError) as exc:
+        found.add(path.name, f"cannot be read as YAML: {one_line(exc, 200)}", unsafe=False)
+        return found.safety()
+    seen: set[int] = set()
+    stack = [node for node in documents if node is not None]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if node.tag not in catalog.YAML_SAFE_TAGS:
+            found.add(path.name, f"has the YAML tag {node.tag!r}, which rl-zoo3's yaml.UnsafeLoader runs")
+        if isinstance(node, yaml.MappingNode):
+            pairs = node.value
+            if node.tag.endswith(":collections.OrderedDict"):
+                extra = [k.value for k, _ in pairs if getattr(k, "value", None) not in ("args", "listitems")]
+                if extra:
+                    found.add(path.name, f"builds an OrderedDict with {extra[0]!r}, which sets attributes")
+            stack.extend(item for pair in pairs for item in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+            pairs = [tuple(item.value) for item in node.value if isinstance(item, yaml.SequenceNode)]
+            pairs = [pair for pair in pairs if len(pair) == 2]  # an OrderedDict's [key, value] items
+        else:
+            continue
+        for key, value in pairs:
+            if (
+                isinstance(key, yaml.ScalarNode)
+                and key.value in catalog.ZOO_EVALUATED_KEYS
+                and isinstance(value, yaml.ScalarNode)
+                and value.tag == "tag:yaml.org,2002:str"
+                and value.value not in catalog.ZOO_EVAL_NAMES
+            ):
+                try:
+                    read_expression(value.value, f"{path.name}: {key.value}")
+                except Sb3InspectError as exc:
+                    found.add(
+                        f"{path.name}: {key.value}", f"rl-zoo3 evaluates this string: {one_line(exc.problem, 200)}"
+                    )
+    return found.safety()
+
+
+# --- paths ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Scanned:
+    """``sb3inspect scan``'s answer for one file: its verdict, or why it could not be read."""
+
+    path: Path
+    safety: Safety | None
+    error: str | None = None
+
+    @property
+    def verdict(self) -> str:
+        return self.safety.verdict if self.safety is not None else "unreadable"
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"path": str(self.path), "verdict": self.verdict}
+        if self.safety is not None:
+            out["findings"] = [f.to_dict() for f in self.safety.findings]
+        if self.error is not None:
+            out["error"] = self.error
+        return out
+
+
+def path_safety(path: Path) -> Safety:
+    """The verdict on one file, told apart by its content: a zip, a YAML file, a pickle or torch file."""
+    if path.suffix.lower() in (".yml", ".yaml"):
+        return yaml_safety(path)
+    with _open_regular(path) as handle:
+        head = handle.read(4)
+    if head == b"PK\x03\x04":
+        try:
+            with open_model_zip(path) as archive:
+                is_model = DATA in archive.namelist()
+        except SourceError:
+            is_model = True  # the model reader says why it cannot be opened
+        if is_model:
+            return zip_safety(path)
+    return pickle_file_safety(path)
+
+
+def scan_paths(paths: list[Path]) -> Iterator[Scanned]:
+    """Each file a path names, a folder's ``*.zip``, ``*.pkl``, ``*.pth`` and rl-zoo3 YAML files recursively."""
+    for path in paths:
+        for file in _files(Path(path)):
+            try:
+                yield Scanned(file, path_safety(file))
+            except SourceError as exc:
+                yield Scanned(file, None, one_line(exc, 400))
+
+
+def _files(path: Path) -> Iterator[Path]:
+    if not path.is_dir():
+        yield path
+        return
+    for root, folders, files in os.walk(path):
+        folders.sort()
+        for name in sorted(files):
+            if name.lower().endswith(SCAN_SUFFIXES) or name in ZOO_YAML_NAMES:
+                yield Path(root) / name
+
+
+def folder_safety(folder: Path) -> dict[str, Safety]:
+    """An rl-zoo3 run folder's files that a loader reads (models, ``vecnormalize.pkl``, the YAML), by name."""
+    return {str(file.relative_to(folder)): path_safety(file) for file in _files(folder)}
