@@ -281,7 +281,17 @@ def diagram(
                 str(source), f"describes {len(reports)} policies and a diagram draws one", hint="pick one with --env"
             )
         drawing.write_diagram(reports[0], output, fmt=chosen, dpi=dpi)
+        _safety_warnings(reports[0])
         typer.echo(f"wrote {output}")
+
+
+def _safety_warnings(report: Any) -> None:
+    """A saved model's UNSAFE / UNKNOWN findings on stderr, for commands whose output is not a report."""
+    from sb3inspect.analysis.checks import safety_problems
+    from sb3inspect.errors import printable
+
+    for level, text in safety_problems(report):
+        sys.stderr.write(f"{level:<8}{printable(report.source)}: {text}\n")
 
 
 def _quick_config(
@@ -420,7 +430,9 @@ class ScanFormat(str, Enum):
 def scan(
     paths: Annotated[
         list[Path],
-        typer.Argument(help="Saved models (.zip), pickles (.pkl), torch files (.pth), rl-zoo3 YAML, or folders of them."),
+        typer.Argument(
+            help="Saved models (.zip), pickles (.pkl), torch files (.pth), rl-zoo3 YAML, or folders of them."
+        ),
     ],
     fmt: Annotated[ScanFormat, typer.Option("--format", "-f", help="Output format.")] = ScanFormat.table,
 ) -> None:

@@ -241,7 +241,10 @@ def test_hostile_weights_run_nothing(tmp_path: Path, saved: dict[str, tuple[Path
     report = sb3inspect.summary(hostile)
     assert not marker.exists()
     assert report.extra["saved_model"]["state_dict"]["status"] == "not_checked"
-    assert any("weights NOT checked" in note and "weights_only" in note for note in report.notes)
+    assert any(
+        "weights NOT checked: policy.pth was not loaded: calls" in note and ".system" in note for note in report.notes
+    )
+    assert report.to_dict()["saved_model"]["safety"]["verdict"] == "unsafe"
     assert report.totals == sb3inspect.summary(model).totals
 
 

@@ -100,7 +100,7 @@ class ReportDiff:
         return self.b.totals.params - self.a.totals.params
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "a": self.a.source,
             "b": self.b.source,
             "same": self.same,
@@ -112,6 +112,9 @@ class ReportDiff:
                 "trainable_params": [self.a.totals.trainable_params, self.b.totals.trainable_params],
             },
         }
+        if self.a.safety is not None or self.b.safety is not None:  # a saved model: would loading it run code?
+            out["safety"] = {"a": thaw(self.a.safety), "b": thaw(self.b.safety)}
+        return out
 
     def to_json(self, *, indent: int | None = 2) -> str:
         return dumps(self.to_dict(), indent=indent)

@@ -20,7 +20,19 @@ from pathlib import Path
 from typing import Any
 
 from sb3inspect.errors import ConfigError, MissingExtra, SourceError, one_line
-from sb3inspect.render.graph import INK, PALETTE, Box, Graph, Item, Lane, Lanes, Stage, build_graph, items_boxes
+from sb3inspect.render.graph import (
+    INK,
+    PALETTE,
+    SAFETY_LABELS,
+    Box,
+    Graph,
+    Item,
+    Lane,
+    Lanes,
+    Stage,
+    build_graph,
+    items_boxes,
+)
 from sb3inspect.report.model import PolicyReport
 
 FORMATS = ("svg", "png", "pdf")
@@ -451,7 +463,7 @@ class _Drawing:
         m, graph = self.m, self.graph
         label_w = max(self.width(label, m.fact_size) for label, _ in graph.facts) + 10 if graph.facts else 0.0
         lines = [
-            (label if index == 0 else "", part)
+            (label if index == 0 else "", part, label in SAFETY_LABELS)
             for label, value in graph.facts
             for index, part in enumerate(self._wrap(value, m.fact_size, text_w - label_w))
         ]
@@ -461,9 +473,9 @@ class _Drawing:
         def draw(ax: Any, top: float) -> None:
             _text(ax, m.margin, top + m.title_size * 0.5, graph.title, size=m.title_size, weight="bold", ha="left")
             y = top + m.title_size * 1.5 + line_h / 2
-            for label, value in lines:
-                _text(ax, m.margin, y, label, size=m.fact_size, color=MUTED, ha="left")
-                _text(ax, m.margin + label_w, y, value, size=m.fact_size, ha="left")
+            for label, value, alert in lines:  # a saved model's safety findings come first, in red
+                _text(ax, m.margin, y, label, size=m.fact_size, color=ALERT if alert else MUTED, ha="left")
+                _text(ax, m.margin + label_w, y, value, size=m.fact_size, color=ALERT if alert else INK, ha="left")
                 y += line_h
 
         return height, draw

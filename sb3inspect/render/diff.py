@@ -12,6 +12,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from sb3inspect.analysis.checks import safety_problems
 from sb3inspect.analysis.compare import NetworkDiff, ReportDiff
 from sb3inspect.render.common import dims, io, number, title
 from sb3inspect.report.model import Layer
@@ -29,6 +30,11 @@ def render_diff(result: ReportDiff, *, width: int | None = 100, **_: Any) -> str
 def build_diff(result: ReportDiff) -> RenderableType:
     """A rich renderable: both sources, the facts that differ, each network's changes, the totals."""
     parts: list[RenderableType] = []
+    for label, report in (("A", result.a), ("B", result.b)):
+        for level, text in safety_problems(report):
+            parts.append(Text(f"{level:<8}", style="bold red") + Text(f"{label}: {text}", style="red"))
+    if parts:
+        parts.append(Text(""))
     sources = Table.grid(padding=(0, 2))
     for label, report in (("A", result.a), ("B", result.b)):
         sources.add_row(Text(label, style="bold"), escape(report.source or "?"), Text(title(report), style="dim"))

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sb3inspect import catalog
+from sb3inspect.analysis.checks import safety_problems
 from sb3inspect.render.common import (
     MACS_NOTE,
     Row,
@@ -136,6 +137,8 @@ class Graph:
         return [self.input] + [box for stage in self.stages for box in items_boxes(stage.items)]
 
 
+SAFETY_LABELS = ("UNSAFE", "UNKNOWN")
+"""Labels of a saved model's safety findings among a graph's facts (drawn first, as alerts)."""
 INK = "#1f1f1f"
 PALETTE = {  # stage style -> (line colour, frame fill): Okabe-Ito hues, told apart by colour-blind readers too
     "shared": ("#009E73", "#e7f5ef"),
@@ -175,7 +178,8 @@ def build_graph(report: PolicyReport) -> Graph:
         entries.update({name: ends for name in users})
     for network, column in zip(order, columns, strict=True):
         _chain_edges(column.items, entries[network.name], edges, action_input=network.role == "critic")
-    facts = tuple(
+    facts = tuple((level, one_line(text)) for level, text in safety_problems(report))  # first: loading it runs code
+    facts += tuple(
         (label, one_line(value)) for label, value in header_lines(report) if label != "observation"
     )  # the top box
     findings = tuple(tuple(one_line(part) for part in finding_lines(finding)) for finding in report.findings)

@@ -308,11 +308,11 @@ class PolicyReport:
         raise KeyError(f"no network {name!r} in this {self.algo or 'policy'} report; it has {', '.join(self.names)}")
 
     @property
-    def safety(self) -> dict[str, Any] | None:
+    def safety(self) -> Mapping[str, Any] | None:
         """A saved model's safety verdict (``saved_model.safety``): ``verdict`` and ``findings``; None for a config."""
         saved_model = self.extra.get("saved_model")
-        found = saved_model.get("safety") if isinstance(saved_model, dict) else None
-        return found if isinstance(found, dict) else None
+        found = saved_model.get("safety") if isinstance(saved_model, Mapping) else None
+        return found if isinstance(found, Mapping) else None
 
     @property
     def names(self) -> list[str]:

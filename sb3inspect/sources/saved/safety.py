@@ -488,16 +488,14 @@ class Scanned:
 
 def path_safety(path: Path) -> Safety:
     """The verdict on one file, told apart by its content: a zip, a YAML file, a pickle or torch file."""
-    if path.suffix.lower() in (".yml", ".yaml"):
+    suffix = path.suffix.lower()
+    if suffix in (".yml", ".yaml"):
         return yaml_safety(path)
     with _open_regular(path) as handle:
         head = handle.read(4)
-    if head == b"PK\x03\x04":
-        try:
-            with open_model_zip(path) as archive:
-                is_model = DATA in archive.namelist()
-        except SourceError:
-            is_model = True  # the model reader says why it cannot be opened
+    if suffix == ".zip" or (head == b"PK\x03\x04" and suffix != ".pth"):
+        with open_model_zip(path) as archive:  # a .zip that is not a whole zip is unreadable, said as inspect says it
+            is_model = DATA in archive.namelist()
         if is_model:
             return zip_safety(path)
     return pickle_file_safety(path)

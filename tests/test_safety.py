@@ -1,0 +1,609 @@
+"""The safety verdict: a file whose pickles run code when SB3 loads it is UNSAFE wherever sb3inspect shows it.
+
+Every hostile file here is first shown to run its payload under the real loader (``PPO.load``,
+``VecNormalize.load``, ``pickle.load``, ``yaml.UnsafeLoader``) in a throwaway folder, in a subprocess: a
+payload only creates a marker file relative to that process's cwd. Only then is it held to
+``inspect`` (table, JSON, Markdown), ``check`` (exit 1) and ``scan`` (exit 1). Legitimate saves of every
+kind (each algorithm, schedules as classes and as cloudpickled closures, action noise, HER, VecNormalize,
+replay buffers, policy files, the five real rl-zoo3 agents saved by SB3 1.0-1.3) are safe.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import os
+import pickle
+import struct
+import subprocess
+import sys
+import time
+import warnings
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import sb3inspect
+from sb3inspect import catalog
+from sb3inspect.cli import main
+from sb3inspect.sources.saved.pickles import data_allowed, read_pickle, torch_allowed
+from sb3inspect.sources.saved.safety import path_safety, serialized_variants
+
+from .conftest import ROOT
+
+REAL_MODELS = ROOT / "tests" / "real-models"
+
+
+# --- a small pickle assembler: payloads that only create ``marker-<name>`` in the loader's cwd ------------
+
+
+def u(text: str) -> bytes:
+    """SHORT_BINUNICODE / BINUNICODE."""
+    data = text.encode()
+    return (b"\x8c" + bytes([len(data)]) if len(data) < 256 else b"X" + struct.pack("<I", len(data))) + data
+
+
+def gl(module: str, name: str) -> bytes:
+    return b"c" + module.encode() + b"\n" + name.encode() + b"\n"
+
+
+def sg(module: str, name: str) -> bytes:
+    return u(module) + u(name) + b"\x93"
+
+
+def call(func: bytes, *args: bytes) -> bytes:
+    return func + b"(" + b"".join(args) + b"tR"
+
+
+P2, P4 = b"\x80\x02", b"\x80\x04"
+
+
+def touch(name: str) -> str:
+    return f"touch marker-{name}"
+
+
+class Reduce:
+    """Pickles into ``func(*args)``."""
+
+    def __init__(self, func: Any, *args: Any) -> None:
+        self.func, self.args = func, args
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return self.func, self.args
+
+
+def payloads(name: str) -> dict[str, bytes]:
+    """One payload per opcode trick, each a whole pickle that creates ``marker-<name>`` when unpickled."""
+    system = call(gl("os", "system"), u(touch(name))) + b"."
+    nested = pickle.dumps(Reduce(os.system, touch(name)), protocol=2)
+    return {
+        "global": P2 + system,
+        "stack_global": P4 + call(sg("os", "system"), u(touch(name))) + b".",
+        "inst": b"(S'" + touch(name).encode() + b"'\nios\nsystem\n.",
+        "obj": b"\x80\x01(" + gl("os", "system") + u(touch(name)) + b"o.",
+        "protocol0_text": b"cos\nsystem\n(S'" + touch(name).encode() + b"'\ntR.",
+        "newobj_build_setstate": P4
+        + sg("collections", "OrderedDict")
+        + b")\x81}"
+        + u("__setstate__")
+        + sg("os", "system")
+        + b"sb"
+        + u(touch(name))
+        + b"b.",
+        "pickle_loads": P2 + call(gl("pickle", "loads"), b"C" + bytes([len(nested)]) + nested) + b".",
+        "pathlib_dotted": P4
+        + call(sg("pathlib", "Path.touch"), call(sg("pathlib", "PosixPath"), u(f"marker-{name}")))
+        + b".",
+        "memo_strings": P4 + u("os") + b"\x94" + u("system") + b"\x94" + b"h\x00h\x01\x93" + u(touch(name)) + b"\x85R.",
+        "compat_builtin": P2 + call(gl("__builtin__", "exec"), u(f"open('marker-{name}', 'w').close()")) + b".",
+        "computed_global": P4
+        + call(sg("codecs", "decode"), u("bf"), u("rot13"))
+        + call(sg("codecs", "decode"), u("flfgrz"), u("rot13"))
+        + b"\x93"
+        + u(touch(name))
+        + b"\x85R.",
+        "extension": P2
+        + call(gl("copyreg", "add_extension"), u("os"), u("system"), b"K\xf0")
+        + b"0"
+        + b"\x82\xf0"
+        + u(touch(name))
+        + b"\x85R.",
+    }
+
+
+def function_payloads(name: str) -> dict[str, bytes]:
+    """Cloudpickled callables SB3's load calls (``learning_rate`` -> ``lr_schedule(1)``): code, not names."""
+    import cloudpickle
+
+    marker = f"marker-{name}"
+
+    def opens(_: float) -> float:
+        open(marker, "w").close()
+        return 3e-4
+
+    def strings_only(a: str, b: str, c: str) -> Any:
+        return lambda _: getattr(__import__(a), b)(c) or 3e-4
+
+    class Schedule:  # by value: cloudpickle rebuilds the class itself
+        def __call__(self, _: float) -> float:
+            open(marker, "w").close()
+            return 3e-4
+
+    return {
+        "fn_open": cloudpickle.dumps(opens),
+        "fn_strings_only": cloudpickle.dumps(strings_only("os", "system", touch(name))),
+        "cls_call_instance": cloudpickle.dumps(Schedule()),
+    }
+
+
+def legacy_torch_payload(name: str) -> bytes:
+    """Legacy-format torch bytes whose object is an os.system call (what _load_from_bytes is handed)."""
+    import torch
+
+    buffer = io.BytesIO()
+    torch.save(Reduce(os.system, touch(name)), buffer, _use_new_zipfile_serialization=False)
+    return buffer.getvalue()
+
+
+# --- building hostile files from a clean model ---------------------------------------------------------------
+
+
+def rewrite(
+    source: Path, target: Path, members: dict[str, bytes | None], *, extra: tuple[tuple[str, bytes], ...] = ()
+) -> Path:
+    """A copy of a zip with members replaced (None: removed) and ``extra`` appended (duplicates allowed)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # "Duplicate name"
+        with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+            for info in old.infolist():
+                if info.filename in members:
+                    replacement = members[info.filename]
+                    if replacement is not None:
+                        new.writestr(info.filename, replacement)
+                else:
+                    new.writestr(info, old.read(info))
+            for name, raw in extra:
+                new.writestr(name, raw)
+    return target
+
+
+def with_data(source: Path, target: Path, key: str, raw: bytes, *, encode: Any = None) -> Path:
+    data = json.loads(zipfile.ZipFile(source).read("data"))
+    text = base64.b64encode(raw).decode()
+    data[key] = {":type:": "<class 'object'>", ":serialized:": encode(text) if encode else text}
+    return rewrite(source, target, {"data": json.dumps(data).encode()})
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from stable_baselines3 import PPO
+
+    folder = tmp_path_factory.mktemp("base")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = PPO("MlpPolicy", "CartPole-v1", n_steps=8, batch_size=8, policy_kwargs={"net_arch": [8]}, device="cpu")
+    model.save(folder / "ppo.zip")
+    return folder / "ppo.zip"
+
+
+def _junk(text: str) -> str:
+    """Base64 with characters outside its alphabet sprinkled in."""
+    return "!*".join(text[i : i + 7] for i in range(0, len(text), 7))
+
+
+LOCATIONS = (
+    "policy_class",
+    "observation_space",
+    "lr_schedule",
+    "clip_range",
+    "_last_obs",
+    "ep_info_buffer",
+    "policy_kwargs",
+    "zz_unknown_key",  # a key SB3 never writes: json_to_data unpickles it all the same
+)
+"""Where each opcode trick goes, in turn: every place of ``data`` is as good as another."""
+PLACED = {
+    f"{LOCATIONS[i % len(LOCATIONS)]}-{trick}": (LOCATIONS[i % len(LOCATIONS)], trick)
+    for i, trick in enumerate(payloads("x"))
+}
+HOSTILE_ZIPS = [
+    *PLACED,
+    *(f"learning_rate-{trick}" for trick in function_payloads("x")),
+    "_last_obs-torch_load_from_bytes",
+    "policy_class-b64_junk",
+    "policy_class-b64_after_padding",
+    "data-duplicate_member",
+]
+
+
+@pytest.fixture(scope="module")
+def hostile(base: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """name -> a hostile model zip; each name's payload creates ``marker-<name>`` when PPO.load runs it."""
+    folder = tmp_path_factory.mktemp("hostile")
+    files: dict[str, Path] = {}
+    for name, (location, trick) in PLACED.items():
+        files[name] = with_data(base, folder / f"{name}.zip", location, payloads(name)[trick])
+    for trick in function_payloads("x"):
+        name = f"learning_rate-{trick}"
+        files[name] = with_data(base, folder / f"{name}.zip", "learning_rate", function_payloads(name)[trick])
+    name = "_last_obs-torch_load_from_bytes"  # ARS's legitimate global, handed a hostile torch file
+    legacy = legacy_torch_payload(name)
+    raw = P2 + gl("torch.storage", "_load_from_bytes") + b"(B" + struct.pack("<I", len(legacy)) + legacy + b"tR."
+    files[name] = with_data(base, folder / f"{name}.zip", "_last_obs", raw)
+    name = "policy_class-b64_junk"  # SB3's decoder drops characters outside the alphabet
+    files[name] = with_data(base, folder / f"{name}.zip", "policy_class", payloads(name)["global"], encode=_junk)
+    name = "policy_class-b64_after_padding"  # and stops at the first padded group: the rest is never read
+    files[name] = with_data(
+        base, folder / f"{name}.zip", "policy_class", payloads(name)["global"], encode=lambda t: f"{t}=QUJD"
+    )
+    name = "data-duplicate_member"  # zipfile reads the last member named data
+    data = json.loads(zipfile.ZipFile(base).read("data"))
+    data["policy_class"][":serialized:"] = base64.b64encode(payloads(name)["global"]).decode()
+    files[name] = rewrite(base, folder / f"{name}.zip", {}, extra=(("data", json.dumps(data).encode()),))
+    return files
+
+
+def outside_zip(folder: Path) -> dict[str, Path]:
+    """Hostile files other loaders read: a VecNormalize pickle, a replay buffer, a policy file, rl-zoo3 YAML."""
+    files = {}
+    for name, suffix in (("vecnormalize", ".pkl"), ("replay_buffer", ".pkl"), ("policy_file", ".pth")):
+        files[name] = folder / f"{name}{suffix}"
+    files["vecnormalize"].write_bytes(pickle.dumps(Reduce(os.system, touch("vecnormalize"))))
+    files["replay_buffer"].write_bytes(payloads("replay_buffer")["stack_global"])
+    import torch
+
+    torch.save({"state_dict": {}, "data": Reduce(os.system, touch("policy_file"))}, files["policy_file"])
+    config = folder / "config.yml"
+    config.write_text(f"!!python/object/apply:os.system\n- {touch('zoo_yaml')}\n")
+    files["zoo_yaml"] = config
+    evaluated = folder / "run" / "config.yml"
+    evaluated.parent.mkdir()
+    evaluated.write_text(f"normalize: \"__import__('os').system('{touch('zoo_eval')}')\"\n")
+    files["zoo_eval"] = evaluated
+    return files
+
+
+LOADER = r"""
+import json, os, pickle, sys, tempfile, warnings
+warnings.simplefilter("ignore")
+fired = []
+for name, path, how in json.loads(sys.argv[1]):
+    with tempfile.TemporaryDirectory() as cwd:
+        os.chdir(cwd)
+        try:
+            if how == "zip":
+                from stable_baselines3 import PPO
+                PPO.load(path, device="cpu")
+            elif how == "pickle":
+                with open(path, "rb") as handle:
+                    pickle.load(handle)
+            elif how == "policy":
+                from stable_baselines3.common.policies import ActorCriticPolicy
+                ActorCriticPolicy.load(path)
+            elif how == "yaml":
+                import yaml
+                with open(path) as handle:
+                    loaded = yaml.load(handle, Loader=yaml.UnsafeLoader)
+                if isinstance(loaded, dict) and isinstance(loaded.get("normalize"), str):
+                    eval(loaded["normalize"])  # what rl_zoo3.utils.get_saved_hyperparams does
+        except BaseException:
+            pass
+        if os.path.exists(f"marker-{name}"):
+            fired.append(name)
+        os.chdir("/")
+print(json.dumps(fired))
+"""
+
+
+@pytest.fixture(scope="module")
+def fired(hostile: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], dict[str, Path]]:
+    """The names whose payload ran under the real loader, each in its own temporary cwd (one subprocess)."""
+    others = outside_zip(tmp_path_factory.mktemp("outside"))
+    kinds = {"vecnormalize": "pickle", "replay_buffer": "pickle", "policy_file": "policy"}
+    jobs = [(name, str(path), "zip") for name, path in hostile.items()]
+    jobs += [(name, str(path), kinds.get(name, "yaml")) for name, path in others.items()]
+    result = subprocess.run(
+        [sys.executable, "-c", LOADER, json.dumps(jobs)], capture_output=True, text=True, timeout=600, check=True
+    )
+    return set(json.loads(result.stdout.strip().splitlines()[-1])), others
+
+
+@pytest.mark.parametrize("name", HOSTILE_ZIPS)
+def test_a_hostile_zip_is_unsafe_everywhere(
+    name: str, hostile: dict[str, Path], fired: tuple[set[str], dict[str, Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert name in fired[0], f"{name}: the payload did not run under PPO.load, so the file proves nothing"
+    path = hostile[name]
+    report = sb3inspect.summary(path)
+    safety = report.to_dict()["saved_model"]["safety"]
+    assert safety["verdict"] == "unsafe" and safety["findings"], safety
+    assert report.render("table").startswith("UNSAFE  "), report.render("table")[:300]
+    assert report.render("markdown").startswith("> **UNSAFE**"), report.render("markdown")[:300]
+    assert main(["check", str(path)]) == 1
+    assert "UNSAFE" in capsys.readouterr().out
+    assert main(["scan", str(path)]) == 1
+    assert capsys.readouterr().out.startswith(f"UNSAFE  {path}")
+
+
+@pytest.mark.parametrize("name", ["vecnormalize", "replay_buffer", "policy_file", "zoo_yaml", "zoo_eval"])
+def test_hostile_files_beside_a_model_are_unsafe(
+    name: str, fired: tuple[set[str], dict[str, Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert name in fired[0], f"{name}: the payload did not run under its loader, so the file proves nothing"
+    path = fired[1][name]
+    assert main(["scan", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith(f"UNSAFE  {path}"), out
+
+
+def test_a_hostile_policy_pth_is_unsafe_and_never_loaded(
+    base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SB3 < 2.3 (or torch < 2.6) loads policy.pth with a full unpickler: its payload runs there."""
+    import torch
+
+    marker = tmp_path / "marker"
+    buffer = io.BytesIO()
+    torch.save({"action_net.weight": Reduce(os.system, f"touch {marker}")}, buffer)
+    torch.load(io.BytesIO(buffer.getvalue()), weights_only=False)
+    assert marker.exists(), "the payload is not hostile: an unsafe torch.load should have run it"
+    marker.unlink()
+    path = rewrite(base, tmp_path / "hostile.zip", {"policy.pth": buffer.getvalue()})
+    report = sb3inspect.summary(path)
+    assert not marker.exists()
+    assert report.safety is not None and report.safety["verdict"] == "unsafe"
+    assert report.to_dict()["saved_model"]["state_dict"]["status"] == "not_checked"
+    assert any("policy.pth was not loaded: calls" in note for note in report.notes), report.notes
+    assert main(["check", str(path)]) == 1
+    assert main(["scan", str(path)]) == 1
+    assert "policy.pth: calls" in capsys.readouterr().out
+
+
+# --- legitimate saves -------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def benign(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder of legitimate saves: every kind of pickle SB3, sb3-contrib and rl-zoo3 write."""
+    import cloudpickle
+    import numpy as np
+    from sb3_contrib import ARS, TQC, CrossQ, MaskablePPO, RecurrentPPO
+    from stable_baselines3 import DQN, PPO, SAC, TD3, HerReplayBuffer
+    from stable_baselines3.common import utils
+    from stable_baselines3.common.env_util import make_vec_env
+    from stable_baselines3.common.envs import BitFlippingEnv
+    from stable_baselines3.common.noise import NormalActionNoise, OrnsteinUhlenbeckActionNoise
+    from stable_baselines3.common.vec_env import VecNormalize
+
+    folder = tmp_path_factory.mktemp("benign")
+    warnings.simplefilter("ignore")
+
+    def small() -> dict[str, Any]:
+        return {"net_arch": [8]}  # a fresh dict each time: SB3 writes into policy_kwargs
+
+    def make(lr: float) -> Any:
+        return lambda progress: lr * progress  # a user's own schedule, pickled by value
+
+    ppo = PPO("MlpPolicy", "CartPole-v1", n_steps=16, batch_size=16, learning_rate=make(3e-4), policy_kwargs=small())
+    ppo.learn(16)
+    ppo.save(folder / "ppo-user_schedule.zip")
+    ppo.policy.save(folder / "ppo-policy.pth")
+    # SB3 2.0-2.6 saved schedules as cloudpickled closures: the same shapes, written by hand
+    data = json.loads(zipfile.ZipFile(folder / "ppo-user_schedule.zip").read("data"))
+    for key, function in (
+        ("lr_schedule", utils.constant_fn(3e-4)),
+        ("clip_range", utils.get_schedule_fn(0.2)),
+        ("exploration_schedule", utils.get_linear_fn(1.0, 0.05, 0.1)),
+    ):
+        data[key] = {
+            ":type:": "<class 'function'>",
+            ":serialized:": base64.b64encode(cloudpickle.dumps(function)).decode(),
+        }
+    rewrite(folder / "ppo-user_schedule.zip", folder / "ppo-closures.zip", {"data": json.dumps(data).encode()})
+
+    sac = SAC("MlpPolicy", "Pendulum-v1", learning_starts=8, buffer_size=64, policy_kwargs=small(),
+              action_noise=NormalActionNoise(np.zeros(1), 0.1 * np.ones(1)))  # fmt: skip
+    sac.learn(16)
+    sac.save(folder / "sac-noise.zip")
+    sac.save_replay_buffer(folder / "sac-buffer.pkl")
+    sac.policy.save(folder / "sac-policy.pth")
+    td3 = TD3("MlpPolicy", "Pendulum-v1", learning_starts=8, buffer_size=64, policy_kwargs=small(),
+              action_noise=OrnsteinUhlenbeckActionNoise(np.zeros(1), 0.1 * np.ones(1)))  # fmt: skip
+    td3.learn(16)
+    td3.save(folder / "td3-ou_noise.zip")
+    dqn = DQN("MlpPolicy", "CartPole-v1", learning_starts=8, buffer_size=64, policy_kwargs=small())
+    dqn.learn(16)
+    dqn.save(folder / "dqn.zip")
+    her = DQN("MultiInputPolicy", BitFlippingEnv(n_bits=4), replay_buffer_class=HerReplayBuffer,
+              learning_starts=8, buffer_size=64, policy_kwargs=small())  # fmt: skip
+    her.learn(16)
+    her.save(folder / "dqn-her.zip")
+    for algo, env in ((ARS, "Pendulum-v1"), (CrossQ, "Pendulum-v1"), (TQC, "Pendulum-v1")):
+        model = algo(
+            "MlpPolicy" if algo is not ARS else "LinearPolicy", env, **({} if algo is ARS else {"buffer_size": 64})
+        )
+        model.save(folder / f"{algo.__name__.lower()}.zip")
+    RecurrentPPO("MlpLstmPolicy", "CartPole-v1", n_steps=16, batch_size=16).save(folder / "recurrentppo.zip")
+    MaskablePPO("MlpPolicy", "CartPole-v1", n_steps=16, batch_size=16).save(folder / "maskableppo.zip")
+    venv = VecNormalize(make_vec_env("Pendulum-v1", n_envs=2))
+    venv.reset()
+    venv.step(np.zeros((2, 1)))
+    venv.save(str(folder / "vecnormalize.pkl"))
+    # protocol 2: Python 2 names, bytes as _codecs.encode
+    (folder / "vecnormalize-protocol2.pkl").write_bytes(pickle.dumps(venv, protocol=2))
+    warnings.resetwarnings()
+    return folder
+
+
+def test_every_legitimate_save_is_safe(benign: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    files = sorted(p for p in benign.iterdir())
+    assert len(files) >= 16
+    assert main(["scan", str(benign), "--format", "json"]) == 0, capsys.readouterr().out
+    results = json.loads(capsys.readouterr().out)
+    assert {Path(r["path"]).name for r in results} == {p.name for p in files}
+    assert {r["verdict"] for r in results} == {"safe"}
+
+
+def test_the_real_agents_are_safe(capsys: pytest.CaptureFixture[str]) -> None:
+    """Five rl-zoo3 agents saved by SB3 1.0rc0-1.3.1a7 (gym, numpy 1.x, cloudpickle 1.x closures), run folders included."""
+    assert main(["scan", str(REAL_MODELS)]) == 0, capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert out.count("safe    ") == 18 and "18 scanned: 18 safe" in out, out
+    report = sb3inspect.summary(REAL_MODELS / "ppo" / "Hopper-v3_1" / "Hopper-v3.zip")
+    assert report.to_dict()["saved_model"]["safety"] == {"verdict": "safe", "findings": []}
+    assert not report.render("table").startswith(("UNSAFE", "UNKNOWN"))
+
+
+# --- the machine, opcode by opcode ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("trick", list(payloads("x")))
+def test_each_opcode_trick_is_found(trick: str) -> None:
+    found = read_pickle(payloads("x")[trick], data_allowed())
+    assert found.findings, trick
+
+
+def test_findings_name_what_runs() -> None:
+    assert read_pickle(payloads("x")["global"], data_allowed()).findings == ["calls os.system"]
+    assert read_pickle(payloads("x")["compat_builtin"], data_allowed()).findings == ["calls builtins.exec"]
+    assert "calls pathlib.Path.touch" in read_pickle(payloads("x")["pathlib_dotted"], data_allowed()).findings
+    nested = read_pickle(payloads("x")["pickle_loads"], data_allowed())
+    assert nested.findings == ["calls pickle.loads"] and nested.nested[0].label == "in the pickle it loads"
+    assert (
+        "sets __setstate__ on an object (BUILD)"
+        in read_pickle(payloads("x")["newobj_build_setstate"], data_allowed()).findings
+    )
+
+
+def test_code_is_read_not_just_names() -> None:
+    """A schedule doing arithmetic is normal; one that reaches past it is not, whatever globals it names."""
+    import cloudpickle
+
+    def linear(start: float) -> Any:
+        return lambda progress: progress * start
+
+    assert read_pickle(cloudpickle.dumps(linear(3e-4)), data_allowed()).findings == []
+    assert read_pickle(cloudpickle.dumps(lambda p: max(1e-5, float(p) ** 2)), data_allowed()).findings == []
+    for function in (lambda p: exec("p"), lambda p: p.__class__, lambda p: os.getcwd(), lambda p: __import__("x")):
+        assert read_pickle(cloudpickle.dumps(function), data_allowed()).findings, function
+
+
+def test_torch_members_may_only_rebuild_tensors() -> None:
+    import torch
+
+    buffer = io.BytesIO()
+    torch.save({"w": torch.zeros(2, 3), "b": torch.zeros(3)}, buffer)
+    inner = zipfile.ZipFile(io.BytesIO(buffer.getvalue()))
+    data_pkl = inner.read(next(n for n in inner.namelist() if n.endswith("data.pkl")))
+    read = read_pickle(data_pkl, torch_allowed())
+    assert (read.findings, read.tensors) == ([], 2)
+    assert read_pickle(pickle.dumps({"lr": 0.1}), torch_allowed()).findings == []
+    assert read_pickle(payloads("x")["global"], torch_allowed()).findings == ["calls os.system"]
+
+
+def test_an_unreadable_pickle_is_unknown(base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = with_data(base, tmp_path / "cut.zip", "lr_schedule", pickle.dumps([1.5, 2.5, 3.5])[:-4])
+    safety = path_safety(path)
+    assert safety.verdict == "unknown", safety
+    assert main(["scan", str(path)]) == 2
+    assert capsys.readouterr().out.startswith(f"UNKNOWN {path}")
+
+
+def test_sb3s_lenient_base64_is_decoded_as_sb3_does() -> None:
+    raw = payloads("x")["global"]
+    text = base64.b64encode(raw).decode()
+    assert serialized_variants(text) == [raw]
+    assert raw in serialized_variants(_junk(text))
+    assert raw in serialized_variants(base64.b64encode(b"\x80\x02N.").decode() + text)
+
+
+# --- the allow-list holds real names ----------------------------------------------------------------------
+
+
+def test_every_allowed_name_resolves_in_the_installed_packages() -> None:
+    """Exact names of real objects; gym's (SB3 1.x files) as gymnasium's, which kept them."""
+    import importlib
+
+    missing = []
+    for dotted in sorted(
+        catalog.PICKLE_ALLOWED
+        | set(catalog.PICKLE_CHECKED)
+        | catalog.PICKLE_REFERENCE_ONLY
+        | catalog.TORCH_PICKLE_ALLOWED
+    ):
+        name = dotted.replace("gym.spaces.", "gymnasium.spaces.", 1) if dotted.startswith("gym.") else dotted
+        module, _, attribute = name.rpartition(".")
+        while module:
+            try:
+                value: Any = importlib.import_module(module)
+                break
+            except ImportError:
+                module, _, head = module.rpartition(".")
+                attribute = f"{head}.{attribute}"
+        else:
+            missing.append(dotted)
+            continue
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # numpy.core.* is numpy 2's deprecated alias of numpy._core
+            for part in attribute.split("."):
+                value = getattr(value, part, None)
+        if value is None:
+            missing.append(dotted)
+    assert missing == []
+
+
+def test_torch_names_are_in_torchs_own_weights_only_allow_list() -> None:
+    from torch import _weights_only_unpickler
+
+    assert catalog.TORCH_PICKLE_ALLOWED - set(_weights_only_unpickler._get_allowed_globals()) == set()
+
+
+# --- scan: the CLI for CI -------------------------------------------------------------------------------
+
+
+def test_scan_never_imports_torch_and_is_fast(hostile: dict[str, Path]) -> None:
+    path = hostile["policy_class-global"]
+    code = (
+        "import sys, time; start = time.perf_counter(); from sb3inspect.cli import main; code = main(['scan', sys.argv[1]]);"
+        "assert 'torch' not in sys.modules, 'torch imported'; print(time.perf_counter() - start); sys.exit(code)"
+    )
+    result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True)
+    assert result.returncode == 1, result.stderr
+    assert float(result.stdout.strip().splitlines()[-1]) < 1.0, result.stdout
+
+
+def test_scan_exit_codes(
+    base: Path, hostile: dict[str, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["scan", str(base)]) == 0
+    assert capsys.readouterr().out.startswith("safe")
+    (tmp_path / "not-a-model.zip").write_bytes(b"PK nothing")
+    assert main(["scan", str(tmp_path / "not-a-model.zip")]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
+    assert main(["scan", str(base), str(hostile["policy_class-global"]), str(tmp_path / "not-a-model.zip")]) == 1
+    assert "3 scanned: 1 safe, 1 unsafe, 0 unknown, 1 unreadable" in capsys.readouterr().out
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert main(["scan", str(empty)]) == 2
+
+
+def test_a_folder_scan_is_quick(hostile: dict[str, Path]) -> None:
+    start = time.perf_counter()
+    assert main(["scan", str(next(iter(hostile.values())).parent)]) == 1
+    assert time.perf_counter() - start < 5
+
+
+def test_diff_and_diagram_say_unsafe_first(
+    base: Path, hostile: dict[str, Path], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from sb3inspect.render.graph import build_graph
+
+    path = hostile["lr_schedule-inst"]
+    assert main(["diff", str(path), str(base)]) == 0
+    assert capsys.readouterr().out.startswith("UNSAFE  A: data.lr_schedule: calls os.system")
+    assert main(["diff", str(path), str(base), "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["safety"]["a"]["verdict"] == "unsafe"
+    assert build_graph(sb3inspect.summary(path)).facts[0] == ("UNSAFE", "data.lr_schedule: calls os.system")
