@@ -94,7 +94,7 @@ def test_new_keys_are_welcome_at_the_top_and_in_saved_model(seed: dict[str, Any]
         "saved_model": {
             **saved,
             "state_dict": {"status": "not_rebuilt", "tensors": 3, "reason": "custom"},
-            "safety": {},
+            "format": {},
         },
     }
     assert schema_errors(grown) == []
