@@ -1046,6 +1046,23 @@ TORCH_PICKLE_ALLOWED: frozenset[str] = frozenset(
 ``pytorch_variables.pth``) names: tensors rebuilt from storages, ordered dicts. All of it is in
 torch's own ``weights_only`` allow-list."""
 
+TORCH_STORAGE_DTYPES: dict[str, tuple[str, int]] = {
+    "FloatStorage": ("float32", 4),
+    "DoubleStorage": ("float64", 8),
+    "HalfStorage": ("float16", 2),
+    "BFloat16Storage": ("bfloat16", 2),
+    "LongStorage": ("int64", 8),
+    "IntStorage": ("int32", 4),
+    "ShortStorage": ("int16", 2),
+    "CharStorage": ("int8", 1),
+    "ByteStorage": ("uint8", 1),
+    "BoolStorage": ("bool", 1),
+    "ComplexFloatStorage": ("complex64", 8),
+    "ComplexDoubleStorage": ("complex128", 16),
+}
+"""The storage class a torch pickle names for a tensor (``torch.FloatStorage``, or ``torch.cuda.``'s) -> the
+tensor's dtype and bytes per element."""
+
 TORCH_TENSOR_REBUILDS: frozenset[str] = frozenset(
     {"torch._utils._rebuild_tensor", "torch._utils._rebuild_tensor_v2", "torch._utils._rebuild_parameter"}
 )

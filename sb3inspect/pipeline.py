@@ -43,8 +43,9 @@ from sb3inspect.report.statedict import report_from_state_dict
 from sb3inspect.report.walk import alias_table, parameter_table, tensor_table, walk_policy
 from sb3inspect.sources.config import PolicySpec, PythonClass, read_mapping, spec_from_mapping
 from sb3inspect.sources.saved.fields import Reading, guess_algo, readings
+from sb3inspect.sources.saved.pickles import TensorEntry
 from sb3inspect.sources.saved.safety import Safety, zip_safety
-from sb3inspect.sources.saved.zipread import WEIGHTS, SavedModel, SavedTensor, read_saved, weights_or_reason
+from sb3inspect.sources.saved.zipread import WEIGHTS, SavedModel, read_saved
 from sb3inspect.sources.spaces import describe
 from sb3inspect.sources.zoo import is_zoo_mapping, zoo_entries
 
@@ -361,8 +362,8 @@ def summarize_saved(path: Path, *, algo: str | None = None) -> PolicyReport:
     (shared layers before SB3 1.8, gSDE's ``sde_net_arch`` layers before 1.3, a custom class) is
     reported from the state dict, with the spaces, activation, net_arch and version the fields give.
 
-    Every pickle in the zip is given a safety verdict first (``saved_model.safety``); a ``policy.pth``
-    whose pickle is not plainly tensors is never handed to ``torch.load``.
+    Every pickle in the zip is given a safety verdict first (``saved_model.safety``); the saved tensors'
+    shapes and dtypes come from ``policy.pth``'s pickle, read there too: nothing is handed to ``torch.load``.
     """
     safety = zip_safety(path)
     try:
@@ -390,7 +391,7 @@ def safety_summary(safety: Safety) -> str:
 
 def _summarize_saved(path: Path, algo: str | None, safety: Safety) -> PolicyReport:
     saved = read_saved(path)
-    tensors, unread = _weights(path, safety, shared=True)
+    tensors, unread = _weights(saved, safety)
     unbuildable = None if tensors is None else unbuildable_format(saved, list(tensors))
     if unbuildable is not None:
         return _from_state_dict(path, saved, tensors, unread, algo, unbuildable)
@@ -413,7 +414,7 @@ def _summarize_saved(path: Path, algo: str | None, safety: Safety) -> PolicyRepo
 
 
 def _from_state_dict(
-    path: Path, saved: SavedModel, tensors: dict[str, SavedTensor] | None, unread: str, algo: str | None, reason: str
+    path: Path, saved: SavedModel, tensors: dict[str, TensorEntry] | None, unread: str, algo: str | None, reason: str
 ) -> PolicyReport:
     """The state-dict-only report, for a model no reading of its fields rebuilds."""
     if tensors is None:
@@ -422,41 +423,40 @@ def _from_state_dict(
 
 
 MAX_TENSOR_ENTRIES = 20_000
-"""Tensor entries of a ``policy.pth`` torch loads (an SB3 policy has tens to a few hundred)."""
+"""Tensor entries of a ``policy.pth`` (an SB3 policy has tens to a few hundred)."""
 
 
-def _weights(path: Path, safety: Safety, *, shared: bool = False) -> tuple[dict[str, SavedTensor] | None, str]:
-    """``policy.pth``'s shapes, or why it was not loaded: its pickle is not plainly tensors, it is in torch's
-    legacy format (whose loader sizes storages from the file before reading them), or it holds more tensor
-    entries than any policy."""
+def _weights(saved: SavedModel, safety: Safety) -> tuple[dict[str, TensorEntry] | None, str]:
+    """``policy.pth``'s entries (shape, dtype, storage) as its pickle describes them, or why there are none:
+    the member is missing, its pickle is not plainly tensors, or it is not a plain state dict."""
+    if WEIGHTS not in saved.members:
+        return None, f"there is no {WEIGHTS} member: the saved weights are missing"
     findings = safety.about(WEIGHTS)
     if findings:
         return None, f"{WEIGHTS} was not loaded: {findings[0].what}"
-    if WEIGHTS in safety.legacy:
-        return None, (
-            f"{WEIGHTS} is in torch's legacy (pre-1.6) format, which sb3inspect does not load "
-            "(its loader sizes storages from the file before reading them)"
-        )
-    entries = safety.tensors.get(WEIGHTS, 0)
-    if entries > MAX_TENSOR_ENTRIES:
+    count = safety.tensors.get(WEIGHTS, 0)
+    if count > MAX_TENSOR_ENTRIES:
         return (
             None,
-            f"{WEIGHTS} holds {entries:,} tensor entries, more than an SB3 policy (limit {MAX_TENSOR_ENTRIES:,})",
+            f"{WEIGHTS} holds {count:,} tensor entries, more than an SB3 policy (limit {MAX_TENSOR_ENTRIES:,})",
         )
-    return weights_or_reason(path, shared=shared)
+    entries = safety.state_dicts.get(WEIGHTS)
+    if entries is None:
+        return None, f"{WEIGHTS} does not hold a plain state dict (names -> tensors)"
+    return entries, ""
 
 
 @dataclass(frozen=True)
 class _Rebuilt:
     reading: Reading
     built: BuiltPolicy
-    tensors: dict[str, SavedTensor] | None
+    tensors: dict[str, TensorEntry] | None
     check: dict[str, Any]
     """``compare_state_dicts``'s result, or ``{}`` when the weights were not read."""
     notes: tuple[str, ...] = ()
 
 
-def _rebuild(reading: Reading, tensors: dict[str, SavedTensor] | None) -> _Rebuilt:
+def _rebuild(reading: Reading, tensors: dict[str, TensorEntry] | None) -> _Rebuilt:
     """Build a reading and hold it against the saved tensors, in their floating dtype when they all share one."""
     built = build_policy(reading.spec)
     if tensors is None:
@@ -473,8 +473,7 @@ def _rebuild(reading: Reading, tensors: dict[str, SavedTensor] | None) -> _Rebui
             f"policy.to({dtype}) or the like; SB3's load() copies the values into a float32 policy)",
         )
     renames = catalog.STATE_DICT_RENAMES.get(reading.spec.algo, ())
-    known = all(t.storage_known for t in tensors.values())
-    storages = {name: t.identity for name, t in tensors.items()} if known else None
+    storages = {name: t.storage for name, t in tensors.items()}
     check = compare_state_dicts(
         tensor_table(built.policy), saved, aliases=alias_table(built.policy), renames=renames, storages=storages
     )

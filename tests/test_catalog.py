@@ -290,3 +290,12 @@ def test_her_modules_are_where_the_algorithms_live() -> None:
 )
 def test_release_numbers(text: str, numbers: tuple[int, ...] | None) -> None:
     assert catalog.release(text) == numbers
+
+
+def test_storage_dtypes_are_torchs() -> None:
+    """Each storage class a torch pickle may name (``TORCH_PICKLE_ALLOWED``) has its dtype and element size."""
+    storages = {name.rsplit(".", 1)[-1] for name in catalog.TORCH_PICKLE_ALLOWED if name.endswith("Storage")}
+    assert storages == set(catalog.TORCH_STORAGE_DTYPES)
+    for name, (dtype, size) in catalog.TORCH_STORAGE_DTYPES.items():
+        real = getattr(torch, name).dtype
+        assert (str(real).removeprefix("torch."), torch.empty(0, dtype=real).element_size()) == (dtype, size), name

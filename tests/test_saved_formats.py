@@ -400,3 +400,29 @@ def test_a_renamed_state_dict_entry_is_not_renamed_for_other_algorithms(tmp_path
 def test_the_float16_fixture_is_rebuilt_in_float16() -> None:
     report = sb3inspect.summary(FORMATS / "sb3-2.4.0_ppo_float16_betas-tuple.zip")
     assert report.totals.dtypes == ("float16",) and report.extra["saved_model"]["state_dict"]["status"] == "match"
+
+
+@pytest.mark.parametrize("legacy", [False, True])
+def test_policy_pth_entries_come_from_its_pickle_in_both_torch_formats(legacy: bool, tmp_path: Path) -> None:
+    """Shapes, dtypes and shared storages, read from the pickle alone, as torch.load would give them."""
+    import io
+
+    import torch
+
+    from sb3inspect.sources.saved.pickles import Budget, tensor_entries, torch_allowed
+    from sb3inspect.sources.saved.safety import torch_reads
+
+    shared = torch.zeros(3, 4)
+    state = {"a.weight": shared, "b.weight": shared, "half": torch.zeros(2, dtype=torch.float16), "view": shared[1]}
+    buffer = io.BytesIO()
+    torch.save(state, buffer, _use_new_zipfile_serialization=not legacy)
+    reads, is_legacy = torch_reads(buffer, torch_allowed(), Budget())
+    assert is_legacy is legacy
+    entries = next(e for read in reads if (e := tensor_entries(read.value)) is not None)
+    assert {name: (e.shape, e.dtype) for name, e in entries.items()} == {
+        "a.weight": ((3, 4), "float32"),
+        "b.weight": ((3, 4), "float32"),
+        "half": ((2,), "float16"),
+        "view": ((4,), "float32"),
+    }
+    assert entries["a.weight"].storage == entries["b.weight"].storage != entries["view"].storage

@@ -15,7 +15,8 @@ from sb3inspect import catalog
 from sb3inspect.report.model import Totals
 from sb3inspect.sources.config import shared_layers_rewrite
 from sb3inspect.sources.saved.fields import arch_text, group, guess_algo
-from sb3inspect.sources.saved.zipread import WEIGHTS, SavedModel, SavedTensor
+from sb3inspect.sources.saved.pickles import TensorEntry
+from sb3inspect.sources.saved.zipread import WEIGHTS, SavedModel
 
 Tensors = Mapping[str, tuple[tuple[int, ...], str]]
 """State-dict entry name -> (shape, dtype name)."""
@@ -153,7 +154,7 @@ def _release(numbers: tuple[int, ...]) -> str:
     return ".".join(map(str, numbers))
 
 
-def saved_sizes(totals: Totals, parameters: Parameters, tensors: Mapping[str, SavedTensor]) -> Totals:
+def saved_sizes(totals: Totals, parameters: Parameters, tensors: Mapping[str, TensorEntry]) -> Totals:
     """The totals' memory at the saved tensors' dtypes (a model saved after ``policy.half()``), not the rebuild's."""
     built_bytes = saved_bytes = 0
     dtypes = set()

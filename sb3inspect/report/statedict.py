@@ -16,11 +16,12 @@ from sb3inspect import catalog
 from sb3inspect.errors import Sb3InspectError, SourceError
 from sb3inspect.report.model import MATRIX, Layer, Network, PolicyReport, Totals
 from sb3inspect.sources.saved.fields import readable_activation, space_of
-from sb3inspect.sources.saved.zipread import WEIGHTS, SavedModel, SavedTensor
+from sb3inspect.sources.saved.pickles import TensorEntry
+from sb3inspect.sources.saved.zipread import WEIGHTS, SavedModel
 
 
 def report_from_state_dict(
-    tensors: Mapping[str, SavedTensor], *, saved: SavedModel, algo: str | None, reason: str
+    tensors: Mapping[str, TensorEntry], *, saved: SavedModel, algo: str | None, reason: str
 ) -> PolicyReport:
     """Layer rows from parameter names and shapes, grouped into networks by SB3's attribute names."""
     _check_ranks(tensors, saved)
@@ -38,7 +39,7 @@ def report_from_state_dict(
     rows = {network: layers for network, layers in rows.items() if layers}
     networks = [_network(name, role, target, layers) for (name, role, target), layers in rows.items()]
 
-    parameters = {t.identity: t for name, t in tensors.items() if name.rsplit(".", 1)[-1] not in catalog.BUFFER_NAMES}
+    parameters = {t.storage: t for name, t in tensors.items() if name.rsplit(".", 1)[-1] not in catalog.BUFFER_NAMES}
     trained = {i for module in placed for _, _, target in module.networks if not target for i in module.ids}
     totals = Totals(
         params=sum(_numel(t.shape) for t in parameters.values()),
@@ -70,7 +71,7 @@ def report_from_state_dict(
     )
 
 
-def _modules(tensors: Mapping[str, SavedTensor]) -> dict[str, dict[str, tuple[int, ...]]]:
+def _modules(tensors: Mapping[str, TensorEntry]) -> dict[str, dict[str, tuple[int, ...]]]:
     """Module path -> its own entries (``{"weight": (64, 4), "bias": (64,)}``); a bare parameter: ``{"": shape}``."""
     modules: dict[str, dict[str, tuple[int, ...]]] = {}
     for name, tensor in tensors.items():
@@ -105,7 +106,7 @@ class _Module:
     """Identities of its parameters (buffers excluded), each counted once in the totals."""
 
 
-def _place(tensors: Mapping[str, SavedTensor], modules: dict[str, dict[str, tuple[int, ...]]]) -> list[_Module]:
+def _place(tensors: Mapping[str, TensorEntry], modules: dict[str, dict[str, tuple[int, ...]]]) -> list[_Module]:
     """Every module path with its networks; one module saved under several names is one module.
 
     SB3 registers a shared features extractor as ``features_extractor``, ``pi_features_extractor``
@@ -118,9 +119,9 @@ def _place(tensors: Mapping[str, SavedTensor], modules: dict[str, dict[str, tupl
     found: list[tuple[str, Any, tuple[Placement, ...], bool, frozenset[Any]]] = []
     for path, entries in modules.items():
         names = {entry: _entry(path, entry) for entry in entries}
-        ids = frozenset(tensors[name].identity for entry, name in names.items() if entry not in catalog.BUFFER_NAMES)
+        ids = frozenset(tensors[name].storage for entry, name in names.items() if entry not in catalog.BUFFER_NAMES)
         # empty tensors have no storage to tell them apart: such a module is only ever itself
-        key = frozenset(tensors[name].identity for name in names.values() if _numel(tensors[name].shape)) or path
+        key = frozenset(tensors[name].storage for name in names.values() if _numel(tensors[name].shape)) or path
         named, definite = _networks_of(path, actor_critic)
         found.append((path, key, named, definite, ids))
     aliases: dict[Any, list[tuple[str, tuple[Placement, ...], bool]]] = {}
@@ -318,7 +319,7 @@ def _readable_space(saved: SavedModel, key: str) -> dict[str, Any]:
 _RECURRENT = re.compile(r"weight_(?:ih|hh)_l\d+")
 
 
-def _check_ranks(tensors: Mapping[str, SavedTensor], saved: SavedModel) -> None:
+def _check_ranks(tensors: Mapping[str, TensorEntry], saved: SavedModel) -> None:
     """The entries this report reads facts from have the ranks a layer gives them, or the file is malformed."""
     for name, tensor in tensors.items():
         if _RECURRENT.fullmatch(name.rpartition(".")[2]) and len(tensor.shape) != 2:

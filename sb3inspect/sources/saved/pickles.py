@@ -146,6 +146,8 @@ class PickleRead:
     """Tensor entries it rebuilds (``torch._utils._rebuild_tensor_v2`` calls)."""
     nested: list[Nested] = field(default_factory=list)
     """Pickles it hands to a loader, for the caller to read in turn."""
+    value: Any = None
+    """What it would return, as symbols (``tensor_entries`` reads a state dict's shapes from it)."""
 
 
 @dataclass(frozen=True)
@@ -201,6 +203,10 @@ class _Object:
     """Anything else made while loading: an instance, a cell, a tensor, a persistent id's object."""
 
     made_by: str | None = None
+    args: Any = None
+    """The arguments it was made with (a persistent id: the id)."""
+    state: Any = None
+    """The state BUILD gave it last."""
 
 
 @dataclass(eq=False)
@@ -280,6 +286,8 @@ class _Machine:
             self.read.unreadable = f"{exc} (at byte {stream.tell():,})"
         except (ValueError, EOFError, UnicodeDecodeError, OverflowError, struct.error, IndexError, KeyError) as exc:
             self.read.unreadable = f"{one_line(exc, 120)} (at byte {stream.tell():,})"
+        if self.read.unreadable is None and self.stack:
+            self.read.value = self.stack[-1]
         self._finish()
         return self.read
 
@@ -382,7 +390,9 @@ class _Machine:
             return _Function(code.qualname if isinstance(code, _Code) else "<unknown>")
         if name in catalog.TORCH_TENSOR_REBUILDS:
             self.read.tensors += 1
-        return _Object(name)
+        if name == "collections.OrderedDict" and args == ():
+            return _Dict()  # a state dict: SETITEMS fill it
+        return _Object(name, args)
 
     def _function_state(self, args: Any) -> None:
         """cloudpickle's ``_function_setstate(func, (state, slotstate))``: attributes of a function it made."""
@@ -482,6 +492,8 @@ class _Machine:
         if isinstance(target, (_Global, _Type, _Module)):
             self._find(f"sets attributes of {_describe(target)} (BUILD)")
             return
+        if isinstance(target, _Object):
+            target.state = state
         parts = list(state) if isinstance(state, tuple) and len(state) == 2 else [state]
         for part in parts:
             if not isinstance(part, _Dict):
@@ -684,11 +696,8 @@ def _handle_build(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
 
 
 def _handle_persid(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
-    if opcode.name == "PERSID":
-        opcode.arg.reader(stream)
-    else:
-        machine.pop()
-    machine.push(_Object("a persistent id"))
+    pid = opcode.arg.reader(stream) if opcode.name == "PERSID" else machine.pop()
+    machine.push(_Object("a persistent id", pid))
 
 
 def _handle_buffer(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
@@ -762,3 +771,55 @@ def read_pickle(raw: bytes | BinaryIO, allowed: Allowed, budget: Budget | None =
     """
     stream = io.BytesIO(raw) if isinstance(raw, (bytes, bytearray)) else raw
     return _Machine(allowed, budget or Budget()).run(stream)
+
+
+# --- a state dict's tensors, read from its pickle --------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TensorEntry:
+    """One entry of a saved state dict, as its pickle describes it: no tensor is made."""
+
+    shape: tuple[int, ...]
+    dtype: str
+    element_size: int
+    storage: tuple[Any, ...]
+    """(storage key, offset, shape, stride): equal for entries that are one tensor saved under two names."""
+
+
+def tensor_entries(value: Any) -> dict[str, TensorEntry] | None:
+    """Name -> shape, dtype and storage of every entry of a state dict's pickle; None when it is not one.
+
+    torch pickles a tensor as ``torch._utils._rebuild_tensor_v2(storage, offset, size, stride, ...)``
+    (a Parameter wraps that in ``_rebuild_parameter``) and a storage as a persistent id
+    ``('storage', torch.FloatStorage, key, location, numel[, view])``, in the zip format and the legacy
+    one alike: the shapes and dtypes are all there, read without loading a storage or calling torch.
+    """
+    if not isinstance(value, _Dict):
+        return None
+    entries: dict[str, TensorEntry] = {}
+    for name, tensor in value:
+        entry = _tensor_entry(tensor)
+        if not isinstance(name, str) or entry is None:
+            return None
+        entries[name] = entry
+    return entries
+
+
+def _tensor_entry(tensor: Any) -> TensorEntry | None:
+    if isinstance(tensor, _Object) and tensor.made_by == "torch._utils._rebuild_parameter":
+        tensor = tensor.args[0] if isinstance(tensor.args, tuple) and tensor.args else None
+    if not (isinstance(tensor, _Object) and tensor.made_by in catalog.TORCH_TENSOR_REBUILDS):
+        return None
+    args = tensor.args
+    if not isinstance(args, tuple) or len(args) < 4:
+        return None
+    storage, offset, shape, stride = args[:4]
+    pid = storage.args if isinstance(storage, _Object) and storage.made_by == "a persistent id" else None
+    if not (isinstance(pid, tuple) and len(pid) >= 5 and pid[0] == "storage" and isinstance(pid[1], _Global)):
+        return None
+    kind = catalog.TORCH_STORAGE_DTYPES.get(pid[1].name.rsplit(".", 1)[-1])
+    sizes = (offset, *shape, *stride) if isinstance(shape, tuple) and isinstance(stride, tuple) else None
+    if kind is None or sizes is None or not all(isinstance(n, int) and not isinstance(n, bool) for n in sizes):
+        return None
+    return TensorEntry(shape, kind[0], kind[1], (pid[2], offset, shape, stride))

@@ -41,9 +41,11 @@ from sb3inspect.sources.saved.pickles import (
     Allowed,
     Budget,
     PickleRead,
+    TensorEntry,
     data_allowed,
     policy_file_allowed,
     read_pickle,
+    tensor_entries,
     torch_allowed,
 )
 from sb3inspect.sources.saved.zipread import (
@@ -92,6 +94,8 @@ class Safety:
     """Torch member -> its tensor entries, counted from its pickle."""
     legacy: frozenset[str] = frozenset()
     """Torch members in torch's legacy (non-zip) format."""
+    state_dicts: dict[str, dict[str, TensorEntry]] = field(default_factory=dict)
+    """Torch member -> its entries' shapes, dtypes and storages, read from its pickle (a state dict's only)."""
 
     @property
     def verdict(self) -> str:
@@ -116,6 +120,7 @@ class _Findings:
         self.items: list[SafetyFinding] = []
         self.tensors: dict[str, int] = {}
         self.legacy: set[str] = set()
+        self.state_dicts: dict[str, dict[str, TensorEntry]] = {}
         self.budget = Budget()
 
     def add(self, where: str, what: str, *, unsafe: bool = True) -> None:
@@ -150,7 +155,7 @@ class _Findings:
                 self._nested(label, inner, depth + 1)
 
     def safety(self) -> Safety:
-        return Safety(tuple(self.items), dict(self.tensors), frozenset(self.legacy))
+        return Safety(tuple(self.items), dict(self.tensors), frozenset(self.legacy), dict(self.state_dicts))
 
 
 # --- saved zips -----------------------------------------------------------------------------------------
@@ -352,6 +357,9 @@ def _torch_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, l
     found.tensors[info.filename] = found.tensors.get(info.filename, 0) + sum(read.tensors for read in reads)
     for read in reads:
         found.pickle(label, read)
+        entries = tensor_entries(read.value)
+        if entries is not None:
+            found.state_dicts[info.filename] = entries
 
 
 def _other_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, found: _Findings) -> None:

@@ -1,12 +1,10 @@
-"""Bounded, static reading of a saved SB3 zip: its limits, its members, its pickles, ``policy.pth``'s shapes.
+"""Bounded, static reading of a saved SB3 zip: its limits, its members, its version facts.
 
 Nothing read here runs: ``data`` is JSON; the policy class is read from its ``:serialized:``
-pickle with ``pickletools`` (the GLOBAL / STACK_GLOBAL opcodes), never unpickled; ``policy.pth``
-is loaded with ``torch.load(weights_only=True, map_location="meta")``: tensors without their data,
-so the check costs the shapes, not the weights, and a stored (uncompressed) member is read in
-place from the zip. That loader is only trusted from torch 2.10 on: older ones let a crafted file
-run code (CVE-2025-32434, torch <= 2.5.1) or corrupt memory (CVE-2026-24747, torch < 2.10), so on
-an older torch ``policy.pth`` is not loaded at all and the caller says the weights went unchecked.
+pickle with ``pickletools`` (the GLOBAL / STACK_GLOBAL opcodes), never unpickled. ``policy.pth`` is
+never handed to ``torch.load``: its pickle is read symbolically (``pickles.tensor_entries``, while
+``safety`` reads every pickle of the zip), which gives every entry's shape, dtype and storage in both
+of torch's formats; a stored (uncompressed) member is read in place from the zip (``member_stream``).
 
 Zip limits (member count, sizes, compression ratio) make a zip bomb or a non-zip a clean error.
 """
@@ -15,17 +13,14 @@ from __future__ import annotations
 
 import io
 import json
-import math
-import re
 import struct
 import zipfile
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from sb3inspect import catalog
-from sb3inspect.errors import SourceError, one_line
+from sb3inspect.errors import SourceError
 from sb3inspect.sources.config import bounded_int
 from sb3inspect.sources.saved.pickles import class_reference
 
@@ -46,11 +41,6 @@ DATA = "data"
 WEIGHTS = "policy.pth"
 VERSION = "_stable_baselines3_version"
 SYSTEM_INFO = "system_info.txt"
-
-SAFE_TORCH = (2, 10)
-"""The first torch whose ``torch.load(weights_only=True)`` has no known way to run code or corrupt memory."""
-MAX_SHARED_CHECK_RATIO = 8
-"""Storages are allocated (never filled) to see which entries share one: only up to this times the file's size."""
 
 
 @dataclass
@@ -283,125 +273,7 @@ def read_member(archive: zipfile.ZipFile, name: str, limit: int, path: Path, *, 
     return raw
 
 
-# --- policy.pth: shapes only ------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class SavedTensor:
-    shape: tuple[int, ...]
-    dtype: str
-    element_size: int
-    identity: tuple[Any, ...]
-    """Equal for entries that are one tensor saved under two names (a shared features extractor)."""
-    storage_known: bool = False
-    """Whether ``identity`` comes from the file's storages (else it is the name: sharing was not read)."""
-
-
-def weights_or_reason(path: Path, *, shared: bool = False) -> tuple[dict[str, SavedTensor] | None, str]:
-    try:
-        return saved_tensors(path, shared=shared), ""
-    except SourceError as exc:
-        return None, str(exc).removeprefix(f"{path}: ")
-
-
-def saved_tensors(path: Path, *, shared: bool = False) -> dict[str, SavedTensor]:
-    """Name -> shape and dtype of every tensor in ``policy.pth``, loaded on the meta device.
-
-    With ``shared``, entries that are one tensor saved under two names (a shared features
-    extractor) get the same ``identity``: meta tensors lose their storage, so the state dict is
-    loaded a second time on CPU under ``torch.serialization.skip_data`` (storages allocated, never
-    filled), when that costs no more than a few times the file's size.
-    """
-    import torch
-
-    state, declared = _load_state_dict(path, "meta")
-    tensors = {
-        name: SavedTensor(tuple(t.shape), str(t.dtype).removeprefix("torch."), t.element_size(), (name,))
-        for name, t in state.items()
-    }
-    entry_bytes = sum(math.prod(t.shape) * t.element_size for t in tensors.values())
-    if (
-        not shared
-        or not hasattr(torch.serialization, "skip_data")
-        or entry_bytes > MAX_SHARED_CHECK_RATIO * declared + (1 << 20)
-    ):
-        return tensors
-    with torch.serialization.skip_data():
-        state, _ = _load_state_dict(path, "cpu")
-    return {
-        name: replace(
-            tensor,
-            identity=(
-                state[name].untyped_storage().data_ptr(),
-                state[name].storage_offset(),
-                tensor.shape,
-                tuple(state[name].stride()),
-            ),
-            storage_known=True,
-        )
-        for name, tensor in tensors.items()
-    }
-
-
-def torch_version() -> str:
-    """The running torch's version (a function, so tests can pretend to be on another one)."""
-    import torch
-
-    return str(torch.__version__)
-
-
-def unsafe_torch() -> str | None:
-    """Why ``policy.pth`` must not be loaded with the running torch, or None when it may be."""
-    version = torch_version()
-    numbers = re.match(r"(\d+)\.(\d+)", version)
-    if numbers and (int(numbers[1]), int(numbers[2])) >= SAFE_TORCH:
-        return None
-    return (
-        f"reading {WEIGHTS} safely needs torch>=2.10 (CVE-2026-24747); you have {version} "
-        "(upgrade with: pip install -U 'torch>=2.10')"
-    )
-
-
-def _load_state_dict(path: Path, device: str) -> tuple[Mapping[str, Any], int]:
-    """``torch.load(weights_only=True)`` of ``policy.pth``, and the member's size; never on an unsafe torch."""
-    import pickle  # for its exception class only: nothing is unpickled here
-
-    import torch
-
-    reason = unsafe_torch()
-    if reason is not None:
-        raise SourceError(str(path), f"{reason}")
-    with open_model_zip(path) as archive:
-        try:
-            info = archive.getinfo(WEIGHTS)
-        except KeyError:
-            raise SourceError(str(path), f"has no {WEIGHTS} member: the saved weights are missing") from None
-        try:
-            with member_stream(path, archive, info) as stream:
-                state = torch.load(stream, weights_only=True, map_location=device)
-        except pickle.UnpicklingError as exc:
-            refusal = one_line(str(exc).split("\n\n")[0], 300)
-            raise SourceError(
-                str(path),
-                f"{WEIGHTS} holds more than tensors, so it was not loaded "
-                f"(torch's weights_only loader refused it: {refusal})",
-            ) from None
-        except (
-            RuntimeError,
-            ValueError,
-            EOFError,
-            OSError,
-            zipfile.BadZipFile,
-            KeyError,
-            TypeError,
-            AttributeError,
-        ) as exc:
-            raise SourceError(str(path), f"{WEIGHTS} cannot be read as a state dict: {one_line(exc, 300)}") from None
-    if not isinstance(state, Mapping) or not all(
-        isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in state.items()
-    ):
-        raise SourceError(str(path), f"{WEIGHTS} is not a state dict (names -> tensors)")
-    return state, info.file_size
+# --- members read in place -----------------------------------------------------------------------
 
 
 def member_stream(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> Any:
