@@ -236,11 +236,19 @@ ACTIVATIONS: tuple[str, ...] = (
     "Identity",
 )
 
-# Activations SB3 accepts but cannot train with: the first forward pass fails.
+LAYER_ACTIVATIONS: tuple[str, ...] = ("Dropout", "AlphaDropout", "Flatten")
+"""Parameter-free torch.nn layers that are no activation but that SB3 builds, runs and trains as one:
+it calls ``activation_fn()``, and these work on its 2-D activations (Flatten is the identity there)."""
+
+# Activations SB3 builds but cannot train with: the first forward pass fails (a lint finding says so).
 BROKEN_ACTIVATIONS: dict[str, str] = {
     "GLU": "it halves its input's width, so the next layer of SB3's MLP does not fit",
     "Softmax2d": "it works on 3-D and 4-D inputs only, and SB3's MLP layers give it 2-D ones",
 }
+
+DICT_REFUSED_POLICIES = ("MlpPolicy", "CnnPolicy")
+"""Aliases SB3's ``BaseAlgorithm`` refuses for a Dict observation ("You must use MultiInputPolicy"); the
+others (``MlpLstmPolicy``, ``CnnLstmPolicy``, ARS's ``LinearPolicy``) build a FlattenExtractor over it."""
 
 # Features extractors that ship with SB3 (stable_baselines3.common.torch_layers).
 FEATURES_EXTRACTORS: tuple[str, ...] = ("FlattenExtractor", "NatureCNN", "CombinedExtractor")
@@ -320,7 +328,7 @@ def optimizer_states(name: str, options: dict[str, Any] | None = None) -> int | 
 
 # Policy keywords whose value names a class: key -> allowed names.
 CLASS_KWARGS: dict[str, tuple[str, ...]] = {
-    "activation_fn": ACTIVATIONS,
+    "activation_fn": (*ACTIVATIONS, *LAYER_ACTIVATIONS),
     "features_extractor_class": FEATURES_EXTRACTORS,
     "optimizer_class": OPTIMIZERS,
 }
@@ -503,6 +511,8 @@ BOOL_KWARGS = (
     "batch_norm",
 )
 POSITIVE_INT_KWARGS = ("n_critics", "n_quantiles", "lstm_hidden_size", "n_lstm_layers")
+ZERO_BUILDS_KWARGS = ("n_critics", "n_quantiles")
+"""Counts SB3 builds at 0 (no q-networks, no quantiles): accepted, and a lint finding says what breaks."""
 COUNT_KWARGS = ("n_critics", "n_lstm_layers")
 NUMBER_KWARGS = ("log_std_init", "clip_mean", "batch_norm_momentum", "batch_norm_eps", "renorm_warmup_steps")
 MAPPING_KWARGS = ("features_extractor_kwargs", "optimizer_kwargs", "lstm_kwargs")

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from sb3inspect import catalog
 from sb3inspect.analysis.lint import lint_net_arch
+from sb3inspect.analysis.runs import lint_runs
 from sb3inspect.analysis.weights import (
     algo_notes,
     check_note,
@@ -245,9 +246,12 @@ def summarize_built(built: BuiltPolicy, *, source: str | None, findings: tuple[F
 
 
 def lint_spec(spec: PolicySpec) -> tuple[Finding, ...]:
-    """Lint findings about the net_arch a spec was written with."""
+    """Lint findings about the net_arch a spec was written with, and about what SB3 builds but cannot run."""
     family = catalog.ALGORITHMS[spec.algo].family
-    return lint_net_arch(spec.policy_kwargs.get("net_arch"), algo=spec.algo, family=family, where=spec.net_arch_where)
+    net_arch = lint_net_arch(
+        spec.policy_kwargs.get("net_arch"), algo=spec.algo, family=family, where=spec.net_arch_where
+    )
+    return (*net_arch, *lint_runs(spec))
 
 
 def with_findings(report: PolicyReport, findings: tuple[Finding, ...]) -> PolicyReport:

@@ -299,3 +299,29 @@ def test_storage_dtypes_are_torchs() -> None:
     for name, (dtype, size) in catalog.TORCH_STORAGE_DTYPES.items():
         real = getattr(torch, name).dtype
         assert (str(real).removeprefix("torch."), torch.empty(0, dtype=real).element_size()) == (dtype, size), name
+
+
+def test_layer_activations_run_on_sb3s_activations() -> None:
+    """Dropout, AlphaDropout and Flatten build with no arguments and keep a 2-D activation's shape."""
+    for name in catalog.LAYER_ACTIVATIONS:
+        layer = getattr(torch.nn, name)()
+        assert not list(layer.parameters()) and layer(torch.zeros(3, 7)).shape == (3, 7), name
+    assert set(catalog.LAYER_ACTIVATIONS) <= set(catalog.CLASS_KWARGS["activation_fn"])
+
+
+def test_sb3_refuses_a_dict_only_under_the_aliases_the_catalog_names() -> None:
+    from gymnasium import spaces
+
+    observation = spaces.Dict({"a": spaces.Box(-1, 1, (3,))})
+    for name, info in catalog.ALGORITHMS.items():
+        cls = algorithm_class(name)
+        action = to_gym(parse_space(ACTIONS[info.action_spaces[0]], "act", action=True))
+        for alias in info.policies:
+            if alias.startswith("MultiInput"):
+                continue
+            try:
+                cls(alias, spaces_env(observation, action), _init_setup_model=False, device="cpu")
+                refused = False
+            except ValueError:
+                refused = True
+            assert refused == (alias in catalog.DICT_REFUSED_POLICIES), (name, alias)

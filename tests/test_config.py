@@ -140,8 +140,8 @@ BAD: list[tuple[dict[str, Any], str]] = [
     (kwargs(features_extractor_class="MyCNN"), "unknown SB3 features extractor 'MyCNN'"),
     (kwargs(share_features_extractor="no"), "share_features_extractor: expected true or false"),
     (
-        with_(algo="SAC", action_space="box:2", policy_kwargs={"n_critics": 0}),
-        "n_critics: expected a whole number of at least 1",
+        with_(algo="SAC", action_space="box:2", policy_kwargs={"n_critics": -1}),
+        "n_critics: expected a whole number of at least 0",
     ),
     (with_(algo="SAC", action_space="box:2", policy_kwargs={"net_arch": {"pi": [64]}}), "needs both 'pi' and 'qf'"),
     (

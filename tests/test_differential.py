@@ -145,6 +145,42 @@ CASES: list[dict[str, Any]] = [
     {"algo": "CrossQ", "observation_space": BOX, "action_space": CONTINUOUS, "policy_kwargs": {"batch_norm": False}},
     {"algo": "ARS", "observation_space": BOX, "action_space": CONTINUOUS},
     {"algo": "ARS", "observation_space": BOX, "action_space": "discrete:3", "policy": "LinearPolicy"},
+    # what SB3 builds, runs and trains although it looks odd (tests/test_lint_runs.py has those it cannot run)
+    {
+        "algo": "PPO",
+        "observation_space": BOX,
+        "action_space": "discrete:3",
+        "policy_kwargs": {"activation_fn": "Dropout"},
+    },
+    {
+        "algo": "SAC",
+        "observation_space": BOX,
+        "action_space": CONTINUOUS,
+        "policy_kwargs": {"activation_fn": "Flatten"},
+    },
+    {
+        "algo": "A2C",
+        "observation_space": BOX,
+        "action_space": "box:2",
+        "policy_kwargs": {"activation_fn": "AlphaDropout"},
+    },
+    {"algo": "SAC", "observation_space": BOX, "action_space": {"type": "Box", "shape": []}},
+    {"algo": "PPO", "observation_space": BOX, "action_space": {"type": "Box", "shape": []}, "use_sde": True},
+    {"algo": "TQC", "observation_space": BOX, "action_space": CONTINUOUS, "policy_kwargs": {"n_quantiles": 0}},
+    {
+        "algo": "TD3",
+        "policy": "CnnPolicy",
+        "observation_space": IMAGE,
+        "action_space": CONTINUOUS,
+        "policy_kwargs": {"n_critics": 0, "share_features_extractor": True},
+    },
+    {
+        "algo": "RecurrentPPO",
+        "policy": "MlpLstmPolicy",
+        "observation_space": DICT,
+        "action_space": CONTINUOUS,
+        "policy_kwargs": {"features_extractor_class": "CombinedExtractor", "lstm_hidden_size": 8},
+    },
 ]
 
 

@@ -33,10 +33,15 @@ _LOCK = threading.RLock()
 
 
 class RecordingOptimizer:
-    """Takes an optimizer's place during a meta build and remembers its parameters."""
+    """Takes an optimizer's place during a meta build and remembers its parameters.
+
+    Like every torch optimizer it refuses an empty parameter list (SB3's critic with ``n_critics: 0``).
+    """
 
     def __init__(self, params: Any, *args: Any, **kwargs: Any) -> None:
         groups = list(params)
+        if not groups:
+            raise ValueError("optimizer got an empty parameter list")  # torch.optim.Optimizer's own check
         if groups and isinstance(groups[0], dict):
             self.param_groups = [dict(group, params=list(group["params"])) for group in groups]
         else:

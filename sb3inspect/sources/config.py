@@ -548,11 +548,16 @@ def check_spaces(
             f"{info.name} does not support {act['type']} action spaces (it supports {', '.join(info.action_spaces)})",
             hint=f"for {act['type']} actions use {suggestions.get(act['type'], 'another algorithm')}",
         )
-    if obs["type"] == "Dict" and not policy.startswith("MultiInput"):
+    if obs["type"] == "Dict" and policy in catalog.DICT_REFUSED_POLICIES:
+        multi = policy.replace("Mlp", "MultiInput").replace("Cnn", "MultiInput")
+        hint = f"use {multi}"
+        if multi not in info.policies:
+            hint = (
+                f"{info.name} has no policy for Dict observations: flatten the observation, "
+                "e.g. env_wrapper: gymnasium.wrappers.FlattenObservation"
+            )
         raise ConfigError(
-            _top(where, "policy"),
-            f"{policy} cannot take a Dict observation space",
-            hint=f"use {policy.replace('Mlp', 'MultiInput').replace('Cnn', 'MultiInput')}",
+            _top(where, "policy"), f"{policy} cannot take a Dict observation space (SB3 refuses it)", hint=hint
         )
     if use_sde:
         if not info.use_sde:
@@ -596,8 +601,9 @@ def _check_kwarg(key: str, value: Any, kwargs: Mapping[str, Any], info: catalog.
             raise ConfigError(at, f"expected true or false, got {value!r}")
         return value
     if key in catalog.POSITIVE_INT_KWARGS:
-        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-            raise ConfigError(at, f"expected a whole number of at least 1, got {value!r}")
+        least = 0 if key in catalog.ZERO_BUILDS_KWARGS else 1
+        if isinstance(value, bool) or not isinstance(value, int) or value < least:
+            raise ConfigError(at, f"expected a whole number of at least {least}, got {value!r}")
         if key in catalog.COUNT_KWARGS and value > MAX_LAYERS:
             raise ConfigError(
                 at,
@@ -849,13 +855,7 @@ def class_name(value: Any, key: str, where: str) -> str:
         name = name.rsplit(".", 1)[1]
     for choice in choices:
         if choice.lower() == name.lower():
-            if key == "activation_fn" and choice in catalog.BROKEN_ACTIVATIONS:
-                raise ConfigError(
-                    where,
-                    f"{choice} cannot be an SB3 activation: {catalog.BROKEN_ACTIVATIONS[choice]}",
-                    hint="SB3 builds it, but training fails; use ReLU, Tanh, ELU, ...",
-                )
-            return choice
+            return choice  # GLU and Softmax2d too: SB3 builds them, and lint says their forward pass fails
     hint = suggestion(name, choices) or one_of(choices)
     what = {
         "activation_fn": "torch.nn activation",

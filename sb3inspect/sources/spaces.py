@@ -181,7 +181,8 @@ def _parse_shorthand(text: str, where: str, *, action: bool) -> SpaceSpec:
 
 
 def _box(where: str, shape: Any, dtype: Any, low: Any, high: Any, *, action: bool) -> SpaceSpec:
-    shape = _positive_ints(shape, f"{where}.shape")
+    # shape [] is a scalar Box: SB3 builds it as one feature (or one action dimension)
+    shape = [] if isinstance(shape, (list, tuple)) and not shape else _positive_ints(shape, f"{where}.shape")
     if not isinstance(dtype, str) or dtype not in BOX_DTYPES:
         hint = (suggestion(str(dtype), BOX_DTYPES) if isinstance(dtype, str) else None) or one_of(BOX_DTYPES)
         raise ConfigError(f"{where}.dtype", f"unknown dtype {dtype!r}", hint=hint)
