@@ -783,6 +783,10 @@ ZOO_BARE_CLASSES = (*FEATURES_EXTRACTORS, "RMSpropTFLike")
 
 # --- torch layers ------------------------------------------------------------------------------------
 
+ELEMENTWISE_MODULES = ("PReLU", "BatchRenorm1d")
+"""Modules whose parameters scale or shift each feature (no weight matrix): 0 MACs, as torch's norms.
+PReLU learns one slope (or one per channel); sb3-contrib's BatchRenorm1d (CrossQ) is a batch norm."""
+
 RNN_GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
 """Gates of a recurrent layer: each has input and recurrent weights (and biases) of its own."""
 

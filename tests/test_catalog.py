@@ -325,3 +325,12 @@ def test_sb3_refuses_a_dict_only_under_the_aliases_the_catalog_names() -> None:
             except ValueError:
                 refused = True
             assert refused == (alias in catalog.DICT_REFUSED_POLICIES), (name, alias)
+
+
+def test_elementwise_modules_have_no_weight_matrix() -> None:
+    from sb3_contrib.common import torch_layers as contrib_layers
+
+    for name in catalog.ELEMENTWISE_MODULES:
+        cls = getattr(torch.nn, name, None) or getattr(contrib_layers, name)
+        module = cls(4) if name != "PReLU" else cls()
+        assert all(p.dim() == 1 for p in module.parameters()), name

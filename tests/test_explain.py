@@ -194,3 +194,50 @@ def test_training_memory_of_a_live_model_and_of_targets() -> None:
         sb3inspect.summary({"algo": "ARS", "observation_space": 3, "action_space": "box:1"}).totals.training_bytes
         is None
     )
+
+
+MATRIX_CASES = [
+    {"algo": "PPO", "observation_space": 5, "action_space": "discrete:3", "policy_kwargs": {"activation_fn": "PReLU"}},
+    {"algo": "CrossQ", "observation_space": 5, "action_space": "box:2"},
+    {"algo": "CrossQ", "observation_space": 5, "action_space": "box:2", "policy_kwargs": {"activation_fn": "PReLU"}},
+    {
+        "algo": "RecurrentPPO",
+        "observation_space": 5,
+        "action_space": "discrete:3",
+        "policy_kwargs": {"lstm_hidden_size": 8, "n_lstm_layers": 2, "lstm_kwargs": {"proj_size": 4}},
+    },
+    {
+        "algo": "RecurrentPPO",
+        "observation_space": 5,
+        "action_space": "box:2",
+        "policy_kwargs": {"lstm_hidden_size": 8, "n_lstm_layers": 2, "lstm_kwargs": {"bidirectional": True}},
+    },
+]
+
+
+@pytest.mark.parametrize("config", MATRIX_CASES, ids=lambda c: f"{c['algo']}-{c.get('policy_kwargs')}")
+def test_every_layer_has_macs_one_per_weight_matrix_element(config: dict[str, Any]) -> None:
+    """Without convolutions, a layer's MACs for one observation are its weight matrices' elements
+    (an LSTM step multiplies by each of weight_ih, weight_hh and weight_hr once); PReLU and batch
+    (re)norm scale elementwise: 0. Held against the modules of a real CPU build."""
+    from sb3inspect.pipeline import summarize_spec
+    from sb3inspect.sources.config import spec_from_mapping
+
+    from .reference import cpu_model
+
+    spec = spec_from_mapping(config)
+    report = summarize_spec(spec)
+    modules = dict(cpu_model(spec).policy.named_modules())
+    for network in report.networks:
+        assert network.macs is not None, network.name
+        assert network.macs == sum(layer.macs or 0 for layer in network.layers)
+        for layer in network.layers:
+            if layer.type == "Parameter":
+                continue
+            module = modules[layer.path]
+            matrices = sum(p.numel() for p in module.parameters(recurse=False) if p.dim() >= 2)
+            assert layer.macs == matrices, (network.name, layer.path)
+    lstm = next((layer for n in report.networks for layer in n.layers if layer.type == "LSTM"), None)
+    if lstm is not None:
+        real = modules[lstm.path]
+        assert (lstm.proj_size, lstm.bidirectional) == (real.proj_size, real.bidirectional)

@@ -98,7 +98,10 @@ def io(layer: Layer) -> str:
         return f"{layer.in_features} → {layer.out_features}"
     if layer.input_size is not None and layer.hidden_size is not None:
         stacked = f" ×{layer.num_layers}" if layer.num_layers and layer.num_layers > 1 else ""
-        return f"{layer.input_size} → {layer.hidden_size}{stacked}"
+        projection = f", proj {layer.proj_size}" if layer.proj_size else ""
+        return f"{layer.input_size} → {layer.hidden_size}{stacked}{projection}" + (
+            ", bidirectional" if layer.bidirectional else ""
+        )
     if layer.input_shape is not None and layer.output_shape is not None:
         return f"{dims(layer.input_shape)} → {dims(layer.output_shape)}"
     if layer.in_channels is not None and layer.out_channels is not None:
@@ -150,15 +153,22 @@ def _weight_in_channels(layer: Layer) -> int:
 
 
 def _recurrent(layer: Layer) -> tuple[str, int]:
-    """``gates × (h·in + h·h + 2·h)`` per stacked layer (twice when bidirectional): LSTM 4 gates, GRU 3, RNN 1."""
+    """``gates × (h·in + h·h + 2·h)`` per stacked layer (twice when bidirectional): LSTM 4 gates, GRU 3, RNN 1.
+
+    With an LSTM projection of size p the recurrent weights are ``h·p`` and a ``p·h`` projection is added.
+    """
     gates = catalog.RNN_GATES.get(layer.type, 1)
-    hidden, directions = layer.hidden_size or 0, 2 if any(n.endswith("_reverse") for n, _ in layer.param_shapes) else 1
+    hidden = layer.hidden_size or 0
+    directions = 2 if layer.bidirectional or any(n.endswith("_reverse") for n, _ in layer.param_shapes) else 1
+    projection = layer.proj_size or 0
+    out = projection or hidden
     terms, count = [], 0
     for index in range(layer.num_layers or 1):
-        width = (layer.input_size or 0) if index == 0 else hidden * directions
+        width = (layer.input_size or 0) if index == 0 else out * directions
         bias = f" + 2·{hidden}" if layer.bias else ""
-        terms.append(f"{gates} × ({hidden}·{width} + {hidden}·{hidden}{bias})")
-        count += gates * (hidden * width + hidden * hidden + (2 * hidden if layer.bias else 0))
+        extra = f" + {projection}·{hidden}" if projection else ""
+        terms.append(f"{gates} × ({hidden}·{width} + {hidden}·{out}{bias}){extra}")
+        count += gates * (hidden * width + hidden * out + (2 * hidden if layer.bias else 0)) + projection * hidden
     text = " + ".join(terms)
     return (f"2 × [{text}]", 2 * count) if directions == 2 else (text, count)
 

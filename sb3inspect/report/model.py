@@ -64,6 +64,9 @@ class Layer:
     input_size: int | None = None
     hidden_size: int | None = None
     num_layers: int | None = None
+    proj_size: int | None = None
+    """A recurrent layer's projection size (LSTM ``proj_size``; 0: none)."""
+    bidirectional: bool | None = None
     shape: tuple[int, ...] | None = None
     """Shape of a bare parameter (``log_std``)."""
     param_shapes: tuple[tuple[str, tuple[int, ...]], ...] = ()
@@ -113,6 +116,8 @@ _LAYER_KEYS = (
     "input_size",
     "hidden_size",
     "num_layers",
+    "proj_size",
+    "bidirectional",
     "shape",
     "input_shape",
     "output_shape",

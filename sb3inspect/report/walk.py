@@ -391,6 +391,8 @@ def _module_row(module: Any, path: str, trainable: Any, shared: bool, part: str,
             "hidden_size": module.hidden_size,
             "num_layers": module.num_layers,
             "bias": module.bias,
+            "proj_size": getattr(module, "proj_size", 0),
+            "bidirectional": module.bidirectional,
         }
     if shapes is not None:
         facts["input_shape"], facts["output_shape"] = shapes
@@ -411,7 +413,9 @@ def _macs(module: Any, shapes: Any) -> int | None:
     """Weight multiply-accumulates of one observation through a layer (bias adds excluded).
 
     Linear ``in × out``; convolutions ``k·k·in/groups · out · output pixels``; recurrent layers
-    one step, ``gates · h · (in + h)`` per layer and direction; layers without weights 0;
+    one step, ``gates · h · (in + out) + h · p`` per layer and direction, where ``out`` is the
+    projection size ``p`` when there is one (its ``h × p`` projection included), else ``h``;
+    layers without weights 0, and so are elementwise layers (norms, PReLU: no weight matrix);
     anything else with parameters is unknown (None).
     """
     import math
@@ -429,15 +433,19 @@ def _macs(module: Any, shapes: Any) -> int | None:
     if isinstance(module, nn.RNNBase):
         gates = catalog.RNN_GATES.get(module.mode.split("_")[0], 1) if hasattr(module, "mode") else 1
         directions = 2 if module.bidirectional else 1
+        hidden, projection = module.hidden_size, getattr(module, "proj_size", 0)
+        out = projection or hidden
         total = 0
         for layer in range(module.num_layers):
-            width = module.input_size if layer == 0 else module.hidden_size * directions
-            total += gates * module.hidden_size * (width + module.hidden_size) * directions
+            width = module.input_size if layer == 0 else out * directions
+            total += (gates * hidden * (width + out) + hidden * projection) * directions
         return total
     if not any(True for _ in module.parameters(recurse=False)):
         return 0
     if isinstance(module, (nn.modules.batchnorm._NormBase, nn.LayerNorm, nn.GroupNorm, nn.Embedding)):
         return 0  # elementwise scale or a lookup: no weight matrix
+    if type(module).__name__ in catalog.ELEMENTWISE_MODULES:
+        return 0
     return None
 
 
