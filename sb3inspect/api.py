@@ -8,14 +8,16 @@ model is built on the meta device first (``pipeline``).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from sb3inspect.analysis.checks import parse_expectations, require
 from sb3inspect.analysis.compare import ReportDiff, diff_reports
+from sb3inspect.errors import ConfigError
 from sb3inspect.pipeline import python_config, summarize_live, summarize_one, summarize_spec
 from sb3inspect.report.model import PolicyReport
-from sb3inspect.sources.config import PolicySpec, spec_from_mapping
+from sb3inspect.sources.config import Overrides, PolicySpec, spec_from_mapping
 
 
 def summary(obj: Any, *, env: str | None = None, algo: str | None = None) -> PolicyReport:
@@ -23,16 +25,25 @@ def summary(obj: Any, *, env: str | None = None, algo: str | None = None) -> Pol
 
     Live models and policies are walked as they are (their real modules, on their device);
     everything else is built on the meta device first. ``env`` and ``algo`` select an entry of
-    an rl-zoo3 hyperparameter file.
+    an rl-zoo3 hyperparameter file, and replace a config's own (``summary(dict(...), env="CartPole-v1")``
+    uses that env's spaces; the report's notes say what was replaced).
     """
+    if isinstance(obj, (str, Path)):
+        return summarize_one(Path(obj), env=env, algo=algo)
+    if isinstance(obj, Mapping):
+        data, notes = Overrides(where="summary()").with_keys(env=env, algo=algo).apply(python_config(obj))
+        spec = spec_from_mapping(data, source="<dict>")
+        return summarize_spec(replace(spec, notes=(*spec.notes, *notes)))
+    if env is not None or algo is not None:
+        raise ConfigError(
+            "summary()",
+            f"env= and algo= choose what a config or an rl-zoo3 file builds, not a {type(obj).__name__}",
+            hint="drop them; a model or a report is what it is",
+        )
     if isinstance(obj, PolicyReport):
         return obj
     if isinstance(obj, PolicySpec):
         return summarize_spec(obj)
-    if isinstance(obj, (str, Path)):
-        return summarize_one(Path(obj), env=env, algo=algo)
-    if isinstance(obj, Mapping):
-        return summarize_spec(spec_from_mapping(python_config(obj), source="<dict>"))
     return summarize_live(obj)
 
 

@@ -12,11 +12,14 @@ import sys
 from collections.abc import Iterator
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from sb3inspect.errors import ConfigError, NetArchMismatch, Sb3InspectError, one_line
+
+if TYPE_CHECKING:
+    from sb3inspect.sources.config import Overrides
 
 app = typer.Typer(
     name="sb3inspect",
@@ -109,12 +112,15 @@ def inspect(
     env: Annotated[
         list[str] | None,
         typer.Option(
-            help="Gymnasium env id: the spaces for quick flags, or an entry of an rl-zoo3 file (repeat for several; "
-            "none: every entry whose env can be made)."
+            help="Gymnasium env id: the spaces for quick flags or a config (replacing its own), or an entry of an "
+            "rl-zoo3 file (repeat for several; none: every entry whose env can be made)."
         ),
     ] = None,
     algo: Annotated[
-        str | None, typer.Option(help="Algorithm (PPO, SAC, DQN, RecurrentPPO, ...) for quick flags or rl-zoo3 files.")
+        str | None,
+        typer.Option(
+            help="Algorithm (PPO, SAC, DQN, RecurrentPPO, ...) for quick flags, a config (replacing its own) or rl-zoo3 files."
+        ),
     ] = None,
     obs: Annotated[
         str | None, typer.Option(help="Observation space: 101, box:4x84x84:uint8, image:84x84x3, discrete:16, ...")
@@ -132,7 +138,12 @@ def inspect(
     activation: Annotated[str | None, typer.Option(help="Activation, a torch.nn class name: ReLU, Tanh, ...")] = None,
     kwarg: Annotated[
         list[str] | None,
-        typer.Option("--kwarg", "-k", help="Any policy keyword as key=value (YAML value), e.g. -k n_critics=3."),
+        typer.Option(
+            "--kwarg",
+            "-k",
+            help="A policy keyword or training hyperparameter as key=value (YAML value): -k n_critics=3, -k n_steps=128. "
+            "With files, this and the other config flags replace the files' values.",
+        ),
     ] = None,
     use_sde: Annotated[bool, typer.Option("--use-sde", help="Build with gSDE (the algorithm's use_sde=True).")] = False,
     allow_imports: Annotated[
@@ -148,25 +159,24 @@ def inspect(
         bool, typer.Option("--explain", help="Show the arithmetic behind every count, MACs per layer, and notes.")
     ] = False,
     width: Annotated[
-        int | None, typer.Option(help="Table width in columns (default: the terminal's, at least 100).")
+        int | None,
+        typer.Option(
+            min=40,
+            help="Wrap the table's notes and header at this many columns (the rows keep their width; "
+            "default: the terminal wraps).",
+        ),
     ] = None,
     no_cache: NoCache = False,
 ) -> None:
     """Show the networks a config, an rl-zoo3 entry or a saved model builds, layer by layer, with parameter counts."""
     with user_errors():
+        _check_output_flags(fmt, width=width, explain=explain)
         from sb3inspect.cache import open_cache
         from sb3inspect.pipeline import inspect_path
 
         cache = open_cache(disabled=no_cache)
-        if sources and (obs or act or net_arch or policy or activation or kwarg or use_sde):
-            raise ConfigError(
-                "command line",
-                "quick flags (--obs, --act, --net-arch, ...) describe a config of their own",
-                hint="pass either files or quick flags",
-            )
-        quick = _quick_config(
-            algo, obs, act, net_arch, policy, activation, kwarg, use_sde, _one_env(env) if not sources else None
-        )
+        overrides = _flag_overrides(obs, act, net_arch, policy, activation, kwarg, use_sde)
+        quick = _quick_config(overrides, algo, _one_env(env)) if not sources else None
         reports = []
         skipped: list[str] = []
         failures: list[Sb3InspectError] = []
@@ -174,7 +184,7 @@ def inspect(
             for source in progress(sources, "inspecting"):
                 try:
                     inspection = inspect_path(
-                        source, envs=env or (), algo=algo, allow_imports=allow_imports, cache=cache
+                        source, envs=env or (), algo=algo, allow_imports=allow_imports, cache=cache, overrides=overrides
                     )
                 except Sb3InspectError as exc:
                     if _state["debug"] or len(sources) == 1:
@@ -294,8 +304,7 @@ def _safety_warnings(report: Any) -> None:
         sys.stderr.write(f"{level:<8}{printable(report.source)}: {text}\n")
 
 
-def _quick_config(
-    algo: str | None,
+def _flag_overrides(
     obs: str | None,
     act: str | None,
     net_arch: list[str] | None,
@@ -303,47 +312,50 @@ def _quick_config(
     activation: str | None,
     kwargs: list[str] | None,
     use_sde: bool,
-    env: str | None,
-) -> dict[str, Any] | None:
-    """The config mapping quick flags describe, or None when none were given."""
-    if not any((obs, act, net_arch, policy, activation, kwargs, use_sde, env)):
-        return None
-    if algo is None:
-        raise ConfigError("command line", "quick flags need --algo", hint="e.g. --algo ppo --obs 101 --act discrete:4")
-    data: dict[str, Any] = {"algo": algo}
-    if env is not None:
-        data["env"] = env
+) -> Overrides:
+    """What the config flags say: a config of their own (quick flags), or values that replace a file's."""
+    from sb3inspect.sources.config import Overrides
+
+    keys: dict[str, Any] = {}
     if obs is not None:
-        data["observation_space"] = _space_flag(obs, "--obs")
+        keys["observation_space"] = _space_flag(obs, "--obs")
     if act is not None:
-        data["action_space"] = _space_flag(act, "--act")
+        keys["action_space"] = _space_flag(act, "--act")
     if policy is not None:
-        data["policy"] = policy
+        keys["policy"] = policy
     if use_sde:
-        data["use_sde"] = True
-    policy_kwargs: dict[str, Any] = {}
+        keys["use_sde"] = True
+    given: dict[str, Any] = {}
     for item in kwargs or []:
         key, value = _key_value(item, "--kwarg")
-        if key in policy_kwargs:
+        if key in given:
             raise ConfigError("--kwarg", f"{key} given twice", hint="pass each keyword once")
-        policy_kwargs[key] = value
+        given[key] = value
+    policy_kwargs: dict[str, Any] = {}
     if net_arch is not None:
-        if "net_arch" in policy_kwargs:
+        if "net_arch" in given:
             raise ConfigError(
                 "--net-arch", "net_arch given by both --net-arch and -k net_arch=...", hint="use one of them"
             )
         policy_kwargs["net_arch"] = parse_net_arch_flags(net_arch)
     if activation is not None:
-        if "activation_fn" in policy_kwargs:
+        if "activation_fn" in given:
             raise ConfigError(
                 "--activation",
                 "the activation given by both --activation and -k activation_fn=...",
                 hint="use one of them",
             )
         policy_kwargs["activation_fn"] = activation
-    if policy_kwargs:
-        data["policy_kwargs"] = policy_kwargs
-    return data
+    return Overrides(keys=keys, policy_kwargs=policy_kwargs, kwargs=given)
+
+
+def _quick_config(overrides: Overrides, algo: str | None, env: str | None) -> dict[str, Any] | None:
+    """The config mapping quick flags describe, or None when none were given."""
+    if not overrides and env is None:
+        return None
+    if algo is None:
+        raise ConfigError("command line", "quick flags need --algo", hint="e.g. --algo ppo --obs 101 --act discrete:4")
+    return overrides.with_keys(algo=algo, env=env).apply({})[0]
 
 
 def _space_flag(value: str, flag: str) -> Any:
@@ -412,13 +424,28 @@ def _emit(reports: list[Any], fmt: Format, width: int | None, *, explain: bool =
 
         from sb3inspect.render.table import build_table
 
-        console = Console(width=max(width or Console().width, 100), highlight=False, soft_wrap=True)
+        console = Console(width=width or Console().width, highlight=False, soft_wrap=True)
         for index, report in enumerate(reports):
             if index:
                 console.print()
-            console.print(build_table(report, explain=explain))
+            console.print(build_table(report, explain=explain, width=width))
         return
-    sys.stdout.write(render_many(reports, fmt.value, explain=explain))
+    sys.stdout.write(render_many(reports, fmt.value, explain=explain, width=width))
+
+
+def _check_output_flags(fmt: Enum, *, width: int | None, explain: bool = False) -> None:
+    """--width shapes a table and --explain adds text to a table or Markdown: with other formats they would do nothing."""
+    if width is not None and fmt.value != "table":
+        raise ConfigError(
+            "--width", f"sets the width of a table, and --format {fmt.value} has none", hint="drop --width"
+        )
+    if explain and fmt.value == "json":
+        raise ConfigError(
+            "--explain",
+            "explains a table or Markdown in words; the JSON report already holds every figure it explains "
+            "(params, param_shapes and macs per layer)",
+            hint="use --format table or markdown with --explain",
+        )
 
 
 class ScanFormat(str, Enum):
@@ -602,12 +629,14 @@ def diff(
     algo: Annotated[str | None, typer.Option(help="Algorithm of rl-zoo3 files or saved models.")] = None,
     fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.table,
     width: Annotated[
-        int | None, typer.Option(help="Table width in columns (default: the terminal's, at least 100).")
+        int | None,
+        typer.Option(min=40, help="Table width in columns (default: the terminal's, at least 100; 120 when piped)."),
     ] = None,
     no_cache: NoCache = False,
 ) -> None:
     """Per network, the layers added, removed or resized and the parameter delta (exit 0 same, 1 different, 2 bad input)."""
     with user_errors():
+        _check_output_flags(fmt, width=width)
         from sb3inspect.analysis.compare import diff_reports
         from sb3inspect.cache import open_cache
         from sb3inspect.pipeline import summarize_one
@@ -623,7 +652,7 @@ def diff(
 
             from sb3inspect.render.diff import build_diff
 
-            Console(width=max(width or Console().width, 100), highlight=False).print(build_diff(result))
+            Console(width=width or max(Console().width, 100), highlight=False).print(build_diff(result))
         else:
             sys.stdout.write(result.render(fmt.value, width=width or 120))
         if not result.same:

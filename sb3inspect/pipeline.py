@@ -42,7 +42,7 @@ from sb3inspect.errors import ConfigError, Sb3InspectError, SourceError
 from sb3inspect.report.model import Finding, PolicyReport
 from sb3inspect.report.statedict import report_from_state_dict
 from sb3inspect.report.walk import alias_table, parameter_table, tensor_table, walk_policy
-from sb3inspect.sources.config import PolicySpec, PythonClass, read_mapping, spec_from_mapping
+from sb3inspect.sources.config import Overrides, PolicySpec, PythonClass, read_mapping, spec_from_mapping
 from sb3inspect.sources.saved.fields import Reading, guess_algo, readings
 from sb3inspect.sources.saved.pickles import TensorEntry
 from sb3inspect.sources.saved.safety import Safety, zip_safety
@@ -87,6 +87,7 @@ def inspect_path(
     algo: str | None = None,
     allow_imports: bool = False,
     cache: ReportCache | None = None,
+    overrides: Overrides | None = None,
 ) -> Inspection:
     """Reports for every policy a path describes: the one place that tells the kinds of file apart.
 
@@ -96,45 +97,67 @@ def inspect_path(
 
     An rl-zoo3 file without ``envs`` gives every entry whose env can be made; the others are in
     ``skipped`` with the reason (a missing package, ...). With ``envs``, any failure is an error.
-    With a ``cache``, a self-contained path is answered from its bytes (see the module's docstring).
+    ``overrides`` (command-line flags) replace a config's or an entry's own values; for a config,
+    ``algo`` and one of ``envs`` do too. With a ``cache``, a self-contained path is answered from its
+    bytes (see the module's docstring).
     """
     path = Path(path)
-    options = {"path": str(path), "envs": list(envs), "algo": algo, "allow_imports": allow_imports}
+    overrides = overrides or Overrides()
+    options = {
+        "path": str(path),
+        "envs": list(envs),
+        "algo": algo,
+        "allow_imports": allow_imports,
+        "overrides": [dict(overrides.keys), dict(overrides.policy_kwargs), dict(overrides.kwargs)],
+    }
     key = cache.key("inspect", options, files=[path]) if cache is not None else None
     if cache is not None and key is not None:
         cached: Inspection | None = _cached(cache, key, Inspection.from_dict)
         if cached is not None:
             return cached
-    inspection = _inspect_path(path, envs=envs, algo=algo, allow_imports=allow_imports, cache=cache)
+    inspection = _inspect_path(
+        path, envs=envs, algo=algo, allow_imports=allow_imports, cache=cache, overrides=overrides
+    )
     if cache is not None and key is not None and inspection.self_contained:
         _store(cache, key, inspection, Inspection.from_dict)
     return inspection
 
 
 def _inspect_path(
-    path: Path, *, envs: Sequence[str], algo: str | None, allow_imports: bool, cache: ReportCache | None
+    path: Path,
+    *,
+    envs: Sequence[str],
+    algo: str | None,
+    allow_imports: bool,
+    cache: ReportCache | None,
+    overrides: Overrides,
 ) -> Inspection:
     if path.suffix.lower() in SAVED_SUFFIXES:
         _no_envs(path, envs, "a saved model")
+        _no_overrides(path, overrides, "a saved model is rebuilt from the settings it was saved with")
         return Inspection([summarize_saved(path, algo=algo)], self_contained=True)
     data = read_mapping(path)
     if not is_zoo_mapping(data):
-        _no_envs(path, envs, "a config")
-        if algo is not None:
-            raise ConfigError(
-                f"{path}: --algo",
-                "a config names its algorithm itself (algo: ...)",
-                hint="--algo chooses the algorithm of an rl-zoo3 file, a saved zip or quick flags",
-            )
-        spec = spec_from_mapping(data, source=str(path))
+        if len(envs) > 1:
+            raise ConfigError(f"{path}: --env", f"given {len(envs)} times, but a config describes one policy")
+        merged, notes = overrides.with_keys(algo=algo, env=envs[0] if envs else None).apply(data, source=str(path))
+        spec = spec_from_mapping(merged, source=str(path), allow_imports=allow_imports)
+        spec = replace(spec, notes=(*spec.notes, *notes))
         if spec.env is None:
             return Inspection([summarize_spec(spec)], self_contained=True)
         return Inspection([summarize_spec(spec, cache=cache)])
+    _no_overrides(
+        path,
+        Overrides({k: v for k, v in overrides.keys.items() if k in ("observation_space", "action_space")}),
+        "an rl-zoo3 entry's spaces are its env's: choose the entry with --env",
+    )
     entries, skipped = zoo_entries(path, data, envs=envs, algo=algo, allow_imports=allow_imports)
     reports = []
     for entry in entries:
         try:
-            reports.append(summarize_spec(entry.spec(), cache=cache))
+            settings, notes = overrides.apply(entry.settings, algo=entry.algo, source=entry.label)
+            spec = replace(entry, settings=settings).spec()
+            reports.append(summarize_spec(replace(spec, notes=(*spec.notes, *notes)), cache=cache))
         except Sb3InspectError as exc:
             if envs:
                 raise
@@ -143,6 +166,13 @@ def _inspect_path(
         first = f" (first: {skipped[0]})" if skipped else ""
         raise SourceError(str(path), f"no entry could be inspected{first}; pass --env to choose one")
     return Inspection(reports, skipped)
+
+
+def _no_overrides(path: Path, overrides: Overrides, why: str) -> None:
+    """Flags that would replace a value the source cannot take from them are an error, not ignored."""
+    if overrides:
+        given = [*overrides.keys, *overrides.policy_kwargs, *overrides.kwargs]
+        raise ConfigError(f"{path}: {overrides.where}", f"{', '.join(given)} cannot be set here", hint=why)
 
 
 def _no_envs(path: Path, envs: Sequence[str], what: str) -> None:

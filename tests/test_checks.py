@@ -166,3 +166,17 @@ def test_check_bad_flags(capsys: pytest.CaptureFixture[str], args: list[str], me
 def test_pre_commit_hook_runs_check() -> None:
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "sb3inspect-check" and hook["entry"] == "sb3inspect check" and hook["language"] == "python"
+
+
+def test_check_net_arch_takes_any_network_by_name_as_expect_does() -> None:
+    """``check_net_arch(model, critic=[...])`` as ``--expect critic=...``: on a live model too."""
+    import warnings
+
+    from stable_baselines3 import TD3
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = TD3("MlpPolicy", "Pendulum-v1", policy_kwargs={"net_arch": [32, 32]}, buffer_size=1, device="cpu")
+    sb3inspect.check_net_arch(model, critic=[32, 32], actor=[32, 32], critic_target=[32, 32])
+    with pytest.raises(NetArchMismatch, match=r"critic: expected \[64, 64\], built \[32, 32\]"):
+        sb3inspect.check_net_arch(model, critic=[64, 64])

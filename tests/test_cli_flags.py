@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import pytest
 
@@ -28,9 +29,7 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["inspect", SEED, "--algo", "sac"], "a config names its algorithm itself"),
-        (["inspect", SEED, "--env", "CartPole-v1"], "is a config, not an rl-zoo3 file"),
-        (["check", SEED, "--env", "CartPole-v1"], "is a config, not an rl-zoo3 file"),
+        (["inspect", SEED, "--env", "CartPole-v1", "--env", "Pendulum-v1"], "a config describes one policy"),
         (["diagram", SEED, "-o", "/tmp/x.svg", "--env", "a", "--env", "b"], "a diagram draws one policy"),
         (["diff", SEED, SEED, "--env", "a", "--env", "b"], "diff compares one policy with one"),
     ],
@@ -113,7 +112,6 @@ def test_box_bounds_must_be_ordered(capsys: pytest.CaptureFixture[str]) -> None:
         ),
         (["check", SEED, "--expect", "pi=64,64", "--expect", "pi=32"], "pi= given twice"),
         (["check", SEED, "--expect", "pi=sixty"], "'sixty' is not a layer width"),
-        (["inspect", SEED, "--net-arch", "32"], "describe a config of their own"),
     ],
 )
 def test_conflicting_flags(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
@@ -159,3 +157,89 @@ def test_python_dicts_take_classes_and_spaces() -> None:
     )
     assert report.activation_fn == "ReLU" and report.features_extractor["class"] == "Tiny"
     assert report.totals.params == (5 * 7 + 7) + (7 * 8 + 8) * 2 + (8 * 3 + 3) + (8 + 1)
+
+
+def test_flags_replace_a_config_files_values(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
+    """``inspect train.yaml -k ... --algo ... --env ... --use-sde``: the flags win, and the notes say what they replaced."""
+    import json
+
+    path = tmp_path / "train.yaml"
+    path.write_text("algo: PPO\nenv: CartPole-v1\nn_steps: 64\npolicy_kwargs: {net_arch: [64, 64]}\n")
+    code, out, err = run(
+        capsys, "inspect", str(path), "-k", "net_arch=[256,256]", "-k", "gamma=0.9", "--format", "json"
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["net_arch"] == [256, 256] and report["training"] == {"n_steps": 64, "gamma": 0.9}
+    assert "command line sets policy_kwargs.net_arch to [256, 256] (the config has [64, 64])" in report["notes"]
+    args = ("inspect", str(path), "--algo", "sac", "--env", "Pendulum-v1", "--use-sde", "--format", "json")
+    code, out, err = run(capsys, *args)
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["algo"] == "SAC" and report["observation_space"]["shape"] == [3]
+    assert "command line sets algo to sac (the config has PPO)" in report["notes"]
+    assert any(layer["path"] == "actor.log_std" for n in report["networks"] for layer in n["layers"])  # gSDE
+    code, out, err = run(capsys, "inspect", str(path), "--obs", "5", "--act", "discrete:3", "--format", "json")
+    assert code == 0 and json.loads(out)["observation_space"]["shape"] == [5], err
+    code, out, err = run(capsys, "check", str(path), "--algo", "a2c")
+    assert code == 0 and "· A2C ·" in out, err
+
+
+def test_flags_replace_an_rl_zoo3_entrys_values(capsys: pytest.CaptureFixture[str]) -> None:
+    import json
+
+    code, out, err = run(
+        capsys,
+        "inspect",
+        zoo("ppo.yml"),
+        "--env",
+        "CartPole-v1",
+        "-k",
+        "n_steps=64",
+        "--net-arch",
+        "16",
+        "--format",
+        "json",
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["net_arch"] == [16] and report["training"]["n_steps"] == 64
+    code, _, err = run(capsys, "inspect", zoo("ppo.yml"), "--env", "CartPole-v1", "--obs", "5")
+    assert code == 2 and "an rl-zoo3 entry's spaces are its env's" in err
+
+
+def test_flags_do_not_apply_to_a_saved_model(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
+    import warnings
+
+    from stable_baselines3 import PPO
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        PPO("MlpPolicy", "CartPole-v1", n_steps=8, batch_size=8, device="cpu").save(tmp_path / "m.zip")
+    code, _, err = run(capsys, "inspect", str(tmp_path / "m.zip"), "--net-arch", "8")
+    assert code == 2 and "a saved model is rebuilt from the settings it was saved with" in err
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["inspect", SEED, "--explain", "--format", "json"], "the JSON report already holds every figure"),
+        (["inspect", SEED, "--width", "80", "--format", "json"], "--width: sets the width of a table"),
+        (["diff", SEED, SEED, "--width", "80", "--format", "json"], "--width: sets the width of a table"),
+        (["inspect", SEED, "--width", "20"], "20 is not in the range x>=40"),
+    ],
+)
+def test_output_flags_that_would_do_nothing(capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+    code, _, err = run(capsys, *args)
+    assert code == 2 and message in err, err
+
+
+def test_width_below_100_wraps_the_prose_and_keeps_the_rows(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(capsys, "inspect", SEED, "--width", "60", "--explain")
+    assert code == 0, err
+    lines = out.splitlines()
+    rows = [line for line in lines if line.startswith("mlp_extractor.")]
+    assert rows and all(len(line) > 60 for line in rows)  # a table row is never cut
+    prose = [line for line in lines if line.startswith(("why", "note", "totals", "        ")) and "total " not in line]
+    assert prose and all(len(line) <= 60 for line in prose)
+    assert any(line.startswith("        ") for line in prose)  # the hanging indent of a wrapped line

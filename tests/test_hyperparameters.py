@@ -449,3 +449,14 @@ def test_a_training_config_file_as_people_keep_it(tmp_path: Path, capsys: pytest
 
     data = json.loads(capsys.readouterr().out)
     assert data["training"]["learning_rate"] == 0.0003 and data["activation_fn"] == "ReLU"
+
+
+def test_summary_of_a_dict_honours_env_and_algo() -> None:
+    report = sb3inspect.summary({"algo": "PPO", "n_steps": 64, "policy_kwargs": {"net_arch": [8]}}, env="CartPole-v1")
+    assert report.observation_space["shape"] == (4,) and report.training == {"n_steps": 64}
+    spaces_given = {"algo": "PPO", "observation_space": 3, "action_space": "discrete:2"}
+    report = sb3inspect.summary(spaces_given, env="CartPole-v1", algo="A2C")
+    assert report.algo == "A2C" and report.observation_space["shape"] == (4,)
+    assert "summary() sets algo to A2C (the config has PPO)" in report.notes
+    with pytest.raises(ConfigError, match="env= and algo= choose what a config or an rl-zoo3 file builds"):
+        sb3inspect.summary(report, env="CartPole-v1")

@@ -24,22 +24,34 @@ from sb3inspect.render.common import (
     title,
     totals_line,
 )
-from sb3inspect.report.model import PolicyReport
+from sb3inspect.report.model import Network, PolicyReport
 
 COLUMNS = ("layer", "type", "in → out", "weight", "bias", "params")
 GAP = "   "
 RIGHT = {"params", "MACs"}
 
 
-def table_lines(report: PolicyReport, *, explain: bool = False) -> list[Text]:
-    """The report as styled lines (plain text is each line's ``.plain``); ``explain`` adds the arithmetic."""
+def table_lines(report: PolicyReport, *, explain: bool = False, width: int | None = None) -> list[Text]:
+    """The report as styled lines (plain text is each line's ``.plain``); ``explain`` adds the arithmetic.
+
+    ``width`` wraps the prose (header facts, notes, findings) at that many columns under a hanging
+    indent; a network's table rows are as wide as their columns, and never cut.
+    """
     lines: list[Text] = []
+    indents: dict[int, int] = {}
+    """id(line) -> the hanging indent of a prose line; the other lines are never wrapped."""
+
+    def prose(line: Text, indent: int = 8) -> None:
+        indents[id(line)] = indent
+        lines.append(line)
+
     safety = safety_problems(report)
     for level, text in safety:
-        lines.append(Text(f"{level:<8}", style="bold red") + Text(text, style="red"))
+        prose(Text(f"{level:<8}", style="bold red") + Text(text, style="red"))
     if safety:
         level = "UNSAFE" if any(kind == "UNSAFE" for kind, _ in safety) else "UNKNOWN"
-        lines += [Text(f"{'':<8}{SAFETY_ADVICE[level]}", style="red"), Text("")]
+        prose(Text(f"{'':<8}{SAFETY_ADVICE[level]}", style="red"))
+        lines.append(Text(""))
     heading = Text(title(report), style="bold")
     if report.source:
         heading.append(f"  {report.source}", style="dim")
@@ -47,44 +59,64 @@ def table_lines(report: PolicyReport, *, explain: bool = False) -> list[Text]:
     facts = header_lines(report)
     label_width = max((len(label) for label, _ in facts), default=0)
     for label, value in facts:
-        lines.append(Text(label.ljust(label_width), style="dim") + Text("  " + value))
+        prose(Text(label.ljust(label_width), style="dim") + Text("  " + value), label_width + 2)
     for network in report.networks:
-        lines.append(Text(""))
-        lines.append(Text(network_title(network), style="bold" if network.target else "bold cyan"))
-        columns = COLUMNS + (("MACs", "", "how") if explain else ("",))
-        cells = []
-        for row in display_rows(network):
-            cell = [row.path, row.type, row.io, row.weight, row.bias, number(row.params)]
-            if explain:
-                cell.append("" if row.macs is None else number(row.macs))
-            cell.append(" ".join(row.flags))
-            if explain:
-                cell.append(row.how)
-            cells.append(cell)
-        total = ["", "", "", "", "total", number(network.params)]
-        total += ["" if network.macs is None else number(network.macs), "", ""] if explain else [""]
-        widths = [max(len(c) for c in column) for column in zip(columns, *cells, total, strict=True)]
-        header = _line(columns, columns, widths, "bold")
-        footer = _line(total, columns, widths, "bold")
-        body = [_line(cell, columns, widths) for cell in cells]
-        rule = Text("─" * max(len(line.plain) for line in (header, footer, *body)))
-        lines += [header, rule, *body, footer]
+        lines += [Text(""), *_network_lines(network, explain)]
     lines.append(Text(""))
-    lines.append(Text("totals  ", style="bold") + Text(totals_line(report)))
+    prose(Text("totals  ", style="bold") + Text(totals_line(report)))
     for note in report.notes:
-        lines.append(Text(f"note    {note}", style="dim"))
+        prose(Text(f"note    {note}", style="dim"))
     if report.findings:
         lines.append(Text(""))
     for finding in report.findings:
         _, message, fix = finding_lines(finding)
         style = "bold red" if finding.level == "error" else "bold yellow"
         headline = f"{finding.level:<7} {finding.code} {finding.name}"  # the level lines up with "note    "
-        lines.append(Text(headline, style=style) + Text(f" {message}"))
-        lines.append(Text(f"        {fix}", style="green"))
+        prose(Text(headline, style=style) + Text(f" {message}"))
+        prose(Text(f"        {fix}", style="green"))
     if explain:
         lines.append(Text(""))
-        lines += [Text(f"why     {note}", style="dim") for note in explain_notes(report)]
-    return lines
+        for note in explain_notes(report):
+            prose(Text(f"why     {note}", style="dim"))
+    if width is None:
+        return lines
+    return [part for line in lines for part in _wrapped(line, indents.get(id(line)), width)]
+
+
+def _network_lines(network: Network, explain: bool) -> list[Text]:
+    """A network's title and table: header, rule, one line per display row, the total."""
+    columns = COLUMNS + (("MACs", "", "how") if explain else ("",))
+    cells = []
+    for row in display_rows(network):
+        cell = [row.path, row.type, row.io, row.weight, row.bias, number(row.params)]
+        if explain:
+            cell.append("" if row.macs is None else number(row.macs))
+        cell.append(" ".join(row.flags))
+        if explain:
+            cell.append(row.how)
+        cells.append(cell)
+    total = ["", "", "", "", "total", number(network.params)]
+    total += ["" if network.macs is None else number(network.macs), "", ""] if explain else [""]
+    widths = [max(len(c) for c in column) for column in zip(columns, *cells, total, strict=True)]
+    header = _line(columns, columns, widths, "bold")
+    footer = _line(total, columns, widths, "bold")
+    body = [_line(cell, columns, widths) for cell in cells]
+    rule = Text("─" * max(len(line.plain) for line in (header, footer, *body)))
+    title_line = Text(network_title(network), style="bold" if network.target else "bold cyan")
+    return [title_line, header, rule, *body, footer]
+
+
+def _wrapped(line: Text, indent: int | None, width: int) -> list[Text]:
+    """A prose line in pieces of at most ``width`` columns, each after the first indented; other lines as they are."""
+    if indent is None or len(line.plain) <= width or width <= indent + 10:
+        return [line]
+    from rich.console import Console
+
+    head, body = line[:indent], line[indent:]
+    pieces = list(body.wrap(Console(width=width), width - indent))
+    for piece in pieces:
+        piece.rstrip()
+    return [head + pieces[0], *(Text(" " * indent) + piece for piece in pieces[1:])]
 
 
 def _line(cells: Any, columns: tuple[str, ...], widths: list[int], style: str = "") -> Text:
@@ -98,16 +130,18 @@ def _line(cells: Any, columns: tuple[str, ...], widths: list[int], style: str = 
     return line
 
 
-def build_table(report: PolicyReport, *, explain: bool = False) -> Group:
+def build_table(report: PolicyReport, *, explain: bool = False, width: int | None = None) -> Group:
     """The report as a rich renderable (printed by whoever asks)."""
-    return Group(*table_lines(report, explain=explain))
+    return Group(*table_lines(report, explain=explain, width=width))
 
 
-def render_table(report: PolicyReport, *, color: bool = False, explain: bool = False, **_: Any) -> str:
-    """The table as text; plain unless ``color`` asks for ANSI styles."""
+def render_table(
+    report: PolicyReport, *, color: bool = False, explain: bool = False, width: int | None = None, **_: Any
+) -> str:
+    """The table as text; plain unless ``color`` asks for ANSI styles; ``width`` wraps its prose (``table_lines``)."""
     if not color:
-        return "\n".join(line.plain for line in table_lines(report, explain=explain)) + "\n"
+        return "\n".join(line.plain for line in table_lines(report, explain=explain, width=width)) + "\n"
     buffer = io.StringIO()
     console = Console(file=buffer, color_system="truecolor", force_terminal=True, highlight=False, soft_wrap=True)
-    console.print(build_table(report, explain=explain))
+    console.print(build_table(report, explain=explain, width=width))
     return buffer.getvalue()

@@ -24,7 +24,7 @@ import math
 import re
 import sys
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +108,87 @@ class PolicySpec:
     def net_arch_where(self) -> str:
         """Where ``policy_kwargs.net_arch`` was written: ``configs/a.yaml: policy_kwargs.net_arch``."""
         return _sub(_top(self.where, "policy_kwargs"), "net_arch")
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Settings given next to a source (command-line flags, ``summary()``'s keywords) that replace its own.
+
+    ``sb3inspect inspect train.yaml -k net_arch=[256,256] --algo sac --env Pendulum-v1 --use-sde``:
+    the file's values are kept where no flag gives one, and the report's notes name each value a
+    flag replaced.
+    """
+
+    keys: Mapping[str, Any] = field(default_factory=dict)
+    """Top-level keys: ``algo``, ``env``, ``policy``, ``observation_space``, ``action_space``, ``use_sde``."""
+    policy_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    """Policy keywords given as such (``--net-arch``, ``--activation``)."""
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    """``-k key=value``: a policy keyword of the algorithm goes to ``policy_kwargs``, anything else (a
+    training hyperparameter, an rl-zoo3 key) to the top level."""
+    where: str = "command line"
+
+    def __bool__(self) -> bool:
+        return bool(self.keys or self.policy_kwargs or self.kwargs)
+
+    def with_keys(self, **keys: Any) -> Overrides:
+        """These overrides and ``keys`` besides (those that are None left out)."""
+        return replace(self, keys={**self.keys, **{k: v for k, v in keys.items() if v is not None}})
+
+    def apply(
+        self, data: Mapping[str, Any], *, algo: str | None = None, source: str = ""
+    ) -> tuple[dict[str, Any], list[str]]:
+        """``data`` with the overrides merged in, and a note for each value they replaced.
+
+        ``env`` replaces the config's two spaces and the two spaces replace ``env``. ``algo`` is the
+        algorithm when ``data`` names none (an rl-zoo3 entry's); it tells -k's policy keywords apart.
+        """
+        merged = dict(data)
+        notes: list[str] = []
+
+        def put(key: str, value: Any, holder: dict[str, Any], label: str) -> None:
+            if key in holder and holder[key] != value:
+                notes.append(f"{self.where} sets {label} to {_shown(value)} (the config has {_shown(holder[key])})")
+            holder[key] = value
+
+        for key, value in self.keys.items():
+            if key == "env":
+                dropped = [k for k in ("observation_space", "action_space") if merged.pop(k, None) is not None]
+                if dropped:
+                    notes.append(
+                        f"{self.where} sets env to {value}: its spaces replace the config's {' and '.join(dropped)}"
+                    )
+            elif key in ("observation_space", "action_space") and "env" in merged:
+                notes.append(f"{self.where} sets {key}: the config's env {merged.pop('env')} is not used")
+                merged.pop("env_kwargs", None)
+            put(key, value, merged, key)
+        policy_keywords = _policy_keywords(merged.get("algo", algo))
+        top = {key: value for key, value in self.kwargs.items() if key not in policy_keywords}
+        given = {**self.policy_kwargs, **{k: v for k, v in self.kwargs.items() if k in policy_keywords}}
+        for key, value in top.items():
+            put(key, value, merged, key)
+        if given:
+            where = _top(source, "policy_kwargs")
+            kwargs = dict(_policy_kwargs(merged.get("policy_kwargs"), where))
+            for key, value in given.items():
+                put(key, value, kwargs, f"policy_kwargs.{key}")
+            merged["policy_kwargs"] = kwargs
+        return merged, notes
+
+
+def _policy_keywords(algo: Any) -> set[str]:
+    """Every policy keyword of an algorithm's policies (none when the algorithm is unknown: -k goes to the top)."""
+    key = algo.strip().lower().replace("-", "_") if isinstance(algo, str) else None
+    info = catalog.ALGORITHMS.get(catalog.ALGO_ALIASES.get(key or "", ""))
+    return {k for policy in info.policies.values() for k in policy.kwargs} - {"use_sde"} if info else set()
+
+
+def _shown(value: Any) -> str:
+    """A value as a note shows it: ``[256, 256]``, ``Pendulum-v1``, ``true``."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = json.dumps(value, default=str) if not isinstance(value, str) else value
+    return text if len(text) <= 80 else text[:77] + "..."
 
 
 def load_config(path: str | Path) -> PolicySpec:

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sb3inspect import catalog
-from sb3inspect.errors import ConfigError, suggestion
+from sb3inspect.errors import ConfigError, did_you_mean, suggestion
 from sb3inspect.sources.pyexpr import read_expression
 
 MAX_ENVS = 65_536
@@ -77,6 +77,9 @@ def _unknown(key: str, info: catalog.AlgoInfo, config_keys: tuple[str, ...]) -> 
     near = suggestion(key, allowed)
     if near is not None:
         return problem, near
+    policy_near = did_you_mean(key, sorted(policy_keywords))
+    if policy_near is not None:
+        return problem, f"did you mean {policy_near!r}? It is a policy keyword: put it under policy_kwargs"
     others = [name for name, keywords in catalog.ALGO_KWARGS.items() if key in keywords]
     if others:
         return problem, f"{key} is a keyword of {', '.join(others)}, not of {info.name}: SB3 raises TypeError for it"
