@@ -85,6 +85,15 @@ CASES: list[tuple[dict[str, Any], str]] = [
         },
         "RN006",
     ),
+    (
+        {
+            "algo": "CrossQ",
+            "observation_space": BOX,
+            "action_space": "box:2",
+            "policy_kwargs": {"batch_norm": True, "batch_norm_momentum": "0.02"},
+        },
+        "RN007",
+    ),
 ]
 
 
@@ -114,6 +123,15 @@ def test_what_sb3_refuses_stays_refused() -> None:
     with pytest.raises(BuildError, match="optimizer got an empty parameter list"):
         sb3inspect.summary(
             {"algo": "SAC", "observation_space": BOX, "action_space": "box:2", "policy_kwargs": {"n_critics": 0}}
+        )
+    with pytest.raises(BuildError, match="SB3 cannot build this PPO MlpPolicy"):  # SB3's TypeError for the text
+        sb3inspect.summary(
+            {
+                "algo": "PPO",
+                "observation_space": BOX,
+                "action_space": "box:2",
+                "policy_kwargs": {"log_std_init": "-0.5"},
+            }
         )
     import torch
 

@@ -17,6 +17,8 @@ will fail. Behaviour measured on SB3 / sb3-contrib 2.9.2:
   sizes the hidden state for one direction of ``lstm_hidden_size``, so the first forward fails.
 - RN006 ``broken-activation``: GLU halves its input and Softmax2d wants 3-D inputs, so the layer
   after the activation (or the activation itself) fails on SB3's MLP activations.
+- RN007 ``number-as-text``: a number written as text (``batch_norm_momentum: "0.02"``) reaches SB3 as
+  text; where SB3 builds with it (CrossQ stores it), the first forward pass fails on it.
 
 Pure functions on a ``PolicySpec`` (plain values): no torch.
 """
@@ -34,6 +36,7 @@ CODES: dict[str, str] = {
     "RN004": "no-quantiles",
     "RN005": "lstm-hidden-state",
     "RN006": "broken-activation",
+    "RN007": "number-as-text",
 }
 """Code -> name; every one is an error (documented in this module's docstring)."""
 
@@ -107,4 +110,14 @@ def lint_runs(spec: PolicySpec) -> tuple[Finding, ...]:
             f"{catalog.BROKEN_ACTIVATIONS[activation]}",
             "use ReLU, Tanh, ELU, ...",
         )
+    for key in catalog.NUMBER_KWARGS:
+        text = kwargs.get(key)
+        if isinstance(text, str):
+            add(
+                "RN007",
+                f"{at}.{key}",
+                f"{key} is the text {text!r}, not a number: SB3 builds with the text and fails on it at the first "
+                "forward pass",
+                f"write it without quotes: {key}: {text}",
+            )
     return tuple(findings)

@@ -908,16 +908,22 @@ def _widths(value: Any, where: str) -> list[int]:
     return widths
 
 
-def _number(value: Any, where: str) -> float | int:
-    """A finite number; YAML 1.1 reads ``1e-3`` as text, so numeric strings are read too."""
+def _number(value: Any, where: str) -> float | int | str:
+    """A finite number, or a number written as text (a quoted ``"-0.5"``), kept as text.
+
+    SB3 gets the text as a config would hand it over and judges it: ``log_std_init: "-0.5"`` is a
+    TypeError there (so a BuildError here); CrossQ stores ``batch_norm_momentum: "0.02"`` and fails at
+    its first forward pass (lint RN007). YAML's unquoted ``1e-3`` is a number (see ``_yaml_loader``).
+    """
+    number = value
     if isinstance(value, str):
         try:
-            value = float(value)
+            number = float(value)
         except ValueError:
             raise ConfigError(where, f"expected a number, got {value!r}") from None
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(number, bool) or not isinstance(number, (int, float)) or not math.isfinite(number):
         raise ConfigError(where, f"expected a number, got {value!r}")
-    return value
+    return value if isinstance(value, str) else number
 
 
 def class_name(value: Any, key: str, where: str) -> str:
