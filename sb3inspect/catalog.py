@@ -899,6 +899,7 @@ PICKLE_ALLOWED: frozenset[str] = frozenset(
         "stable_baselines3.common.noise.VectorizedActionNoise",
         "stable_baselines3.common.type_aliases.TrainFreq",
         "stable_baselines3.common.type_aliases.TrainFrequencyUnit",
+        "sb3_contrib.common.recurrent.type_aliases.RNNStates",  # RecurrentPPO's _last_lstm_states, once trained
         "stable_baselines3.common.buffers.ReplayBuffer",
         "stable_baselines3.common.buffers.DictReplayBuffer",
         "stable_baselines3.common.buffers.NStepReplayBuffer",

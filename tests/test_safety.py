@@ -607,3 +607,12 @@ def test_diff_and_diagram_say_unsafe_first(
     assert main(["diff", str(path), str(base), "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["safety"]["a"]["verdict"] == "unsafe"
     assert build_graph(sb3inspect.summary(path)).facts[0] == ("UNSAFE", "data.lr_schedule: calls os.system")
+
+
+def test_every_saved_format_fixture_is_safe() -> None:
+    """The saved-format fixtures (SB3 0.8 to 2.9, sb3-contrib 1.0 to 2.9): none is called unsafe or unknown."""
+    from sb3inspect.sources.saved.safety import scan_paths
+
+    results = list(scan_paths([ROOT / "tests" / "fixtures" / "saved"]))
+    assert len(results) >= 30
+    assert [(r.path.name, r.verdict) for r in results if r.verdict != "safe"] == []
