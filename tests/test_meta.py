@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+import pytest
 import torch
 import torch.nn.functional as F
 from stable_baselines3.common.policies import BaseModel
 from torch.distributions import Distribution
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_flatten
 
-from sb3inspect.build.meta import SMALL_OP_ELEMENTS, meta_build
+from sb3inspect.build.meta import SMALL_OP_BYTES, meta_build
 
 
 def test_small_ops_give_meta_results_of_the_right_shape() -> None:
@@ -23,11 +28,82 @@ def test_small_ops_give_meta_results_of_the_right_shape() -> None:
         assert (torch.ones(2, dtype=torch.float64) + torch.ones(2, dtype=torch.float32)).dtype == torch.float64
 
 
+class CpuOutputs(TorchDispatchMode):
+    """Records the size of every tensor a torch op produces on CPU (what the small-ops mode allocates)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.largest = 0
+
+    def __torch_dispatch__(self, func: Any, types: Any, args: Any = (), kwargs: Any = None) -> Any:
+        out = func(*args, **(kwargs or {}))
+        for value in tree_flatten(out)[0]:
+            if isinstance(value, torch.Tensor) and value.device.type == "cpu":
+                self.largest = max(self.largest, value.numel() * value.element_size())
+        return out
+
+
 def test_large_ops_still_run_on_meta() -> None:
-    rows = SMALL_OP_ELEMENTS // 1000 + 1
+    rows = SMALL_OP_BYTES // 4000 + 1
     with meta_build():
         big = torch.ones(rows, 1000) * 2.0
     assert big.is_meta and big.shape == (rows, 1000)
+
+
+@pytest.mark.parametrize(
+    "compute",
+    [
+        lambda: torch.empty(65_536, 1) @ torch.empty(1, 128),  # as 2M × 1 @ 1 × 128, which made 1 GiB, but 32 MB
+        lambda: torch.empty(4096, 1) * torch.empty(1, 4096),  # an outer product by broadcasting: 64 MB
+        lambda: torch.cat([torch.empty(1 << 20, 2)] * 4),
+        lambda: F.linear(torch.empty(4096, 4), torch.empty(4096, 4)),
+    ],
+    ids=["matmul", "broadcast", "cat", "linear"],
+)
+def test_small_ops_bound_what_they_allocate_on_cpu(compute: Any) -> None:
+    with meta_build(), CpuOutputs() as spy:
+        out = compute()
+    assert out.is_meta
+    assert spy.largest <= SMALL_OP_BYTES, f"{spy.largest:,} bytes computed on CPU"
+
+
+def test_a_users_extractor_in_a_config_dict_cannot_allocate_on_cpu() -> None:
+    from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
+
+    import sb3inspect
+
+    class Outer(BaseFeaturesExtractor):
+        """Every pair of 4,096 inputs: a 64 MB outer product for one observation."""
+
+        def __init__(self, observation_space: Any) -> None:
+            super().__init__(observation_space, features_dim=8)
+            self.linear = torch.nn.Linear(4096 * 4096, 8)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.linear((x[:, :, None] * x[:, None, :]).flatten(1))
+
+    config = {"algo": "PPO", "observation_space": 4096, "action_space": "discrete:2"}
+    with CpuOutputs() as spy:
+        report = sb3inspect.summary({**config, "policy_kwargs": {"features_extractor_class": Outer}})
+    assert report.network("pi").params > 4096 * 4096 * 8
+    assert spy.largest <= SMALL_OP_BYTES, f"{spy.largest:,} bytes computed on CPU"
+
+
+def test_nested_builds_keep_the_outer_build_patched() -> None:
+    import gymnasium as gym
+    from stable_baselines3.common.policies import ActorCriticPolicy
+
+    device, validate = BaseModel.__dict__["device"], Distribution.__dict__["_validate_args"]
+    with meta_build():
+        patched = BaseModel.__dict__["device"], Distribution.__dict__["_validate_args"]
+        with meta_build():
+            pass
+        assert (BaseModel.__dict__["device"], Distribution.__dict__["_validate_args"]) == patched
+        policy = ActorCriticPolicy(
+            gym.spaces.Box(-1, 1, (3,)), gym.spaces.Box(-1, 1, (2,)), lambda _: 0.0, use_sde=True
+        )
+        assert policy.device.type == "meta" and all(p.is_meta for p in policy.parameters())
+    assert BaseModel.__dict__["device"] is device and Distribution.__dict__["_validate_args"] is validate
 
 
 def test_fills_and_likes_keep_identity_and_dtype() -> None:
