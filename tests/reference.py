@@ -15,8 +15,9 @@ import numpy as np
 import torch
 from gymnasium import spaces
 
-from sb3inspect.build.policy import algorithm_class, resolve_kwargs, spaces_env
+from sb3inspect.build.policy import algorithm_class, resolve_kwargs
 from sb3inspect.sources.config import PolicySpec
+from sb3inspect.sources.envs import spaces_env
 from sb3inspect.sources.spaces import to_gym
 
 ON_POLICY_ARGS = {"n_steps": 8}

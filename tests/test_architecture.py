@@ -13,7 +13,7 @@ from .conftest import ROOT
 PACKAGE = ROOT / "sb3inspect"
 
 STAGES = (
-    ("base", ("sb3inspect.errors", "sb3inspect.catalog")),
+    ("base", ("sb3inspect.errors", "sb3inspect.catalog", "sb3inspect.caught")),
     ("sources", ("sb3inspect.sources",)),
     ("build", ("sb3inspect.build",)),
     ("report", ("sb3inspect.report",)),

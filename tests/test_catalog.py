@@ -10,7 +10,8 @@ import torch
 from stable_baselines3.common import torch_layers
 
 from sb3inspect import catalog
-from sb3inspect.build.policy import algorithm_class, spaces_env
+from sb3inspect.build.policy import algorithm_class
+from sb3inspect.sources.envs import spaces_env
 from sb3inspect.sources.spaces import parse_space, to_gym
 
 ACTIONS = {

@@ -117,7 +117,7 @@ def test_what_sb3_cannot_build_stays_an_error_with_the_rewrite(cfg: dict[str, An
 def test_live_model_is_linted_from_its_policy_kwargs() -> None:
     from stable_baselines3 import PPO
 
-    from sb3inspect.build.policy import spaces_env
+    from sb3inspect.sources.envs import spaces_env
     from sb3inspect.sources.spaces import parse_space, to_gym
 
     env = spaces_env(to_gym(parse_space(5, "obs")), to_gym(parse_space("discrete:2", "act", action=True)))

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 import sb3inspect
-from sb3inspect.build.policy import spaces_env
+from sb3inspect.sources.envs import spaces_env
 
 IMAGE = gym.spaces.Box(0, 255, (1, 28, 28), np.uint8)
 VECTOR = gym.spaces.Box(-1, 1, (6,), np.float32)

@@ -133,7 +133,7 @@ def test_other_threads_keep_their_device_while_a_build_runs() -> None:
     from stable_baselines3 import PPO
 
     import sb3inspect
-    from sb3inspect.build.policy import spaces_env
+    from sb3inspect.sources.envs import spaces_env
     from sb3inspect.sources.spaces import parse_space, to_gym
 
     env = spaces_env(to_gym(parse_space(4, "obs")), to_gym(parse_space("discrete:2", "act", action=True)))

@@ -20,10 +20,11 @@ from gymnasium import spaces
 from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
 
 import sb3inspect
-from sb3inspect.build.policy import algorithm_class, spaces_env
+from sb3inspect.build.policy import algorithm_class
 from sb3inspect.cli import main
 from sb3inspect.errors import SourceError
 from sb3inspect.pipeline import summarize_saved
+from sb3inspect.sources.envs import spaces_env
 from sb3inspect.sources.saved.fields import space_of
 from sb3inspect.sources.saved.pickles import pickle_globals
 from sb3inspect.sources.saved.zipread import MAX_MEMBERS

@@ -65,22 +65,26 @@ _WIDEST_ELEMENT = 16
 """Bytes an element of complex128 takes, the widest dtype."""
 
 _ELEMENTWISE = (
-    "add sub mul div true_divide pow neg exp log sqrt rsqrt abs sign clamp clip tanh sigmoid relu "
-    "__add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ __truediv__ __rtruediv__ __pow__ __rpow__ __neg__"
-).split()
+    "add", "sub", "mul", "div", "true_divide", "pow", "neg", "exp", "log", "sqrt", "rsqrt", "abs", "sign", "clamp",
+    "clip", "tanh", "sigmoid", "relu", "__add__", "__radd__", "__sub__", "__rsub__", "__mul__", "__rmul__",
+    "__truediv__", "__rtruediv__", "__pow__", "__rpow__", "__neg__",
+)  # fmt: skip
 """Elementwise ops of ``torch`` and ``torch.Tensor`` SB3 runs while building: the output is the inputs' broadcast."""
 
 _ACTIVATIONS = (
-    "relu relu6 leaky_relu elu selu celu gelu silu mish tanh sigmoid hardtanh hardswish hardsigmoid softplus "
-    "softsign logsigmoid tanhshrink"
-).split()
+    "relu", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish", "tanh", "sigmoid", "hardtanh",
+    "hardswish", "hardsigmoid", "softplus", "softsign", "logsigmoid", "tanhshrink",
+)  # fmt: skip
 """Elementwise ``torch.nn.functional`` activations (a features extractor's forward pass runs them)."""
 
 _JOINS = ("cat", "stack")
 """``torch.cat`` and ``torch.stack``: the output holds the inputs together (CombinedExtractor, MultiDiscrete one-hots)."""
 
 
-_FILLS = "normal_ uniform_ fill_ zero_ exponential_ bernoulli_ random_ cauchy_ log_normal_ geometric_".split()
+_FILLS = (
+    "normal_", "uniform_", "fill_", "zero_", "exponential_", "bernoulli_", "random_", "cauchy_", "log_normal_",
+    "geometric_",
+)  # fmt: skip
 """In-place fills: on a meta tensor they change nothing but cost a Python decomposition."""
 
 
@@ -99,7 +103,7 @@ def _broadcast_size(args: tuple[Any, ...], kwargs: dict[str, Any], tensors: list
     """
     rank = max(t.dim() for t in tensors)
     padded = [(1,) * (rank - t.dim()) + tuple(t.shape) for t in tensors]
-    return int(math.prod(max(sizes) for sizes in zip(*padded)))
+    return int(math.prod(max(sizes) for sizes in zip(*padded, strict=True)))
 
 
 def _joined_size(args: tuple[Any, ...], kwargs: dict[str, Any], tensors: list[Any]) -> int | None:
@@ -108,7 +112,7 @@ def _joined_size(args: tuple[Any, ...], kwargs: dict[str, Any], tensors: list[An
 
 def _linear_size(args: tuple[Any, ...], kwargs: dict[str, Any], tensors: list[Any]) -> int | None:
     """``linear(input, weight, bias=None)``: ``input``'s leading dimensions times ``weight``'s rows."""
-    given = dict(zip(("input", "weight"), args)) | kwargs
+    given = dict(zip(("input", "weight"), args[:2], strict=False)) | kwargs
     input, weight = given.get("input"), given.get("weight")
     if input is None or weight is None or weight.dim() != 2:
         return None

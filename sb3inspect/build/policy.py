@@ -18,9 +18,9 @@ from typing import Any
 
 from sb3inspect import catalog
 from sb3inspect.build.meta import RecordingOptimizer, meta_build
-from sb3inspect.sources.config import PolicySpec, PythonClass
+from sb3inspect.caught import caught_warnings, pass_on
 from sb3inspect.errors import BuildError, one_line
-from sb3inspect.sources.envs import spaces_env
+from sb3inspect.sources.config import PolicySpec, PythonClass
 from sb3inspect.sources.spaces import to_gym
 
 
@@ -48,7 +48,9 @@ def algorithm_class(name: str) -> type:
     try:
         module = importlib.import_module(info.package)
     except ImportError:
-        raise BuildError(f"{name} comes from {info.pip_name}, which is not installed: pip install {info.pip_name}") from None
+        raise BuildError(
+            f"{name} comes from {info.pip_name}, which is not installed: pip install {info.pip_name}"
+        ) from None
     cls: type = getattr(module, name)
     return cls
 
@@ -83,8 +85,7 @@ def build_policy(spec: PolicySpec) -> BuiltPolicy:
     action_space = to_gym(spec.action_space)
     notes = list(spec.notes)
 
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    with caught_warnings() as caught:
         algo = _make_algorithm(algo_cls, spec, observation_space, action_space)
         kwargs = dict(algo.policy_kwargs)
         optimizer = None
@@ -101,10 +102,21 @@ def build_policy(spec: PolicySpec) -> BuiltPolicy:
         try:
             with meta_build():
                 policy = algo.policy_class(*args, **kwargs)
-        except (AssertionError, ValueError, TypeError, KeyError, RuntimeError, NotImplementedError, IndexError,
-                AttributeError) as exc:
-            raise BuildError(str(spec.source), f"SB3 cannot build this {spec.algo} {spec.policy}: {_sb3_message(exc)}") from exc
+        except (
+            AssertionError,
+            ValueError,
+            TypeError,
+            KeyError,
+            RuntimeError,
+            NotImplementedError,
+            IndexError,
+            AttributeError,
+        ) as exc:
+            raise BuildError(
+                str(spec.source), f"SB3 cannot build this {spec.algo} {spec.policy}: {_sb3_message(exc)}"
+            ) from exc
     raised = _sb3_warnings(caught)
+    pass_on(w for w in caught if _sb3_module(w) is None)
     if algo.observation_space.shape != observation_space.shape:
         notes.append(
             f"SB3 transposes the channel-last image {tuple(observation_space.shape)} to channel-first "
@@ -217,11 +229,17 @@ class Sb3Warning:
 def _sb3_warnings(caught: list[warnings.WarningMessage]) -> list[Sb3Warning]:
     found: list[Sb3Warning] = []
     for warning in caught:
-        parts = re.split(r"[\\/]", str(getattr(warning, "filename", "") or "").removesuffix(".py"))
-        package = next((i for i, part in enumerate(parts) if part in ("stable_baselines3", "sb3_contrib")), None)
-        if package is None:
+        module = _sb3_module(warning)
+        if module is None:
             continue
-        item = Sb3Warning(".".join(parts[package:]), warning.category.__name__, " ".join(str(warning.message).split()))
+        item = Sb3Warning(module, warning.category.__name__, " ".join(str(warning.message).split()))
         if item not in found:
             found.append(item)
     return found
+
+
+def _sb3_module(warning: warnings.WarningMessage) -> str | None:
+    """The dotted SB3 or sb3-contrib module a warning came from, None if it came from elsewhere."""
+    parts = re.split(r"[\\/]", str(getattr(warning, "filename", "") or "").removesuffix(".py"))
+    package = next((i for i, part in enumerate(parts) if part in ("stable_baselines3", "sb3_contrib")), None)
+    return None if package is None else ".".join(parts[package:])

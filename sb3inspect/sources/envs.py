@@ -10,11 +10,11 @@ from __future__ import annotations
 import math
 import re
 import sys
-import warnings
 from collections.abc import Callable
 from typing import Any
 
 from sb3inspect import catalog
+from sb3inspect.caught import caught_warnings
 from sb3inspect.errors import SourceError
 from sb3inspect.sources.spaces import MAX_SPACE_ELEMENTS, SPACE_TYPES, SpaceSpec, describe
 
@@ -123,8 +123,7 @@ def _make(env_id: str, env_kwargs: dict[str, Any] | None) -> Any:
     from gymnasium import error as gym_error
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # "out of date, upgrade to v5": the env is made as asked
+        with caught_warnings():  # dropped: "out of date, upgrade to v5" and the like; the env is made as asked
             return gymnasium.make(env_id, **(env_kwargs or {}))
     except gym_error.NameNotFound as exc:
         raise SourceError(f"env {env_id!r}: {_not_found(env_id, exc)}") from None
