@@ -232,3 +232,109 @@ def test_callback_stops_a_wrong_net_arch_before_the_first_step() -> None:
     with pytest.raises(sb3inspect.NetArchMismatch, match=r"pi: expected \[64, 64\], built \[8\]"):
         model.learn(total_timesteps=16, callback=sb3inspect.ArchitectureCallback(verbose=0, pi=[64, 64]))
     assert model.num_timesteps == 0
+
+
+def test_layer_shapes_and_conv_macs_of_a_live_model() -> None:
+    model = ppo(IMAGE, features_extractor_class=lenet_extractor(), net_arch=[16])
+    layers = rows(sb3inspect.summary(model), "pi")
+    expected = {}
+    extractor = model.policy.features_extractor
+    hooks = [
+        module.register_forward_hook(
+            lambda m, i, o: expected.__setitem__(id(m), (tuple(i[0].shape[1:]), tuple(o.shape[1:])))
+        )
+        for module in extractor.modules()
+    ]
+    with torch.no_grad():
+        extractor.eval()
+        extractor(torch.zeros(1, *IMAGE.shape))
+    for hook in hooks:
+        hook.remove()
+    checked = 0
+    for name, module in extractor.named_modules():
+        if f"features_extractor.{name}" in layers:
+            layer = layers[f"features_extractor.{name}"]
+            assert (layer.input_shape, layer.output_shape) == expected[id(module)], name
+            checked += 1
+    assert checked == 9  # 2 conv, 2 relu, 2 pool, flatten, norm, linear
+    assert layers["features_extractor.cnn.0"].output_shape == (6, 24, 24)
+    assert layers["features_extractor.cnn.6"].output_shape == (256,)
+    assert layers["features_extractor.cnn.0"].macs == 5 * 5 * 1 * 6 * 24 * 24
+    assert layers["features_extractor.cnn.3"].macs == 5 * 5 * 6 * 16 * 8 * 8
+
+
+def test_summary_never_touches_a_live_models_modules() -> None:
+    """Its modules may be training in another thread: no train/eval flip, no hook, no forward pass on them."""
+    touched: list[str] = []
+
+    class Watched(lenet_extractor()):  # type: ignore[misc]
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            if self is original:
+                touched.append("forward")
+            return super().forward(x)
+
+        def train(self, mode: bool = True) -> Any:
+            if self is original:
+                touched.append(f"train({mode})")
+            return super().train(mode)
+
+    model = ppo(IMAGE, features_extractor_class=Watched, net_arch=[16])
+    original = model.policy.features_extractor
+    model.policy.set_training_mode(True)
+    touched.clear()
+    report = sb3inspect.summary(model)
+    assert touched == []
+    assert all(module.training for module in model.policy.modules())
+    assert all(not module._forward_hooks for module in model.policy.modules())
+    assert rows(report, "pi")["features_extractor.cnn.0"].output_shape == (6, 24, 24)
+
+
+def item_extractor() -> type:
+    from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
+
+    class ScaledByMean(BaseFeaturesExtractor):
+        """Reads a value out of its input: fine on CPU, impossible on a meta tensor."""
+
+        def __init__(self, observation_space: gym.Space) -> None:
+            super().__init__(observation_space, features_dim=4)
+            self.linear = nn.Linear(6, 4)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.linear(x) * float(x.mean().item())
+
+    return ScaledByMean
+
+
+def test_an_extractor_that_cannot_run_on_a_sample_gets_a_note() -> None:
+    config = {"algo": "PPO", "observation_space": VECTOR, "action_space": gym.spaces.Discrete(2)}
+    report = sb3inspect.summary({**config, "policy_kwargs": {"features_extractor_class": item_extractor()}})
+    assert report.network("pi").params > 0
+    note = next(note for note in report.notes if "shapes not measured" in note)
+    assert "features_extractor (ScaledByMean)" in note and "RuntimeError" in note
+    live = sb3inspect.summary(ppo(VECTOR, features_extractor_class=item_extractor()))
+    assert any("shapes not measured" in note for note in live.notes)
+
+
+def test_an_extractor_that_cannot_be_copied_gets_a_note() -> None:
+    import threading
+
+    model = ppo(VECTOR, net_arch=[8])
+    model.policy.features_extractor.lock = threading.Lock()  # type: ignore[assignment]
+    report = sb3inspect.summary(model)
+    assert report.totals.params == sum(p.numel() for p in model.policy.parameters())
+    assert any("shapes not measured" in note and "copied" in note for note in report.notes), report.notes
+
+
+def test_an_unexpected_error_in_an_extractor_is_not_swallowed() -> None:
+    from stable_baselines3.common.torch_layers import FlattenExtractor
+
+    class Broken(Exception):
+        pass
+
+    class Raises(FlattenExtractor):
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            raise Broken("a bug in the user's extractor")
+
+    config = {"algo": "PPO", "observation_space": VECTOR, "action_space": gym.spaces.Discrete(2)}
+    with pytest.raises(Broken):
+        sb3inspect.summary({**config, "policy_kwargs": {"features_extractor_class": Raises}})

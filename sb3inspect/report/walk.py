@@ -59,7 +59,8 @@ def walk_policy(
     specs, members, owners = _assign(policy)
     target_ids = _target_param_ids(policy, specs)
     trainable = _trainable_predicate(policy, target_ids)
-    names = _Names(policy, probe_shapes(policy))
+    probe = probe_shapes(policy)
+    names = _Names(policy, probe.shapes)
     networks = tuple(_network(spec, rows, owners, names, trainable) for spec, rows in zip(specs, members, strict=True))
     observation_space = (
         observation_space if observation_space is not None else getattr(policy, "observation_space", None)
@@ -76,7 +77,7 @@ def walk_policy(
         net_arch=_plain(getattr(policy, "net_arch", None)),
         activation_fn=_class_name(getattr(policy, "activation_fn", None)),
         features_extractor=_features_extractor(policy, specs),
-        notes=tuple(notes),
+        notes=(*notes, *probe.notes),
         source=source,
         optimizer=optimizer[0] if optimizer else None,
     )
