@@ -116,7 +116,7 @@ def build_policy(spec: PolicySpec) -> BuiltPolicy:
                 str(spec.source), f"SB3 cannot build this {spec.algo} {spec.policy}: {_sb3_message(exc)}"
             ) from exc
     raised = _sb3_warnings(caught)
-    pass_on(w for w in caught if _sb3_module(w) is None)
+    pass_on(w for w in caught if _module_in(w, (*SB3_PACKAGES, *DRIVEN_PACKAGES)) is None)
     if algo.observation_space.shape != observation_space.shape:
         notes.append(
             f"SB3 transposes the channel-last image {tuple(observation_space.shape)} to channel-first "
@@ -229,7 +229,7 @@ class Sb3Warning:
 def _sb3_warnings(caught: list[warnings.WarningMessage]) -> list[Sb3Warning]:
     found: list[Sb3Warning] = []
     for warning in caught:
-        module = _sb3_module(warning)
+        module = _module_in(warning, SB3_PACKAGES)
         if module is None:
             continue
         item = Sb3Warning(module, warning.category.__name__, " ".join(str(warning.message).split()))
@@ -238,8 +238,17 @@ def _sb3_warnings(caught: list[warnings.WarningMessage]) -> list[Sb3Warning]:
     return found
 
 
-def _sb3_module(warning: warnings.WarningMessage) -> str | None:
-    """The dotted SB3 or sb3-contrib module a warning came from, None if it came from elsewhere."""
+SB3_PACKAGES = ("stable_baselines3", "sb3_contrib")
+"""Their warnings during a build become the report's notes."""
+
+DRIVEN_PACKAGES = ("torch", "gymnasium", "numpy")
+"""What SB3 drives while building: their warnings are about the meta-device build itself (torch's
+"Initializing zero-element tensors is a no-op" for a width of 0, which lint names better) and are
+dropped. A warning from anywhere else (a user's extractor, sb3inspect) is raised again to the caller."""
+
+
+def _module_in(warning: warnings.WarningMessage, packages: tuple[str, ...]) -> str | None:
+    """The dotted module of ``packages`` a warning came from, None if it came from elsewhere."""
     parts = re.split(r"[\\/]", str(getattr(warning, "filename", "") or "").removesuffix(".py"))
-    package = next((i for i, part in enumerate(parts) if part in ("stable_baselines3", "sb3_contrib")), None)
+    package = next((i for i, part in enumerate(parts) if part in packages), None)
     return None if package is None else ".".join(parts[package:])
