@@ -8,12 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 from jsonschema import Draft202012Validator
 
 from sb3inspect.analysis.compare import ReportDiff
 from sb3inspect.report.model import PolicyReport
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# One profile for every run, CI's and yours: the same examples each time, so a failure reproduces.
+# Each property test names its own max_examples; 100 (Hypothesis' default) is for any that does not.
+settings.register_profile("sb3inspect", derandomize=True, deadline=None, max_examples=100)
+settings.load_profile("sb3inspect")
 
 SCHEMA: dict[str, Any] = json.loads(files("sb3inspect.report").joinpath("schema.json").read_text())
 """The report's JSON Schema, read where the installed package ships it."""

@@ -246,6 +246,7 @@ def test_every_error_is_an_sb3inspect_error() -> None:
     assert issubclass(ConfigError, Sb3InspectError) and issubclass(SourceError, Sb3InspectError)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "obs",
     [

@@ -188,6 +188,7 @@ def _id(case: dict[str, Any]) -> str:
     return f"{case['algo']}-{case.get('policy', '')}-{str(case['observation_space'])[:20]}-{str(case['action_space'])[:20]}"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[f"{i}-{_id(c)}" for i, c in enumerate(CASES)])
 def test_report_equals_cpu_build(case: dict[str, Any]) -> None:
     spec = spec_from_mapping(case)
@@ -361,7 +362,8 @@ def configs(draw: st.DrawFn) -> dict[str, Any]:
     return config
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow])
 @given(configs())
 def test_generated_configs_equal_cpu_builds(config: dict[str, Any]) -> None:
     assert_same_as_cpu_build(config)

@@ -115,6 +115,7 @@ def _macs_by_forward(module: torch.nn.Module, run: Any) -> int:
     ],
     ids=["ppo-atari", "ppo-channel-last", "dqn-36x50"],
 )
+@pytest.mark.slow
 def test_conv_macs_match_a_forward_pass(config: dict[str, Any]) -> None:
     report = sb3inspect.summary(config)
     policy = cpu_model(spec_from_mapping(config)).policy

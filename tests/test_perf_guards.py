@@ -11,6 +11,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 CONFIGS = [
     {"algo": "PPO", "observation_space": 17, "action_space": "box:6"},
     {
@@ -38,6 +40,7 @@ CONFIGS = [
 ]
 
 
+@pytest.mark.slow
 def test_builds_do_not_import_dynamo() -> None:
     code = (
         "import json, sys, sb3inspect\n"

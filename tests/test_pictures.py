@@ -259,6 +259,7 @@ def test_diagram_command_writes_a_png(tmp_path: Path, capsys: pytest.CaptureFixt
     assert sorted(p.name for p in tmp_path.iterdir()) == ["arch.png"]  # nothing else written
 
 
+@pytest.mark.slow
 def test_diagram_format_flag_and_pdf(tmp_path: Path) -> None:
     assert main(["diagram", SEED, "-o", str(tmp_path / "picture.img"), "--format", "svg"]) == 0
     assert svg_texts((tmp_path / "picture.img").read_bytes())

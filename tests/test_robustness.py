@@ -136,6 +136,7 @@ def run_bounded(args: list[str], *, timeout: float = 60) -> tuple[int, float, fl
     return result["code"], seconds, result["rss"], result["out"], result["err"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["alias-bomb.yaml", "deep-5000.yaml", "deep-5000.json", "huge-number.json"])
 def test_bombs_fail_fast_in_bounded_memory(name: str) -> None:
     code, seconds, rss, _, err = run_bounded(["inspect", str(CORPUS / name)], timeout=30)
@@ -144,6 +145,7 @@ def test_bombs_fail_fast_in_bounded_memory(name: str) -> None:
     assert rss < 400, f"{name}: a child peaked at {rss:.0f} MB"
 
 
+@pytest.mark.slow
 def test_giant_real_network_is_reported_not_refused() -> None:
     width = 2_000_000_000
     args = ["inspect", "--algo", "ppo", "--obs", "101", "--act", "discrete:4", "--net-arch", str(width), "-f", "json"]
@@ -201,7 +203,8 @@ def mutated_configs(draw: st.DrawFn) -> dict[str, Any]:
     return config
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
 @given(mutated_configs())
 def test_arbitrary_configs_give_a_report_or_an_sb3inspect_error(config: dict[str, Any]) -> None:
     try:
@@ -213,9 +216,8 @@ def test_arbitrary_configs_give_a_report_or_an_sb3inspect_error(config: dict[str
         assert_matches_cpu_build(spec, report)
 
 
-@settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture]
-)
+@pytest.mark.slow
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(st.one_of(json_values, mutated_configs()))
 def test_cli_on_arbitrary_json(tmp_path_factory: pytest.TempPathFactory, value: Any) -> None:
     path = tmp_path_factory.mktemp("fuzz") / "config.json"

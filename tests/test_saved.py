@@ -137,6 +137,7 @@ def comparable(report: Any) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(MODELS))
 def test_saved_zip_equals_the_live_model(name: str, saved: dict[str, tuple[Path, Any]]) -> None:
     path, model = saved[name]

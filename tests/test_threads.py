@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 import warnings
 
+import pytest
+
 from sb3inspect.build.policy import build_policy
 from sb3inspect.sources.config import spec_from_mapping
 
@@ -18,6 +20,7 @@ WARNS = {
 SB3_WARNING = "As shared layers in the mlp_extractor are removed"
 
 
+@pytest.mark.slow
 def test_concurrent_builds_leave_warnings_alone_and_other_threads_warnings_shown() -> None:
     threads, builds = 4, 8
     spec = spec_from_mapping(WARNS)
@@ -72,7 +75,6 @@ def test_concurrent_builds_leave_warnings_alone_and_other_threads_warnings_shown
 
 def test_a_warning_from_outside_sb3_during_a_build_reaches_the_caller() -> None:
     """SB3's warnings become notes; anyone else's (here a user's extractor) is raised again, not swallowed."""
-    import pytest
     from stable_baselines3.common.torch_layers import FlattenExtractor
 
     import sb3inspect

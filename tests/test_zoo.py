@@ -139,6 +139,7 @@ def test_the_zoo_files_have_classic_control_entries() -> None:
 
 
 @needs_zoo
+@pytest.mark.slow
 @pytest.mark.parametrize(("algo", "env_id"), classic_entries(), ids=[f"{a}-{e}" for a, e in classic_entries()])
 def test_zoo_entry_equals_what_rl_zoo3_builds(algo: str, env_id: str, tmp_path: Path) -> None:
     path = HYPERPARAMS / f"{algo}.yml"
@@ -147,6 +148,7 @@ def test_zoo_entry_equals_what_rl_zoo3_builds(algo: str, env_id: str, tmp_path: 
 
 
 @needs_zoo
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("algo", "env_id"), [("ppo", "Pendulum-v1"), ("ppo_lstm", "CartPoleNoVel-v1"), ("tqc", "Pendulum-v1")]
 )
@@ -161,6 +163,7 @@ def test_zoo_entry_spec_matches_a_cpu_build(algo: str, env_id: str) -> None:
 
 
 @needs_zoo
+@pytest.mark.slow
 @pytest.mark.parametrize("algo", ["ppo", "a2c", "qrdqn"])
 def test_atari_entry_applies_atari_wrapper_and_frame_stack(algo: str, tmp_path: Path) -> None:
     (report,) = summarize_path(HYPERPARAMS / f"{algo}.yml", env=FAKE_ATARI)
