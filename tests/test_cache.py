@@ -78,6 +78,7 @@ def commands(config: Path) -> list[list[str | Path]]:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda p: p.name)
 def test_a_hit_prints_what_a_build_prints(
     config: Path, capsys: pytest.CaptureFixture[str], builds: list[str], report_cache: Path
@@ -407,6 +408,7 @@ def test_eviction_removes_temporary_files_of_dead_writers_only(tmp_path: Path) -
     assert not dead.exists() and alive.exists()
 
 
+@pytest.mark.slow
 def test_entries_are_written_whole_under_concurrent_writers_and_readers(tmp_path: Path) -> None:
     """Several processes write and read one entry at once: a reader sees a whole entry or none, never a part."""
     script = textwrap.dedent(

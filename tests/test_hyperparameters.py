@@ -340,6 +340,7 @@ def test_every_algorithm_has_a_case() -> None:
     assert set(CASES) == set(catalog.ALGORITHMS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
 def test_hyperparameter_config_equals_the_model_a_user_builds(name: str) -> None:
     config, build = CASES[name]

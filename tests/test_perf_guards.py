@@ -61,6 +61,7 @@ def test_import_sb3inspect_is_light() -> None:
     assert out.strip() == "[]"
 
 
+@pytest.mark.slow
 def test_a_cache_hit_imports_no_heavy_package(tmp_path) -> None:
     """inspect, check and diff answered from the report cache import neither torch, SB3 nor gymnasium."""
     from .conftest import ROOT

@@ -603,6 +603,7 @@ def test_weights_are_checked_without_os_pread(
     assert report.extra["saved_model"]["state_dict"]["status"] == "match"
 
 
+@pytest.mark.slow
 def test_a_saved_model_from_the_report_cache_prints_what_a_rebuild_prints(
     saved: dict[str, tuple[Path, Any]],
     tmp_path: Path,
