@@ -92,6 +92,7 @@ def test_a_hit_prints_what_a_build_prints(
     assert len(builds) == built, "a hit built the policy again"
 
 
+@pytest.mark.slow
 def test_many_sources_and_diff_hit_as_they_build(
     capsys: pytest.CaptureFixture[str], builds: list[str], report_cache: Path
 ) -> None:

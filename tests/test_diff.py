@@ -20,6 +20,7 @@ SEED = {"algo": "PPO", "observation_space": 101, "action_space": "discrete:4", "
 WIDER = {**SEED, "policy_kwargs": {"net_arch": {"pi": [128, 64], "vf": [64]}, "activation_fn": "ReLU"}}
 
 
+@pytest.mark.slow
 def test_same_architecture_across_source_kinds() -> None:
     from sb3inspect.sources.config import spec_from_mapping
 

@@ -311,6 +311,7 @@ def fired(hostile: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) ->
     return set(json.loads(result.stdout.strip().splitlines()[-1])), others
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", HOSTILE_ZIPS)
 def test_a_hostile_zip_is_unsafe_everywhere(
     name: str, hostile: dict[str, Path], fired: tuple[set[str], dict[str, Path]], capsys: pytest.CaptureFixture[str]
@@ -438,6 +439,7 @@ def benign(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_every_legitimate_save_is_safe(benign: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = sorted(p for p in benign.iterdir())
     assert len(files) >= 16

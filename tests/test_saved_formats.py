@@ -76,6 +76,7 @@ def test_every_saved_format_is_read(name: str) -> None:
     assert saved["rebuilt"] is expected["rebuilt"], report.notes
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(name for name, e in EXPECTED.items() if e["rebuilt"]))
 def test_saved_formats_rebuild_as_todays_equivalent_config(name: str) -> None:
     """The rebuild matches every saved tensor and equals a real CPU build of the config that builds it today."""
