@@ -1109,3 +1109,131 @@ ZOO_EVALUATED_KEYS: tuple[str, ...] = (
 ``ExperimentManager`` trains from the saved hyperparameters again)."""
 ZOO_EVAL_NAMES: tuple[str, ...] = ("HerReplayBuffer",)
 """Bare names rl-zoo3 files give an evaluated key (``replay_buffer_class: HerReplayBuffer``): its own import."""
+
+
+# --- what training does with the networks (held against SB3's source in tests/test_catalog.py) --------
+
+DISTRIBUTION_KINDS: dict[str, str] = {
+    "DiagGaussianDistribution": "gaussian",
+    "SquashedDiagGaussianDistribution": "squashed_gaussian",
+    "StateDependentNoiseDistribution": "gsde",
+    "CategoricalDistribution": "categorical",
+    "MultiCategoricalDistribution": "multi_categorical",
+    "BernoulliDistribution": "bernoulli",
+    "MaskableCategoricalDistribution": "categorical",
+    "MaskableMultiCategoricalDistribution": "multi_categorical",
+    "MaskableBernoulliDistribution": "bernoulli",
+}
+"""SB3 / sb3-contrib action distribution classes -> the report's ``action_distribution.kind``."""
+
+LOSSES: dict[tuple[str, str], tuple[str, str]] = {
+    # ppo/ppo.py, a2c/a2c.py, ppo_mask/ppo_mask.py, ppo_recurrent/ppo_recurrent.py:
+    # `loss = policy_loss + self.ent_coef * entropy_loss + self.vf_coef * value_loss` (entropy_loss = -mean(entropy))
+    **{
+        (algo, "policy"): (
+            "policy_loss + {vf_coef}·value_loss − {ent_coef}·entropy",
+            "one optimizer over every parameter and one combined loss (vf_coef {vf_coef}, ent_coef {ent_coef}): "
+            "whatever pi and vf share gets gradients from both",
+        )
+        for algo in ("PPO", "A2C", "MaskablePPO", "RecurrentPPO")
+    },
+    # trpo/trpo.py train: value_loss.backward(); `for param in actor_params: param.grad = None`; optimizer.step()
+    ("TRPO", "policy"): (
+        "value_loss (MSE)",
+        "TRPO clears the gradients of the actor's parameters before step(), so this optimizer moves the value path "
+        "only; the actor moves by a natural-gradient step (conjugate gradient and line search within target_kl "
+        "{target_kl}), which keeps no optimizer state",
+    ),
+    # sac/sac.py train: `actor_loss = (ent_coef * log_prob - min_qf_pi).mean()`;
+    # `critic_loss = 0.5 * sum(F.mse_loss(current_q, target_q_values) for current_q in current_q_values)`
+    **{
+        (algo, "actor"): (
+            "ent_coef·log π(a|s) − min_i Q_i(s, a)",
+            "the actor loss, with a sampled from the actor and the q-networks' minimum",
+        )
+        for algo in ("SAC", "CrossQ")
+    },
+    ("SAC", "critic"): (
+        "½·Σ_i MSE(Q_i(s, a), TD target)",
+        "each q-network against r + γ·(min target Q(s', a') − ent_coef·log π(a'|s')), from critic_target",
+    ),
+    # crossq/crossq.py train: next-state values from the critic itself, in one joint forward pass
+    ("CrossQ", "critic"): (
+        "½·Σ_i MSE(Q_i(s, a), TD target)",
+        "the next-state values come from the same critic, in one joint forward pass with BatchRenorm: there is no "
+        "target network",
+    ),
+    # tqc/tqc.py train: `actor_loss = (ent_coef * log_prob - qf_pi.mean(dim=2).mean(dim=1, keepdim=True)).mean()`;
+    # `n_target_quantiles = self.critic.quantiles_total - self.top_quantiles_to_drop_per_net * self.critic.n_critics`
+    ("TQC", "actor"): ("ent_coef·log π(a|s) − mean of all quantiles", "the actor loss, with a sampled from the actor"),
+    ("TQC", "critic"): (
+        "quantile Huber loss",
+        "against the target's lowest {kept} of its {quantiles_total} pooled quantiles "
+        "(top_quantiles_to_drop_per_net {top_quantiles_to_drop_per_net} dropped per critic)",
+    ),
+    # td3/td3.py train: `actor_loss = -self.critic.q1_forward(...).mean()` every policy_delay updates;
+    # `critic_loss = sum(F.mse_loss(current_q, target_q_values) for current_q in current_q_values)`
+    **{
+        (algo, "actor"): (
+            "−Q_1(s, μ(s))",
+            "the first q-network's value of the actor's action, every policy_delay {policy_delay} critic updates",
+        )
+        for algo in ("TD3", "DDPG")
+    },
+    **{
+        (algo, "critic"): (
+            "Σ_i MSE(Q_i(s, a), TD target)",
+            "each q-network against r + γ·min target Q(s', μ_target(s') + clipped noise)",
+        )
+        for algo in ("TD3", "DDPG")
+    },
+    # dqn/dqn.py train: `loss = F.smooth_l1_loss(current_q_values, target_q_values)`
+    ("DQN", "policy"): ("Huber(Q(s, a) − (r + γ·max_a' Q_target(s', a')))", "q_net against q_net_target's TD target"),
+    # qrdqn/qrdqn.py train: `loss = quantile_huber_loss(current_quantiles, target_quantiles, sum_over_quantiles=True)`
+    ("QRDQN", "policy"): (
+        "quantile Huber loss",
+        "quantile_net's quantiles against r + γ·quantile_net_target(s', a'), a' greedy by the target's quantile means",
+    ),
+}
+"""(algorithm, which optimizer: ``policy``, ``actor`` or ``critic``) -> (the loss, what it means)."""
+LOSS_VALUES = ("ent_coef", "vf_coef", "target_kl", "policy_delay", "top_quantiles_to_drop_per_net")
+"""Algorithm attributes the loss texts name, filled in from the algorithm object."""
+ENTROPY_LOSS = (
+    "−log_ent_coef·(log π(a|s) + target_entropy)",
+    "ent_coef is learned so the policy's entropy follows target_entropy",
+)
+"""sac/sac.py train: ``ent_coef_loss = -(self.log_ent_coef * (log_prob + self.target_entropy).detach()).mean()``."""
+
+ORTHO_INIT_GAINS: tuple[tuple[str, str], ...] = (
+    ("features_extractor", "√2"),
+    ("mlp_extractor", "√2"),
+    ("action_net", "0.01"),
+    ("value_net", "1"),
+)
+"""ActorCriticPolicy._build with ortho_init=True: ``module_gains`` for ``nn.init.orthogonal_`` (biases 0)."""
+
+NO_TARGET = {
+    "CrossQ": "CrossQ keeps no target networks: the critic evaluates next states itself, in one joint forward pass "
+    "with batch renormalization",
+}
+"""Off-policy algorithms without target networks, and why."""
+
+SAVED_ALGO_ATTRIBUTES = (
+    "learning_rate",
+    "n_envs",
+    "tau",
+    "target_update_interval",
+    "policy_delay",
+    "target_policy_noise",
+    "target_noise_clip",
+    "ent_coef",
+    "vf_coef",
+    "target_kl",
+    "sde_sample_freq",
+    "exploration_initial_eps",
+    "exploration_final_eps",
+    "exploration_fraction",
+    "top_quantiles_to_drop_per_net",
+    "action_noise",
+)
+"""Algorithm attributes a saved model's ``data`` keeps that the report's answers read (targets, losses, noise)."""

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sb3inspect import catalog
-from sb3inspect.analysis.lint import lint_net_arch
+from sb3inspect.analysis.lint import lint_net_arch, lint_sizes
 from sb3inspect.analysis.runs import lint_runs
 from sb3inspect.analysis.weights import (
     algo_notes,
@@ -43,7 +43,7 @@ from sb3inspect.report.model import Finding, PolicyReport
 from sb3inspect.report.statedict import report_from_state_dict
 from sb3inspect.report.walk import alias_table, parameter_table, tensor_table, walk_policy
 from sb3inspect.sources.config import Overrides, PolicySpec, PythonClass, read_mapping, spec_from_mapping
-from sb3inspect.sources.saved.fields import Reading, guess_algo, readings
+from sb3inspect.sources.saved.fields import Reading, guess_algo, readings, training_values
 from sb3inspect.sources.saved.pickles import TensorEntry
 from sb3inspect.sources.saved.safety import Safety, zip_safety
 from sb3inspect.sources.saved.zipread import WEIGHTS, SavedModel, read_saved
@@ -271,8 +271,10 @@ def summarize_built(built: BuiltPolicy, *, source: str | None, findings: tuple[F
         notes=notes,
         source=source,
         optimizer=built.optimizer,
+        algorithm=built.algorithm,
+        env_observation_space=built.env_observation_space,
     )
-    return with_findings(report, findings)
+    return with_findings(report, (*findings, *lint_sizes(report)))
 
 
 def lint_spec(spec: PolicySpec) -> tuple[Finding, ...]:
@@ -352,8 +354,9 @@ def summarize_live(obj: Any) -> PolicyReport:
         observation_space=observation_space,
         action_space=action_space,
         source=f"<live {type(obj).__name__}>",
+        algorithm=obj if algo is not None else None,
     )
-    return with_findings(report, lint_live(obj, policy))
+    return with_findings(report, (*lint_live(obj, policy), *lint_sizes(report)))
 
 
 def lint_live(obj: Any, policy: Any) -> tuple[Finding, ...]:
@@ -514,10 +517,30 @@ def _rebuild(reading: Reading, tensors: dict[str, TensorEntry] | None) -> _Rebui
     return _Rebuilt(reading, built, tensors, check, notes)
 
 
+def _apply_training(built: BuiltPolicy, values: dict[str, Any]) -> None:
+    """The saved model's own algorithm settings on the rebuilt algorithm object (its tau, policy_delay, learning
+    rate...), so the report's answers are the saved model's, not the defaults'; an unknown learning rate (a saved
+    schedule) leaves the optimizers without one."""
+    algorithm = built.algorithm
+    if algorithm is None:
+        return
+    for key, value in values.items():
+        if key == "learning_rate":
+            for module in built.policy.modules():
+                for group in getattr(getattr(module, "optimizer", None), "param_groups", None) or ():
+                    if isinstance(value, (int, float)) and not isinstance(value, bool):
+                        group["lr"] = value
+                    else:
+                        group.pop("lr", None)
+        if value is not None or key == "action_noise":
+            setattr(algorithm, key, value)
+
+
 def _rebuilt_report(
     rebuilt: _Rebuilt, saved: SavedModel, unread: str, *, guessed: bool, first: Reading
 ) -> PolicyReport:
     spec, check = rebuilt.reading.spec, rebuilt.check
+    _apply_training(rebuilt.built, training_values(saved))
     report = summarize_built(rebuilt.built, source=spec.source, findings=lint_spec(spec))
     if not check:
         check = {"status": "not_checked", "reason": unread}

@@ -203,6 +203,70 @@ def assert_matches_model(model: Any, report: Any, context: str = "") -> None:
     for name, ids in expected.items():
         assert reported.get(name) == numel(params, ids), f"{name}: {context}"
     assert set(reported) == set(expected), context
+    assert_answers_match(model, report, context)
+
+
+def real_optimizers(model: Any) -> dict[str, tuple[str, float, int, dict[str, Any]]]:
+    """Optimizer name -> (class, lr, parameters held, defaults), from the CPU model's real optimizers."""
+    out: dict[str, tuple[str, float, int, dict[str, Any]]] = {}
+    for name, module in model.policy.named_modules():
+        optimizer = getattr(module, "optimizer", None)
+        if isinstance(optimizer, torch.optim.Optimizer):
+            held = sum(p.numel() for group in optimizer.param_groups for p in group["params"])
+            key = f"policy.{name}.optimizer" if name else "policy.optimizer"
+            out[key] = (type(optimizer).__name__, optimizer.param_groups[0]["lr"], held, optimizer.defaults)
+    entropy = getattr(model, "ent_coef_optimizer", None)
+    if entropy is not None:
+        out["ent_coef_optimizer"] = (type(entropy).__name__, entropy.param_groups[0]["lr"], 1, entropy.defaults)
+    return out
+
+
+def real_distribution(policy: Any) -> str | None:
+    """The class of the action distribution SB3 built (None for Q-networks and TD3's deterministic actor)."""
+    for owner in (policy, getattr(policy, "actor", None)):
+        dist = getattr(owner, "action_dist", None)
+        if dist is not None:
+            return type(dist).__name__
+    return None
+
+
+def assert_answers_match(model: Any, report: Any, context: str = "") -> None:
+    """The report's answers beyond the layers hold for the CPU model, read without sb3inspect's code:
+    optimizers from their param_groups, the distribution's class, preprocess_obs on samples, the
+    policy's own settings, aliases by identity, concatenated input widths."""
+    from stable_baselines3.common.preprocessing import preprocess_obs
+
+    policy = model.policy
+    expected = real_optimizers(model)
+    reported = {o.name: o for o in report.optimizers}
+    assert set(reported) == set(expected), context
+    for name, (kind, lr, held, defaults) in expected.items():
+        info = reported[name]
+        assert (info.type, info.options.get("lr"), info.params) == (kind, lr, held), f"{name}: {context}"
+        for key, value in info.options.items():
+            assert defaults.get(key) == value, f"{name}.{key}: {context}"
+    assert (report.action_distribution.distribution if report.action_distribution else None) == real_distribution(
+        policy
+    ), context
+    space = policy.observation_space
+    for step in report.preprocessing:
+        sub = space[step.key] if step.key is not None else space
+        sample = np.full(sub.shape, 255, dtype=sub.dtype) if step.image else sub.sample()
+        obs = torch.as_tensor(np.asarray(sample)[None])
+        out = preprocess_obs(obs, sub, normalize_images=policy.normalize_images)
+        assert out[0].numel() == step.width, f"{step.key}: {context}"
+        if step.image:
+            assert float(out.max()) == (1.0 if step.scaled else 255.0), f"{step.key}: {context}"
+    settings = policy._get_constructor_parameters()
+    for key, value in report.settings.items():
+        real = settings[key]
+        assert value == (real.__name__ if isinstance(real, type) else real), f"settings.{key}: {context}"
+    for alias, canonical in report.aliases.items():
+        assert policy.get_submodule(alias) is policy.get_submodule(canonical), f"{alias}: {context}"
+    for part in report.input_composition:
+        module = policy.get_submodule(part.layer)
+        width = module.in_features if isinstance(module, torch.nn.Linear) else module.features_dim
+        assert width == part.width == sum(size for _, size in part.parts), f"{part.layer}: {context}"
 
 
 def is_meta(policy: torch.nn.Module) -> bool:

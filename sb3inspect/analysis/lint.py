@@ -19,6 +19,15 @@ write what was meant. Behaviour measured on SB3 2.9.2:
 - NA006 ``sb2-list-of-mappings`` (error): a list of several mappings (Stable-Baselines 2 style, with
   ``lstm`` entries): SB3 keeps the first mapping and drops the rest (sb3-contrib#172).
 
+Size findings read the built report (``lint_sizes``), whatever the source:
+
+- NA007 ``dominant-layer`` (warning): a Linear right after a Flatten holds most of its network's
+  parameters (≥ 90 % and ≥ 2 M): a large image flattened into it (NatureCNN on 210×160 frames puts
+  11.5 M of 11.6 M parameters in one Linear).
+- NA008 ``narrow-layer`` (warning): a hidden layer of width 1, or narrower than the actions its
+  network outputs: every output is computed from that few numbers (with ReLU, a width-1 layer that
+  outputs 0 passes no gradient at all).
+
 Pure functions on plain values: no torch, usable on configs and on a live model's ``policy_kwargs``.
 """
 
@@ -29,7 +38,7 @@ from typing import Any
 
 from sb3inspect.catalog import net_arch_keys
 from sb3inspect.errors import did_you_mean
-from sb3inspect.report.model import Finding
+from sb3inspect.report.model import Finding, Network, PolicyReport
 
 ON_POLICY = "on_policy"
 ERROR = "error"
@@ -42,6 +51,8 @@ CODES: dict[str, tuple[str, str]] = {
     "NA004": ("zero-width", ERROR),
     "NA005": ("list-wrapped-mapping", WARNING),
     "NA006": ("sb2-list-of-mappings", ERROR),
+    "NA007": ("dominant-layer", WARNING),
+    "NA008": ("narrow-layer", WARNING),
 }
 """Code -> (name, level): the lint rules, documented in this module's docstring."""
 
@@ -239,3 +250,103 @@ def _literal(value: Any, python: bool) -> str:
     if isinstance(value, type):
         return value.__name__
     return repr(value) if python and isinstance(value, str) else str(value)
+
+
+DOMINANT_SHARE = 0.9
+"""NA007: the share of its network's parameters one Linear after a Flatten must hold."""
+DOMINANT_PARAMS = 2_000_000
+"""NA007: and its size; NatureCNN on 84×84 Atari frames (1.6 M in its Linear, by design) stays below."""
+RELU_LIKE = frozenset({"ReLU", "ReLU6", "Hardtanh", "Hardsigmoid", "Hardswish"})
+"""Activations that output a constant (and pass no gradient) over half their input range."""
+
+
+def lint_sizes(report: PolicyReport) -> tuple[Finding, ...]:
+    """NA007 and NA008 on the networks a report holds (targets left out: they copy the online ones)."""
+    findings: list[Finding] = []
+    seen: set[str] = set()
+    where = f"{report.source}: " if report.source else ""
+    for network in report.networks:
+        if network.target or network.role == "other":
+            continue
+        findings += _dominant(network, where, seen)
+    findings += _narrow(report, where)
+    return tuple(findings)
+
+
+def _dominant(network: Network, where: str, seen: set[str]) -> list[Finding]:
+    found = []
+    previous = None
+    for layer in network.layers:
+        if (
+            layer.type == "Linear"
+            and previous is not None
+            and previous.type == "Flatten"
+            and layer.path not in seen
+            and layer.params >= DOMINANT_PARAMS
+            and layer.params >= DOMINANT_SHARE * network.params
+        ):
+            seen.add(layer.path)
+            source = previous.input_shape
+            flat = (
+                f"the {'×'.join(map(str, source))} map flattened" if source and len(source) > 1 else "a flattened input"
+            )
+            name, level = CODES["NA007"]
+            found.append(
+                Finding(
+                    code="NA007",
+                    name=name,
+                    level=level,
+                    where=f"{where}{network.name}: {layer.path}",
+                    message=f"a Linear of {layer.in_features:,} → {layer.out_features:,} holds {layer.params:,} of "
+                    f"{network.name}'s {network.params:,} parameters ({100 * layer.params / network.params:.1f} %): "
+                    f"it reads {flat}",
+                    fix="downscale the observation (NatureCNN was made for 84×84 frames), or use a features extractor "
+                    "that pools before its Linear (features_extractor_class)",
+                )
+            )
+        if layer.params or layer.type == "Flatten":
+            previous = layer
+    return found
+
+
+def _narrow(report: PolicyReport, where: str) -> list[Finding]:
+    """One finding per distinct problem; networks with the same hidden sizes share it."""
+    outputs = report.action_distribution.width if report.action_distribution else None
+    activation = report.activation_fn or ""
+    groups: dict[tuple[int, int, int | None], list[str]] = {}
+    for network in report.networks:
+        if network.target or network.role == "other":
+            continue
+        limit = outputs if network.role in ("policy", "actor", "q_value", "quantile") else None
+        sizes = list(network.hidden_sizes)
+        index = next((i for i, width in enumerate(sizes) if width == 1), None)
+        if index is None and limit is not None:
+            index = next((i for i, width in enumerate(sizes) if 0 < width < limit), None)
+        if index is not None:
+            width = sizes[index]
+            groups.setdefault((index, width, limit if width != 1 else None), []).append(network.name)
+    found = []
+    for (index, width, limit), names in groups.items():
+        nets = " and ".join(names)
+        if width == 1:
+            message = f"hidden layer {index + 1} of {nets} has width 1: everything after it is computed from one number"
+            if activation in RELU_LIKE:
+                message += f"; with {activation}, whenever that number is clipped to 0 no gradient flows back at all"
+        else:
+            message = (
+                f"hidden layer {index + 1} of {nets} has width {width}, narrower than the {limit} outputs it feeds: "
+                f"they can only vary in {width} direction{'s' if width > 1 else ''}"
+            )
+        name, level = CODES["NA008"]
+        found.append(
+            Finding(
+                code="NA008",
+                name=name,
+                level=level,
+                where=f"{where}policy_kwargs.net_arch",
+                message=message,
+                fix=(f"make it at least {limit} wide" if width != 1 else "give it more units")
+                + " (SB3's default hidden layers are 64 wide: net_arch: [64, 64])",
+            )
+        )
+    return found

@@ -37,9 +37,11 @@ _LOCK = threading.RLock()
 
 
 class RecordingOptimizer:
-    """Takes an optimizer's place during a meta build and remembers its parameters.
+    """Takes an optimizer's place during a meta build and remembers its parameters and keywords.
 
-    Like every torch optimizer it refuses an empty parameter list (SB3's critic with ``n_critics: 0``).
+    Like a torch optimizer, each of its ``param_groups`` holds the parameters and the keywords the
+    group would train with (``lr`` from the schedule, ``optimizer_kwargs``), and it refuses an empty
+    parameter list (SB3's critic with ``n_critics: 0``).
     """
 
     def __init__(self, params: Any, *args: Any, **kwargs: Any) -> None:
@@ -47,12 +49,34 @@ class RecordingOptimizer:
         if not groups:
             raise ValueError("optimizer got an empty parameter list")  # torch.optim.Optimizer's own check
         if groups and isinstance(groups[0], dict):
-            self.param_groups = [dict(group, params=list(group["params"])) for group in groups]
+            self.param_groups = [{**kwargs, **group, "params": list(group["params"])} for group in groups]
         else:
-            self.param_groups = [{"params": groups}]
+            self.param_groups = [{**kwargs, "params": groups}]
 
     def zero_grad(self, *args: Any, **kwargs: Any) -> None:  # pragma: no cover - never trained
         pass
+
+
+class _StandsFor(type):
+    """The metaclass of a recording stand-in: the class compares equal to the optimizer it stands for, so SB3's
+    own tests of ``optimizer_class`` (``if optimizer_class == th.optim.Adam: optimizer_kwargs["eps"] = 1e-5``)
+    see the real class and set what they set for it."""
+
+    real: type
+
+    def __eq__(cls, other: object) -> bool:
+        return other is cls.real or type.__eq__(cls, other) is True
+
+    def __hash__(cls) -> int:
+        return hash(cls.real)
+
+
+@functools.cache
+def recording_class(real: type) -> type:
+    """A stand-in class for the optimizer class ``real``: records like ``RecordingOptimizer``, compares equal to
+    ``real``, and carries it as ``real`` (its name is what training would use)."""
+    stand_in: type = _StandsFor(f"Recording{real.__name__}", (RecordingOptimizer,), {"real": real})
+    return stand_in
 
 
 SMALL_OP_BYTES = 16 << 20

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sb3inspect import catalog
-from sb3inspect.build.meta import RecordingOptimizer, meta_build
+from sb3inspect.build.meta import meta_build, recording_class
 from sb3inspect.caught import caught_warnings, pass_on
 from sb3inspect.errors import BuildError, one_line
 from sb3inspect.sources.config import PolicySpec, PythonClass
@@ -40,6 +40,11 @@ class BuiltPolicy:
     """What SB3 warned about while building (the report shows them as notes)."""
     optimizer: tuple[str, dict[str, Any]] | None = None
     """The optimizer the algorithm would create (class name, options): the build only records it."""
+    algorithm: Any = None
+    """The algorithm object the policy was built for (its model not set up): tau, target_update_interval,
+    vf_coef, sde_sample_freq... as the algorithm holds them."""
+    env_observation_space: Any = None
+    """The observation space the env gives, before SB3's channel-first transpose."""
 
 
 def algorithm_class(name: str) -> type:
@@ -90,10 +95,10 @@ def build_policy(spec: PolicySpec) -> BuiltPolicy:
         kwargs = dict(algo.policy_kwargs)
         optimizer = None
         parameters = _policy_parameters(algo.policy_class)
+        real = None
         if "optimizer_class" in parameters:
             real = kwargs.get("optimizer_class") or parameters["optimizer_class"].default
-            optimizer = (real.__name__, dict(kwargs.get("optimizer_kwargs") or {}))
-            kwargs["optimizer_class"] = RecordingOptimizer
+            kwargs["optimizer_class"] = recording_class(real)
         args: tuple[Any, ...] = (algo.observation_space, algo.action_space)
         if info.family != "ars":
             args += (algo.lr_schedule,)
@@ -117,6 +122,8 @@ def build_policy(spec: PolicySpec) -> BuiltPolicy:
             ) from exc
     raised = _sb3_warnings(caught)
     pass_on(w for w in caught if _module_in(w, (*SB3_PACKAGES, *DRIVEN_PACKAGES)) is None)
+    if real is not None:  # the options as the policy holds them, after SB3's own edits (PPO's Adam eps=1e-5)
+        optimizer = (real.__name__, dict(getattr(policy, "optimizer_kwargs", None) or {}))
     if algo.observation_space.shape != observation_space.shape:
         notes.append(
             f"SB3 transposes the channel-last image {tuple(observation_space.shape)} to channel-first "
@@ -131,6 +138,8 @@ def build_policy(spec: PolicySpec) -> BuiltPolicy:
         notes=notes,
         warnings=raised,
         optimizer=optimizer,
+        algorithm=algo,
+        env_observation_space=observation_space,
     )
 
 

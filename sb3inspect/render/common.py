@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sb3inspect import catalog
+from sb3inspect.render import answers
 from sb3inspect.report.model import MATRIX, Finding, Layer, Network, PolicyReport
 from sb3inspect.sources.spaces import short
 
@@ -45,13 +46,22 @@ def dims(shape: tuple[int, ...]) -> str:
     return "×".join(map(str, shape)) if shape else "scalar"
 
 
-def display_rows(network: Network) -> list[Row]:
+def display_rows(network: Network, report: PolicyReport | None = None) -> list[Row]:
+    """The rows as shown; with the ``report``, a row also says what its input really is (``Flatten (one-hot of
+    Discrete(16))``) and flags a shared module this network uses without passing gradients back (``detached``)."""
+    notes = answers.row_notes(report) if report is not None else {}
+    detached = answers.detached_rows(report).get(network.name, set()) if report is not None else set()
     rows: list[Row] = []
     for layer in network.layers:
         if layer.is_activation and rows and " + " not in rows[-1].type:
             rows[-1] = replace(rows[-1], type=f"{rows[-1].type} + {layer.type}")
             continue
-        rows.append(_row(layer, network))
+        row = _row(layer, network)
+        if layer.path in notes:
+            row = replace(row, type=f"{row.type} ({notes[layer.path]})")
+        if any(layer.path == module or layer.path.startswith(module + ".") for module in detached):
+            row = replace(row, flags=(*row.flags, "detached"))
+        rows.append(row)
     return rows
 
 
@@ -219,9 +229,9 @@ def explain_notes(report: PolicyReport) -> list[str]:
             "counted once in the totals"
         )
     targets = [n.name for n in report.networks if n.target]
-    if targets:
+    if targets and not report.targets:  # a bare policy: the algorithm's tau and interval are unknown
         how = (
-            "overwritten by a hard copy every target_update_interval steps (tau = 1 by default)"
+            "overwritten by a copy every target_update_interval steps (tau = 1 by default)"
             if report.algo in ("DQN", "QRDQN")
             else "updated by Polyak averaging (tau)"
         )
@@ -229,17 +239,17 @@ def explain_notes(report: PolicyReport) -> list[str]:
             f"{' and '.join(targets)} {'is a copy' if len(targets) == 1 else 'are copies'} of the online "
             f"network(s), {how}, never by gradient: not trainable"
         )
-    for network in report.networks:
-        for layer in network.layers:
-            if layer.type == "Flatten" and layer.input_shape and len(layer.input_shape) == 3 and layer.output_shape:
-                notes.append(
-                    f"the CNN's last feature map {dims(layer.input_shape)} flattens to "
-                    f"{number(layer.output_shape[0])} features ({' × '.join(map(str, layer.input_shape))})"
-                )
-                break
-        else:
-            continue
-        break
+    notes += answers.target_explain(report)
+    flatten = _cnn_flatten(report)
+    if flatten is not None:
+        notes.append(
+            f"the CNN's last feature map {dims(flatten.input_shape or ())} flattens to "
+            f"{number((flatten.output_shape or (0,))[0])} features ({' × '.join(map(str, flatten.input_shape or ()))})"
+        )
+    for step in report.preprocessing:
+        what = f"{step.key}: {short(step.space)}" if step.key is not None else short(step.space)
+        notes.append(f"{what} → {answers.step_text(step, report=report, brief=False)}")
+    notes += answers.composition_explain(report)
     recurrent = {layer.type for network in report.networks for layer in network.layers} & set(catalog.RNN_GATES)
     for kind, gates in catalog.RNN_GATES.items():
         if kind in recurrent:
@@ -248,19 +258,44 @@ def explain_notes(report: PolicyReport) -> list[str]:
             notes.append(
                 f"{article} {kind} layer has {each} input weights (h·in), recurrent weights (h·h) and two bias vectors (2·h)"
             )
-    if any(layer.type == "Parameter" and layer.path.endswith("log_std") for n in report.networks for layer in n.layers):
-        notes.append(
-            "log_std is a bare parameter, not a layer: the log standard deviation of the action "
-            "distribution, learned but independent of the observation"
-        )
+    bare_log_std = any(
+        layer.type == "Parameter" and layer.path.endswith("log_std") for n in report.networks for layer in n.layers
+    )
+    if report.action_distribution is not None:
+        notes += answers.action_explain(report)
+    elif bare_log_std:  # a report without the distribution (a state dict): say only what the row is
+        notes.append("log_std is a bare parameter, not a layer: the action distribution's log standard deviation")
+    notes += answers.optimizer_explain(report)
+    notes += answers.settings_explain(report)
+    notes += answers.alias_explain(report)
     notes.append(MACS_NOTE)
     if report.totals.training_bytes is not None:
         state = _states(report.optimizer, report.totals.optimizer_states)
+        skipped = [o for o in report.optimizers if o.in_policy and o.updated != o.params]
         notes.append(
-            f"training memory: the parameters plus, for each trainable one, a gradient and {state} "
-            "(activations and replay buffers excluded)"
+            f"training memory: the parameters plus, for each trainable one, a gradient and {state}"
+            + (" for the parameters an optimizer steps" if skipped else "")
+            + " (activations and replay buffers excluded)"
         )
     return notes
+
+
+def _cnn_flatten(report: PolicyReport) -> Layer | None:
+    """The first Flatten of a 3-D feature map that a convolution made (not a raw observation flattened)."""
+    for network in report.networks:
+        convolved = False
+        for layer in network.layers:
+            if layer.type.startswith("Conv"):
+                convolved = True
+            elif (
+                layer.type == "Flatten"
+                and convolved
+                and layer.input_shape
+                and len(layer.input_shape) == 3
+                and layer.output_shape
+            ):
+                return layer
+    return None
 
 
 def _extractor_root(path: str) -> str:
@@ -300,20 +335,24 @@ def saved_by(saved: Mapping[str, Any]) -> str:
 
 
 def header_lines(report: PolicyReport) -> list[tuple[str, str]]:
-    """(label, value) pairs for the lines under a report's title."""
+    """(label, value) pairs for the lines under a report's title: who saved it, the spaces with what SB3 does to
+    them, the architecture, then what training does with it (settings, optimizers, targets, hyperparameters)."""
     lines = []
     saved = report.extra.get("saved_model")
     if isinstance(saved, Mapping):
         lines.append(("saved by", saved_by(saved)))
-    lines += [("observation", short(report.observation_space)), ("action", short(report.action_space))]
+    lines += answers.observation_lines(report)
+    lines.append(("action", answers.action_line(report)))
     built = " · ".join(
         f"{n.name} {list(n.hidden_sizes)}" for n in report.networks if not n.target and n.role != "other"
     )
-    if report.net_arch is not None or built:
-        given = "default" if report.net_arch is None else arch_text(report.net_arch)
+    custom = answers.net_arch_custom(report)
+    if report.net_arch is not None or built or custom:
+        given = custom or ("default" if report.net_arch is None else arch_text(report.net_arch))
         lines.append(("net_arch", f"{given}  →  {built}" if built else given))
-    if report.activation_fn:
-        lines.append(("activation", report.activation_fn))
+    activation = _activation_text(report)
+    if activation:
+        lines.append(("activation", activation))
     extractor = report.features_extractor
     if extractor:
         text = extractor["class"]
@@ -323,10 +362,36 @@ def header_lines(report: PolicyReport) -> list[tuple[str, str]]:
             names = [n.name for n in report.networks if not n.target and n.role != "other"]
             pair = " and ".join(names[:2]) if len(names) >= 2 else "networks"
             text += f", shared by {pair}" if extractor["shared"] else f", one per network ({', '.join(names)})"
+        module = next((c for c in report.aliases.values() if c.rsplit(".", 1)[-1].endswith("features_extractor")), None)
+        also = answers.alias_text(report, module) if module else None
+        if also:
+            text += f" ({also})"
         lines.append(("features", text))
+    for label, value in (
+        ("settings", answers.settings_line(report)),
+        answers.optimizer_line(report) or ("optimizer", None),
+        ("targets", answers.target_line(report)),
+    ):
+        if value:
+            lines.append((label, value))
     if report.training:
         lines.append(("training", f"{settings_text(report.training)}  (not architecture)"))
     return lines
+
+
+def _activation_text(report: PolicyReport) -> str | None:
+    """activation_fn, or what the layers show when a custom module ignores it, or that no layer uses it."""
+    built = answers.built_activations(report)
+    if "mlp_extractor" in report.custom:
+        found = ", ".join(built) or "none"
+        given = f"; activation_fn {report.activation_fn} is not used by it" if report.activation_fn else ""
+        return f"{found} (read from the custom mlp_extractor's layers{given})"
+    if not report.activation_fn:
+        return None
+    online = [n for n in report.networks if not n.target and n.role != "other"]
+    if online and not any(n.hidden_sizes for n in online):
+        return f"{report.activation_fn} (unused: no hidden layers)"
+    return report.activation_fn
 
 
 def settings_text(settings: Mapping[str, object]) -> str:

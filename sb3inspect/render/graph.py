@@ -26,6 +26,7 @@ from typing import Any
 
 from sb3inspect import catalog
 from sb3inspect.analysis.checks import safety_problems
+from sb3inspect.render.answers import copy_kind
 from sb3inspect.render.common import (
     MACS_NOTE,
     Row,
@@ -180,7 +181,7 @@ def build_graph(report: PolicyReport) -> Graph:
         _chain_edges(column.items, entries[network.name], edges, action_input=network.role == "critic")
     facts = tuple((level, one_line(text)) for level, text in safety_problems(report))  # first: loading it runs code
     facts += tuple(
-        (label, one_line(value)) for label, value in header_lines(report) if label != "observation"
+        (label, one_line(value)) for label, value in header_lines(report) if label not in _NOT_DRAWN
     )  # the top box
     findings = tuple(tuple(one_line(part) for part in finding_lines(finding)) for finding in report.findings)
     macs = (MACS_NOTE,) if any(network.macs is not None for network in report.networks) else ()
@@ -196,6 +197,9 @@ def build_graph(report: PolicyReport) -> Graph:
         tuple(one_line(note) for note in report.notes) + macs,
     )
 
+
+_NOT_DRAWN = ("observation", "settings", "optimizer", "optimizers", "targets", "training")
+"""Header lines the picture leaves to the tables: the observation has its own box, training facts are no structure."""
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
 
@@ -277,7 +281,9 @@ def _column(network: Network, report: PolicyReport, ids: Iterator[str]) -> Stage
     items = _items(_rows(network, shared=False), ids, report=report)
     notes = tuple(item.note for item in items if isinstance(item, Lanes) and item.note)
     style = "target" if network.target else STYLES.get(network.role, "other")
-    short = f"{network.name} · " + ("Polyak copy" if network.target else f"{number(network.params)} params")
+    short = f"{network.name} · " + (
+        copy_kind(report, network.name) if network.target else f"{number(network.params)} params"
+    )
     return Stage(
         _stage_id(network.name),
         one_line(network.name),
@@ -296,7 +302,7 @@ def _caption(network: Network, report: PolicyReport) -> tuple[str, ...]:
     if network.target:
         source = network.name.removesuffix("_target")
         copied = source if source != network.name and source in report.names else "its network"
-        return (f"target: Polyak copy of {copied}", counts + ", not trained")
+        return (f"target: {copy_kind(report, network.name)} of {copied}", counts + ", not trained")
     role = catalog.ROLE_TITLES.get(network.role, network.role)
     if network.trainable_params != network.params:
         counts += f" ({number(network.trainable_params)} trainable)"

@@ -60,7 +60,7 @@ def render_markdown(report: PolicyReport, *, explain: bool = False, **_: Any) ->
         extra_head, extra_rule = (" MACs | how |", "---:|---|") if explain else ("", "")
         lines.append(f"| layer | type | in → out | weight | bias | params |{extra_head} |")
         lines.append(f"|---|---|---|---|---|---:|{extra_rule}---|")
-        for row in display_rows(network):
+        for row in display_rows(network, report):
             extra = f" {'' if row.macs is None else number(row.macs)} | {_cell(row.how)} |" if explain else ""
             lines.append(
                 f"| {_code(row.path)} | {_cell(row.type)} | {row.io} | {row.weight} | {row.bias} | {number(row.params)} |"

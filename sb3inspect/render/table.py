@@ -61,7 +61,7 @@ def table_lines(report: PolicyReport, *, explain: bool = False, width: int | Non
     for label, value in facts:
         prose(Text(label.ljust(label_width), style="dim") + Text("  " + value), label_width + 2)
     for network in report.networks:
-        lines += [Text(""), *_network_lines(network, explain)]
+        lines += [Text(""), *_network_lines(network, explain, report)]
     lines.append(Text(""))
     prose(Text("totals  ", style="bold") + Text(totals_line(report)))
     for note in report.notes:
@@ -83,11 +83,11 @@ def table_lines(report: PolicyReport, *, explain: bool = False, width: int | Non
     return [part for line in lines for part in _wrapped(line, indents.get(id(line)), width)]
 
 
-def _network_lines(network: Network, explain: bool) -> list[Text]:
+def _network_lines(network: Network, explain: bool, report: PolicyReport) -> list[Text]:
     """A network's title and table: header, rule, one line per display row, the total."""
     columns = COLUMNS + (("MACs", "", "how") if explain else ("",))
     cells = []
-    for row in display_rows(network):
+    for row in display_rows(network, report):
         cell = [row.path, row.type, row.io, row.weight, row.bias, number(row.params)]
         if explain:
             cell.append("" if row.macs is None else number(row.macs))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 from sb3inspect.catalog import ACTIVATIONS
@@ -232,6 +232,183 @@ class Finding:
         }
 
 
+def _record_dict(record: Any) -> dict[str, Any]:
+    """A record of plain fields as JSON data: tuples become lists, frozen mappings dicts."""
+    return {item.name: thaw(getattr(record, item.name)) for item in fields(record)}
+
+
+@dataclass(frozen=True, slots=True)
+class InputStep:
+    """What SB3 does to one observation input before the first layer (``preprocess_obs``), and what reads it."""
+
+    key: str | None
+    """The Dict key; None for a single observation space."""
+    space: Mapping[str, Any]
+    """The input's space spec as the policy sees it (after SB3's channel-first transpose)."""
+    kind: str
+    """``image`` (a uint8 image: divided by 255 unless normalize_images=False), ``float`` (a Box: cast to float,
+    not scaled), ``one_hot`` (Discrete), ``one_hot_concat`` (MultiDiscrete), ``binary`` (MultiBinary: cast to float)."""
+    width: int
+    """Numbers the input holds after preprocessing (a Discrete(16) is 16 one-hot values; an image all its pixels)."""
+    scaled: bool = False
+    """Divided by 255 (``preprocess_obs`` with normalize_images=True on an image space)."""
+    image: bool = False
+    """SB3 treats it as an image (``is_image_space``: a uint8 Box in [0, 255])."""
+    transposed_from: tuple[int, ...] | None = None
+    """The channel-last shape the env gives, when SB3 transposes it to channel-first (``VecTransposeImage``)."""
+    encoder: str | None = None
+    """The module that reads it: the features extractor's class, or CombinedExtractor's branch for the key."""
+    features: int | None = None
+    """Features the encoder makes of it (CombinedExtractor concatenates these in key order)."""
+    layer: str | None = None
+    """Path of the first module that reads it (``features_extractor.flatten``)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "space", freeze(self.space))
+        if self.transposed_from is not None:
+            object.__setattr__(self, "transposed_from", tuple(self.transposed_from))
+
+    def to_dict(self) -> dict[str, Any]:
+        return _record_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionDistribution:
+    """How the policy's head turns into actions: the distribution, its parameters and how actions meet the env."""
+
+    kind: str
+    """``gaussian``, ``gsde``, ``squashed_gaussian``, ``deterministic``, ``categorical``, ``multi_categorical``,
+    ``bernoulli``, ``q_greedy`` (DQN) or ``quantile_greedy`` (QR-DQN)."""
+    network: str
+    """The network whose head it is (``pi``, ``actor``, ``q_net``, ``quantile_net``)."""
+    distribution: str | None = None
+    """SB3's distribution class (``DiagGaussianDistribution``); None for deterministic heads and Q-networks."""
+    outputs: tuple[str, ...] = ()
+    """Paths of the modules that give the distribution's inputs: ``("action_net",)``, ``("actor.mu", "actor.log_std")``."""
+    width: int | None = None
+    """Numbers the head outputs: logits, means, q-values, or quantiles × actions."""
+    splits: tuple[int, ...] = ()
+    """How the outputs divide: MultiCategorical's sub-spaces (10, 5, 5); QR-DQN's (quantiles, actions)."""
+    log_std: Mapping[str, Any] | None = None
+    """``{"path", "kind": "parameter" | "linear", "shape", "state_dependent", "init", "clamp"}``."""
+    squash: str | None = None
+    """``tanh`` when the sample (or the deterministic output) is squashed into [-1, 1]."""
+    bounds: str | None = None
+    """How a Box action meets the env's bounds: ``clip`` (np.clip before env.step and in predict) or ``rescale``
+    (from [-1, 1] to [low, high]); None for discrete actions."""
+    details: Mapping[str, Any] = field(default_factory=FrozenDict)
+    """Kind-specific facts: gSDE's ``latent_dim``, ``full_std``, ``use_expln``, ``sample_freq``, ``learn_features``;
+    ``clip_mean``; DQN's ``exploration`` (ε schedule); TD3's ``action_noise`` and target smoothing; ``masked``."""
+
+    def __post_init__(self) -> None:
+        for name in ("outputs", "splits", "log_std", "details"):
+            object.__setattr__(self, name, freeze(getattr(self, name)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return _record_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class OptimizerInfo:
+    """One optimizer the algorithm trains with, and the parameters its param_groups hold."""
+
+    name: str
+    """Where it lives: ``policy.optimizer``, ``policy.actor.optimizer``, ``policy.critic.optimizer``, ``ent_coef_optimizer``."""
+    type: str
+    """Its class (``Adam``, ``RMSprop``, ``RMSpropTFLike``)."""
+    options: Mapping[str, Any]
+    """The keywords it is created with: ``lr`` (the schedule's initial value) and ``optimizer_kwargs``."""
+    params: int
+    """Parameters its param_groups hold."""
+    updated: int
+    """Of those, the ones its ``step()`` changes (TRPO clears the actor's gradients first: the value path only)."""
+    modules: tuple[str, ...]
+    """Module paths whose parameters it updates (``critic.qf0``); ``log_ent_coef`` outside the policy."""
+    excluded: tuple[str, ...] = ()
+    """Modules of its own network (or held in its groups) that it does not update, with the reason in ``loss``."""
+    loss: str | None = None
+    """The loss that gives it gradients (``policy_loss + 0.5·value_loss − 0.0·entropy``), with the algorithm's values."""
+    note: str | None = None
+    """What that loss means for the parameters it reaches, in words."""
+    in_policy: bool = True
+    """False for ``ent_coef_optimizer``: ``log_ent_coef`` is the algorithm's, not a policy parameter."""
+
+    def __post_init__(self) -> None:
+        for name in ("options", "modules", "excluded"):
+            object.__setattr__(self, name, freeze(getattr(self, name)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return _record_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class GradientFlow:
+    """Which losses reach a module that more than one network uses (or that SB3 detaches)."""
+
+    module: str
+    """Module path (``features_extractor``, ``lstm_actor``, ``actor.features_extractor``)."""
+    networks: tuple[str, ...]
+    """The networks that use its output."""
+    trained_by: tuple[str, ...]
+    """The losses whose gradients reach it (``policy loss``, ``value loss × 0.5``, ``actor loss``)."""
+    not_by: tuple[str, ...] = ()
+    """Losses of networks that use it but do not reach it."""
+    why: str = ""
+    """SB3's reason, in words (``the critic computes its features under th.set_grad_enabled(False)``)."""
+
+    def __post_init__(self) -> None:
+        for name in ("networks", "trained_by", "not_by"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return _record_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class TargetUpdate:
+    """How a target network follows its online network."""
+
+    network: str
+    """The target (``q_net_target``, ``critic_target``)."""
+    source: str
+    """The online network it copies (``q_net``, ``critic``)."""
+    rule: str
+    """``copy`` (tau = 1: overwritten) or ``polyak`` (target ← tau·online + (1 − tau)·target)."""
+    tau: float
+    every: int
+    """Updates happen every ``every`` ``unit``."""
+    unit: str
+    """``env steps`` (DQN: target_update_interval, counted over all envs), ``gradient steps`` (SAC, TQC) or
+    ``critic updates`` (TD3's policy_delay)."""
+    shared: tuple[str, ...] = ()
+    """Target modules that several targets share (TD3's target features extractor): Polyak-updated once per target,
+    so their effective coefficient is a multiple of tau."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "shared", tuple(self.shared))
+
+    def to_dict(self) -> dict[str, Any]:
+        return _record_dict(self)
+
+
+@dataclass(frozen=True, slots=True)
+class InputComposition:
+    """A layer whose input is several things concatenated, and the parts in order."""
+
+    layer: str
+    """The module (``critic.qf0.0``, ``features_extractor``)."""
+    width: int
+    parts: tuple[tuple[str, int], ...]
+    """(what, width) in concatenation order: ``(("features", 10), ("actions", 3))``."""
+    why: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "parts", tuple((str(name), int(size)) for name, size in self.parts))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"layer": self.layer, "width": self.width, "parts": [list(part) for part in self.parts], "why": self.why}
+
+
 @dataclass(frozen=True, slots=True)
 class PolicyReport:
     """What a config (or a model) builds, network by network."""
@@ -254,11 +431,32 @@ class PolicyReport:
     """The optimizer class training would use (``Adam``; A2C's ``RMSprop``); none for ARS."""
     notes: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
-    """Lint findings about the net_arch the report was built from (see ``analysis.lint``)."""
+    """Lint findings about the net_arch the report was built from (see ``analysis.lint``) and about sizes."""
     training: Mapping[str, Any] = field(default_factory=FrozenDict)
     """The config's training hyperparameters as it gave them (``n_steps``, ``learning_rate``,
     rl-zoo3's ``n_envs``...): settings that do not change the networks. Those that do (``use_sde``,
     ``frame_stack``, ``normalize``, ``env_wrapper``) are applied, and the notes say how."""
+    preprocessing: tuple[InputStep, ...] = ()
+    """What SB3 does to each observation input before the first layer (one per Dict key)."""
+    action_distribution: ActionDistribution | None = None
+    """How the head's outputs become actions."""
+    optimizers: tuple[OptimizerInfo, ...] = ()
+    """Every optimizer training uses, with what its param_groups hold and what it updates."""
+    gradients: tuple[GradientFlow, ...] = ()
+    """Which losses reach the modules several networks use (shared extractors, a shared LSTM)."""
+    targets: tuple[TargetUpdate, ...] = ()
+    """How each target network follows its online network (the algorithm's tau and interval)."""
+    settings: Mapping[str, Any] = field(default_factory=FrozenDict)
+    """Policy settings that are not layers (``ortho_init``, ``log_std_init``, ``normalize_images``, ``squash_output``,
+    ``full_std``, ``optimizer_class``, ``optimizer_kwargs``, ``features_extractor_kwargs``...), as the policy holds them."""
+    aliases: Mapping[str, str] = field(default_factory=FrozenDict)
+    """Other names of one module in ``print(model.policy)`` and the state dict -> the name the tables use
+    (``pi_features_extractor`` -> ``features_extractor``)."""
+    input_composition: tuple[InputComposition, ...] = ()
+    """Layers that read several things concatenated (a critic's features + actions, CombinedExtractor's keys)."""
+    custom: Mapping[str, str] = field(default_factory=FrozenDict)
+    """Policy modules whose class is not SB3's (``{"mlp_extractor": "CustomNetwork"}``): net_arch and activation_fn
+    do not describe them; their layers do."""
     source: str | None = None
     extra: Mapping[str, Any] = field(default_factory=FrozenDict, metadata={"json": "rest"})
     """Top-level keys a source adds to the JSON report (a saved model's ``saved_model``); never one of
@@ -282,6 +480,15 @@ class PolicyReport:
             "notes",
             "findings",
             "training",
+            "preprocessing",
+            "action_distribution",
+            "optimizers",
+            "gradients",
+            "targets",
+            "settings",
+            "aliases",
+            "input_composition",
+            "custom",
         }
     )
     """The keys ``to_dict()`` always writes; ``extra`` adds others beside them."""
@@ -294,11 +501,22 @@ class PolicyReport:
             "features_extractor",
             "notes",
             "training",
+            "settings",
+            "aliases",
+            "custom",
             "extra",
         ):
             object.__setattr__(self, name, freeze(getattr(self, name)))
-        object.__setattr__(self, "networks", tuple(self.networks))
-        object.__setattr__(self, "findings", tuple(self.findings))
+        for name in (
+            "networks",
+            "findings",
+            "preprocessing",
+            "optimizers",
+            "gradients",
+            "targets",
+            "input_composition",
+        ):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
         clash = sorted(self.KEYS & set(self.extra))
         if clash:
             raise ValueError(
@@ -344,6 +562,15 @@ class PolicyReport:
             "totals": self.totals.to_dict(),
             "notes": list(self.notes),
             "findings": [finding.to_dict() for finding in self.findings],
+            "preprocessing": [step.to_dict() for step in self.preprocessing],
+            "action_distribution": self.action_distribution.to_dict() if self.action_distribution else None,
+            "optimizers": [optimizer.to_dict() for optimizer in self.optimizers],
+            "gradients": [flow.to_dict() for flow in self.gradients],
+            "targets": [target.to_dict() for target in self.targets],
+            "settings": thaw(self.settings),
+            "aliases": thaw(self.aliases),
+            "input_composition": [part.to_dict() for part in self.input_composition],
+            "custom": thaw(self.custom),
         }
         out.update(thaw(self.extra))
         return out

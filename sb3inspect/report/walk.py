@@ -47,13 +47,19 @@ def walk_policy(
     notes: Iterable[str] = (),
     source: str | None = None,
     optimizer: tuple[str, dict[str, Any]] | None = None,
+    algorithm: Any = None,
+    env_observation_space: Any = None,
 ) -> PolicyReport:
     """Report every network of an SB3 policy (any device, meta included).
 
-    ``optimizer`` (class name, options) sizes the training-memory estimate; by default it is read
-    from the optimizers the policy's modules carry (``policy.optimizer``, ``actor.optimizer``...).
+    ``optimizer`` (class name, options) names the class of the policy's optimizers when the build
+    recorded them in a stand-in; by default it is read from the optimizers the policy's modules
+    carry (``policy.optimizer``, ``actor.optimizer``...). ``algorithm`` is the SB3 algorithm object
+    the policy belongs to (tau, intervals, loss weights); ``env_observation_space`` what the env gives
+    before SB3's channel-first transpose.
     """
     from sb3inspect.build.shapes import probe_shapes
+    from sb3inspect.report.answers import Answers, param_ids
 
     optimizer = optimizer or _live_optimizer(policy)
     specs, members, owners = _assign(policy)
@@ -62,6 +68,15 @@ def walk_policy(
     probe = probe_shapes(policy)
     names = _Names(policy, probe.shapes)
     networks = tuple(_network(spec, rows, owners, names, trainable) for spec, rows in zip(specs, members, strict=True))
+    answers = Answers(
+        policy,
+        algorithm=algorithm,
+        algo=algo,
+        env_observation_space=env_observation_space,
+        network_params={spec.name: param_ids(part.obj for part in spec.parts) for spec in specs},
+        target_params=target_ids,
+    )
+    optimizers = answers.optimizers()
     observation_space = (
         observation_space if observation_space is not None else getattr(policy, "observation_space", None)
     )
@@ -73,13 +88,22 @@ def walk_policy(
         observation_space=describe(observation_space) if observation_space is not None else {},
         action_space=describe(action_space) if action_space is not None else {},
         networks=networks,
-        totals=_totals(policy, trainable, target_ids, optimizer),
+        totals=_totals(policy, trainable, target_ids, optimizer, answers.states_by_param()),
         net_arch=_plain(getattr(policy, "net_arch", None)),
         activation_fn=_class_name(getattr(policy, "activation_fn", None)),
         features_extractor=_features_extractor(policy, specs),
         notes=(*notes, *probe.notes),
         source=source,
         optimizer=optimizer[0] if optimizer else None,
+        preprocessing=answers.preprocessing(),
+        action_distribution=answers.action_distribution(),
+        optimizers=optimizers,
+        gradients=answers.gradients(),
+        targets=answers.targets(),
+        settings=answers.settings(),
+        aliases=answers.aliases(),
+        input_composition=answers.compositions(),
+        custom=answers.custom(),
     )
 
 
@@ -142,8 +166,19 @@ def _network(spec: _NetSpec, rows: list[Row], owners: dict[int, set[int]], names
     )
 
 
-def _totals(policy: Any, trainable: Any, target_ids: set[int], optimizer: tuple[str, dict[str, Any]] | None) -> Totals:
-    """From the policy's unique parameters, so shared modules count once."""
+def _totals(
+    policy: Any,
+    trainable: Any,
+    target_ids: set[int],
+    optimizer: tuple[str, dict[str, Any]] | None,
+    states_of: dict[int, int] | None = None,
+) -> Totals:
+    """From the policy's unique parameters, so shared modules count once.
+
+    ``states_of`` maps a parameter to the state tensors of the optimizer that updates it (none for
+    one that no optimizer steps, such as TRPO's actor); without it, every trainable parameter
+    carries the main optimizer's state.
+    """
     from sb3inspect.catalog import optimizer_states
 
     unique = list({id(p): p for p in policy.parameters()}.values())
@@ -153,8 +188,14 @@ def _totals(policy: Any, trainable: Any, target_ids: set[int], optimizer: tuple[
 
     states = optimizer_states(*optimizer) if optimizer else None
     training = None
-    if states is not None:  # every trainable parameter also holds a gradient and the optimizer's state
-        training = sum(p.numel() * p.element_size() * (2 + states if trainable(p) else 1) for p in unique)
+    if states is not None:  # every trainable parameter also holds a gradient and its optimizer's state
+
+        def extra(p: Any) -> int:
+            if not trainable(p):
+                return 0
+            return 1 + (states_of.get(id(p), 0) if states_of is not None else states)
+
+        training = sum(p.numel() * p.element_size() * (1 + extra(p)) for p in unique)
 
     return Totals(
         params=count(lambda p: True),

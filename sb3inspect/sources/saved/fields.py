@@ -199,6 +199,25 @@ def arch_text(value: Any) -> str:
     return str(value)
 
 
+def training_values(saved: SavedModel) -> dict[str, Any]:
+    """The algorithm settings the answers read (``catalog.SAVED_ALGO_ATTRIBUTES``), where ``data`` keeps them as
+    plain values; a pickled action noise by the class name SB3 writes next to its pickle. A setting that is only
+    a pickle (a learning-rate schedule) is None: unknown."""
+    out: dict[str, Any] = {}
+    for key in catalog.SAVED_ALGO_ATTRIBUTES:
+        if key not in saved.data:
+            continue
+        value = saved.data[key]
+        if value is None or isinstance(value, (bool, int, float, str)):
+            out[key] = value
+        elif isinstance(value, dict) and key == "action_noise":
+            found = re.fullmatch(r"<class '(?:[\w.]+\.)?(\w+)'>", str(value.get(":type:", "")))
+            out[key] = {"class": found.group(1) if found else "unknown"}
+        else:
+            out[key] = None
+    return out
+
+
 def guess_algo(saved: SavedModel, algo: str | None) -> str | None:
     """``--algo``; else HER's ``model_class``; else the algorithm of the policy module's group whose markers the data carries."""
     if algo is not None:

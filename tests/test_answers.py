@@ -1,0 +1,542 @@
+"""The answers beyond the layers, each held against a real CPU build doing what SB3 does with it.
+
+Preprocessing, the action distribution, optimizers, gradients through shared modules, target updates,
+settings, aliases, custom policies and size findings: the report says it, and SB3's own objects, a
+real backward pass, a real ``_on_step`` or a real ``learn()`` show it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import pytest
+import torch
+from gymnasium import spaces
+
+import sb3inspect
+from sb3inspect.render.common import display_rows, explain_notes, header_lines
+from sb3inspect.render.mermaid import mermaid
+from sb3inspect.report.model import PolicyReport
+from sb3inspect.sources.config import spec_from_mapping
+
+from .conftest import ROOT
+from .reference import cpu_model, spaces_env
+
+BOX = {"type": "Box", "shape": [5], "dtype": "float32"}
+SMALL_IMAGE = {"type": "Box", "shape": [3, 36, 36], "dtype": "uint8"}
+CONTINUOUS = {"type": "Box", "shape": [3], "low": -1, "high": 1}
+
+
+def header(report: PolicyReport) -> dict[str, str]:
+    return dict(header_lines(report))
+
+
+def model_of(config: dict[str, Any]) -> Any:
+    return cpu_model(spec_from_mapping(config))
+
+
+# --- preprocessing -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("space", "kind", "width", "line"),
+    [
+        ({"type": "Discrete", "n": 16}, "one_hot", 16, "one-hot of 16"),
+        ({"type": "MultiDiscrete", "nvec": [3, 4, 5]}, "one_hot_concat", 12, "one-hots 3 + 4 + 5 = 12"),
+        ({"type": "MultiBinary", "n": [4, 4]}, "binary", 16, "0/1 values cast to float"),
+        (BOX, "float", 5, "used as is"),
+        (SMALL_IMAGE, "image", 3 * 36 * 36, "image ÷ 255"),
+    ],
+)
+def test_preprocessing_is_what_preprocess_obs_does(space: dict[str, Any], kind: str, width: int, line: str) -> None:
+    config = {"algo": "PPO", "observation_space": space, "action_space": "discrete:2"}
+    report = sb3inspect.summary(config)
+    (step,) = report.preprocessing
+    assert (step.kind, step.width) == (kind, width)
+    assert line in header(report)["observation"]
+    model_of(config)  # preprocess_obs itself is run on samples by assert_answers_match (test_differential)
+
+
+def test_a_discrete_observation_row_says_one_hot() -> None:
+    report = sb3inspect.summary(
+        {"algo": "PPO", "observation_space": {"type": "Discrete", "n": 16}, "action_space": "discrete:4"}
+    )
+    flatten = next(
+        row for row in display_rows(report.network("pi"), report) if row.path == "features_extractor.flatten"
+    )
+    assert flatten.type == "Flatten (one-hot of Discrete(16))" and flatten.io == "16 → 16"
+
+
+def test_normalize_images_false_does_not_divide() -> None:
+    config = {
+        "algo": "PPO",
+        "policy": "CnnPolicy",
+        "observation_space": SMALL_IMAGE,
+        "action_space": "discrete:2",
+        "policy_kwargs": {"normalize_images": False},
+    }
+    report = sb3inspect.summary(config)
+    assert report.preprocessing[0].scaled is False
+    assert "NOT divided by 255" in header(report)["observation"]
+    policy = model_of(config).policy
+    obs = torch.full((1, 3, 36, 36), 255, dtype=torch.uint8)
+    assert float(policy.extract_features(obs, policy.features_extractor).abs().sum()) >= 0  # runs
+    from stable_baselines3.common.preprocessing import preprocess_obs
+
+    assert float(preprocess_obs(obs, policy.observation_space, normalize_images=False).max()) == 255.0
+
+
+def test_a_float_image_is_not_an_image_and_its_flatten_is_not_a_cnn() -> None:
+    depth = {"type": "Box", "shape": [1, 40, 40], "dtype": "float32", "low": 0, "high": 1}
+    config = {
+        "algo": "PPO",
+        "observation_space": {"type": "Dict", "spaces": {"rgb": SMALL_IMAGE, "depth": depth}},
+        "action_space": "discrete:2",
+    }
+    report = sb3inspect.summary(config)
+    steps = {step.key: step for step in report.preprocessing}
+    assert (steps["depth"].kind, steps["depth"].encoder, steps["depth"].features) == ("float", "Flatten", 1600)
+    assert (steps["rgb"].kind, steps["rgb"].encoder) == ("image", "NatureCNN")
+    notes = " ".join(explain_notes(report))
+    assert "depth: Box(1, 40, 40) float32 [0, 1] → not an image for SB3 (float32)" in notes
+    assert "1×40×40 flattens" not in notes  # the flatten note is about a CNN's feature map only
+    (combined,) = report.input_composition
+    assert combined.parts == (("depth (Flatten)", 1600), ("rgb (NatureCNN)", 256))
+    policy = model_of(config).policy
+    assert list(policy.features_extractor.extractors) == ["depth", "rgb"]  # the order CombinedExtractor concatenates
+
+
+# --- actions -----------------------------------------------------------------------------------------
+
+
+def _std(policy: Any, obs: torch.Tensor) -> torch.Tensor:
+    if hasattr(policy, "actor"):
+        mean, log_std, kwargs = policy.actor.get_action_dist_params(obs)
+        return policy.actor.action_dist.proba_distribution(mean, log_std, **kwargs).distribution.stddev
+    return policy.get_distribution(obs).distribution.stddev
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"algo": "PPO", "observation_space": BOX, "action_space": CONTINUOUS},
+        {"algo": "PPO", "observation_space": BOX, "action_space": CONTINUOUS, "use_sde": True},
+        {"algo": "SAC", "observation_space": BOX, "action_space": CONTINUOUS},
+        {"algo": "SAC", "observation_space": BOX, "action_space": CONTINUOUS, "use_sde": True},
+    ],
+    ids=["ppo", "ppo-gsde", "sac", "sac-gsde"],
+)
+def test_log_std_state_dependence_is_measured(config: dict[str, Any]) -> None:
+    report = sb3inspect.summary(config)
+    policy = model_of(config).policy
+    if config.get("use_sde"):
+        policy.reset_noise()
+    obs = torch.randn(2, 5) * 3
+    with torch.no_grad():
+        varies = not torch.allclose(_std(policy, obs[:1]), _std(policy, obs[1:]))
+    assert report.action_distribution is not None and report.action_distribution.log_std is not None
+    assert report.action_distribution.log_std["state_dependent"] is varies
+    notes = " ".join(explain_notes(report))
+    assert ("depends on the observation" in notes) is varies
+    assert ("does not depend on the observation" in notes) is (not varies)
+
+
+def test_gaussian_samples_are_clipped_and_squashed_ones_are_not() -> None:
+    wide = {"algo": "PPO", "observation_space": BOX, "action_space": CONTINUOUS, "policy_kwargs": {"log_std_init": 1.0}}
+    squashed = {**wide, "use_sde": True, "policy_kwargs": {"squash_output": True, "log_std_init": 1.0}}
+    obs = torch.randn(256, 5)
+    with torch.no_grad():
+        loose = model_of(wide).policy(obs)[0]
+        policy = model_of(squashed).policy
+        policy.reset_noise(256)
+        tight = policy(obs)[0]
+    assert loose.abs().max() > 1 and tight.abs().max() <= 1  # tanh of a large sample rounds to 1.0 in float32
+    assert sb3inspect.summary(wide).action_distribution.bounds == "clip"
+    report = sb3inspect.summary(squashed)
+    assert (report.action_distribution.squash, report.action_distribution.bounds) == ("tanh", "rescale")
+    assert "samples unbounded, clipped to [-1, 1]" in header(sb3inspect.summary(wide))["action"]
+
+
+def test_td3_is_deterministic_tanh_rescaled_to_the_box() -> None:
+    config = {
+        "algo": "TD3",
+        "observation_space": 3,
+        "action_space": {"type": "Box", "shape": [1], "low": -2, "high": 2},
+    }
+    report = sb3inspect.summary(config)
+    dist = report.action_distribution
+    assert (dist.kind, dist.squash, dist.bounds) == ("deterministic", "tanh", "rescale")
+    assert "[-1, 1] rescaled to [-2, 2]" in header(report)["action"]
+    model = model_of(config)
+    assert type(list(model.policy.actor.mu.children())[-1]) is torch.nn.Tanh
+    actions, _ = model.predict(np.ones((64, 3), dtype=np.float32) * np.linspace(-5, 5, 64)[:, None])
+    assert np.abs(actions).max() <= 2
+
+
+@pytest.mark.parametrize(
+    ("action_space", "kind", "splits", "words"),
+    [
+        ("multidiscrete:10,5,5", "multi_categorical", (10, 5, 5), "split 10 + 5 + 5"),
+        ("multibinary:10", "bernoulli", (), "Bernoulli: 10 logits"),
+        ("discrete:4", "categorical", (), "Categorical over 4 logits"),
+    ],
+)
+def test_discrete_heads(action_space: str, kind: str, splits: tuple[int, ...], words: str) -> None:
+    config = {"algo": "PPO", "observation_space": BOX, "action_space": action_space}
+    report = sb3inspect.summary(config)
+    dist = report.action_distribution
+    assert (dist.kind, dist.splits) == (kind, splits)
+    assert words in header(report)["action"]
+    real = model_of(config).policy.action_dist
+    if splits:
+        assert list(real.action_dims) == list(splits)
+
+
+def test_q_networks_are_greedy_with_epsilon() -> None:
+    report = sb3inspect.summary(
+        {"algo": "QRDQN", "observation_space": 4, "action_space": "discrete:2", "policy_kwargs": {"n_quantiles": 25}}
+    )
+    dist = report.action_distribution
+    assert (dist.kind, dist.width, dist.splits) == ("quantile_greedy", 50, (25, 2))
+    assert "ε-greedy" in header(report)["action"] and "mean of 25 quantiles" in header(report)["action"]
+
+
+def test_an_integer_action_box_is_said_to_be_continuous() -> None:
+    config = {
+        "algo": "PPO",
+        "observation_space": BOX,
+        "action_space": {"type": "Box", "shape": [10], "low": 0, "high": 1, "dtype": "int8"},
+    }
+    notes = " ".join(explain_notes(sb3inspect.summary(config)))
+    assert "never rounded" in notes and "MultiBinary" in notes
+
+
+# --- optimizers and gradients ------------------------------------------------------------------------
+
+
+def _grads(module: torch.nn.Module) -> list[bool]:
+    return [p.grad is not None and bool(p.grad.abs().sum() > 0) for p in module.parameters()]
+
+
+@pytest.mark.parametrize("algo", ["SAC", "TD3", "TQC"])
+def test_a_shared_extractor_gets_no_critic_gradient(algo: str) -> None:
+    config = {
+        "algo": algo,
+        "policy": "CnnPolicy",
+        "observation_space": SMALL_IMAGE,
+        "action_space": "box:2",
+        "policy_kwargs": {"share_features_extractor": True, "net_arch": [8]},
+    }
+    report = sb3inspect.summary(config)
+    (flow,) = report.gradients
+    assert (flow.module, flow.trained_by, flow.not_by) == (
+        "actor.features_extractor",
+        ("actor loss",),
+        ("critic loss",),
+    )
+    policy = model_of(config).policy
+    obs = torch.randint(0, 255, (4, 3, 36, 36), dtype=torch.uint8)
+    q = policy.critic(obs, torch.zeros(4, 2))
+    q = q if isinstance(q, torch.Tensor) else torch.cat(q)
+    q.sum().backward()
+    assert not any(_grads(policy.actor.features_extractor))
+    policy.zero_grad(set_to_none=True)
+    policy.actor(obs).sum().backward() if algo == "TD3" else policy.actor.action_log_prob(obs)[1].sum().backward()
+    assert all(_grads(policy.actor.features_extractor))
+    held = {id(p) for group in policy.critic.optimizer.param_groups for p in group["params"]}
+    in_critic = all(id(p) in held for p in policy.actor.features_extractor.parameters())
+    assert ("critic.features_extractor" in report.optimizers[1].excluded) is (not in_critic)
+    rows = {row.path: row for row in display_rows(report.network("critic"), report)}
+    assert "detached" in rows["actor.features_extractor.cnn.0"].flags
+
+
+def test_ppo_value_loss_reaches_the_shared_cnn() -> None:
+    config = {"algo": "PPO", "observation_space": SMALL_IMAGE, "action_space": "discrete:2"}
+    report = sb3inspect.summary(config)
+    (flow,) = report.gradients
+    assert flow.trained_by == ("policy loss", "value loss × vf_coef 0.5", "entropy loss × ent_coef 0.0")
+    policy = model_of(config).policy
+    policy.predict_values(torch.randint(0, 255, (2, 3, 36, 36), dtype=torch.uint8)).sum().backward()
+    assert all(_grads(policy.features_extractor))
+    assert report.optimizers[0].loss == "policy_loss + 0.5·value_loss − 0.0·entropy"
+
+
+def test_recurrent_shared_lstm_is_detached_from_the_value_loss() -> None:
+    config = {
+        "algo": "RecurrentPPO",
+        "observation_space": BOX,
+        "action_space": "discrete:2",
+        "policy_kwargs": {"lstm_hidden_size": 8, "shared_lstm": True, "enable_critic_lstm": False},
+    }
+    report = sb3inspect.summary(config)
+    (flow,) = report.gradients
+    assert (flow.module, flow.not_by) == ("lstm_actor", ("value loss",))
+    rows = {row.path: row for row in display_rows(report.network("vf"), report)}
+    assert rows["lstm_actor"].flags == ("shared", "detached")
+    policy = model_of(config).policy
+    states = (torch.zeros(policy.lstm_hidden_state_shape), torch.zeros(policy.lstm_hidden_state_shape))
+    policy.predict_values(torch.randn(1, 5), states, torch.zeros(1)).sum().backward()
+    assert not any(_grads(policy.lstm_actor))
+
+
+def test_trpo_adam_steps_only_the_value_path() -> None:
+    config = {"algo": "TRPO", "observation_space": BOX, "action_space": "box:1", "policy_kwargs": {"net_arch": [8]}}
+    report = sb3inspect.summary(config)
+    (adam,) = report.optimizers
+    model = model_of(config)
+    model.learn(8)
+    stepped = {id(p) for p in model.policy.optimizer.state}
+    names = {id(p): name for name, p in model.policy.named_parameters()}
+    assert adam.updated == sum(p.numel() for p in model.policy.parameters() if id(p) in stepped)
+    assert adam.modules == ("mlp_extractor.value_net", "value_net")
+    assert {names[key].split(".")[0] for key in stepped} == {"mlp_extractor", "value_net"}
+    value = sum(p.numel() for p in model.policy.parameters() if id(p) in stepped)
+    assert report.totals.training_bytes == report.totals.params * 4 * 2 + value * 4 * 2  # params, grads, 2 moments
+
+
+def test_sac_has_three_optimizers_one_outside_the_policy() -> None:
+    report = sb3inspect.summary({"algo": "SAC", "env": "Pendulum-v1"})
+    assert [(o.name, o.params, o.in_policy) for o in report.optimizers] == [
+        ("policy.actor.optimizer", 67_330, True),
+        ("policy.critic.optimizer", 134_658, True),
+        ("ent_coef_optimizer", 1, False),
+    ]
+    assert header(report)["optimizers"].endswith("log_ent_coef: Adam lr 0.0003")
+
+
+def test_a2c_rmsprop_options_are_the_real_ones() -> None:
+    report = sb3inspect.summary({"algo": "A2C", "observation_space": BOX, "action_space": "discrete:2"})
+    assert header(report)["optimizer"].startswith("RMSprop lr 0.0007, alpha 0.99, eps 1e-05, weight_decay 0")
+
+
+# --- targets -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("tau", "interval", "n_envs"), [(0.8, 100, 1), (1.0, 100, 4)])
+def test_dqn_target_update_is_what_on_step_does(tau: float, interval: int, n_envs: int) -> None:
+    from stable_baselines3 import DQN
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
+    env = DummyVecEnv([lambda: spaces_env(spaces.Box(-1, 1, (4,)), spaces.Discrete(2))] * n_envs)
+    from stable_baselines3.common.logger import Logger
+
+    model = DQN("MlpPolicy", env, tau=tau, target_update_interval=interval, buffer_size=10, device="cpu")
+    model.set_logger(Logger(folder=None, output_formats=[]))
+    (target,) = sb3inspect.summary(model).targets
+    assert (target.rule, target.tau, target.every, target.unit) == (
+        "copy" if tau == 1 else "polyak",
+        tau,
+        interval,
+        "env steps",
+    )
+    online = [p.detach().clone() for p in model.q_net.parameters()]
+    with torch.no_grad():
+        for p in model.q_net_target.parameters():
+            p.zero_()
+    model._n_calls = target.every // n_envs - 1
+    model._on_step()
+    for p, q in zip(model.q_net_target.parameters(), online, strict=True):
+        assert torch.allclose(p, tau * q)
+
+
+def test_dqn_diagram_and_header_say_hard_copy() -> None:
+    report = sb3inspect.summary({"algo": "DQN", "observation_space": 4, "action_space": "discrete:2"})
+    assert header(report)["targets"] == "q_net_target: hard copy every 10,000 env steps (tau 1.0)"
+    assert "hard copy" in mermaid(report) and "Polyak" not in mermaid(report)
+
+
+def test_td3_targets_share_their_own_extractor() -> None:
+    config = {
+        "algo": "TD3",
+        "policy": "CnnPolicy",
+        "observation_space": SMALL_IMAGE,
+        "action_space": "box:2",
+        "policy_kwargs": {"share_features_extractor": True, "net_arch": [8]},
+    }
+    report = sb3inspect.summary(config)
+    assert {target.shared for target in report.targets} == {("actor_target.features_extractor",)}
+    assert "effective coefficient 0.01 = 2·tau" in " ".join(explain_notes(report))
+    policy = model_of(config).policy
+    assert policy.actor_target.features_extractor is policy.critic_target.features_extractor
+    assert policy.actor_target.features_extractor is not policy.actor.features_extractor
+
+
+def test_crossq_says_it_has_no_target() -> None:
+    report = sb3inspect.summary({"algo": "CrossQ", "observation_space": BOX, "action_space": "box:2"})
+    assert not report.targets and header(report)["targets"].startswith("none (CrossQ keeps no target networks")
+
+
+def test_tqc_critic_loss_names_the_kept_quantiles() -> None:
+    report = sb3inspect.summary({"algo": "TQC", "observation_space": BOX, "action_space": "box:2"})
+    critic = next(o for o in report.optimizers if o.name == "policy.critic.optimizer")
+    assert "lowest 46 of its 50 pooled quantiles" in (critic.note or "")
+
+
+# --- settings, aliases, custom policies ----------------------------------------------------------------
+
+
+def test_settings_echo_what_is_not_a_layer() -> None:
+    report = sb3inspect.summary(
+        {
+            "algo": "PPO",
+            "observation_space": BOX,
+            "action_space": CONTINUOUS,
+            "use_sde": True,
+            "policy_kwargs": {
+                "ortho_init": False,
+                "log_std_init": -2.0,
+                "full_std": False,
+                "optimizer_kwargs": {"eps": 1e-7},
+            },
+        }
+    )
+    line = header(report)["settings"]
+    assert "ortho_init False" in line and "log_std_init -2.0" in line and "full_std False" in line
+    assert "eps 1e-07" in header(report)["optimizer"]
+    assert "PyTorch's default init" in " ".join(explain_notes(report))
+
+
+def test_ortho_init_gains_are_sb3s() -> None:
+    policy = model_of({"algo": "PPO", "observation_space": BOX, "action_space": "discrete:3"}).policy
+    from sb3inspect.catalog import ORTHO_INIT_GAINS
+
+    gains = dict(ORTHO_INIT_GAINS)
+    weight = policy.action_net.weight.detach()
+    assert torch.allclose(weight @ weight.T, torch.eye(3) * float(gains["action_net"]) ** 2, atol=1e-6)
+    weight = policy.value_net.weight.detach()
+    assert torch.allclose((weight**2).sum(), torch.tensor(float(gains["value_net"]) ** 2), atol=1e-5)
+
+
+def test_aliases_are_the_names_print_shows() -> None:
+    report = sb3inspect.summary({"algo": "PPO", "observation_space": SMALL_IMAGE, "action_space": "discrete:2"})
+    assert dict(report.aliases) == {
+        "pi_features_extractor": "features_extractor",
+        "vf_features_extractor": "features_extractor",
+    }
+    assert "aliases pi_features_extractor, vf_features_extractor" in header(report)["features"]
+    policy = model_of({"algo": "PPO", "observation_space": SMALL_IMAGE, "action_space": "discrete:2"}).policy
+    printed = {line.split(":")[0].strip("() ") for line in str(policy).splitlines() if "features_extractor" in line}
+    assert {"features_extractor", "pi_features_extractor", "vf_features_extractor"} <= printed
+
+
+class CustomNetwork(torch.nn.Module):
+    """The SB3 docs' custom mlp_extractor ("Advanced Example"): one 64-wide ReLU layer per network."""
+
+    def __init__(self, feature_dim: int, last_layer_dim_pi: int = 64, last_layer_dim_vf: int = 64) -> None:
+        super().__init__()
+        self.latent_dim_pi, self.latent_dim_vf = last_layer_dim_pi, last_layer_dim_vf
+        self.policy_net = torch.nn.Sequential(torch.nn.Linear(feature_dim, last_layer_dim_pi), torch.nn.ReLU())
+        self.value_net = torch.nn.Sequential(torch.nn.Linear(feature_dim, last_layer_dim_vf), torch.nn.ReLU())
+
+    def forward(self, features: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        return self.policy_net(features), self.value_net(features)
+
+    def forward_actor(self, features: torch.Tensor) -> torch.Tensor:
+        return self.policy_net(features)
+
+    def forward_critic(self, features: torch.Tensor) -> torch.Tensor:
+        return self.value_net(features)
+
+
+def test_a_custom_policy_header_describes_what_was_built() -> None:
+    from stable_baselines3 import PPO
+    from stable_baselines3.common.policies import ActorCriticPolicy
+
+    class CustomActorCriticPolicy(ActorCriticPolicy):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            kwargs["ortho_init"] = False
+            super().__init__(*args, **kwargs)
+
+        def _build_mlp_extractor(self) -> None:
+            self.mlp_extractor = CustomNetwork(self.features_dim)
+
+    model = PPO(CustomActorCriticPolicy, gym.make("CartPole-v1"), n_steps=8, batch_size=8, device="cpu")
+    report = sb3inspect.summary(model)
+    lines = header(report)
+    assert lines["net_arch"].startswith(
+        "custom mlp_extractor CustomNetwork (in CustomActorCriticPolicy(ActorCriticPolicy))"
+    )
+    assert lines["net_arch"].endswith("pi [64] · vf [64]")
+    assert lines["activation"].startswith("ReLU (read from the custom mlp_extractor's layers; activation_fn Tanh")
+    assert report.settings["ortho_init"] is False
+
+
+# --- size findings -----------------------------------------------------------------------------------
+
+
+def test_a_width_one_layer_is_flagged() -> None:
+    report = sb3inspect.summary(
+        {
+            "algo": "PPO",
+            "observation_space": BOX,
+            "action_space": CONTINUOUS,
+            "policy_kwargs": {"net_arch": [2, 1], "activation_fn": "ReLU"},
+        }
+    )
+    (finding,) = [f for f in report.findings if f.code == "NA008"]
+    assert "hidden layer 2 of pi and vf has width 1" in finding.message and "ReLU" in finding.message
+
+
+def test_narrower_than_the_actions_is_flagged_but_a_value_bottleneck_of_two_is_not() -> None:
+    narrow = sb3inspect.summary(
+        {
+            "algo": "PPO",
+            "observation_space": BOX,
+            "action_space": "discrete:6",
+            "policy_kwargs": {"net_arch": {"pi": [4], "vf": [2]}},
+        }
+    )
+    (finding,) = [f for f in narrow.findings if f.code == "NA008"]
+    assert "of pi has width 4, narrower than the 6 outputs" in finding.message
+
+
+def test_one_huge_linear_after_a_flatten_is_flagged_but_atari_is_not() -> None:
+    big = sb3inspect.summary(
+        {
+            "algo": "PPO",
+            "observation_space": {"type": "Box", "shape": [210, 160, 3], "dtype": "uint8"},
+            "action_space": "discrete:4",
+        }
+    )
+    codes = [(f.code, f.where.split(": ", 1)[-1]) for f in big.findings]
+    assert codes == [("NA007", "pi: features_extractor.linear.0")]
+    assert "(99.3 %)" in big.findings[0].message
+    atari = sb3inspect.summary(
+        {
+            "algo": "PPO",
+            "observation_space": {"type": "Box", "shape": [4, 84, 84], "dtype": "uint8"},
+            "action_space": "discrete:4",
+        }
+    )
+    assert not atari.findings
+
+
+# --- JSON and the public names -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"algo": "SAC", "observation_space": BOX, "action_space": "box:2", "use_sde": True},
+        {"algo": "DQN", "observation_space": {"type": "MultiDiscrete", "nvec": [3, 4]}, "action_space": "discrete:2"},
+        {"algo": "TRPO", "observation_space": BOX, "action_space": "box:1"},
+    ],
+)
+def test_answers_round_trip_through_json(config: dict[str, Any]) -> None:
+    report = sb3inspect.summary(config)
+    data = report.to_dict()
+    for key in ("preprocessing", "action_distribution", "optimizers", "gradients", "targets", "settings", "aliases"):
+        assert key in data
+    assert PolicyReport.from_dict(data) == report
+
+
+def test_every_name_the_readme_uses_is_public() -> None:
+    readme = (ROOT / "README.md").read_text()
+    names = set(re.findall(r"\bsb3inspect\.([A-Za-z_]\w*)", readme)) - {"yaml", "json", "toml", "py"}
+    assert names, "the README names no API"
+    missing = sorted(name for name in names if name not in sb3inspect.__all__ or not hasattr(sb3inspect, name))
+    assert not missing, missing
+    assert callable(sb3inspect.diagram.write_diagram)
