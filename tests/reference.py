@@ -26,15 +26,24 @@ BATCHED = {"PPO", "RecurrentPPO", "MaskablePPO", "TRPO"}
 
 def cpu_model(spec: PolicySpec) -> Any:
     """The algorithm with its model built on CPU, as a user's script would do it."""
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
     cls = algorithm_class(spec.algo)
-    env = spaces_env(to_gym(spec.observation_space), to_gym(spec.action_space))
-    kwargs: dict[str, Any] = {"policy_kwargs": resolve_kwargs(spec.policy_kwargs), "device": "cpu", "verbose": 0}
+    observation_space, action_space = to_gym(spec.observation_space), to_gym(spec.action_space)
+    env = DummyVecEnv([lambda: spaces_env(observation_space, action_space)] * spec.n_envs)
+    kwargs: dict[str, Any] = {
+        **spec.algo_kwargs,  # the config's hyperparameters, as a training script passes them
+        "policy_kwargs": resolve_kwargs(spec.policy_kwargs),
+        "device": "cpu",
+        "verbose": 0,
+    }
     if spec.use_sde:
         kwargs["use_sde"] = True
     if spec.algo in ("PPO", "A2C", "RecurrentPPO", "MaskablePPO", "TRPO"):
-        kwargs.update(ON_POLICY_ARGS)
-        if spec.algo in BATCHED:
-            kwargs["batch_size"] = 8
+        if "n_steps" not in spec.algo_kwargs:  # small rollouts: the networks do not depend on them
+            kwargs.update(ON_POLICY_ARGS)
+            if spec.algo in BATCHED:
+                kwargs["batch_size"] = 8
     elif spec.algo != "ARS":
         kwargs["buffer_size"] = 1
     with warnings.catch_warnings():

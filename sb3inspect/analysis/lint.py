@@ -264,7 +264,7 @@ def lint_sizes(report: PolicyReport) -> tuple[Finding, ...]:
     """NA007 and NA008 on the networks a report holds (targets left out: they copy the online ones)."""
     findings: list[Finding] = []
     seen: set[str] = set()
-    where = f"{report.source}: " if report.source else ""
+    where = ""  # the same finding whatever the source (a config, its saved model, the live model)
     for network in report.networks:
         if network.target or network.role == "other":
             continue
