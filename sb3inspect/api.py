@@ -15,7 +15,7 @@ from typing import Any
 from sb3inspect.analysis.checks import parse_expectations, require
 from sb3inspect.analysis.compare import ReportDiff, diff_reports
 from sb3inspect.errors import ConfigError
-from sb3inspect.pipeline import python_config, summarize_live, summarize_one, summarize_spec
+from sb3inspect.pipeline import diff_envs, python_config, summarize_live, summarize_one, summarize_spec
 from sb3inspect.report.model import PolicyReport
 from sb3inspect.sources.config import Overrides, PolicySpec, spec_from_mapping
 
@@ -77,5 +77,9 @@ def check_net_arch(
 
 
 def diff(a: Any, b: Any, *, env: str | None = None, algo: str | None = None) -> ReportDiff:
-    """Compare two things ``summary`` accepts (model, policy, config dict or path): A is before, B after."""
-    return diff_reports(summary(a, env=env, algo=algo), summary(b, env=env, algo=algo))
+    """Compare two things ``summary`` accepts (model, policy, config dict or path): A is before, B after.
+
+    ``env`` selects the entry of the side that is an rl-zoo3 file (the other may be a saved zip).
+    """
+    env_a, env_b = diff_envs(a, b, env)
+    return diff_reports(summary(a, env=env_a, algo=algo), summary(b, env=env_b, algo=algo))

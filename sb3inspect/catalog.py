@@ -383,6 +383,16 @@ LOAD_DROPPED_KWARGS: dict[str, str] = {
     "device": "SB3 0.6 - 0.8 saved the device in policy_kwargs; SB3's load() drops it",
 }
 """policy_kwargs entries SB3's ``load()`` removes before it builds the policy (``BaseAlgorithm.load``)."""
+ALGO_ADDED_KWARGS: dict[str, tuple[str, ...]] = {
+    "A2C": ("optimizer_class", "optimizer_kwargs"),  # RMSprop, unless use_rms_prop=False
+    "QRDQN": ("optimizer_class", "optimizer_kwargs"),  # Adam with eps=0.01 / batch_size
+    "SAC": ("use_sde",),
+    "TQC": ("use_sde",),
+    "CrossQ": ("use_sde",),
+    "DDPG": ("n_critics",),
+}
+"""policy_kwargs entries an algorithm's ``__init__`` adds to what it was given, so a saved model holds them
+though its config did not."""
 SDE_NET_ARCH_BUILT = (1, 3)
 """``sde_net_arch`` built ``sde_features_extractor`` layers before SB3 1.3, which ignored it; SB3 1.7 refuses it."""
 SDE_NET_ARCH_REFUSED = (1, 7)

@@ -625,7 +625,12 @@ def _error_line(exc: Sb3InspectError) -> None:
 def diff(
     source_a: Annotated[Path, typer.Argument(help="Before: a config, rl-zoo3 file or saved .zip.")],
     source_b: Annotated[Path, typer.Argument(help="After: a config, rl-zoo3 file or saved .zip.")],
-    env: Annotated[list[str] | None, typer.Option(help="Entry of the rl-zoo3 file(s) to compare (its env id).")] = None,
+    env: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Entry of the rl-zoo3 file(s) to compare (its env id); a saved zip on the other side is fine."
+        ),
+    ] = None,
     algo: Annotated[str | None, typer.Option(help="Algorithm of rl-zoo3 files or saved models.")] = None,
     fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.table,
     width: Annotated[
@@ -639,13 +644,13 @@ def diff(
         _check_output_flags(fmt, width=width)
         from sb3inspect.analysis.compare import diff_reports
         from sb3inspect.cache import open_cache
-        from sb3inspect.pipeline import summarize_one
+        from sb3inspect.pipeline import diff_envs, summarize_one
 
         cache = open_cache(disabled=no_cache)
-        one_env = _one_env(env, "diff compares one policy with one")
+        env_a, env_b = diff_envs(source_a, source_b, _one_env(env, "diff compares one policy with one"))
         result = diff_reports(
-            summarize_one(source_a, env=one_env, algo=algo, cache=cache),
-            summarize_one(source_b, env=one_env, algo=algo, cache=cache),
+            summarize_one(source_a, env=env_a, algo=algo, cache=cache),
+            summarize_one(source_b, env=env_b, algo=algo, cache=cache),
         )
         if fmt is DiffFormat.table and sys.stdout.isatty():
             from rich.console import Console

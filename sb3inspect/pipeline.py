@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from sb3inspect import catalog
 from sb3inspect.analysis.lint import lint_net_arch, lint_sizes
+from sb3inspect.analysis.runfolder import config_agreement, config_difference, normalization_agreement
 from sb3inspect.analysis.runs import lint_runs
 from sb3inspect.analysis.weights import (
     algo_notes,
@@ -42,9 +43,17 @@ from sb3inspect.errors import ConfigError, Sb3InspectError, SourceError
 from sb3inspect.report.model import Finding, PolicyReport
 from sb3inspect.report.statedict import report_from_state_dict
 from sb3inspect.report.walk import alias_table, parameter_table, tensor_table, walk_policy
-from sb3inspect.sources.config import Overrides, PolicySpec, PythonClass, read_mapping, spec_from_mapping
+from sb3inspect.sources.config import (
+    CONFIG_SUFFIXES,
+    Overrides,
+    PolicySpec,
+    PythonClass,
+    read_mapping,
+    spec_from_mapping,
+)
 from sb3inspect.sources.saved.fields import Reading, guess_algo, readings, training_values
 from sb3inspect.sources.saved.pickles import TensorEntry
+from sb3inspect.sources.saved.runfolder import RunFolder, read_run_folder
 from sb3inspect.sources.saved.safety import Safety, zip_safety
 from sb3inspect.sources.saved.zipread import WEIGHTS, SavedModel, read_saved
 from sb3inspect.sources.spaces import describe
@@ -132,6 +141,10 @@ def _inspect_path(
     cache: ReportCache | None,
     overrides: Overrides,
 ) -> Inspection:
+    if path.is_dir():
+        _no_envs(path, envs, "an rl-zoo3 run folder")
+        _no_overrides(path, overrides, "its models are rebuilt from the settings they were saved with")
+        return inspect_run_folder(path, algo=algo, cache=cache)
     if path.suffix.lower() in SAVED_SUFFIXES:
         _no_envs(path, envs, "a saved model")
         _no_overrides(path, overrides, "a saved model is rebuilt from the settings it was saved with")
@@ -175,6 +188,53 @@ def _no_overrides(path: Path, overrides: Overrides, why: str) -> None:
         raise ConfigError(f"{path}: {overrides.where}", f"{', '.join(given)} cannot be set here", hint=why)
 
 
+def inspect_run_folder(path: Path, *, algo: str | None = None, cache: ReportCache | None = None) -> Inspection:
+    """Every model of an rl-zoo3 run folder, each with what the folder says about its training run.
+
+    A model that cannot be read is in ``skipped`` (the others are still reported).
+    """
+    folder = read_run_folder(path)
+    reports, skipped = [], []
+    for model in folder.models:
+        try:
+            reports += [
+                with_run_folder(report, folder) for report in inspect_path(model, algo=algo, cache=cache).reports
+            ]
+        except Sb3InspectError as exc:
+            skipped.append(str(exc))
+    if not reports:
+        raise SourceError(str(path), f"none of its models could be inspected (first: {skipped[0]})")
+    return Inspection(reports, skipped)
+
+
+def with_run_folder(report: PolicyReport, folder: RunFolder) -> PolicyReport:
+    """``report`` with its run folder's facts (``run_folder``): hyperparameters, normalization, and whether
+    ``config.yml`` and VecNormalize's statistics agree with the zip."""
+    facts = folder.facts()
+    saved = report.extra.get("saved_model") or {}
+    notes = [f"run folder: {problem}" for problem in folder.problems]
+    if folder.hyperparameters is not None:
+        facts["config_check"] = check = config_agreement(
+            algo=report.algo,
+            policy_class=report.policy_class,
+            policy=report.policy,
+            saved_kwargs=saved.get("policy_kwargs") or {},
+            config=folder.hyperparameters,
+            config_kwargs=folder.policy_kwargs,
+        )
+        notes += [config_difference(difference) for difference in check["differences"]]
+    if folder.normalization is not None:
+        facts["normalization_check"] = normalization_agreement(
+            folder.normalization.get("observation_shape"), report.observation_space
+        )
+    notes += [
+        f"run folder: {name} is {safety.verdict.upper()} ({safety.findings[0].where}: {safety.findings[0].what})"
+        for name, safety in folder.safety.items()
+        if safety.verdict != "safe"
+    ]
+    return replace(report, notes=(*report.notes, *notes), extra={**report.extra, "run_folder": facts})
+
+
 def _no_envs(path: Path, envs: Sequence[str], what: str) -> None:
     """--env selects rl-zoo3 entries; silently ignoring it elsewhere would hide a mistake."""
     if envs:
@@ -213,6 +273,26 @@ def summarize_one(
     if len(reports) != 1:
         raise SourceError(str(path), f"holds {len(reports)} policies; choose one with env= (--env on the command line)")
     return reports[0]
+
+
+def diff_envs(a: Any, b: Any, env: str | None) -> tuple[str | None, str | None]:
+    """``--env`` of ``diff``, per side: it selects the entry of the side that is an rl-zoo3 file (``diff
+    hyperparams/ppo.yml logs/.../CartPole-v1.zip --env CartPole-v1``). When neither is, both get it, and
+    reading them says why it does not apply."""
+    zoo = is_zoo_file(a), is_zoo_file(b)
+    if env is None or not any(zoo):
+        return env, env
+    return (env if zoo[0] else None), (env if zoo[1] else None)
+
+
+def is_zoo_file(source: Any) -> bool:
+    """A path to an rl-zoo3 hyperparameter file (env ids -> settings); False for anything else or unreadable."""
+    if not isinstance(source, (str, Path)) or Path(source).suffix.lower() not in CONFIG_SUFFIXES:
+        return False
+    try:
+        return Path(source).is_file() and is_zoo_mapping(read_mapping(Path(source)))
+    except Sb3InspectError:
+        return False
 
 
 def _cached(cache: ReportCache, key: Key, decode: Any) -> Any:

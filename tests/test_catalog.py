@@ -335,3 +335,13 @@ def test_elementwise_modules_have_no_weight_matrix() -> None:
         cls = getattr(torch.nn, name, None) or getattr(contrib_layers, name)
         module = cls(4) if name != "PReLU" else cls()
         assert all(p.dim() == 1 for p in module.parameters()), name
+
+
+@pytest.mark.parametrize("name", list(catalog.ALGORITHMS))
+def test_algo_added_kwargs_are_what_each_algorithm_adds(name: str) -> None:
+    """An algorithm given no policy_kwargs saves these: a zip has them though the config did not."""
+    info = catalog.ALGORITHMS[name]
+    action = "box:2" if "Box" in info.action_spaces else "discrete:2"
+    env = spaces_env(to_gym(parse_space(3, "obs")), to_gym(parse_space(action, "act", action=True)))
+    algo = algorithm_class(name)(next(iter(info.policies)), env, _init_setup_model=False, device="cpu")
+    assert tuple(algo.policy_kwargs) == catalog.ALGO_ADDED_KWARGS.get(name, ())

@@ -3,7 +3,7 @@
 ``fixtures/saved/*.zip`` were written by the real ``model.save()`` of old SB3 / sb3-contrib releases
 (README there); ``EXPECTED.json`` says what each holds and which config builds the same policy
 today. Every rebuilt report is held against a real CPU build of that config (``tests/reference``).
-``fixtures/real-models`` are five trained agents from the rl-baselines3-zoo collection.
+``real-models`` are five trained agents from the rl-baselines3-zoo collection (attribution in its README).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from .test_saved import make_model, rewrite, torch_bytes
 FIXTURES = Path(__file__).parent / "fixtures"
 FORMATS = FIXTURES / "saved"
 EXPECTED: dict[str, dict[str, Any]] = json.loads((FORMATS / "EXPECTED.json").read_text())
-REAL = FIXTURES / "real-models"
+REAL = Path(__file__).parent / "real-models"
 BOX2 = spaces.Box(-1, 1, (2,), np.float32)
 IMAGE = spaces.Box(0, 255, (1, 36, 36), np.uint8)
 

@@ -376,6 +376,9 @@ def header_lines(report: PolicyReport) -> list[tuple[str, str]]:
             lines.append((label, value))
     if report.training:
         lines.append(("training", f"{settings_text(report.training)}  (not architecture)"))
+    run = report.extra.get("run_folder")
+    if isinstance(run, Mapping):
+        lines += run_folder_lines(run)
     return lines
 
 
@@ -392,6 +395,68 @@ def _activation_text(report: PolicyReport) -> str | None:
     if online and not any(n.hidden_sizes for n in online):
         return f"{report.activation_fn} (unused: no hidden layers)"
     return report.activation_fn
+
+
+_RUN_SHOWN_APART = ("policy", "policy_kwargs", "normalize", "env_wrapper", "frame_stack")
+"""config.yml settings with a line of their own (or checked against the zip), left out of ``hyperparams``."""
+
+
+def run_folder_lines(run: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """The lines an rl-zoo3 run folder adds: where, config.yml against the zip, hyperparameters, normalization."""
+    where = f"{run['path']} (rl-zoo3" + (f" {run['algo']}" if run.get("algo") else "") + ")"
+    if run.get("env"):
+        where += f" · env {run['env']}"
+    lines = [("run folder", where)]
+    check = run.get("config_check")
+    if isinstance(check, Mapping):
+        compared = [key.removeprefix("policy_kwargs.") for key in check["compared"]]
+        if check["status"] == "agree":
+            text = (
+                f"agrees with the zip ({', '.join(compared)})"
+                if compared
+                else "names nothing the zip has to agree with"
+            )
+        else:
+            text = "DIFFERS from the zip: " + ", ".join(d["key"] for d in check["differences"])
+        lines.append(("config.yml", text))
+    settings = run.get("hyperparameters") or {}
+    shown = {key: value for key, value in settings.items() if key not in _RUN_SHOWN_APART}
+    if shown:
+        lines.append(("hyperparams", settings_text(shown)))
+    lines.append(("normalize", _normalization(run)))
+    wrappers = [arch_text(run["env_wrapper"])] if run.get("env_wrapper") is not None else []
+    if run.get("frame_stack") is not None:
+        wrappers.append(f"frame_stack {run['frame_stack']}")
+    if wrappers:
+        lines.append(("env wrapper", " · ".join(wrappers)))
+    return lines
+
+
+def _normalization(run: Mapping[str, Any]) -> str:
+    """``VecNormalize: observations (11,) normalized (clip 10.0) · rewards normalized (clip 10.0, gamma 0.999)``."""
+    stats = run.get("vecnormalize")
+    if not isinstance(stats, Mapping):
+        asked = run.get("normalize")
+        if not asked:
+            return "no"
+        return f"config.yml asks for {arch_text(asked)}, but the folder has no vecnormalize.pkl"
+    shape = stats.get("observation_shape")
+    if isinstance(shape, Mapping):
+        dims = ", ".join(f"{key} {tuple(size)}" for key, size in shape.items() if size is not None)
+    else:
+        dims = str(tuple(shape)) if shape is not None else "of unknown shape"
+    parts = [
+        f"observations {dims} normalized (clip_obs {stats.get('clip_obs')})"
+        if stats.get("norm_obs")
+        else "observations not normalized",
+        f"rewards normalized (clip_reward {stats.get('clip_reward')}, gamma {stats.get('gamma')})"
+        if stats.get("norm_reward")
+        else "rewards not normalized",
+    ]
+    check = run.get("normalization_check")
+    if isinstance(check, Mapping) and check.get("status") == "differ":
+        parts.append(f"DIFFERS from the model's observation {check['model']}")
+    return "VecNormalize: " + " · ".join(parts)
 
 
 def settings_text(settings: Mapping[str, object]) -> str:

@@ -198,7 +198,7 @@ def build_graph(report: PolicyReport) -> Graph:
     )
 
 
-_NOT_DRAWN = ("observation", "settings", "optimizer", "optimizers", "targets", "training")
+_NOT_DRAWN = ("observation", "settings", "optimizer", "optimizers", "targets", "training", "hyperparams")
 """Header lines the picture leaves to the tables: the observation has its own box, training facts are no structure."""
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")

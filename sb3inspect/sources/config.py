@@ -319,12 +319,22 @@ def _unique(pairs: list[tuple[str, Any]], where: str) -> dict[str, Any]:
     return out
 
 
-def _load_yaml(text: str, where: str) -> Any:
+def _load_yaml(text: str, where: str, loader: Any = None) -> Any:
     import yaml
 
     try:
         check_yaml_nesting(text, where)
-        return yaml.load(text, Loader=_yaml_loader())  # noqa: S506 - a safe loader
+        return yaml.load(text, Loader=loader or _yaml_loader())  # noqa: S506 - a safe loader
+    except _PythonTag as exc:
+        mark = exc.problem_mark
+        raise SourceError(
+            where,
+            f"line {mark.line + 1} has the Python tag !!{exc.tag.removeprefix('tag:yaml.org,2002:')}: "
+            "sb3inspect builds no Python object from a file",
+            hint="rl-zoo3 reads this file with yaml.UnsafeLoader, which would run it; of Python tags, an rl-zoo3 "
+            "run folder only ever holds !!python/object/apply:collections.OrderedDict",
+            code="python-tag",
+        ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
@@ -402,6 +412,65 @@ def _yaml_loader() -> Any:
 
     UniqueKeyLoader.add_implicit_resolver("tag:yaml.org,2002:float", _EXPONENT_FLOAT, list("-+0123456789."))
     return UniqueKeyLoader
+
+
+def parse_run_yaml(text: str, where: str) -> Any:
+    """An rl-zoo3 run folder's ``config.yml`` / ``args.yml`` as plain data.
+
+    rl-zoo3 writes them with ``yaml.dump`` of an ``OrderedDict``, so they start with
+    ``!!python/object/apply:collections.OrderedDict`` and a list of ``[key, value]`` pairs: that one
+    tag is read as the mapping of its pairs. Any other Python tag is refused (``python-tag``): rl-zoo3
+    reads these files with ``yaml.UnsafeLoader``, where such a tag runs code.
+    """
+    data = _load_yaml(text, where, _run_yaml_loader())
+    check_size(data, where)
+    return data
+
+
+ORDERED_DICT_TAG = "tag:yaml.org,2002:python/object/apply:collections.OrderedDict"
+
+
+class _PythonTag(Exception):
+    """A ``!!python/...`` tag other than ``ORDERED_DICT_TAG`` in a run folder's YAML."""
+
+    def __init__(self, tag: str, mark: Any) -> None:
+        super().__init__(tag)
+        self.tag, self.problem_mark = tag, mark
+
+
+@functools.cache
+def _run_yaml_loader() -> Any:
+    """``_yaml_loader()`` plus rl-zoo3's OrderedDict tag, read as a mapping; every other Python tag raises."""
+    import yaml
+
+    class RunYamlLoader(_yaml_loader()):  # type: ignore[misc]
+        pass
+
+    def ordered_dict(loader: Any, node: Any) -> dict[Any, Any]:
+        pairs = loader.construct_sequence(node.value[0], deep=True) if isinstance(node, yaml.SequenceNode) else None
+        if len(getattr(node, "value", ())) != 1 or not isinstance(pairs, list):
+            raise yaml.constructor.ConstructorError(
+                None, None, "an OrderedDict tag whose argument is not one list of [key, value] pairs", node.start_mark
+            )
+        out: dict[Any, Any] = {}
+        for pair in pairs:
+            if not isinstance(pair, list) or len(pair) != 2 or not isinstance(pair[0], (str, int, float, bool)):
+                raise yaml.constructor.ConstructorError(
+                    None, None, "an OrderedDict item that is not a [key, value] pair", node.start_mark
+                )
+            if pair[0] in out:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"the key {pair[0]!r} appears twice; keep one", node.start_mark
+                )
+            out[pair[0]] = pair[1]
+        return out
+
+    def python_tag(loader: Any, suffix: str, node: Any) -> Any:
+        raise _PythonTag(node.tag, node.start_mark)
+
+    RunYamlLoader.add_constructor(ORDERED_DICT_TAG, ordered_dict)
+    RunYamlLoader.add_multi_constructor("tag:yaml.org,2002:python/", python_tag)
+    return RunYamlLoader
 
 
 _EXPONENT_FLOAT = re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$")

@@ -823,3 +823,43 @@ def _tensor_entry(tensor: Any) -> TensorEntry | None:
     if kind is None or sizes is None or not all(isinstance(n, int) and not isinstance(n, bool) for n in sizes):
         return None
     return TensorEntry(shape, kind[0], kind[1], (pid[2], offset, shape, stride))
+
+
+# --- reading what a pickle would return -----------------------------------------------------------------
+
+
+def made_by(value: Any) -> str | None:
+    """The global an object of the pickle was made by (``...VecNormalize``), or None."""
+    return value.made_by if isinstance(value, _Object) else None
+
+
+def built_state(value: Any) -> Any:
+    """The state BUILD gave an object of the pickle (its ``__dict__``, usually a mapping), or None."""
+    return value.state if isinstance(value, _Object) else None
+
+
+def as_mapping(value: Any) -> dict[str, Any] | None:
+    """A dict of the pickle as a mapping with text keys (the last of a repeated key wins), or None."""
+    if not isinstance(value, _Dict):
+        return None
+    return {key: item for key, item in value if isinstance(key, str)}
+
+
+def array_shape(value: Any) -> tuple[int, ...] | None:
+    """The shape of a numpy array of the pickle, or None.
+
+    numpy pickles an array as ``_reconstruct(ndarray, (0,), b'b')`` and BUILD's state
+    ``(version, shape, dtype, is_fortran, data)`` (protocols up to 4), or as ``_frombuffer(data,
+    dtype, shape, order)`` (protocol 5); numpy 2 names its module ``numpy._core``.
+    """
+    if not isinstance(value, _Object) or value.made_by is None:
+        return None
+    if value.made_by.endswith("multiarray._reconstruct"):
+        shape = value.state[1] if isinstance(value.state, tuple) and len(value.state) == 5 else None
+    elif value.made_by.endswith("numeric._frombuffer"):
+        shape = value.args[2] if isinstance(value.args, tuple) and len(value.args) == 4 else None
+    else:
+        return None
+    if isinstance(shape, tuple) and all(isinstance(n, int) and not isinstance(n, bool) for n in shape):
+        return shape
+    return None

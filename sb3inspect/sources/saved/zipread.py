@@ -66,6 +66,18 @@ class SavedModel:
         return f"{self.policy_module}.{self.policy_name}" if self.policy_name else "an unreadable policy class"
 
     @property
+    def policy_kwargs(self) -> dict[str, Any]:
+        """``policy_kwargs`` as saved, its readable part: a class as its dotted name (``torch.nn...ReLU``)."""
+        value = self.data.get("policy_kwargs")
+        if not isinstance(value, dict):
+            return {}
+        return {
+            key: item[len("<class '") : -len("'>")] if isinstance(item, str) and item.startswith("<class '") else item
+            for key, item in value.items()
+            if key not in (":type:", ":serialized:")
+        }
+
+    @property
     def release(self) -> tuple[int, ...] | None:
         """The saving release as numbers; None for a file without a version member (SB3 < 0.9)."""
         return catalog.release(self.sb3_version)
@@ -78,6 +90,7 @@ class SavedModel:
                 "sb3_version": self.sb3_version,
                 "system_info": dict(self.system_info),
                 "policy_class": f"{self.policy_module}.{self.policy_name}" if self.policy_name else None,
+                "policy_kwargs": self.policy_kwargs,
                 "rebuilt": rebuilt,
                 "state_dict": check,
             }
