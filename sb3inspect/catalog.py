@@ -1247,3 +1247,28 @@ SAVED_ALGO_ATTRIBUTES = (
     "action_noise",
 )
 """Algorithm attributes a saved model's ``data`` keeps that the report's answers read (targets, losses, noise)."""
+
+
+# --- what to do instead (refusals) -------------------------------------------------------------------
+
+RECURRENT_ALGO = "RecurrentPPO"
+"""The only algorithm with recurrent (``*LstmPolicy``) policies, in sb3-contrib."""
+NOT_IN_SB3: dict[str, str] = {
+    "layer_norm": "SB3's policies have no layer normalization: use a custom features extractor "
+    "(features_extractor_class) or policy, or sb3-contrib's CrossQ, whose actor and critic use batch renormalization",
+    "batch_norm": "only sb3-contrib's CrossQ takes batch_norm",
+    "dropout": "SB3's policies have no dropout keyword: a custom features extractor or policy adds it "
+    "(activation_fn: Dropout replaces the activation, leaving the hidden layers linear)",
+    "dueling": "SB3's DQN is the vanilla one (no dueling head, no double-Q target): subclass QNetwork for a dueling "
+    "head, or use sb3-contrib's QRDQN for a distributional one",
+    "double_q": "SB3's DQN is the vanilla one (no double-Q target); TD3, SAC and TQC keep twin critics (n_critics)",
+    "lstm": "recurrent policies are sb3-contrib's RecurrentPPO (policy: MlpLstmPolicy, lstm_hidden_size)",
+    "shared_layers": "shared layers were removed in SB3 1.8: a features extractor (features_extractor_class) is what "
+    "pi and vf share (share_features_extractor: true)",
+}
+"""Policy keywords people reach for that SB3 has no such thing for, and what to do instead."""
+PER_NETWORK_ACTIVATION = (
+    "one activation_fn applies to every hidden layer of every network; different activations for pi and vf need a "
+    "custom mlp_extractor: subclass ActorCriticPolicy and override _build_mlp_extractor (SB3 docs, Custom Policy "
+    "Network, Advanced Example)"
+)

@@ -540,3 +540,21 @@ def test_every_name_the_readme_uses_is_public() -> None:
     missing = sorted(name for name in names if name not in sb3inspect.__all__ or not hasattr(sb3inspect, name))
     assert not missing, missing
     assert callable(sb3inspect.diagram.write_diagram)
+
+
+def test_diff_reports_the_distribution_and_settings() -> None:
+    box = {
+        "algo": "PPO",
+        "observation_space": 8,
+        "action_space": {"type": "Box", "shape": [10], "low": 0, "high": 1, "dtype": "int8"},
+    }
+    binary = {**box, "action_space": {"type": "MultiBinary", "n": 10}}
+    facts = {name: (a, b) for name, a, b in sb3inspect.diff(box, binary).facts}
+    assert facts["action_distribution"] == (
+        {"kind": "gaussian", "distribution": "DiagGaussianDistribution"},
+        {"kind": "bernoulli", "distribution": "BernoulliDistribution"},
+    )
+    plain = {"algo": "PPO", "observation_space": 8, "action_space": "discrete:2"}
+    result = sb3inspect.diff(plain, {**plain, "policy_kwargs": {"ortho_init": False}})
+    assert [name for name, _, _ in result.facts] == ["settings.ortho_init"] and result.same
+    assert "(the settings above differ)" in result.render("table")

@@ -17,6 +17,8 @@ from sb3inspect.report.frozen import freeze, thaw
 from sb3inspect.report.model import Layer, Network, PolicyReport, dumps
 
 ADDED, REMOVED, RESIZED, CHANGED = "added", "removed", "resized", "changed"
+SETTINGS_FACT = "settings."
+"""The prefix of a fact about a setting that is no layer (``settings.ortho_init``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,8 +94,16 @@ class ReportDiff:
 
     @property
     def same(self) -> bool:
-        """Same facts, same networks, every layer the same: the two build the same architecture."""
-        return not self.facts and all(network.status == "same" for network in self.networks)
+        """Same facts, same networks, every layer the same: the two build the same architecture.
+
+        Settings that are no layer (``settings.ortho_init``, ``settings.optimizer_kwargs``...) are listed among
+        the facts but do not make the architectures differ."""
+        return not self.architecture_facts and all(network.status == "same" for network in self.networks)
+
+    @property
+    def architecture_facts(self) -> tuple[tuple[str, Any, Any], ...]:
+        """The facts that differ, without the policy settings that are no layer."""
+        return tuple(fact for fact in self.facts if not fact[0].startswith(SETTINGS_FACT))
 
     @property
     def params_delta(self) -> int:
@@ -200,6 +210,14 @@ def _fact_changes(a: PolicyReport, b: PolicyReport) -> tuple[tuple[str, Any, Any
             {k: v for k, v in (r.features_extractor or {}).items() if k != "kwargs"} or None
         ),
     }
+    facts["action_distribution"] = lambda r: (
+        {"kind": r.action_distribution.kind, "distribution": r.action_distribution.distribution}
+        if r.action_distribution
+        else None
+    )
+    if a.settings and b.settings:  # a report from a state dict alone knows no settings: nothing to compare
+        for key in dict.fromkeys([*a.settings, *b.settings]):
+            facts[f"{SETTINGS_FACT}{key}"] = lambda r, key=key: r.settings.get(key)
     out = []
     for name, get in facts.items():
         value_a, value_b = get(a), get(b)

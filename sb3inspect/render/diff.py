@@ -14,7 +14,7 @@ from rich.text import Text
 
 from sb3inspect.analysis.checks import safety_problems
 from sb3inspect.analysis.compare import NetworkDiff, ReportDiff
-from sb3inspect.render.common import dims, io, number, title
+from sb3inspect.render.common import arch_text, dims, io, number, title
 from sb3inspect.report.model import Layer
 from sb3inspect.sources.spaces import short
 
@@ -50,6 +50,8 @@ def build_diff(result: ReportDiff) -> RenderableType:
             parts.append(_changes_table(network))
     parts += [Text(""), Text("totals  ", style="bold") + Text(_totals(result))]
     verdict = "same architecture: every network, layer and size matches" if result.same else "the architectures differ"
+    if result.same and result.facts:
+        verdict += " (the settings above differ)"
     parts.append(Text(verdict, style="bold green" if result.same else "bold yellow"))
     return Group(*parts)
 
@@ -129,4 +131,8 @@ def _fact(value: Any) -> str:
         if "shared" in value:
             text += ", shared" if value["shared"] else ", one per network"
         return text
+    if isinstance(value, Mapping) and "kind" in value:  # action distribution
+        return str(value.get("distribution") or value["kind"])
+    if isinstance(value, (Mapping, tuple)):
+        return arch_text(value)
     return str(value)

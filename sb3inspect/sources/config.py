@@ -662,7 +662,7 @@ def resolve_policy(value: Any, info: catalog.AlgoInfo, obs: SpaceSpec, where: st
         for alias, policy in aliases.items():
             if value.strip().lower() in (alias.lower(), policy.class_name.lower()):
                 return alias
-        hint = suggestion(value, aliases) or f"{info.name} has {', '.join(aliases)}"
+        hint = _recurrent_hint(value, info) or suggestion(value, aliases) or f"{info.name} has {', '.join(aliases)}"
         raise ConfigError(where, f"{info.name} has no policy {value!r}", hint=hint)
     lstm = "Lstm" if info.name == "RecurrentPPO" else ""
     if obs["type"] == "Dict":
@@ -680,6 +680,24 @@ def resolve_policy(value: Any, info: catalog.AlgoInfo, obs: SpaceSpec, where: st
             return wanted
         notes.append(f"{info.name} has no CnnPolicy: the image is flattened by MlpPolicy")
     return f"Mlp{lstm}Policy"
+
+
+def _recurrent_hint(value: str, info: catalog.AlgoInfo) -> str | None:
+    """What to do for an ``*LstmPolicy`` asked of an algorithm without one (a did-you-mean would drop the LSTM)."""
+    if "lstm" not in value.lower() or info.name == catalog.RECURRENT_ALGO:
+        return None
+    recurrent = catalog.ALGORITHMS[catalog.RECURRENT_ALGO].policies
+    name = next((alias for alias in recurrent if alias.lower() == value.strip().lower()), "MlpLstmPolicy")
+    if info.family == "on_policy":
+        return (
+            f"{name} is sb3-contrib's RecurrentPPO policy, not {info.name}'s: write algo: RecurrentPPO (rl-zoo3: "
+            f"ppo_lstm) and keep policy: {name}"
+        )
+    return (
+        f"neither SB3 nor sb3-contrib has a recurrent policy for {info.name} (its replay buffer keeps no LSTM "
+        f"states): give the observation a history (frame_stack / VecFrameStack, or a history wrapper) and keep "
+        f"MlpPolicy, or use RecurrentPPO"
+    )
 
 
 def check_spaces(
@@ -730,13 +748,23 @@ def check_policy_kwargs(kwargs: Mapping[str, Any], info: catalog.AlgoInfo, polic
             )
         if key not in allowed:
             hint = (
-                suggestion(str(key), allowed)
+                catalog.NOT_IN_SB3.get(str(key))
+                or suggestion(str(key), allowed)
                 or f"{info.name} {policy} takes {', '.join(k for k in allowed if k != 'use_sde')}"
             )
             raise ConfigError(at, f"{info.name} {policy} has no keyword {key!r}", hint=hint)
         if key in catalog.MAPPING_KWARGS and value is None:
             continue  # SB3 reads None as no keywords
         out[key] = _check_kwarg(key, value, kwargs, info, policy, at)
+    if out.get("shared_lstm") and out.get("enable_critic_lstm", True):
+        # sb3_contrib/common/recurrent/policies.py: `assert not (self.shared_lstm and self.enable_critic_lstm)`
+        raise ConfigError(
+            _sub(where, "shared_lstm"),
+            "shared_lstm: true needs enable_critic_lstm: false (SB3 asserts: choose between a shared LSTM, a separate "
+            "one or none for the critic; enable_critic_lstm defaults to true)",
+            hint="write shared_lstm: true with enable_critic_lstm: false (vf then reads the LSTM's output detached: "
+            "only the policy loss trains it), or drop shared_lstm for a second LSTM of the critic's own",
+        )
     return out
 
 
@@ -829,8 +857,10 @@ def check_extractor(
     if extractor == "NatureCNN":
         if not is_image(obs, normalized=normalized):
             hint = (
-                "an image is a 3-D uint8 Box in [0, 255]; use MlpPolicy for vectors, or "
-                "normalize_images: false for float images"
+                "an image is a 3-D uint8 Box in [0, 255] (SB3 divides it by 255); for a float image write "
+                "normalize_images: false, and scale it to [0, 1] yourself: SB3 then uses the values as they are"
+                + _channel_last_advice(obs)
+                + "; for vectors use MlpPolicy"
             )
             if vec_normalized:
                 hint = (
@@ -846,18 +876,59 @@ def check_extractor(
     if extractor == "CombinedExtractor" and obs["type"] == "Dict":
         for name, sub in obs["spaces"].items():
             if is_image(sub, normalized=normalized):
-                _check_image_size(sub, f"{where}.spaces.{name}")
+                _check_image_size(sub, f"{where}.spaces.{name}", in_dict=True)
 
 
-def _check_image_size(obs: SpaceSpec, where: str) -> None:
+def _channel_last(obs: SpaceSpec) -> tuple[int, int, int] | None:
+    """(height, width, channels) of a 3-D Box that looks channel-last but that SB3 will not transpose (not uint8 in
+    [0, 255]: ``VecTransposeImage`` only takes images); None otherwise."""
+    shape = list(obs.get("shape", ()))
+    if obs.get("type") != "Box" or len(shape) != 3 or shape.index(min(shape)) != 2 or is_image(obs):
+        return None
+    return shape[0], shape[1], shape[2]
+
+
+def _channel_last_advice(obs: SpaceSpec) -> str:
+    found = _channel_last(obs)
+    if found is None:
+        return ""
+    height, width, channels = found
+    return (
+        f"; it also looks channel-last ({height}×{width}×{channels}), and SB3 transposes only uint8 images in [0, 255]: "
+        f"give it channel-first, shape [{channels}, {height}, {width}], or make it uint8 in [0, 255]"
+    )
+
+
+def _check_image_size(obs: SpaceSpec, where: str, *, in_dict: bool = False) -> None:
     height, width = image_size(obs)
-    if min(height, width) < catalog.NATURE_CNN_MIN:
-        raise ConfigError(
-            where,
-            f"NatureCNN needs images of at least {catalog.NATURE_CNN_MIN}×{catalog.NATURE_CNN_MIN} pixels, this one is {height}×{width}",
-            hint=f"its 8×8 stride-4, 4×4 stride-2 and 3×3 convolutions shrink {catalog.NATURE_CNN_MIN} pixels to 1; "
-            "use larger frames, or MlpPolicy for tiny images",
+    if min(height, width) >= catalog.NATURE_CNN_MIN:
+        return
+    last = _channel_last(obs)
+    shrink = f"its 8×8 stride-4, 4×4 stride-2 and 3×3 convolutions shrink {catalog.NATURE_CNN_MIN} pixels to 1"
+    if last is not None:
+        rows, cols, channels = last
+        hint = (
+            f"NatureCNN reads the first dimension as channels: this {obs.get('dtype')} image looks channel-last "
+            f"({rows}×{cols}×{channels}), and SB3 transposes only uint8 images in [0, 255]; give it channel-first, "
+            f"shape [{channels}, {rows}, {cols}], or make it uint8 in [0, 255]"
         )
+    elif in_dict:
+        hint = (
+            f"{shrink}; for a small image in a Dict: a custom features_extractor_class with smaller kernels, the "
+            f"image resized to at least {catalog.NATURE_CNN_MIN}×{catalog.NATURE_CNN_MIN}, or a float32 dtype so "
+            "CombinedExtractor flattens it (normalize_images: false does not help: the entry still gets a NatureCNN)"
+        )
+    else:
+        hint = (
+            f"{shrink}; resize the frames to at least {catalog.NATURE_CNN_MIN}×{catalog.NATURE_CNN_MIN}, use a "
+            "custom features_extractor_class with smaller kernels, or MlpPolicy (which flattens the image)"
+        )
+    raise ConfigError(
+        where,
+        f"NatureCNN needs images of at least {catalog.NATURE_CNN_MIN}×{catalog.NATURE_CNN_MIN} pixels, this one is "
+        f"{height}×{width}",
+        hint=hint,
+    )
 
 
 def check_net_arch_value(value: Any, info: catalog.AlgoInfo, where: str) -> Any:
@@ -926,7 +997,10 @@ def _list_with_mappings(value: list[Any], info: catalog.AlgoInfo, where: str) ->
     raise ConfigError(
         where,
         "shared layers before a mapping ([64, {pi: ..., vf: ...}]) were removed in SB3 1.8",
-        hint="SB3 fails with a TypeError on this" + rewrite,
+        hint="SB3 fails with a TypeError on this"
+        + rewrite
+        + "; for layers pi and vf truly share, put them in a features extractor (features_extractor_class): SB3 "
+        "shares it between pi and vf (share_features_extractor: true, the default)",
     )
 
 
@@ -1001,7 +1075,10 @@ def class_name(value: Any, key: str, where: str) -> str:
     if isinstance(value, PythonClass):
         return value  # type: ignore[return-value]
     if not isinstance(value, str):
-        raise ConfigError(where, f"expected a class name, got {describe_value(value)}", hint=f"e.g. {choices[0]}")
+        hint = f"e.g. {choices[0]}"
+        if key == "activation_fn" and isinstance(value, Mapping):
+            hint = catalog.PER_NETWORK_ACTIVATION
+        raise ConfigError(where, f"expected a class name, got {describe_value(value)}", hint=hint)
     name = value.strip()
     for prefix in _CLASS_PREFIXES:
         if name.startswith(prefix):
