@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from sb3inspect.report import formats
@@ -210,20 +211,25 @@ def _fact_changes(a: PolicyReport, b: PolicyReport) -> tuple[tuple[str, Any, Any
             {k: v for k, v in (r.features_extractor or {}).items() if k != "kwargs"} or None
         ),
     }
-    facts["action_distribution"] = lambda r: (
-        {"kind": r.action_distribution.kind, "distribution": r.action_distribution.distribution}
-        if r.action_distribution
-        else None
-    )
+    facts["action_distribution"] = _distribution
     if a.settings and b.settings:  # a report from a state dict alone knows no settings: nothing to compare
         for key in dict.fromkeys([*a.settings, *b.settings]):
-            facts[f"{SETTINGS_FACT}{key}"] = lambda r, key=key: r.settings.get(key)
+            facts[f"{SETTINGS_FACT}{key}"] = partial(_setting, key)
     out = []
     for name, get in facts.items():
         value_a, value_b = get(a), get(b)
         if value_a is not None and value_b is not None and value_a != value_b:
             out.append((name, freeze(value_a), freeze(value_b)))
     return tuple(out)
+
+
+def _distribution(report: PolicyReport) -> Any:
+    dist = report.action_distribution
+    return {"kind": dist.kind, "distribution": dist.distribution} if dist else None
+
+
+def _setting(key: str, report: PolicyReport) -> Any:
+    return report.settings.get(key)
 
 
 def _shape_only(space: Any) -> Any:

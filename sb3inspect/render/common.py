@@ -348,7 +348,10 @@ def header_lines(report: PolicyReport) -> list[tuple[str, str]]:
     )
     custom = answers.net_arch_custom(report)
     if report.net_arch is not None or built or custom:
-        given = custom or ("default" if report.net_arch is None else arch_text(report.net_arch))
+        default = "default"
+        if isinstance(saved, Mapping) and saved.get("rebuilt") is False:  # its policy_kwargs do not say: its class does
+            default = "not in the saved policy_kwargs (the policy class sets it)"
+        given = custom or (default if report.net_arch is None else arch_text(report.net_arch))
         lines.append(("net_arch", f"{given}  →  {built}" if built else given))
     activation = _activation_text(report)
     if activation:
