@@ -9,9 +9,10 @@ Each function here takes what a user has and returns ``PolicyReport``s:
 - ``summarize_live``: a live model or policy, walked as it is.
 
 Given a ``ReportCache`` (the CLI's, see ``sb3inspect.cache``), a path whose reports follow from its
-bytes alone (a config without ``env``, a saved zip) is keyed on those bytes and answered without
-reading it further; a spec made through gymnasium (an ``env`` id, an rl-zoo3 entry and its
-wrappers, quick flags with ``--env``) is keyed on what was resolved: the whole spec, spaces included.
+bytes alone (a config without ``env`` or wrappers, a saved zip) is keyed on those bytes and answered
+without reading it further; a spec made through code outside the file (an ``env`` id, wrappers,
+``normalize``, ``frame_stack``, an rl-zoo3 entry, quick flags with ``--env``) is keyed on what was
+resolved: the whole spec, spaces included.
 Anything holding a Python class is not cached. The Python API does not use the cache.
 
 Lint findings are attached here, after the report exists: the analysis stage reads what the
@@ -57,6 +58,7 @@ from sb3inspect.sources.saved.runfolder import RunFolder, read_run_folder
 from sb3inspect.sources.saved.safety import Safety, zip_safety
 from sb3inspect.sources.saved.zipread import WEIGHTS, SavedModel, read_saved
 from sb3inspect.sources.spaces import describe
+from sb3inspect.sources.wrappers import read_pipeline
 from sb3inspect.sources.zoo import is_zoo_mapping, zoo_entries
 
 if TYPE_CHECKING:  # the cache's own imports (hashlib) wait for a command that uses it: --help stays fast
@@ -156,8 +158,9 @@ def _inspect_path(
         merged, notes = overrides.with_keys(algo=algo, env=envs[0] if envs else None).apply(data, source=str(path))
         spec = spec_from_mapping(merged, source=str(path), allow_imports=allow_imports)
         spec = replace(spec, notes=(*spec.notes, *notes))
-        if spec.env is None:
+        if spec.env is None and not read_pipeline(merged, lambda key: f"{path}: {key}"):
             return Inspection([summarize_spec(spec)], self_contained=True)
+        # an env id, or wrappers (gymnasium's, SB3's, rl-zoo3's): code outside the file made the spaces
         return Inspection([summarize_spec(spec, cache=cache)])
     _no_overrides(
         path,
