@@ -21,14 +21,14 @@ checks the value's shape (``PolicyReport.from_dict``) and treats any failure as 
 rewrites the entry. This module never raises for the cache's sake: an unwritable folder only
 means nothing is cached.
 
-Any command can use it the same way (``pipeline.inspect_path`` does; a ``scan`` verdict would be
-keyed on the file's bytes alike)::
+Any command can use it the same way (``pipeline.inspect_path`` does, and ``pipeline.scan_safety`` for
+``scan``'s verdicts, keyed on the file's bytes alike)::
 
-    key = cache.key("scan", {"path": str(path)}, files=[path])   # None: cannot be cached
-    value = cache.get(key) if key else None                        # plain JSON data, still unchecked
-    result = Verdict.from_dict(value) if value is not None else None   # any failure: a miss
-    ...
-    cache.put(key, result.to_dict())
+    key = cache.key("scan", {"path": str(path)}, files=[path])  # None: cannot be cached
+    found = cache.load(key, decode) if key else None                # decode refuses: a miss
+    if found is None:
+        found = compute(path)
+        cache.store(key, found, decode, encode)                     # only if it reads back equal
 """
 
 from __future__ import annotations
@@ -41,11 +41,13 @@ import re
 import stat
 import sys
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+from sb3inspect.errors import Sb3InspectError
 
 FOLDER_ENV = "SB3INSPECT_CACHE_DIR"
 """Environment variable: the cache folder to use instead of the platform's."""
@@ -178,6 +180,26 @@ class ReportCache:
         finally:
             if temp is not None:
                 _unlink(Path(temp))
+
+    def load(self, key: Key, decode: Callable[[Any], Any]) -> Any:
+        """``decode(value)`` of the entry under ``key`` (a ``from_dict``), or None: a miss, or an entry it refuses."""
+        value = self.get(key)
+        if value is None:
+            return None
+        try:
+            return decode(value)
+        except Sb3InspectError:
+            return None
+
+    def store(self, key: Key, result: Any, decode: Callable[[Any], Any], encode: Callable[[Any], Any]) -> None:
+        """Store ``encode(result)`` only if it reads back as ``result`` exactly, so a hit answers as this run did."""
+        value = json.loads(json.dumps(encode(result)))
+        try:
+            same = bool(decode(value) == result)
+        except Sb3InspectError:
+            same = False
+        if same:
+            self.put(key, value)
 
     def evict(self) -> None:
         """Delete the least recently used entries past the bounds, and temporary files of writers that died."""

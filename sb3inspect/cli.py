@@ -462,17 +462,21 @@ def scan(
         ),
     ],
     fmt: Annotated[ScanFormat, typer.Option("--format", "-f", help="Output format.")] = ScanFormat.table,
+    no_cache: NoCache = False,
 ) -> None:
     """Would loading these files run code? The safety verdict on every pickle inside, without torch (exit 0 all
     safe, 1 any unsafe, 2 any unreadable or unknown)."""
     with user_errors():
         import json
+        from functools import partial
 
+        from sb3inspect.cache import open_cache
         from sb3inspect.errors import printable
+        from sb3inspect.pipeline import scan_safety
         from sb3inspect.sources.saved.safety import scan_paths
 
         results = []
-        for result in scan_paths(paths):
+        for result in scan_paths(paths, verdict=partial(scan_safety, cache=open_cache(disabled=no_cache))):
             results.append(result)
             if fmt is ScanFormat.table:
                 _scan_lines(result)

@@ -21,7 +21,6 @@ source said (the net_arch as written) next to what SB3 built.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -41,6 +40,7 @@ from sb3inspect.analysis.weights import (
 )
 from sb3inspect.build.policy import BuiltPolicy, build_policy
 from sb3inspect.errors import ConfigError, Sb3InspectError, SourceError
+from sb3inspect.report.decode import to_plain
 from sb3inspect.report.model import Finding, PolicyReport
 from sb3inspect.report.statedict import report_from_state_dict
 from sb3inspect.report.walk import alias_table, parameter_table, tensor_table, walk_policy
@@ -55,14 +55,14 @@ from sb3inspect.sources.config import (
 from sb3inspect.sources.saved.fields import Reading, guess_algo, readings, training_values
 from sb3inspect.sources.saved.pickles import TensorEntry
 from sb3inspect.sources.saved.runfolder import RunFolder, read_run_folder
-from sb3inspect.sources.saved.safety import Safety, zip_safety
+from sb3inspect.sources.saved.safety import Safety, path_safety, zip_safety
 from sb3inspect.sources.saved.zipread import WEIGHTS, SavedModel, read_saved
 from sb3inspect.sources.spaces import describe
 from sb3inspect.sources.wrappers import read_pipeline
 from sb3inspect.sources.zoo import is_zoo_mapping, zoo_entries
 
 if TYPE_CHECKING:  # the cache's own imports (hashlib) wait for a command that uses it: --help stays fast
-    from sb3inspect.cache import Key, ReportCache
+    from sb3inspect.cache import ReportCache
 
 SAVED_SUFFIXES = (".zip",)
 
@@ -123,14 +123,14 @@ def inspect_path(
     }
     key = cache.key("inspect", options, files=[path]) if cache is not None else None
     if cache is not None and key is not None:
-        cached: Inspection | None = _cached(cache, key, Inspection.from_dict)
+        cached: Inspection | None = cache.load(key, Inspection.from_dict)
         if cached is not None:
             return cached
     inspection = _inspect_path(
         path, envs=envs, algo=algo, allow_imports=allow_imports, cache=cache, overrides=overrides
     )
     if cache is not None and key is not None and inspection.self_contained:
-        _store(cache, key, inspection, Inspection.from_dict)
+        cache.store(key, inspection, Inspection.from_dict, Inspection.to_dict)
     return inspection
 
 
@@ -298,28 +298,6 @@ def is_zoo_file(source: Any) -> bool:
         return False
 
 
-def _cached(cache: ReportCache, key: Key, decode: Any) -> Any:
-    """The decoded value under ``key``, or None: a miss, or an entry that does not decode (it is rewritten)."""
-    value = cache.get(key)
-    if value is None:
-        return None
-    try:
-        return decode(value)
-    except SourceError:
-        return None
-
-
-def _store(cache: ReportCache, key: Key, result: Any, decode: Any) -> None:
-    """Store ``result.to_dict()`` when it reads back as ``result`` exactly, so a hit answers as this run did."""
-    value = json.loads(json.dumps(result.to_dict()))
-    try:
-        same = decode(value) == result
-    except SourceError:
-        same = False
-    if same:
-        cache.put(key, value)
-
-
 # --- specs -----------------------------------------------------------------------------------------
 
 
@@ -330,14 +308,14 @@ def summarize_spec(spec: PolicySpec, *, cache: ReportCache | None = None) -> Pol
     """
     key = cache.key("spec", {item.name: getattr(spec, item.name) for item in fields(spec)}) if cache else None
     if cache is not None and key is not None:
-        cached: PolicyReport | None = _cached(cache, key, PolicyReport.from_dict)
+        cached: PolicyReport | None = cache.load(key, PolicyReport.from_dict)
         if cached is not None:
             return cached
     report = summarize_built(build_policy(spec), source=spec.source, findings=lint_spec(spec))
     if spec.training:
         report = replace(report, training=spec.training)
     if cache is not None and key is not None:
-        _store(cache, key, report, PolicyReport.from_dict)
+        cache.store(key, report, PolicyReport.from_dict, PolicyReport.to_dict)
     return report
 
 
@@ -642,3 +620,26 @@ def _rebuilt_report(
         notes=(*rebuilt.reading.notes, *report.notes, *rebuilt.notes, *notes, note),
         extra={**report.extra, **extra},
     )
+
+
+# --- scan ------------------------------------------------------------------------------------------
+
+
+def scan_safety(path: Path, *, cache: ReportCache | None = None) -> Safety:
+    """``scan``'s verdict on one file; with a ``cache``, keyed on the file's bytes and its path (findings name it)."""
+    key = cache.key("scan", {"path": str(path)}, files=[path]) if cache is not None else None
+    if cache is not None and key is not None:
+        cached: Safety | None = cache.load(key, _safety_from_plain)
+        if cached is not None:
+            return cached
+    safety = path_safety(path)
+    if cache is not None and key is not None:
+        cache.store(key, safety, _safety_from_plain, to_plain)
+    return safety
+
+
+def _safety_from_plain(data: Any) -> Safety:
+    from sb3inspect.report.decode import from_plain
+
+    safety: Safety = from_plain(Safety, data, where="safety")
+    return safety

@@ -517,3 +517,42 @@ def test_from_dict_is_the_inverse_of_to_dict_and_refuses_every_break(capsys: pyt
         with pytest.raises(SourceError) as caught:
             PolicyReport.from_dict(data)
         assert caught.value.code == "invalid-report", index
+
+
+# --- scan ----------------------------------------------------------------------------------------------
+
+
+class _Calls:
+    """A pickle that would run ``os.system`` on load (dumping it runs nothing)."""
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return os.system, ("true",)
+
+
+def test_scan_answers_from_the_cache_as_it_reads(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, report_cache: Path
+) -> None:
+    import pickle
+
+    from sb3inspect.sources.saved import safety
+
+    (tmp_path / "evil.pkl").write_bytes(pickle.dumps(_Calls()))
+    (tmp_path / "copy.pkl").write_bytes(pickle.dumps(_Calls()))  # same bytes, another name in its findings
+    (tmp_path / "fine.pkl").write_bytes(pickle.dumps({"lr": [1, 2.5, "x"]}))
+    fixtures = ROOT / "tests" / "fixtures" / "saved"
+    runs = [["scan", tmp_path], ["scan", tmp_path, "-f", "json"], ["scan", fixtures, tmp_path / "fine.pkl"]]
+    uncached = [run(capsys, *command, "--no-cache") for command in runs]
+    assert uncached[0][0] == 1 and "copy.pkl: calls" in uncached[0][1], uncached[0]
+    assert entries(report_cache) == []
+    assert [run(capsys, *command) for command in runs] == uncached  # fills the cache
+    assert len(entries(report_cache)) > 3
+
+    def refuse(path: Path) -> Any:
+        raise AssertionError(f"{path} was read again")
+
+    monkeypatch.setattr(safety, "path_safety", refuse)
+    monkeypatch.setattr(pipeline, "path_safety", refuse)
+    assert [run(capsys, *command) for command in runs] == uncached
+    (tmp_path / "fine.pkl").write_bytes(pickle.dumps(_Calls()))  # edited: read again
+    code, _, err = run(capsys, "scan", tmp_path / "fine.pkl")
+    assert code == 2 and "fine.pkl was read again" in err, err  # the CLI's internal-error line

@@ -43,6 +43,19 @@ def from_plain(cls: type[Any], data: Any, *, where: str = "report") -> Any:
     return _record(cls, data, where)
 
 
+def to_plain(record: Any) -> Any:
+    """The JSON data ``from_plain`` reads back: a dataclass's fields by name, tuples and sets as lists."""
+    if dataclasses.is_dataclass(record) and not isinstance(record, type):
+        return {field.name: to_plain(getattr(record, field.name)) for field in dataclasses.fields(record)}
+    if isinstance(record, Mapping):
+        return {key: to_plain(value) for key, value in record.items()}
+    if isinstance(record, (frozenset, set)):
+        return sorted(to_plain(value) for value in record)
+    if isinstance(record, (list, tuple)):
+        return [to_plain(value) for value in record]
+    return record
+
+
 def plain_value(value: Any, where: str, depth: int = 0) -> Any:
     """``value`` itself when it is plain, bounded JSON data (None, bool, int, float, str, list, str-keyed dict)."""
     if value is None or isinstance(value, (bool, float)):
@@ -136,8 +149,8 @@ def _make_reader(hint: Any) -> Reader:
         return partial(_sequence, tuple, _reader(args[0]), pairs)
     if origin is tuple:
         return partial(_fixed, tuple(_reader(arg) for arg in args))
-    if origin is list:
-        return partial(_sequence, list, _reader(args[0] if args else Any), False)
+    if origin is list or origin is frozenset:
+        return partial(_sequence, origin, _reader(args[0] if args else Any), False)
     if origin is dict or origin is Mapping:
         key, item = args or (str, Any)
         return partial(_mapping, _reader(key), _reader(item))

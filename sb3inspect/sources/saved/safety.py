@@ -30,7 +30,7 @@ import json
 import os
 import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -509,12 +509,15 @@ def path_safety(path: Path) -> Safety:
     return pickle_file_safety(path)
 
 
-def scan_paths(paths: list[Path]) -> Iterator[Scanned]:
-    """Each file a path names, a folder's ``*.zip``, ``*.pkl``, ``*.pth`` and rl-zoo3 YAML files recursively."""
+def scan_paths(paths: list[Path], *, verdict: Callable[[Path], Safety] | None = None) -> Iterator[Scanned]:
+    """Each file a path names, a folder's ``*.zip``, ``*.pkl``, ``*.pth`` and rl-zoo3 YAML files recursively.
+
+    ``verdict`` reads one file (default ``path_safety``; the CLI's answers from the report cache).
+    """
     for path in paths:
         for file in _files(Path(path)):
             try:
-                yield Scanned(file, path_safety(file))
+                yield Scanned(file, (verdict or path_safety)(file))
             except SourceError as exc:
                 yield Scanned(file, None, one_line(exc, 400))
 
