@@ -626,13 +626,14 @@ def _rebuilt_report(
 
 
 def scan_safety(path: Path, *, cache: ReportCache | None = None) -> Safety:
-    """``scan``'s verdict on one file; with a ``cache``, keyed on the file's bytes and its path (findings name it)."""
+    """``scan``'s verdict on one file: its findings, which are all ``scan`` shows (a model's tensors and state
+    dicts are left out). With a ``cache``, keyed on the file's bytes and its path (findings name it)."""
     key = cache.key("scan", {"path": str(path)}, files=[path]) if cache is not None else None
     if cache is not None and key is not None:
         cached: Safety | None = cache.load(key, _safety_from_plain)
         if cached is not None:
             return cached
-    safety = path_safety(path)
+    safety = Safety(findings=path_safety(path).findings)
     if cache is not None and key is not None:
         cache.store(key, safety, _safety_from_plain, to_plain)
     return safety
