@@ -266,7 +266,11 @@ def _apply(cls: type, env: Any, wrapper: Wrapper, target: Target) -> Any:
         ImportError,
         gym_error.Error,
     ) as exc:
-        text = " ".join(str(exc).split()) or type(exc).__name__
+        text = " ".join(str(exc).split())[:300] or type(exc).__name__
+        if isinstance(exc, (ImportError, gym_error.DependencyNotInstalled)):
+            raise SourceError(
+                target.where, f"{_label(wrapper)} needs a package that is not installed: {text}"
+            ) from None
         hint = None
         if target.spaces_only:
             hint = (
@@ -274,9 +278,7 @@ def _apply(cls: type, env: Any, wrapper: Wrapper, target: Target) -> Any:
                 "needs the real env cannot wrap its spaces alone: give env: ID, or give the wrapped "
                 f"observation_space without {wrapper.short}"
             )
-        raise SourceError(
-            target.where, f"{_label(wrapper)} cannot wrap {target.env_name}: {text[:300]}", hint=hint
-        ) from None
+        raise SourceError(target.where, f"{_label(wrapper)} cannot wrap {target.env_name}: {text}", hint=hint) from None
     except MemoryError:
         raise SourceError(
             target.where,
