@@ -8,6 +8,7 @@ of SB3's ``actor`` / ``critic`` / ``q_net`` modules (their own ``.parameters()``
 
 from __future__ import annotations
 
+import json
 import warnings
 from typing import Any
 
@@ -16,6 +17,7 @@ import torch
 from gymnasium import spaces
 
 from sb3inspect.build.policy import algorithm_class, resolve_kwargs
+from sb3inspect.report.frozen import thaw
 from sb3inspect.sources.config import PolicySpec
 from sb3inspect.sources.envs import spaces_env
 from sb3inspect.sources.spaces import to_gym
@@ -269,7 +271,9 @@ def assert_answers_match(model: Any, report: Any, context: str = "") -> None:
     settings = policy._get_constructor_parameters()
     for key, value in report.settings.items():
         real = settings[key]
-        assert value == (real.__name__ if isinstance(real, type) else real), f"settings.{key}: {context}"
+        real = real.__name__ if isinstance(real, type) else real
+        named = {"default": lambda obj: getattr(obj, "__name__", repr(obj))}
+        assert json.dumps(thaw(value), **named) == json.dumps(real, **named), f"settings.{key}: {context}"  # [] == ()
     for alias, canonical in report.aliases.items():
         assert policy.get_submodule(alias) is policy.get_submodule(canonical), f"{alias}: {context}"
     for part in report.input_composition:
