@@ -22,11 +22,11 @@ from sb3inspect.analysis.compare import ReportDiff
 from sb3inspect.api import check_net_arch, diff, summary
 from sb3inspect.errors import BuildError, ConfigError, MissingExtra, NetArchMismatch, Sb3InspectError, SourceError
 from sb3inspect.report.model import Finding, Layer, Network, PolicyReport, Totals
-from sb3inspect.sources.config import PolicySpec
 
 if TYPE_CHECKING:
     from sb3inspect.callbacks import ArchitectureCallback
     from sb3inspect.render.diagram import write_diagram
+    from sb3inspect.sources.config import PolicySpec
 
 __version__ = "0.1.0"
 
@@ -60,6 +60,10 @@ def __getattr__(name: str) -> Any:
         from sb3inspect.callbacks import ArchitectureCallback
 
         return ArchitectureCallback
+    if name == "PolicySpec":  # config validation: not needed to import the package
+        from sb3inspect.sources.config import PolicySpec
+
+        return PolicySpec
     if name == "diagram":  # sb3inspect.diagram.write_diagram(...), as the README writes it
         from sb3inspect.render import diagram
 

@@ -15,9 +15,10 @@ from typing import Any
 from sb3inspect.analysis.checks import parse_expectations, require
 from sb3inspect.analysis.compare import ReportDiff, diff_reports
 from sb3inspect.errors import ConfigError
-from sb3inspect.pipeline import diff_envs, python_config, summarize_live, summarize_one, summarize_spec
 from sb3inspect.report.model import PolicyReport
-from sb3inspect.sources.config import Overrides, PolicySpec, spec_from_mapping
+
+# The pipeline (and with it every stage's modules) is imported by the functions that build
+# something, so that `import sb3inspect`, `--help` and error paths stay light.
 
 
 def summary(obj: Any, *, env: str | None = None, algo: str | None = None) -> PolicyReport:
@@ -28,6 +29,9 @@ def summary(obj: Any, *, env: str | None = None, algo: str | None = None) -> Pol
     an rl-zoo3 hyperparameter file, and replace a config's own (``summary(dict(...), env="CartPole-v1")``
     uses that env's spaces; the report's notes say what was replaced).
     """
+    from sb3inspect.pipeline import python_config, summarize_live, summarize_one, summarize_spec
+    from sb3inspect.sources.config import Overrides, PolicySpec, spec_from_mapping
+
     if isinstance(obj, (str, Path)):
         return summarize_one(Path(obj), env=env, algo=algo)
     if isinstance(obj, Mapping):
@@ -81,5 +85,7 @@ def diff(a: Any, b: Any, *, env: str | None = None, algo: str | None = None) -> 
 
     ``env`` selects the entry of the side that is an rl-zoo3 file (the other may be a saved zip).
     """
+    from sb3inspect.pipeline import diff_envs
+
     env_a, env_b = diff_envs(a, b, env)
     return diff_reports(summary(a, env=env_a, algo=algo), summary(b, env=env_b, algo=algo))
