@@ -75,6 +75,11 @@ class AlgoInfo:
     def pip_name(self) -> str:
         return self.package.replace("_", "-")
 
+    @property
+    def qualified_name(self) -> str:
+        """``sb3_contrib.CrossQ``: the name ``RELEASES`` and ``unavailable`` know it by."""
+        return f"{self.package}.{self.name}"
+
 
 def net_arch_keys(family: str) -> tuple[str, str]:
     """The keys of a net_arch mapping: ``pi`` and ``vf`` on-policy, ``pi`` and ``qf`` off-policy."""
@@ -472,6 +477,107 @@ NETWORK_PREFIXES: tuple[tuple[str, str, str, bool], ...] = (
 )
 
 
+# --- releases ----------------------------------------------------------------------------------------
+# pyproject.toml declares the oldest SB3, sb3-contrib, gymnasium and rl-zoo3 sb3inspect supports; what
+# only some of the releases since then have is listed here (each package's changelog and its
+# ``__init__.py`` at each tag). tests/test_catalog.py holds the table against the installed releases.
+
+
+@dataclass(frozen=True, slots=True)
+class Releases:
+    """The releases of one package that have something sb3inspect names (an algorithm, a wrapper)."""
+
+    package: str
+    """Its pip name: ``sb3-contrib``, ``gymnasium``, ``rl_zoo3``."""
+    since: str | None = None
+    """The first release that has it; None: every release sb3inspect supports."""
+    until: str | None = None
+    """The first release that no longer has it; None: the newest still has it."""
+    instead: str | None = None
+    """Its name in the releases without it, when it was renamed."""
+
+    @property
+    def requirement(self) -> str:
+        """What to ask pip for: ``sb3-contrib>=2.4.0``, ``gymnasium<1.0.0``."""
+        bounds = ([f">={self.since}"] if self.since else []) + ([f"<{self.until}"] if self.until else [])
+        return self.package + ",".join(bounds)
+
+    def has(self, version: str) -> bool:
+        """Whether release ``version`` (``2.3.0``, ``1.0.0a1``, ``2.13.0+cpu``) has it; a pre-release counts as its release."""
+        numbers = release(version) or ()
+        return (self.since is None or numbers >= (release(self.since) or ())) and (
+            self.until is None or numbers < (release(self.until) or ())
+        )
+
+
+_GYMNASIUM_1 = Releases("gymnasium", since="1.0.0")
+_GYMNASIUM_1_3 = Releases("gymnasium", since="1.3.0")
+
+RELEASES: dict[str, Releases] = {
+    # sb3-contrib 2.4.0 (SB3 changelog, release 2.4.0: "Added CrossQ algorithm")
+    "sb3_contrib.CrossQ": Releases("sb3-contrib", since="2.4.0"),
+    # gymnasium 1.0 renamed two wrappers and added the rest of these; 1.3 added the last three
+    "gymnasium.wrappers.FrameStack": Releases("gymnasium", until="1.0.0", instead="FrameStackObservation"),
+    "gymnasium.wrappers.GrayScaleObservation": Releases("gymnasium", until="1.0.0", instead="GrayscaleObservation"),
+    "gymnasium.wrappers.FrameStackObservation": Releases("gymnasium", since="1.0.0", instead="FrameStack"),
+    "gymnasium.wrappers.GrayscaleObservation": Releases("gymnasium", since="1.0.0", instead="GrayScaleObservation"),
+    **{
+        f"gymnasium.wrappers.{name}": _GYMNASIUM_1
+        for name in (
+            "ClipReward",
+            "ReshapeObservation",
+            "RescaleObservation",
+            "DtypeObservation",
+            "DelayObservation",
+            "MaxAndSkipObservation",
+            "StickyAction",
+        )
+    },
+    **{
+        f"gymnasium.wrappers.{name}": _GYMNASIUM_1_3
+        for name in ("RepeatAction", "DiscretizeObservation", "DiscretizeAction")
+    },
+    # rl-zoo3 2.7.0 (its wrappers.py at each tag)
+    "rl_zoo3.wrappers.YAMLCompatResizeObservation": Releases("rl_zoo3", since="2.7.0"),
+}
+"""Dotted name (``sb3_contrib.CrossQ``, ``gymnasium.wrappers.FrameStack``) -> the releases that have it.
+Everything else sb3inspect names is in every supported release."""
+
+
+def installed_version(package: str) -> str | None:
+    """The installed release of a package (by pip name), or None when it is not installed."""
+    from importlib import metadata
+
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def unavailable(name: str) -> tuple[str, str] | None:
+    """(problem, hint) when the installed release lacks what dotted ``name`` names; None when it has it.
+
+    ``sb3_contrib.CrossQ`` with sb3-contrib 2.3.0 installed gives
+    ``("CrossQ needs sb3-contrib>=2.4.0, you have 2.3.0", "pip install -U sb3-contrib")``. A package
+    that is not installed is not this function's to report: importing it says so.
+    """
+    releases = RELEASES.get(name)
+    version = installed_version(releases.package) if releases else None
+    if releases is None or version is None or releases.has(version):
+        return None
+    short = name.rsplit(".", 1)[-1]
+    problem = f"{short} needs {releases.requirement}, you have {version}"
+    if releases.since is not None and (release(version) or ()) < (release(releases.since) or ()):
+        hint = f"pip install -U {releases.package}"
+        if releases.instead:
+            hint += f"; before {releases.since} it is called {releases.instead}"
+    elif releases.instead:
+        hint = f"{releases.package} {releases.until} renamed it {releases.instead}"
+    else:
+        hint = f'pip install "{releases.package}<{releases.until}"'
+    return problem, hint
+
+
 # --- networks ----------------------------------------------------------------------------------------
 
 EXPECT_ALIASES: dict[str, tuple[str, ...]] = {
@@ -693,6 +799,7 @@ ZOO_FALLBACK_ENTRIES = {
 
 # Wrappers sb3inspect applies by their real classes: module -> class names. A file may name a
 # class by any submodule of these (``gymnasium.wrappers.transform_observation.GrayscaleObservation``).
+# Some are in some releases only (RELEASES): gymnasium 1.0 renamed FrameStack and GrayScaleObservation.
 ENV_WRAPPERS: dict[str, tuple[str, ...]] = {
     "stable_baselines3.common.atari_wrappers": (
         "AtariWrapper",
@@ -715,11 +822,13 @@ ENV_WRAPPERS: dict[str, tuple[str, ...]] = {
         "FlattenObservation",
         "FilterObservation",
         "GrayscaleObservation",
+        "GrayScaleObservation",
         "ResizeObservation",
         "ReshapeObservation",
         "RescaleObservation",
         "DtypeObservation",
         "FrameStackObservation",
+        "FrameStack",
         "TimeAwareObservation",
         "DelayObservation",
         "MaxAndSkipObservation",

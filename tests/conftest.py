@@ -91,6 +91,27 @@ def report_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     return folder
 
 
+def lacking(name: str) -> str | None:
+    """Why the installed releases lack an algorithm (``CrossQ``) or a dotted name; None when they have it."""
+    from sb3inspect import catalog
+
+    missing = catalog.unavailable(catalog.ALGORITHMS[name].qualified_name if name in catalog.ALGORITHMS else name)
+    return missing[0] if missing else None
+
+
+def skip_if_lacking(name: str) -> None:
+    """Skip a test of what the installed release lacks (CrossQ before sb3-contrib 2.4), saying so."""
+    if reason := lacking(name):
+        pytest.skip(reason)
+
+
+def installed_algorithms() -> list[str]:
+    """The catalog's algorithms that the installed SB3 and sb3-contrib have."""
+    from sb3inspect import catalog
+
+    return [name for name in catalog.ALGORITHMS if lacking(name) is None]
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption("--update-golden", action="store_true", help="Rewrite tests/golden/* from the current output.")
 

@@ -137,8 +137,17 @@ def _sample_obs(space: spaces.Space) -> Any:
     return space.sample()
 
 
+TARGETS = ("actor_target", "critic_target", "q_net_target", "quantile_net_target")
+
+
 def trainable_param_ids(model: Any) -> set[int]:
-    """Parameters some optimizer of the policy updates (and that require grad)."""
+    """Parameters some optimizer of the policy updates (and that require grad).
+
+    A target network's parameters are never updated by an optimizer, even where one holds them:
+    before SB3 2.4 (sb3-contrib 2.4 for QR-DQN) DQN's optimizer was given ``self.parameters()``,
+    target included, but SB3 computes targets under ``no_grad``, so they get no gradient and the
+    optimizer skips them (SB3 2.4.0 changelog: "only include q_network parameters").
+    """
     ids: set[int] = set()
     for module in model.policy.modules():
         optimizer = getattr(module, "optimizer", None)
@@ -147,7 +156,16 @@ def trainable_param_ids(model: Any) -> set[int]:
                 ids.update(id(p) for p in group["params"] if p.requires_grad)
     if not ids:  # ARS has no optimizer: its weights are all it changes
         ids = {id(p) for p in model.policy.parameters() if p.requires_grad}
-    return ids
+    return ids - _target_only_ids(model.policy)
+
+
+def _target_only_ids(policy: torch.nn.Module) -> set[int]:
+    """Parameters that only target networks hold."""
+    targets = [getattr(policy, name, None) for name in TARGETS]
+    in_targets = {id(p) for module in targets if module is not None for p in module.parameters()}
+    elsewhere = {id(p) for name, module in policy.named_children() if name not in TARGETS for p in module.parameters()}
+    elsewhere |= {id(p) for p in policy.parameters(recurse=False)}
+    return in_targets - elsewhere
 
 
 def sized_modules(policy: torch.nn.Module) -> dict[str, tuple]:

@@ -11,8 +11,11 @@ from stable_baselines3.common import torch_layers
 
 from sb3inspect import catalog
 from sb3inspect.build.policy import algorithm_class
+from sb3inspect.errors import BuildError, ConfigError
 from sb3inspect.sources.envs import spaces_env
 from sb3inspect.sources.spaces import parse_space, to_gym
+
+from .conftest import installed_algorithms, lacking, skip_if_lacking
 
 ACTIONS = {
     "Box": "box:2",
@@ -24,6 +27,7 @@ ACTIONS = {
 
 @pytest.mark.parametrize("name", list(catalog.ALGORITHMS))
 def test_policies_and_kwargs(name: str) -> None:
+    skip_if_lacking(name)
     info = catalog.ALGORITHMS[name]
     cls = algorithm_class(name)
     assert list(info.policies) == list(cls.policy_aliases)
@@ -39,6 +43,7 @@ def test_policies_and_kwargs(name: str) -> None:
 @pytest.mark.parametrize("name", list(catalog.ALGORITHMS))
 @pytest.mark.parametrize("action", list(ACTIONS))
 def test_supported_action_spaces(name: str, action: str) -> None:
+    skip_if_lacking(name)
     cls = algorithm_class(name)
     env = spaces_env(to_gym(parse_space(3, "obs")), to_gym(parse_space(ACTIONS[action], "act", action=True)))
     try:
@@ -75,7 +80,8 @@ def test_extractor_kwargs() -> None:
     for name, kwargs in catalog.EXTRACTOR_KWARGS.items():
         params = list(inspect.signature(getattr(torch_layers, name).__init__).parameters)[2:]  # self, observation_space
         assert sorted(params) == sorted(kwargs), name
-    for algo in catalog.ALGORITHMS.values():
+    for algo in map(catalog.ALGORITHMS.get, installed_algorithms()):
+        assert algo is not None
         for alias, policy in algo.policies.items():
             if "features_extractor_class" not in policy.kwargs:
                 continue
@@ -135,6 +141,7 @@ def test_network_prefixes_cover_every_saved_tensor_of_each_family() -> None:
 
 
 def test_buffer_names_are_the_buffers_torch_and_sb3_contrib_register() -> None:
+    skip_if_lacking("CrossQ")  # its BatchRenorm layers hold sb3-contrib's buffers
     from sb3inspect.build.policy import build_policy
     from sb3inspect.sources.config import spec_from_mapping
 
@@ -167,14 +174,21 @@ def test_kwarg_kinds_match_the_policies_defaults(kind: str) -> None:
         kind
     ]
     seen: dict[str, list[object]] = {}
-    for name, info in catalog.ALGORITHMS.items():
+    for name in installed_algorithms():
         cls = algorithm_class(name)
-        for alias in info.policies:
+        for alias in catalog.ALGORITHMS[name].policies:
             policy_class = cls.policy_aliases[alias]
             for key, parameter in inspect.signature(policy_class).parameters.items():
                 if key in getattr(catalog, kind):
                     seen.setdefault(key, []).append(parameter.default)
-    assert set(seen) == set(getattr(catalog, kind))
+    # keywords of an algorithm the installed release lacks (CrossQ's batch_norm) cannot be seen here
+    only_lacking = {
+        key
+        for name in set(catalog.ALGORITHMS) - set(installed_algorithms())
+        for policy in catalog.ALGORITHMS[name].policies.values()
+        for key in policy.kwargs
+    } - {key for name in installed_algorithms() for p in catalog.ALGORITHMS[name].policies.values() for key in p.kwargs}
+    assert set(seen) == set(getattr(catalog, kind)) - only_lacking
     for key, defaults in seen.items():
         assert all(d is None or isinstance(d, expected) for d in defaults), (key, defaults)
 
@@ -345,3 +359,75 @@ def test_algo_added_kwargs_are_what_each_algorithm_adds(name: str) -> None:
     env = spaces_env(to_gym(parse_space(3, "obs")), to_gym(parse_space(action, "act", action=True)))
     algo = algorithm_class(name)(next(iter(info.policies)), env, _init_setup_model=False, device="cpu")
     assert tuple(algo.policy_kwargs) == catalog.ALGO_ADDED_KWARGS.get(name, ())
+
+
+def _installed_attribute(dotted: str) -> object:
+    import importlib
+
+    from sb3inspect.sources.envs import rl_zoo3_wrappers
+
+    module, _, name = dotted.rpartition(".")
+    home = rl_zoo3_wrappers("test") if module == "rl_zoo3.wrappers" else importlib.import_module(module)
+    return getattr(home, name, None)
+
+
+@pytest.mark.parametrize("dotted", list(catalog.RELEASES))
+def test_releases_say_what_the_installed_packages_have(dotted: str) -> None:
+    """Each entry of RELEASES is held against the installed release: present exactly when it says so."""
+    releases = catalog.RELEASES[dotted]
+    version = catalog.installed_version(releases.package)
+    if version is None:
+        pytest.skip(f"{releases.package} is not installed")
+    assert isinstance(_installed_attribute(dotted), type) == releases.has(version), (dotted, version)
+    assert (catalog.unavailable(dotted) is None) == releases.has(version)
+
+
+def test_every_class_the_catalog_names_is_in_every_release_or_in_releases() -> None:
+    """A wrapper or algorithm missing from the installed release must be one RELEASES lists."""
+    named = [info.qualified_name for info in catalog.ALGORITHMS.values()]
+    for table in (catalog.ENV_WRAPPERS, catalog.VEC_ENV_WRAPPERS):
+        for module, names in table.items():
+            if module != "rl_zoo3.wrappers" or catalog.installed_version("rl_zoo3") is not None:
+                named += [f"{module}.{name}" for name in names]
+    missing = [dotted for dotted in named if not isinstance(_installed_attribute(dotted), type)]
+    assert [dotted for dotted in missing if dotted not in catalog.RELEASES] == []
+
+
+@pytest.mark.parametrize(
+    ("version", "since", "until", "has"),
+    [
+        ("2.3.0", "2.4.0", None, False),
+        ("2.4.0", "2.4.0", None, True),
+        ("2.10.1", "2.4.0", None, True),
+        ("2.4.0a1", "2.4.0", None, True),
+        ("0.29.1", None, "1.0.0", True),
+        ("1.0.0", None, "1.0.0", False),
+        ("1.4.0+local", "1.0.0", None, True),
+    ],
+)
+def test_release_ranges(version: str, since: str | None, until: str | None, has: bool) -> None:
+    assert catalog.Releases("p", since=since, until=until).has(version) == has
+
+
+def test_an_algorithm_the_installed_release_lacks_is_one_error_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Whatever is installed: pretend sb3-contrib 2.3.0, which predates CrossQ."""
+    from sb3inspect.cli import main
+    from sb3inspect.sources.config import spec_from_mapping
+
+    real = catalog.installed_version
+    monkeypatch.setattr(catalog, "installed_version", lambda p: "2.3.0" if p == "sb3-contrib" else real(p))
+    assert main(["inspect", "--algo", "crossq", "--obs", "3", "--act", "box:2"]) == 2
+    err = capsys.readouterr().err
+    assert (
+        err
+        == "error: command line: algo: CrossQ needs sb3-contrib>=2.4.0, you have 2.3.0 (pip install -U sb3-contrib)\n"
+    ), err
+    with pytest.raises(ConfigError) as info:
+        spec_from_mapping({"algo": "CrossQ", "observation_space": 3, "action_space": "box:2"})
+    assert (info.value.code, info.value.where) == ("version", "<config>: algo")
+    with pytest.raises(BuildError) as built:
+        algorithm_class("CrossQ")
+    assert built.value.code == "version"
+    assert lacking("CrossQ") == "CrossQ needs sb3-contrib>=2.4.0, you have 2.3.0"

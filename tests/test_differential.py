@@ -9,10 +9,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import sb3inspect
+from sb3inspect import catalog
 from sb3inspect.build.policy import build_policy
 from sb3inspect.pipeline import summarize_spec
 from sb3inspect.sources.config import spec_from_mapping
 
+from .conftest import installed_algorithms, skip_if_lacking
 from .reference import assert_matches_cpu_build, assert_same_as_cpu_build, is_meta
 
 BOX = {"type": "Box", "shape": [5], "dtype": "float32"}
@@ -191,6 +193,7 @@ def _id(case: dict[str, Any]) -> str:
 @pytest.mark.slow
 @pytest.mark.parametrize("case", CASES, ids=[f"{i}-{_id(c)}" for i, c in enumerate(CASES)])
 def test_report_equals_cpu_build(case: dict[str, Any]) -> None:
+    skip_if_lacking(catalog.ALGO_ALIASES[case["algo"].lower()])
     spec = spec_from_mapping(case)
     built = build_policy(spec)
     assert is_meta(built.policy), "the build allocated parameters"
@@ -289,25 +292,7 @@ any_act = st.one_of(
 
 @st.composite
 def configs(draw: st.DrawFn) -> dict[str, Any]:
-    algo = draw(
-        st.sampled_from(
-            [
-                "PPO",
-                "A2C",
-                "TRPO",
-                "MaskablePPO",
-                "RecurrentPPO",
-                "SAC",
-                "TD3",
-                "DDPG",
-                "DQN",
-                "QRDQN",
-                "TQC",
-                "CrossQ",
-                "ARS",
-            ]
-        )
-    )
+    algo = draw(st.sampled_from(installed_algorithms()))
     obs = draw(st.one_of(flat_obs, image_obs, dict_obs) if algo not in ("CrossQ", "ARS") else flat_obs)
     if algo in ("DQN", "QRDQN"):
         act = draw(discrete_act)

@@ -56,6 +56,9 @@ def algorithm_class(name: str) -> type:
         raise BuildError(
             f"{name} comes from {info.pip_name}, which is not installed: pip install {info.pip_name}"
         ) from None
+    if missing := catalog.unavailable(info.qualified_name):
+        problem, hint = missing
+        raise BuildError(problem, hint=hint, code="version")
     cls: type = getattr(module, name)
     return cls
 

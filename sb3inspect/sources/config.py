@@ -498,6 +498,9 @@ def spec_from_mapping(
         raise ConfigError(where, "missing 'algo'", hint="e.g. algo: PPO")
     algo = resolve_algo(data["algo"], _top(where, "algo"))
     info = catalog.ALGORITHMS[algo]
+    if missing := catalog.unavailable(info.qualified_name):
+        problem, hint = missing
+        raise ConfigError(_top(where, "algo"), problem, hint=hint, code="version")
     check_keys(data, info, TOP_LEVEL_KEYS, lambda key: _top(where, key))
     use_sde = _use_sde(data, info, where)
     training = read_training(data, info, lambda key: _top(where, key))

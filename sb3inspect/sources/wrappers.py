@@ -170,6 +170,11 @@ def wrap_function(pipeline: EnvPipeline, target: Target, notes: list[str]) -> Ca
         for w in pipeline.vec_wrappers
         if _applies(w, catalog.VEC_ENV_WRAPPERS, target.allow_imports)
     ]
+    for wrapper, table in (*env_items, *vec_items):
+        home = _home(wrapper, table)
+        if home is not None and (missing := catalog.unavailable(f"{home}.{wrapper.short}")):
+            problem, hint = missing
+            raise ConfigError(f"{target.where}: {wrapper.name}", problem, hint=hint, code="version")
     applied = {id(w) for w, _ in (*env_items, *vec_items)}
     for wrapper in (*pipeline.env_wrappers, *pipeline.vec_wrappers):
         if id(wrapper) in applied:
