@@ -37,7 +37,6 @@ import contextlib
 import hashlib
 import json
 import os
-import re
 import stat
 import sys
 import time
@@ -47,6 +46,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from sb3inspect.catalog import installed_version
 from sb3inspect.errors import Sb3InspectError
 
 FOLDER_ENV = "SB3INSPECT_CACHE_DIR"
@@ -255,42 +255,6 @@ def environment() -> dict[str, Any]:
         "packages": {name: installed_version(name) for name in KEYED_PACKAGES},
         "code": _code_fingerprint(),
     }
-
-
-def installed_version(name: str) -> str | None:
-    """A distribution's version from its metadata on ``sys.path`` (as ``importlib.metadata`` finds it), unimported.
-
-    ``importlib.metadata`` itself costs more to import than a cache hit is allowed to take.
-    """
-    wanted = _normalized(name)
-    for entry in sys.path:
-        for folder in _metadata_folders(entry or "."):
-            if _normalized(folder.name.split("-", 1)[0]) != wanted:
-                continue
-            for file in ("METADATA", "PKG-INFO"):
-                try:
-                    with open(folder / file, encoding="utf-8", errors="replace") as handle:
-                        for line in handle:
-                            if line.startswith("Version:"):
-                                return line.partition(":")[2].strip()
-                            if not line.strip():
-                                break  # the headers end at the first blank line
-                except OSError:
-                    continue
-    return None
-
-
-def _normalized(name: str) -> str:
-    return re.sub(r"[-_.]+", "_", name).lower()
-
-
-@cache
-def _metadata_folders(entry: str) -> list[Path]:
-    try:
-        names = os.listdir(entry)
-    except OSError:
-        return []
-    return [Path(entry) / name for name in names if name.endswith((".dist-info", ".egg-info"))]
 
 
 def _code_fingerprint() -> str:

@@ -10,8 +10,12 @@ CI instead of misleading users.
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 # Keyword arguments of the policy classes, grouped by family (minus the spaces and lr_schedule).
@@ -544,14 +548,40 @@ RELEASES: dict[str, Releases] = {
 Everything else sb3inspect names is in every supported release."""
 
 
-def installed_version(package: str) -> str | None:
-    """The installed release of a package (by pip name), or None when it is not installed."""
-    from importlib import metadata
+def installed_version(name: str) -> str | None:
+    """A distribution's version from its metadata on ``sys.path`` (as ``importlib.metadata`` finds it), unimported.
 
+    ``importlib.metadata`` itself costs more to import than a cache hit is allowed to take.
+    """
+    wanted = _normalized(name)
+    for entry in sys.path:
+        for folder in _metadata_folders(entry or "."):
+            if _normalized(folder.name.split("-", 1)[0]) != wanted:
+                continue
+            for file in ("METADATA", "PKG-INFO"):
+                try:
+                    with open(folder / file, encoding="utf-8", errors="replace") as handle:
+                        for line in handle:
+                            if line.startswith("Version:"):
+                                return line.partition(":")[2].strip()
+                            if not line.strip():
+                                break  # the headers end at the first blank line
+                except OSError:
+                    continue
+    return None
+
+
+def _normalized(name: str) -> str:
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+@cache
+def _metadata_folders(entry: str) -> list[Path]:
     try:
-        return metadata.version(package)
-    except metadata.PackageNotFoundError:
-        return None
+        names = os.listdir(entry)
+    except OSError:
+        return []
+    return [Path(entry) / name for name in names if name.endswith((".dist-info", ".egg-info"))]
 
 
 def unavailable(name: str) -> tuple[str, str] | None:
