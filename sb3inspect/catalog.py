@@ -543,8 +543,15 @@ RELEASES: dict[str, Releases] = {
     },
     # rl-zoo3 2.7.0 (its wrappers.py at each tag)
     "rl_zoo3.wrappers.YAMLCompatResizeObservation": Releases("rl_zoo3", since="2.7.0"),
+    # n-step returns for off-policy algorithms: SB3 2.7.0 ("n_steps parameter") and sb3-contrib 2.7.0
+    **{
+        f"stable_baselines3.{name}.n_steps": Releases("stable-baselines3", since="2.7.0")
+        for name in ("SAC", "TD3", "DDPG", "DQN")
+    },
+    **{f"sb3_contrib.{name}.n_steps": Releases("sb3-contrib", since="2.7.0") for name in ("TQC", "QRDQN", "CrossQ")},
 }
-"""Dotted name (``sb3_contrib.CrossQ``, ``gymnasium.wrappers.FrameStack``) -> the releases that have it.
+"""Dotted name -> the releases that have it: an algorithm (``sb3_contrib.CrossQ``), a wrapper
+(``gymnasium.wrappers.FrameStack``) or an algorithm's keyword (``stable_baselines3.SAC.n_steps``).
 Everything else sb3inspect names is in every supported release."""
 
 
@@ -588,14 +595,16 @@ def unavailable(name: str) -> tuple[str, str] | None:
     """(problem, hint) when the installed release lacks what dotted ``name`` names; None when it has it.
 
     ``sb3_contrib.CrossQ`` with sb3-contrib 2.3.0 installed gives
-    ``("CrossQ needs sb3-contrib>=2.4.0, you have 2.3.0", "pip install -U sb3-contrib")``. A package
+    ``("CrossQ needs sb3-contrib>=2.4.0, you have 2.3.0", "pip install -U sb3-contrib")``; a keyword is
+    named with its class (``SAC.n_steps needs stable-baselines3>=2.7.0, ...``). A package
     that is not installed is not this function's to report: importing it says so.
     """
     releases = RELEASES.get(name)
     version = installed_version(releases.package) if releases else None
     if releases is None or version is None or releases.has(version):
         return None
-    short = name.rsplit(".", 1)[-1]
+    parts = name.split(".")
+    short = ".".join(parts[next((i for i, part in enumerate(parts) if part[:1].isupper()), len(parts) - 1) :])
     problem = f"{short} needs {releases.requirement}, you have {version}"
     if releases.since is not None and (release(version) or ()) < (release(releases.since) or ()):
         hint = f"pip install -U {releases.package}"

@@ -200,8 +200,11 @@ have keys of their own; ``_init_setup_model`` is SB3's private switch."""
 
 @pytest.mark.parametrize("name", list(catalog.ALGORITHMS))
 def test_algorithm_keywords_are_the_constructors(name: str) -> None:
+    skip_if_lacking(name)
     params = [p for p in inspect.signature(algorithm_class(name).__init__).parameters if p not in NOT_CONFIG_KEYWORDS]
-    assert sorted(catalog.ALGO_KWARGS[name]) == sorted(params)
+    qualified = catalog.ALGORITHMS[name].qualified_name
+    installed = [key for key in catalog.ALGO_KWARGS[name] if lacking(f"{qualified}.{key}") is None]
+    assert sorted(installed) == sorted(params)
     assert set(catalog.RUN_KWARGS) - {"stats_window_size"} <= set(params)
     assert not set(catalog.ZOO_KEYS) & set(params), "an rl-zoo3 key that is also an algorithm keyword"
 
@@ -361,14 +364,19 @@ def test_algo_added_kwargs_are_what_each_algorithm_adds(name: str) -> None:
     assert tuple(algo.policy_kwargs) == catalog.ALGO_ADDED_KWARGS.get(name, ())
 
 
-def _installed_attribute(dotted: str) -> object:
+def _installed_has(dotted: str) -> bool:
+    """Whether the installed packages have what a dotted name names: a class, or an algorithm's keyword."""
     import importlib
 
     from sb3inspect.sources.envs import rl_zoo3_wrappers
 
-    module, _, name = dotted.rpartition(".")
-    home = rl_zoo3_wrappers("test") if module == "rl_zoo3.wrappers" else importlib.import_module(module)
-    return getattr(home, name, None)
+    owner, _, name = dotted.rpartition(".")
+    algorithms = {info.qualified_name: algo for algo, info in catalog.ALGORITHMS.items()}
+    if owner in algorithms:
+        algo = algorithms[owner]
+        return lacking(algo) is None and name in inspect.signature(algorithm_class(algo).__init__).parameters
+    home = rl_zoo3_wrappers("test") if owner == "rl_zoo3.wrappers" else importlib.import_module(owner)
+    return isinstance(getattr(home, name, None), type)
 
 
 @pytest.mark.parametrize("dotted", list(catalog.RELEASES))
@@ -378,7 +386,7 @@ def test_releases_say_what_the_installed_packages_have(dotted: str) -> None:
     version = catalog.installed_version(releases.package)
     if version is None:
         pytest.skip(f"{releases.package} is not installed")
-    assert isinstance(_installed_attribute(dotted), type) == releases.has(version), (dotted, version)
+    assert _installed_has(dotted) == releases.has(version), (dotted, version)
     assert (catalog.unavailable(dotted) is None) == releases.has(version)
 
 
@@ -389,7 +397,7 @@ def test_every_class_the_catalog_names_is_in_every_release_or_in_releases() -> N
         for module, names in table.items():
             if module != "rl_zoo3.wrappers" or catalog.installed_version("rl_zoo3") is not None:
                 named += [f"{module}.{name}" for name in names]
-    missing = [dotted for dotted in named if not isinstance(_installed_attribute(dotted), type)]
+    missing = [dotted for dotted in named if not _installed_has(dotted)]
     assert [dotted for dotted in missing if dotted not in catalog.RELEASES] == []
 
 
@@ -431,3 +439,17 @@ def test_an_algorithm_the_installed_release_lacks_is_one_error_line(
         algorithm_class("CrossQ")
     assert built.value.code == "version"
     assert lacking("CrossQ") == "CrossQ needs sb3-contrib>=2.4.0, you have 2.3.0"
+
+
+def test_a_keyword_the_installed_release_lacks_is_named_with_its_release(monkeypatch: pytest.MonkeyPatch) -> None:
+    """n-step returns came to SAC in SB3 2.7.0: with 2.6.0, n_steps is an error that says so, not SB3's TypeError."""
+    from sb3inspect.sources.config import spec_from_mapping
+
+    real = catalog.installed_version
+    monkeypatch.setattr(catalog, "installed_version", lambda p: "2.6.0" if p == "stable-baselines3" else real(p))
+    with pytest.raises(ConfigError) as info:
+        spec_from_mapping({"algo": "SAC", "observation_space": 3, "action_space": "box:2", "n_steps": 3})
+    assert (info.value.code, info.value.where) == ("version", "<config>: n_steps")
+    assert str(info.value).endswith(
+        "SAC.n_steps needs stable-baselines3>=2.7.0, you have 2.6.0 (pip install -U stable-baselines3)"
+    )

@@ -26,6 +26,7 @@ from sb3inspect.cli import main
 from sb3inspect.errors import BuildError, ConfigError, SourceError
 from sb3inspect.sources.envs import spaces_env
 
+from .conftest import skip_if_lacking
 from .reference import assert_matches_model
 
 IMAGE_DICT = {
@@ -343,6 +344,7 @@ def test_every_algorithm_has_a_case() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("name", list(CASES))
 def test_hyperparameter_config_equals_the_model_a_user_builds(name: str) -> None:
+    skip_if_lacking(name)
     config, build = CASES[name]
     report = sb3inspect.summary(config)
     with warnings.catch_warnings():

@@ -45,12 +45,15 @@ class Training:
 
 
 def check_keys(data: Mapping[str, Any], info: catalog.AlgoInfo, config_keys: tuple[str, ...], where: Where) -> None:
-    """Every key is a config key, a keyword of the algorithm's ``__init__`` or an rl-zoo3 entry key."""
+    """Every key is a config key, a keyword of the algorithm's ``__init__`` (in the installed release) or an rl-zoo3 entry key."""
     allowed = (*config_keys, *catalog.ALGO_KWARGS[info.name], *catalog.ZOO_KEYS)
     for key in data:
         if key not in allowed:
             problem, hint = _unknown(str(key), info, config_keys)
             raise ConfigError(where(str(key)), problem, hint=hint)
+        if key in catalog.ALGO_KWARGS[info.name] and (missing := catalog.unavailable(f"{info.qualified_name}.{key}")):
+            problem, hint = missing
+            raise ConfigError(where(str(key)), problem, hint=hint, code="version")
 
 
 def _unknown(key: str, info: catalog.AlgoInfo, config_keys: tuple[str, ...]) -> tuple[str, str]:
