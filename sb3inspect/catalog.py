@@ -549,9 +549,27 @@ RELEASES: dict[str, Releases] = {
         for name in ("SAC", "TD3", "DDPG", "DQN")
     },
     **{f"sb3_contrib.{name}.n_steps": Releases("sb3-contrib", since="2.7.0") for name in ("TQC", "QRDQN", "CrossQ")},
+    # names the safety scan allows in pickles (PICKLE_ALLOWED...) that only newer releases define (each wheel)
+    "sb3_contrib.crossq.crossq.CrossQ": Releases("sb3-contrib", since="2.4.0"),
+    "sb3_contrib.crossq.policies.CrossQPolicy": Releases("sb3-contrib", since="2.4.0"),
+    **{
+        f"stable_baselines3.common.{name}": Releases("stable-baselines3", since="2.7.0")
+        for name in (
+            "buffers.NStepReplayBuffer",
+            "utils.ConstantSchedule",
+            "utils.FloatSchedule",
+            "utils.LinearSchedule",
+        )
+    },
+    "rl_zoo3.utils.SimpleLinearSchedule": Releases("rl_zoo3", since="2.7.0"),
+    "gymnasium.spaces.oneof.OneOf": Releases("gymnasium", since="1.0.0"),
+    # numpy 2.0 renamed numpy.core to numpy._core, and made numpy.bool numpy.bool_ (numpy < 1.24 had it as bool)
+    "numpy._core.numeric._frombuffer": Releases("numpy", since="2.0.0"),
+    "numpy.bool": Releases("numpy", since="2.0.0"),
 }
 """Dotted name -> the releases that have it: an algorithm (``sb3_contrib.CrossQ``), a wrapper
-(``gymnasium.wrappers.FrameStack``) or an algorithm's keyword (``stable_baselines3.SAC.n_steps``).
+(``gymnasium.wrappers.FrameStack``), an algorithm's keyword (``stable_baselines3.SAC.n_steps``) or a name
+a pickle may hold (``stable_baselines3.common.utils.FloatSchedule``).
 Everything else sb3inspect names is in every supported release."""
 
 

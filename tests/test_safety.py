@@ -32,7 +32,7 @@ from sb3inspect.cli import main
 from sb3inspect.sources.saved.pickles import data_allowed, read_pickle, torch_allowed
 from sb3inspect.sources.saved.safety import path_safety, serialized_variants
 
-from .conftest import ROOT
+from .conftest import ROOT, installed_algorithms, lacking
 
 REAL_MODELS = ROOT / "tests" / "real-models"
 
@@ -371,7 +371,8 @@ def benign(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder of legitimate saves: every kind of pickle SB3, sb3-contrib and rl-zoo3 write."""
     import cloudpickle
     import numpy as np
-    from sb3_contrib import ARS, TQC, CrossQ, MaskablePPO, RecurrentPPO
+    import sb3_contrib
+    from sb3_contrib import MaskablePPO, RecurrentPPO
     from stable_baselines3 import DQN, PPO, SAC, TD3, HerReplayBuffer
     from stable_baselines3.common import utils
     from stable_baselines3.common.env_util import make_vec_env
@@ -422,11 +423,15 @@ def benign(tmp_path_factory: pytest.TempPathFactory) -> Path:
               learning_starts=8, buffer_size=64, policy_kwargs=small())  # fmt: skip
     her.learn(16)
     her.save(folder / "dqn-her.zip")
-    for algo, env in ((ARS, "Pendulum-v1"), (CrossQ, "Pendulum-v1"), (TQC, "Pendulum-v1")):
-        model = algo(
-            "MlpPolicy" if algo is not ARS else "LinearPolicy", env, **({} if algo is ARS else {"buffer_size": 64})
+    for name in ("ARS", "CrossQ", "TQC"):
+        if name not in installed_algorithms():
+            continue  # CrossQ before sb3-contrib 2.4
+        model = getattr(sb3_contrib, name)(
+            "MlpPolicy" if name != "ARS" else "LinearPolicy",
+            "Pendulum-v1",
+            **({} if name == "ARS" else {"buffer_size": 64}),
         )
-        model.save(folder / f"{algo.__name__.lower()}.zip")
+        model.save(folder / f"{name.lower()}.zip")
     RecurrentPPO("MlpLstmPolicy", "CartPole-v1", n_steps=16, batch_size=16).save(folder / "recurrentppo.zip")
     MaskablePPO("MlpPolicy", "CartPole-v1", n_steps=16, batch_size=16).save(folder / "maskableppo.zip")
     venv = VecNormalize(make_vec_env("Pendulum-v1", n_envs=2))
@@ -442,7 +447,7 @@ def benign(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.mark.slow
 def test_every_legitimate_save_is_safe(benign: Path, capsys: pytest.CaptureFixture[str]) -> None:
     files = sorted(p for p in benign.iterdir())
-    assert len(files) >= 16
+    assert len(files) >= 15
     assert main(["scan", str(benign), "--format", "json"]) == 0, capsys.readouterr().out
     results = json.loads(capsys.readouterr().out)
     assert {Path(r["path"]).name for r in results} == {p.name for p in files}
@@ -554,7 +559,8 @@ def test_every_allowed_name_resolves_in_the_installed_packages() -> None:
                 value = getattr(value, part, None)
         if value is None:
             missing.append(dotted)
-    assert missing == []
+    # a name of a newer release (FloatSchedule, CrossQ) is missing where an older one is installed: RELEASES says which
+    assert [d for d in missing if lacking(d.replace("gym.spaces.", "gymnasium.spaces.", 1)) is None] == []
 
 
 def test_torch_names_are_in_torchs_own_weights_only_allow_list() -> None:

@@ -24,6 +24,7 @@ from sb3inspect.sources.config import spec_from_mapping
 from sb3inspect.sources.saved.fields import space_of
 from sb3inspect.sources.saved.zipread import parse_system_info
 
+from .conftest import lacking, skip_if_lacking
 from .reference import cpu_model
 from .test_saved import make_model, rewrite, torch_bytes
 
@@ -73,7 +74,8 @@ def test_every_saved_format_is_read(name: str) -> None:
     assert report.activation_fn == expected["activation"]
     assert report.net_arch is not None or expected["net_arch"] is None
     assert report.totals.params == expected["params"]
-    assert saved["rebuilt"] is expected["rebuilt"], report.notes
+    # where the installed release lacks the algorithm (CrossQ before sb3-contrib 2.4), the state dict alone counts it
+    assert saved["rebuilt"] is (expected["rebuilt"] and lacking(expected["algo"]) is None), report.notes
 
 
 @pytest.mark.slow
@@ -81,6 +83,7 @@ def test_every_saved_format_is_read(name: str) -> None:
 def test_saved_formats_rebuild_as_todays_equivalent_config(name: str) -> None:
     """The rebuild matches every saved tensor and equals a real CPU build of the config that builds it today."""
     expected = EXPECTED[name]
+    skip_if_lacking(expected["algo"])
     report = sb3inspect.summary(FORMATS / name)
     check = report.extra["saved_model"]["state_dict"]
     assert check["status"] == "match", (check, report.notes)

@@ -22,7 +22,7 @@ from typer.testing import CliRunner
 import sb3inspect
 from sb3inspect.cli import app
 
-from .conftest import DIFF_SCHEMA, ROOT, SCHEMA, VIOLATIONS, schema_errors
+from .conftest import DIFF_SCHEMA, ROOT, SCHEMA, VIOLATIONS, schema_errors, skip_if_lacking
 from .test_perf_guards import CONFIGS
 
 if sys.version_info >= (3, 11):
@@ -63,6 +63,7 @@ def test_every_bundled_config_reports_valid_json(path: Path) -> None:
 @pytest.mark.parametrize("config", CONFIGS, ids=lambda c: f"{c['algo']}-{c['observation_space']}")
 def test_every_performance_config_reports_valid_json(config: dict[str, Any]) -> None:
     """test_perf_guards builds these in a subprocess, out of the conftest hook's sight."""
+    skip_if_lacking(config["algo"])
     assert schema_errors(sb3inspect.summary(config).to_dict()) == []
 
 
