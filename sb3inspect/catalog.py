@@ -551,6 +551,7 @@ RELEASES: dict[str, Releases] = {
     **{f"sb3_contrib.{name}.n_steps": Releases("sb3-contrib", since="2.7.0") for name in ("TQC", "QRDQN", "CrossQ")},
     # names the safety scan allows in pickles (PICKLE_ALLOWED...) that only newer releases define (each wheel)
     "sb3_contrib.crossq.crossq.CrossQ": Releases("sb3-contrib", since="2.4.0"),
+    "sb3_contrib.common.torch_layers.BatchRenorm1d": Releases("sb3-contrib", since="2.4.0"),  # ELEMENTWISE_MODULES
     "sb3_contrib.crossq.policies.CrossQPolicy": Releases("sb3-contrib", since="2.4.0"),
     **{
         f"stable_baselines3.common.{name}": Releases("stable-baselines3", since="2.7.0")

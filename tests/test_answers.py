@@ -22,7 +22,7 @@ from sb3inspect.render.mermaid import mermaid
 from sb3inspect.report.model import PolicyReport
 from sb3inspect.sources.config import spec_from_mapping
 
-from .conftest import ROOT
+from .conftest import ROOT, skip_if_lacking
 from .reference import cpu_model, spaces_env
 
 BOX = {"type": "Box", "shape": [5], "dtype": "float32"}
@@ -365,6 +365,7 @@ def test_td3_targets_share_their_own_extractor() -> None:
 
 
 def test_crossq_says_it_has_no_target() -> None:
+    skip_if_lacking("CrossQ")
     report = sb3inspect.summary({"algo": "CrossQ", "observation_space": BOX, "action_space": "box:2"})
     assert not report.targets and header(report)["targets"].startswith("none (CrossQ keeps no target networks")
 

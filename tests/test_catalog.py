@@ -333,8 +333,8 @@ def test_sb3_refuses_a_dict_only_under_the_aliases_the_catalog_names() -> None:
     from gymnasium import spaces
 
     observation = spaces.Dict({"a": spaces.Box(-1, 1, (3,))})
-    for name, info in catalog.ALGORITHMS.items():
-        cls = algorithm_class(name)
+    for name in installed_algorithms():
+        info, cls = catalog.ALGORITHMS[name], algorithm_class(name)
         action = to_gym(parse_space(ACTIONS[info.action_spaces[0]], "act", action=True))
         for alias in info.policies:
             if alias.startswith("MultiInput"):
@@ -348,10 +348,12 @@ def test_sb3_refuses_a_dict_only_under_the_aliases_the_catalog_names() -> None:
 
 
 def test_elementwise_modules_have_no_weight_matrix() -> None:
-    from sb3_contrib.common import torch_layers as contrib_layers
+    import sb3_contrib
 
     for name in catalog.ELEMENTWISE_MODULES:
-        cls = getattr(torch.nn, name, None) or getattr(contrib_layers, name)
+        if lacking(f"sb3_contrib.common.torch_layers.{name}"):
+            continue  # BatchRenorm1d came with CrossQ
+        cls = getattr(torch.nn, name, None) or getattr(sb3_contrib.common.torch_layers, name)
         module = cls(4) if name != "PReLU" else cls()
         assert all(p.dim() == 1 for p in module.parameters()), name
 
@@ -359,6 +361,7 @@ def test_elementwise_modules_have_no_weight_matrix() -> None:
 @pytest.mark.parametrize("name", list(catalog.ALGORITHMS))
 def test_algo_added_kwargs_are_what_each_algorithm_adds(name: str) -> None:
     """An algorithm given no policy_kwargs saves these: a zip has them though the config did not."""
+    skip_if_lacking(name)
     info = catalog.ALGORITHMS[name]
     action = "box:2" if "Box" in info.action_spaces else "discrete:2"
     env = spaces_env(to_gym(parse_space(3, "obs")), to_gym(parse_space(action, "act", action=True)))

@@ -12,6 +12,7 @@ import sb3inspect
 from sb3inspect.render.common import arithmetic, display_rows, explain_notes
 from sb3inspect.sources.config import spec_from_mapping
 
+from .conftest import skip_if_lacking
 from .reference import cpu_model
 
 SEED = {"algo": "PPO", "observation_space": 101, "action_space": "discrete:4", "policy_kwargs": {"net_arch": [64, 64]}}
@@ -221,6 +222,7 @@ def test_every_layer_has_macs_one_per_weight_matrix_element(config: dict[str, An
     """Without convolutions, a layer's MACs for one observation are its weight matrices' elements
     (an LSTM step multiplies by each of weight_ih, weight_hh and weight_hr once); PReLU and batch
     (re)norm scale elementwise: 0. Held against the modules of a real CPU build."""
+    skip_if_lacking(config["algo"])
     from sb3inspect.pipeline import summarize_spec
     from sb3inspect.sources.config import spec_from_mapping
 

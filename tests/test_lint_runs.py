@@ -12,6 +12,7 @@ import sb3inspect
 from sb3inspect.pipeline import summarize_spec
 from sb3inspect.sources.config import spec_from_mapping
 
+from .conftest import skip_if_lacking
 from .reference import cpu_model, reported_sizes, sized_modules
 
 BOX = {"type": "Box", "shape": [5], "dtype": "float32"}
@@ -99,6 +100,7 @@ CASES: list[tuple[dict[str, Any], str]] = [
 
 @pytest.mark.parametrize(("config", "code"), CASES, ids=[f"{code}-{c['algo']}" for c, code in CASES])
 def test_built_as_sb3_builds_it_and_linted(config: dict[str, Any], code: str) -> None:
+    skip_if_lacking(config["algo"])
     spec = spec_from_mapping(config)
     report = summarize_spec(spec)
     with warnings.catch_warnings():
