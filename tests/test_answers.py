@@ -559,3 +559,63 @@ def test_diff_reports_the_distribution_and_settings() -> None:
     result = sb3inspect.diff(plain, {**plain, "policy_kwargs": {"ortho_init": False}})
     assert [name for name, _, _ in result.facts] == ["settings.ortho_init"] and result.same
     assert "(the settings above differ)" in result.render("table")
+
+
+GYM_IMAGE = spaces.Box(0, 255, (3, 36, 36), np.uint8)
+GYM_BOX = spaces.Box(-1, 1, (5,), np.float32)
+
+
+@pytest.mark.parametrize(
+    ("algo", "obs", "action", "kwargs"),
+    [
+        ("PPO", GYM_IMAGE, spaces.Discrete(3), {"n_steps": 16, "batch_size": 16}),
+        (
+            "PPO",
+            spaces.Dict({"camera": GYM_IMAGE, "joints": GYM_BOX}),
+            spaces.Box(-1, 1, (2,)),
+            {"n_steps": 8, "batch_size": 8},
+        ),
+        ("RecurrentPPO", GYM_BOX, spaces.Discrete(2), {"n_steps": 8, "batch_size": 8}),
+        ("MaskablePPO", GYM_BOX, spaces.MultiDiscrete([3, 4]), {"n_steps": 8, "batch_size": 8}),
+        ("SAC", GYM_IMAGE, spaces.Box(-1, 1, (2,)), {"buffer_size": 50}),
+        ("DQN", spaces.Dict({"a": GYM_BOX, "b": spaces.Discrete(3)}), spaces.Discrete(2), {"buffer_size": 30}),
+        (
+            "TD3",
+            GYM_BOX,
+            spaces.Box(-1, 1, (2,), dtype=np.float64),
+            {
+                "buffer_size": 20,
+                "optimize_memory_usage": True,
+                "replay_buffer_kwargs": {"handle_timeout_termination": False},
+            },
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_the_buffer_size_is_what_sb3_allocates(algo: str, obs: Any, action: Any, kwargs: dict[str, Any]) -> None:
+    from stable_baselines3.common.vec_env import DummyVecEnv
+
+    from sb3inspect.build.policy import algorithm_class
+    from sb3inspect.sources.spaces import describe
+
+    env = DummyVecEnv([lambda: spaces_env(obs, action)] * 2)
+    policy = "MultiInputPolicy" if isinstance(obs, spaces.Dict) else "CnnPolicy" if obs is GYM_IMAGE else "MlpPolicy"
+    if algo == "RecurrentPPO":
+        policy = policy.replace("Policy", "LstmPolicy")
+    model = algorithm_class(algo)(policy, env, device="cpu", **kwargs)
+    buffer = getattr(model, "rollout_buffer", None) or model.replay_buffer
+    real = 0
+    for value in vars(buffer).values():
+        arrays = value.values() if isinstance(value, dict) else [value]
+        real += sum(item.nbytes for item in arrays if isinstance(item, np.ndarray))
+    live = sb3inspect.summary(model).buffer
+    assert live is not None and live["bytes"] == real
+    config = {
+        "algo": algo,
+        "policy": policy,
+        "observation_space": describe(obs, bounds=True),
+        "action_space": describe(action, bounds=True),
+        "n_envs": 2,
+        **kwargs,
+    }
+    assert dict(sb3inspect.summary(config).buffer) == dict(live)

@@ -613,3 +613,24 @@ def built_activations(report: PolicyReport) -> list[str]:
                 found.append(layer.type)
             previous = layer.type
     return found
+
+
+def buffer_explain(report: PolicyReport) -> list[str]:
+    """What the rollout or replay buffer holds, and what makes it large."""
+    buffer = report.buffer
+    if not buffer or not isinstance(buffer.get("bytes"), int):
+        return []
+    steps, envs = buffer["steps"], buffer.get("n_envs", 1)
+    each = buffer["bytes"] // max(steps * envs, 1)
+    replay = "Replay" in str(buffer["class"])
+    what = (
+        "each transition's observation and next observation at the space's dtype, its action and three float32"
+        if replay
+        else "each step's observation at the space's dtype, its action and six float32 (reward, return, value, ...)"
+    )
+    sizes = "buffer_size" if replay else "n_steps × n_envs"
+    return [
+        f"{buffer['class']}: {steps:,} steps × {envs} env{'s' if envs != 1 else ''} × {each:,} bytes "
+        f"({what}) = {buffer['bytes']:,} bytes, allocated when training starts; it grows with {sizes}, not with "
+        "the network"
+    ]

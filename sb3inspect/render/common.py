@@ -272,6 +272,7 @@ def explain_notes(report: PolicyReport) -> list[str]:
     if report.totals.training_bytes is not None:
         state = _states(report.optimizer, report.totals.optimizer_states)
         skipped = [o for o in report.optimizers if o.in_policy and o.updated != o.params]
+        notes += answers.buffer_explain(report)
         notes.append(
             f"training memory: the parameters plus, for each trainable one, a gradient and {state}"
             + (" for the parameters an optimizer steps" if skipped else "")
@@ -506,6 +507,11 @@ def totals_line(report: PolicyReport) -> str:
     parts.append(f"{size(totals.bytes)} as {'/'.join(totals.dtypes)}")
     if totals.training_bytes is not None:
         parts.append(f"~{size(totals.training_bytes)} to train with {report.optimizer or 'its optimizer'}")
+    buffer = report.buffer
+    if buffer and isinstance(buffer.get("bytes"), int):
+        envs = buffer.get("n_envs", 1)
+        shape = f"{number(buffer['steps'])} steps × {envs} env{'s' if envs != 1 else ''}"
+        parts.append(f"{buffer['class']} {size(buffer['bytes'])} ({shape})")
     return " · ".join(parts)
 
 

@@ -572,6 +572,71 @@ class Answers:
         shared = [m for m in first.children() if id(m) in seconds]
         return tuple(self._path(m) or "?" for m in shared)
 
+    # --- the algorithm's buffer --------------------------------------------------------------------
+
+    def buffer(self) -> dict[str, Any] | None:
+        """The rollout or replay buffer training fills: its class, steps, envs and bytes.
+
+        A live model's buffer is measured (its arrays' ``nbytes``); for a build, the arrays SB3's buffer
+        classes allocate (``common/buffers.py``, sb3-contrib's recurrent and maskable buffers) are sized
+        from the spaces, ``n_steps`` or ``buffer_size``, and ``n_envs``.
+        """
+        algorithm = self.algorithm
+        if algorithm is None:
+            return None
+        live = getattr(algorithm, "rollout_buffer", None) or getattr(algorithm, "replay_buffer", None)
+        if live is not None and hasattr(live, "buffer_size"):
+            return {
+                "class": type(live).__name__,
+                "steps": int(live.buffer_size),
+                "n_envs": int(live.n_envs),
+                "bytes": _nbytes(vars(live)),
+            }
+        if hasattr(algorithm, "n_steps") and hasattr(algorithm, "rollout_buffer_class"):
+            return self._rollout_buffer(algorithm)
+        if hasattr(algorithm, "buffer_size") and hasattr(algorithm, "replay_buffer_class"):
+            return self._replay_buffer(algorithm)
+        return None
+
+    def _rollout_buffer(self, algorithm: Any) -> dict[str, Any] | None:
+        from gymnasium import spaces
+
+        if algorithm.rollout_buffer_class is not None:
+            return None  # a buffer class of the user's: its arrays are its own
+        policy = self.policy
+        dict_obs = isinstance(policy.observation_space, spaces.Dict)
+        steps, n_envs = int(algorithm.n_steps), int(algorithm.n_envs)
+        # RolloutBuffer: observations, actions (action_space.dtype) and six float32 columns
+        # (rewards, returns, episode_starts, values, log_probs, advantages)
+        per_step = _obs_bytes(policy.observation_space) + _action_bytes(policy.action_space, cast=False) + 6 * 4
+        kind = "DictRolloutBuffer" if dict_obs else "RolloutBuffer"
+        lstm = getattr(policy, "lstm_actor", None)
+        if lstm is not None:  # RecurrentRolloutBuffer: h and c of pi and of vf, per LSTM layer
+            per_step += 4 * int(lstm.num_layers) * int(lstm.hidden_size) * 4
+            kind = "Recurrent" + kind
+        elif self.algo == "MaskablePPO":  # MaskableRolloutBuffer: one float32 per action choice
+            per_step += _mask_dims(policy.action_space) * 4
+            kind = "Maskable" + kind
+        return {"class": kind, "steps": steps, "n_envs": n_envs, "bytes": per_step * steps * n_envs}
+
+    def _replay_buffer(self, algorithm: Any) -> dict[str, Any] | None:
+        from gymnasium import spaces
+
+        policy = self.policy
+        dict_obs = isinstance(policy.observation_space, spaces.Dict)
+        kind = getattr(algorithm.replay_buffer_class, "__name__", None) or (
+            "DictReplayBuffer" if dict_obs else "ReplayBuffer"
+        )
+        if kind not in ("ReplayBuffer", "DictReplayBuffer"):
+            return None  # HerReplayBuffer and custom classes keep other arrays
+        n_envs = int(algorithm.n_envs)
+        steps = max(int(algorithm.buffer_size) // n_envs, 1)  # ReplayBuffer: buffer_size // n_envs per env
+        optimize = bool(getattr(algorithm, "optimize_memory_usage", False)) and not dict_obs
+        observations = _obs_bytes(policy.observation_space) * (1 if optimize else 2)  # next_observations too
+        # actions (float64 stored as float32), then rewards, dones and timeouts: three float32 columns
+        per_step = observations + _action_bytes(policy.action_space, cast=True) + 3 * 4
+        return {"class": kind, "steps": steps, "n_envs": n_envs, "bytes": per_step * steps * n_envs}
+
     # --- settings, aliases, compositions, custom classes -------------------------------------------
 
     def settings(self) -> dict[str, Any]:
@@ -664,6 +729,53 @@ class Answers:
         if extractor is not None and not _is_sb3(type(extractor)):
             out["mlp_extractor"] = type(extractor).__name__
         return out
+
+
+def _obs_bytes(space: Any) -> int:
+    """Bytes of one observation as a buffer stores it: each Dict key at its own dtype."""
+    import numpy as np
+    from gymnasium import spaces
+    from stable_baselines3.common.preprocessing import get_obs_shape
+
+    if isinstance(space, spaces.Dict):
+        return sum(_obs_bytes(sub) for sub in space.spaces.values())
+    return int(math.prod(get_obs_shape(space))) * int(np.dtype(space.dtype).itemsize)
+
+
+def _action_bytes(space: Any, *, cast: bool) -> int:
+    """Bytes of one action in a buffer: ``action_dim`` numbers of the space's dtype (a replay buffer stores
+    float64 as float32: ``ReplayBuffer._maybe_cast_dtype``)."""
+    import numpy as np
+    from stable_baselines3.common.preprocessing import get_action_dim
+
+    dtype = np.dtype(space.dtype)
+    if cast and dtype == np.float64:
+        dtype = np.dtype(np.float32)
+    return int(get_action_dim(space)) * int(dtype.itemsize)
+
+
+def _mask_dims(space: Any) -> int:
+    """sb3-contrib's MaskableRolloutBuffer: n for Discrete, sum(nvec) for MultiDiscrete, 2·n for MultiBinary."""
+    from gymnasium import spaces
+
+    if isinstance(space, spaces.Discrete):
+        return int(space.n)
+    if isinstance(space, spaces.MultiDiscrete):
+        return int(sum(int(n) for n in space.nvec))
+    if isinstance(space, spaces.MultiBinary):
+        return 2 * int(math.prod(space.shape))  # MaskableRolloutBuffer: 2 * action_space.n
+    return 0
+
+
+def _nbytes(value: Any) -> int:
+    """Bytes of every numpy array in a buffer's attributes (a Dict buffer keeps a dict of them)."""
+    import numpy as np
+
+    if isinstance(value, np.ndarray):
+        return int(value.nbytes)
+    if isinstance(value, dict):
+        return sum(_nbytes(item) for item in value.values())
+    return 0
 
 
 class _Missing(dict[str, Any]):

@@ -454,6 +454,8 @@ class PolicyReport:
     (``pi_features_extractor`` -> ``features_extractor``)."""
     input_composition: tuple[InputComposition, ...] = ()
     """Layers that read several things concatenated (a critic's features + actions, CombinedExtractor's keys)."""
+    buffer: Mapping[str, Any] | None = None
+    """The rollout or replay buffer training fills: ``{"class", "steps", "n_envs", "bytes"}`` (None when unknown)."""
     custom: Mapping[str, str] = field(default_factory=FrozenDict)
     """Policy modules whose class is not SB3's (``{"mlp_extractor": "CustomNetwork"}``): net_arch and activation_fn
     do not describe them; their layers do."""
@@ -488,6 +490,7 @@ class PolicyReport:
             "settings",
             "aliases",
             "input_composition",
+            "buffer",
             "custom",
         }
     )
@@ -503,6 +506,7 @@ class PolicyReport:
             "training",
             "settings",
             "aliases",
+            "buffer",
             "custom",
             "extra",
         ):
@@ -570,6 +574,7 @@ class PolicyReport:
             "settings": thaw(self.settings),
             "aliases": thaw(self.aliases),
             "input_composition": [part.to_dict() for part in self.input_composition],
+            "buffer": thaw(self.buffer),
             "custom": thaw(self.custom),
         }
         out.update(thaw(self.extra))

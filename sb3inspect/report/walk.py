@@ -103,6 +103,7 @@ def walk_policy(
         settings=answers.settings(),
         aliases=answers.aliases(),
         input_composition=answers.compositions(),
+        buffer=answers.buffer(),
         custom=answers.custom(),
     )
 
