@@ -1439,3 +1439,11 @@ PER_NETWORK_ACTIVATION = (
     "custom mlp_extractor: subclass ActorCriticPolicy and override _build_mlp_extractor (SB3 docs, Custom Policy "
     "Network, Advanced Example)"
 )
+
+NO_OPTIMIZER = {
+    "ARS": "none: ARS moves the weights along random perturbations weighted by the returns they earn (no gradient, "
+    "no optimizer)",
+}
+"""Algorithms that train without a gradient optimizer, and how they train instead."""
+MASKED_LOGIT = -1e8
+"""sb3-contrib's MaskableCategorical: ``HUGE_NEG``, the logit an invalid action gets before the softmax."""

@@ -619,3 +619,29 @@ def test_the_buffer_size_is_what_sb3_allocates(algo: str, obs: Any, action: Any,
         **kwargs,
     }
     assert dict(sb3inspect.summary(config).buffer) == dict(live)
+
+
+def test_catalog_rules_are_sb3s_own_lines() -> None:
+    """The training-code rules the answers cite are still in the installed SB3 / sb3-contrib."""
+    import inspect
+
+    import sb3_contrib
+    import stable_baselines3 as sb3
+    from sb3_contrib.common.maskable import distributions as maskable
+    from sb3_contrib.common.recurrent.policies import RecurrentActorCriticPolicy
+    from stable_baselines3.common import distributions
+    from stable_baselines3.common.policies import ContinuousCritic
+
+    from sb3inspect import catalog
+
+    combined = "loss = policy_loss + self.ent_coef * entropy_loss + self.vf_coef * value_loss"
+    for algo in (sb3.PPO, sb3.A2C, sb3_contrib.MaskablePPO, sb3_contrib.RecurrentPPO):
+        assert combined in inspect.getsource(algo.train), algo
+    assert "param.grad = None" in inspect.getsource(sb3_contrib.TRPO.train)
+    assert '"value" in name' in inspect.getsource(sb3_contrib.TRPO._compute_actor_grad)
+    assert "latent_vf = latent_pi.detach()" in inspect.getsource(RecurrentActorCriticPolicy.forward)
+    assert "th.set_grad_enabled(not self.share_features_extractor)" in inspect.getsource(ContinuousCritic.forward)
+    assert "self.target_update_interval // self.n_envs" in inspect.getsource(sb3.DQN._on_step)
+    assert f"HUGE_NEG = th.tensor({catalog.MASKED_LOGIT:.0e}".replace("e+0", "e") in inspect.getsource(maskable)
+    known = {name for module in (distributions, maskable) for name in dir(module) if name.endswith("Distribution")}
+    assert set(catalog.DISTRIBUTION_KINDS) <= known

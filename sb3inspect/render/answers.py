@@ -252,8 +252,8 @@ def _explain_gaussian(dist: ActionDistribution, box: str) -> list[str]:
     init = std.get("init")
     start = f" (log_std_init {number(init)} → std {math.exp(init):.3g})" if isinstance(init, (int, float)) else ""
     return [
-        f"actions: a diagonal Gaussian. {_head(dist)} gives the mean of the {dist.width} action(s); log_std is a "
-        f"learned parameter of {_dims(std.get('shape', ()))} numbers{start} that does not depend on the observation. "
+        f"actions: a diagonal Gaussian. {_head(dist)} gives the mean of each of the {dist.width} action dimensions; "
+        f"log_std is a learned parameter ({_dims(std.get('shape', ()))}){start} that does not depend on the observation. "
         f"A sample is unbounded: it is clipped to {box} only when sent to env.step and by predict(), while the "
         "rollout buffer and the log-probability keep the unclipped sample (no tanh; for bounded samples use SAC/TD3, "
         "or gSDE with squash_output)"
@@ -341,7 +341,8 @@ def _explain_multi_categorical(dist: ActionDistribution, box: str) -> list[str]:
     return [
         f"actions: {_head(dist)}'s {dist.width} outputs are split into {len(splits)} independent Categoricals of "
         f"{', '.join(map(str, splits))} logits, sampled independently given the observation: not one distribution "
-        f"over the {math.prod(splits) if splits else 0:,} combinations"
+        f"over the {math.prod(splits) if splits else 0:,} combinations",
+        *_masked(dist),
     ]
 
 
@@ -350,9 +351,19 @@ def _explain_bernoulli(dist: ActionDistribution, box: str) -> list[str]:
 
 
 def _explain_categorical(dist: ActionDistribution, box: str) -> list[str]:
-    return [
+    notes = [
         f"actions: {_head(dist)}'s {dist.width} outputs are the logits of one Categorical over the {dist.width} "
         "actions (softmax); deterministic=True takes the argmax"
+    ]
+    return notes + _masked(dist)
+
+
+def _masked(dist: ActionDistribution) -> list[str]:
+    if not dist.details.get("masked"):
+        return []
+    return [
+        f"MaskablePPO: the logit of every action the env's action_masks() marks invalid is set to "
+        f"{catalog.MASKED_LOGIT:.0e} before the softmax, so it is never sampled"
     ]
 
 
@@ -386,7 +397,7 @@ def optimizer_line(report: PolicyReport) -> tuple[str, str] | None:
     """``optimizer  Adam lr 0.0003 · policy_loss + 0.5·value_loss − 0.0·entropy``, or one part per optimizer."""
     found = report.optimizers
     if not found:
-        return None
+        return ("optimizer", catalog.NO_OPTIMIZER[report.algo]) if report.algo in catalog.NO_OPTIMIZER else None
     if len(found) == 1:
         info = found[0]
         text = _options(info)

@@ -429,6 +429,18 @@ class Answers:
             kind, lr = type(live).__name__, live.param_groups[0].get("lr")
         else:  # the meta build skips _setup_model, where SB3 creates it (sac/sac.py, _setup_model)
             kind, lr = "Adam", algorithm.lr_schedule(1) if getattr(algorithm, "lr_schedule", None) else None
+        target = getattr(algorithm, "target_entropy", None)
+        if target == "auto":  # sac.py _setup_model: `float(-np.prod(self.env.action_space.shape))`
+            target = -float(math.prod(getattr(self.policy.action_space, "shape", ()) or ()))
+        start = 1.0
+        if isinstance(ent_coef, str) and "_" in ent_coef:  # "auto_0.1": learned, starting at 0.1
+            try:
+                start = float(ent_coef.split("_")[1])
+            except ValueError:
+                start = 1.0
+        note = f"ent_coef starts at {start:g} and is learned so the policy's entropy follows target_entropy"
+        if isinstance(target, (int, float)):
+            note += f" {target:g} (−the action dimensions, unless target_entropy is set)"
         return OptimizerInfo(
             name="ent_coef_optimizer",
             type=kind,
@@ -437,7 +449,7 @@ class Answers:
             updated=1,
             modules=("log_ent_coef",),
             loss=catalog.ENTROPY_LOSS[0],
-            note=catalog.ENTROPY_LOSS[1],
+            note=note,
             in_policy=False,
         )
 
