@@ -314,6 +314,8 @@ def summarize_spec(spec: PolicySpec, *, cache: ReportCache | None = None) -> Pol
     report = summarize_built(build_policy(spec), source=spec.source, findings=lint_spec(spec))
     if spec.training:
         report = replace(report, training=spec.training)
+    if spec.normalize is not None:  # rl-zoo3's normalize: a setting of the run, outside the policy
+        report = replace(report, settings={**report.settings, "normalize": spec.normalize})
     if cache is not None and key is not None:
         cache.store(key, report, PolicyReport.from_dict, PolicyReport.to_dict)
     return report

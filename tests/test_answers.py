@@ -645,3 +645,10 @@ def test_catalog_rules_are_sb3s_own_lines() -> None:
     assert f"HUGE_NEG = th.tensor({catalog.MASKED_LOGIT:.0e}".replace("e+0", "e") in inspect.getsource(maskable)
     known = {name for module in (distributions, maskable) for name in dir(module) if name.endswith("Distribution")}
     assert set(catalog.DISTRIBUTION_KINDS) <= known
+
+
+def test_rl_zoo_normalize_is_a_setting_and_the_observation_says_so() -> None:
+    report = sb3inspect.summary({"algo": "PPO", "env": "CartPole-v1", "normalize": True, "gamma": 0.98})
+    assert report.settings["normalize"] == {"gamma": 0.98}
+    assert "standardized by VecNormalize" in header(report)["observation"]
+    assert "normalize {gamma: 0.98}" in header(report)["settings"]

@@ -72,9 +72,7 @@ def observation_lines(report: PolicyReport) -> list[tuple[str, str]]:
     steps = report.preprocessing
     normalize = _vec_normalize(report)
     if len(steps) == 1 and steps[0].key is None:
-        text += f" · {step_text(steps[0], report=report)}"
-        if normalize:
-            text += f" · {normalize}"
+        text += f" · {normalize or step_text(steps[0], report=report)}"
         return [("observation", text)]
     lines = [("observation", text)]
     if steps:
@@ -109,14 +107,13 @@ def _brief_step(step: InputStep) -> str:
 
 
 def _vec_normalize(report: PolicyReport) -> str | None:
-    """rl-zoo3's ``normalize:`` (VecNormalize around the env), from the config's training settings."""
-    training = getattr(report, "training", None) or {}
-    value = training.get("normalize") if isinstance(training, Mapping) else None
-    if not value:
+    """rl-zoo3's ``normalize:`` (VecNormalize around the env), from the report's settings."""
+    value = report.settings.get("normalize")
+    if not isinstance(value, Mapping):
         return None
-    if isinstance(value, Mapping) and value.get("norm_obs") is False:
-        return "VecNormalize (normalize:) scales rewards only"
-    return "then VecNormalize (normalize:): running mean/std of observations, outside the network"
+    if value.get("norm_obs") is False:
+        return None  # VecNormalize scales the rewards only
+    return "standardized by VecNormalize (rl-zoo3's normalize: running mean and std) before the policy sees it"
 
 
 def _dims(shape: Any) -> str:
@@ -232,7 +229,7 @@ def action_explain(report: PolicyReport) -> list[str]:
     low, high = report.action_space.get("low"), report.action_space.get("high")
     box = f"[{number(low)}, {number(high)}]" if _finite(low) and _finite(high) else "the Box bounds"
     explain = _EXPLAIN.get(dist.kind)
-    notes = explain(dist, box) if explain else [f"actions: {action_text(dist, report)}"]
+    notes = explain(dist, box, report) if explain else [f"actions: {action_text(dist, report)}"]
     dtype = report.action_space.get("dtype")
     if report.action_space.get("type") == "Box" and isinstance(dtype, str) and not dtype.startswith("float"):
         notes.append(
@@ -247,7 +244,7 @@ def _head(dist: ActionDistribution) -> str:
     return dist.outputs[0] if dist.outputs else "the head"
 
 
-def _explain_gaussian(dist: ActionDistribution, box: str) -> list[str]:
+def _explain_gaussian(dist: ActionDistribution, box: str, report: PolicyReport) -> list[str]:
     std = dist.log_std or {}
     init = std.get("init")
     start = f" (log_std_init {number(init)} → std {math.exp(init):.3g})" if isinstance(init, (int, float)) else ""
@@ -260,7 +257,7 @@ def _explain_gaussian(dist: ActionDistribution, box: str) -> list[str]:
     ]
 
 
-def _explain_gsde(dist: ActionDistribution, box: str) -> list[str]:
+def _explain_gsde(dist: ActionDistribution, box: str, report: PolicyReport) -> list[str]:
     std = dist.log_std or {}
     init = std.get("init")
     start = f", log_std_init {number(init)} → std {math.exp(init):.3g}" if isinstance(init, (int, float)) else ""
@@ -297,7 +294,7 @@ def _explain_gsde(dist: ActionDistribution, box: str) -> list[str]:
     return notes
 
 
-def _explain_squashed(dist: ActionDistribution, box: str) -> list[str]:
+def _explain_squashed(dist: ActionDistribution, box: str, report: PolicyReport) -> list[str]:
     std = dist.log_std or {}
     clamp = std.get("clamp")
     where = f", clamped to [{number(clamp[0])}, {number(clamp[1])}]" if clamp else ""
@@ -309,7 +306,7 @@ def _explain_squashed(dist: ActionDistribution, box: str) -> list[str]:
     ]
 
 
-def _explain_deterministic(dist: ActionDistribution, box: str) -> list[str]:
+def _explain_deterministic(dist: ActionDistribution, box: str, report: PolicyReport) -> list[str]:
     if dist.network != "actor":  # ARS
         return [f"actions: {_head(dist)}'s output, deterministic (ARS perturbs the weights, not the actions)"]
     text = (
@@ -317,13 +314,24 @@ def _explain_deterministic(dist: ActionDistribution, box: str) -> list[str]:
         f"{box} (low + (a + 1)/2 · (high − low))"
     )
     noise = dist.details.get("action_noise")
-    if noise:
+    if noise and noise.get("class") is None:
+        text += (
+            f". action_noise {noise.get('given')!r} is not an ActionNoise object: SB3 builds with it but fails when "
+            "training starts (write NormalActionNoise in a script, or rl-zoo3's noise_type: normal and noise_std)"
+        )
+    elif noise:
         sigma = noise.get("sigma")
         text += (
             f". While training, {noise.get('class')}"
             + (f" (sigma {number(sigma)})" if sigma is not None else "")
             + " is added in [-1, 1] and the sum is clipped to [-1, 1] before rescaling; the replay buffer keeps that "
             "[-1, 1] action"
+        )
+    elif isinstance(report.training, Mapping) and report.training.get("noise_type"):
+        kind, std = report.training.get("noise_type"), report.training.get("noise_std")
+        text += (
+            f". rl-zoo3 adds {kind} action noise (noise_type; sigma {number(std)}, noise_std) in [-1, 1] while "
+            "training, clipped to [-1, 1] before rescaling"
         )
     elif "action_noise" in dist.details:
         text += ". No action_noise is set: after the learning_starts random steps the actor explores with no noise"
@@ -336,7 +344,7 @@ def _explain_deterministic(dist: ActionDistribution, box: str) -> list[str]:
     return notes
 
 
-def _explain_multi_categorical(dist: ActionDistribution, box: str) -> list[str]:
+def _explain_multi_categorical(dist: ActionDistribution, box: str, report: PolicyReport) -> list[str]:
     splits = list(dist.splits)
     return [
         f"actions: {_head(dist)}'s {dist.width} outputs are split into {len(splits)} independent Categoricals of "
@@ -346,11 +354,11 @@ def _explain_multi_categorical(dist: ActionDistribution, box: str) -> list[str]:
     ]
 
 
-def _explain_bernoulli(dist: ActionDistribution, box: str) -> list[str]:
+def _explain_bernoulli(dist: ActionDistribution, box: str, report: PolicyReport) -> list[str]:
     return [f"actions: {_head(dist)}'s {dist.width} outputs are the logits of {dist.width} independent 0/1 actions"]
 
 
-def _explain_categorical(dist: ActionDistribution, box: str) -> list[str]:
+def _explain_categorical(dist: ActionDistribution, box: str, report: PolicyReport) -> list[str]:
     notes = [
         f"actions: {_head(dist)}'s {dist.width} outputs are the logits of one Categorical over the {dist.width} "
         "actions (softmax); deterministic=True takes the argmax"
@@ -528,6 +536,8 @@ def settings_line(report: PolicyReport) -> str | None:
     kwargs = settings.get("features_extractor_kwargs")
     if kwargs:
         keys.append("features_extractor_kwargs")
+    if "normalize" in settings:
+        keys.append("normalize")
     if not keys:
         return None
     return " · ".join(f"{key} {number(settings[key])}" for key in keys)

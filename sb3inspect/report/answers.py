@@ -827,6 +827,8 @@ def _noise(noise: Any) -> dict[str, Any] | None:
         return None
     if isinstance(noise, dict):  # a saved model's: only its class is readable
         return dict(noise)
+    if isinstance(noise, (str, int, float)):  # a config's value that is no ActionNoise object
+        return {"class": None, "given": noise}
     out: dict[str, Any] = {"class": type(noise).__name__}
     for attr in ("_sigma", "_mu", "_theta"):
         value = getattr(noise, attr, None)

@@ -103,6 +103,8 @@ class PolicySpec:
     """Keywords the build gives the algorithm class besides policy_kwargs and use_sde (see ``sources.training``)."""
     n_envs: int = 1
     """Parallel envs the algorithm is given (rl-zoo3's ``n_envs``)."""
+    normalize: dict[str, Any] | None = None
+    """rl-zoo3's ``normalize``: the ``VecNormalize`` keywords around the env (None: no VecNormalize)."""
 
     @property
     def net_arch_where(self) -> str:
@@ -545,6 +547,7 @@ def spec_from_mapping(
         training=training.given,
         algo_kwargs=training.algo_kwargs,
         n_envs=training.n_envs,
+        normalize=dict(pipeline.normalize) if pipeline.normalize is not None else None,
     )
 
 
