@@ -33,7 +33,7 @@ def summary(obj: Any, *, env: str | None = None, algo: str | None = None) -> Pol
     from sb3inspect.sources.config import Overrides, PolicySpec, spec_from_mapping
 
     if isinstance(obj, (str, Path)):
-        return summarize_one(Path(obj), env=env, algo=algo)
+        return summarize_one(obj, env=env, algo=algo)
     if isinstance(obj, Mapping):
         data, notes = Overrides(where="summary()").with_keys(env=env, algo=algo).apply(python_config(obj))
         spec = spec_from_mapping(data, source="<dict>")

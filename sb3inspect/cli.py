@@ -107,7 +107,10 @@ def _main(
 @app.command()
 def inspect(
     sources: Annotated[
-        list[Path] | None, typer.Argument(help="Config files (YAML, JSON, TOML), rl-zoo3 files or saved .zip models.")
+        list[str] | None,
+        typer.Argument(
+            help="Config files (YAML, JSON, TOML), rl-zoo3 files, saved .zip models, rl-zoo3 run folders or hf://ORG/NAME[/FILE.zip]."
+        ),
     ] = None,
     env: Annotated[
         list[str] | None,
@@ -218,7 +221,7 @@ PROGRESS_AFTER = 20
 """A batch of this many sources or more shows a progress bar (on stderr, when it is a terminal)."""
 
 
-def progress(items: list[Path], label: str, *, console: Any = None) -> Iterator[Path]:
+def progress(items: list[str], label: str, *, console: Any = None) -> Iterator[str]:
     """Yield ``items``; for a long batch with stderr a terminal, show a transient progress bar on stderr."""
     if console is None and (len(items) < PROGRESS_AFTER or not sys.stderr.isatty()):
         yield from items
@@ -259,7 +262,12 @@ class DiagramFormat(str, Enum):
 
 @app.command()
 def diagram(
-    source: Annotated[Path, typer.Argument(help="A config file (YAML, JSON, TOML), rl-zoo3 file or saved .zip model.")],
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="A config file (YAML, JSON, TOML), rl-zoo3 file, saved .zip model, run folder or hf:// model."
+        ),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write: .svg, .png or .pdf.")],
     fmt: Annotated[
         DiagramFormat | None, typer.Option("--format", "-f", help="File format (default: from the output's suffix).")
@@ -516,7 +524,10 @@ class DiffFormat(str, Enum):
 @app.command()
 def check(
     sources: Annotated[
-        list[Path], typer.Argument(help="Config files (YAML, JSON, TOML), rl-zoo3 files or saved .zip models.")
+        list[str],
+        typer.Argument(
+            help="Config files (YAML, JSON, TOML), rl-zoo3 files, saved .zip models, rl-zoo3 run folders or hf://ORG/NAME[/FILE.zip]."
+        ),
     ],
     expect: Annotated[
         list[str] | None,
@@ -602,7 +613,7 @@ def _expect_flags(values: list[str]) -> dict[str, list[Any]]:
     return out
 
 
-def _check_lines(report: Any, source: Path, found: list[str], *, strict: bool) -> str:
+def _check_lines(report: Any, source: str, found: list[str], *, strict: bool) -> str:
     """``ok      configs/a.yaml · PPO · pi [64, 64] · vf [64, 64] · 21,701 params``, then problems and warnings."""
     from sb3inspect.analysis.checks import finding_line
 
@@ -627,8 +638,12 @@ def _error_line(exc: Sb3InspectError) -> None:
 
 @app.command()
 def diff(
-    source_a: Annotated[Path, typer.Argument(help="Before: a config, rl-zoo3 file or saved .zip.")],
-    source_b: Annotated[Path, typer.Argument(help="After: a config, rl-zoo3 file or saved .zip.")],
+    source_a: Annotated[
+        str, typer.Argument(help="Before: a config, rl-zoo3 file, saved .zip, run folder or hf:// model.")
+    ],
+    source_b: Annotated[
+        str, typer.Argument(help="After: a config, rl-zoo3 file, saved .zip, run folder or hf:// model.")
+    ],
     env: Annotated[
         list[str] | None,
         typer.Option(

@@ -52,7 +52,9 @@ from sb3inspect.sources.config import (
     read_mapping,
     spec_from_mapping,
 )
+from sb3inspect.sources.saved import hub
 from sb3inspect.sources.saved.fields import Reading, guess_algo, readings, training_values
+from sb3inspect.sources.saved.hub import is_hub
 from sb3inspect.sources.saved.pickles import TensorEntry
 from sb3inspect.sources.saved.runfolder import RunFolder, read_run_folder
 from sb3inspect.sources.saved.safety import Safety, path_safety, zip_safety
@@ -92,7 +94,7 @@ class Inspection:
 
 
 def inspect_path(
-    path: Path,
+    path: Path | str,
     *,
     envs: Sequence[str] = (),
     algo: str | None = None,
@@ -112,8 +114,12 @@ def inspect_path(
     ``algo`` and one of ``envs`` do too. With a ``cache``, a self-contained path is answered from its
     bytes (see the module's docstring).
     """
-    path = Path(path)
     overrides = overrides or Overrides()
+    if is_hub(path):
+        _no_envs(path, envs, "a model on the Hugging Face Hub")
+        _no_overrides(path, overrides, "a saved model is rebuilt from the settings it was saved with")
+        return inspect_hub(path, algo=algo, cache=cache)
+    path = Path(path)
     options = {
         "path": str(path),
         "envs": list(envs),
@@ -184,11 +190,26 @@ def _inspect_path(
     return Inspection(reports, skipped)
 
 
-def _no_overrides(path: Path, overrides: Overrides, why: str) -> None:
+def _no_overrides(path: Path | str, overrides: Overrides, why: str) -> None:
     """Flags that would replace a value the source cannot take from them are an error, not ignored."""
     if overrides:
         given = [*overrides.keys, *overrides.policy_kwargs, *overrides.kwargs]
         raise ConfigError(f"{path}: {overrides.where}", f"{', '.join(given)} cannot be set here", hint=why)
+
+
+def inspect_hub(source: str, *, algo: str | None = None, cache: ReportCache | None = None) -> Inspection:
+    """A model on the Hugging Face Hub (``hf://ORG/NAME[/FILE.zip]``), from huggingface_hub's cache or downloaded,
+    then read like any saved zip; its report names the ``hf://`` source and the Hub file (``saved_model.hub``)."""
+    fetched = hub.fetch(source)
+    reports = [
+        replace(
+            report,
+            source=fetched.file.url,
+            extra={**report.extra, "saved_model": {**report.extra["saved_model"], "hub": fetched.facts()}},
+        )
+        for report in inspect_path(fetched.path, algo=algo, cache=cache).reports
+    ]
+    return Inspection(reports)
 
 
 def inspect_run_folder(path: Path, *, algo: str | None = None, cache: ReportCache | None = None) -> Inspection:
@@ -238,18 +259,18 @@ def with_run_folder(report: PolicyReport, folder: RunFolder) -> PolicyReport:
     return replace(report, notes=(*report.notes, *notes), extra={**report.extra, "run_folder": facts})
 
 
-def _no_envs(path: Path, envs: Sequence[str], what: str) -> None:
+def _no_envs(path: Path | str, envs: Sequence[str], what: str) -> None:
     """--env selects rl-zoo3 entries; silently ignoring it elsewhere would hide a mistake."""
     if envs:
         raise ConfigError(
             f"{path}: --env",
-            f"{path.name} is {what}, not an rl-zoo3 file: there are no entries to select",
+            f"{path if is_hub(path) else Path(path).name} is {what}, not an rl-zoo3 file: there are no entries to select",
             hint="a config names its env with env: ...; drop --env",
         )
 
 
 def summarize_path(
-    path: Path,
+    path: Path | str,
     *,
     env: str | Sequence[str] | None = None,
     algo: str | None = None,
@@ -269,7 +290,7 @@ def summarize_path(
 
 
 def summarize_one(
-    path: Path, *, env: str | None = None, algo: str | None = None, cache: ReportCache | None = None
+    path: Path | str, *, env: str | None = None, algo: str | None = None, cache: ReportCache | None = None
 ) -> PolicyReport:
     """The report of a path that describes one policy; an rl-zoo3 file needs ``env`` to choose its entry."""
     reports = summarize_path(path, env=env, algo=algo, cache=cache)

@@ -1,0 +1,141 @@
+"""hf://ORG/NAME sources, through huggingface_hub and a cache the tests lay out as hf_hub_download leaves it.
+
+No test touches the network: every run sets ``HF_HUB_OFFLINE=1`` and points ``HF_HUB_CACHE`` / ``HF_HOME`` at
+a temporary folder (huggingface_hub reads them when it is imported, so each run is a fresh process).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from sb3inspect.errors import SourceError
+from sb3inspect.sources.saved.hub import parse
+
+REAL = Path(__file__).parent / "real-models"
+REVISION = "0123456789abcdef0123456789abcdef01234567"
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def lay_out(cache: Path, repo_id: str, filename: str, source: Path) -> Path:
+    """``models--ORG--NAME/snapshots/<rev>/FILE`` and ``refs/main``, as hf_hub_download leaves a download."""
+    repo = cache / "hub" / f"models--{repo_id.replace('/', '--')}"
+    (repo / "refs").mkdir(parents=True, exist_ok=True)
+    (repo / "refs" / "main").write_text(REVISION)
+    target = repo / "snapshots" / REVISION / filename
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source, target)
+    return target
+
+
+def run(cache: Path, *args: str, code: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {
+        **os.environ,
+        "HF_HUB_OFFLINE": "1",
+        "HF_HOME": str(cache),
+        "HF_HUB_CACHE": str(cache / "hub"),
+        "SB3INSPECT_NO_CACHE": "1",
+        "PYTHONPATH": str(ROOT),
+    }
+    command = [sys.executable, "-c", code, *args] if code else [sys.executable, "-m", "sb3inspect", *args]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=120)
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> Path:
+    lay_out(tmp_path, "sb3/dqn-CartPole-v1", "dqn-CartPole-v1.zip", REAL / "dqn" / "CartPole-v1_1" / "CartPole-v1.zip")
+    lay_out(tmp_path, "someone/hopper", "models/final.zip", REAL / "ppo" / "Hopper-v3_1" / "Hopper-v3.zip")
+    return tmp_path
+
+
+def test_a_hub_model_is_read_from_the_cache(cache: Path) -> None:
+    result = run(cache, "inspect", "hf://sb3/dqn-CartPole-v1", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["source"] == "hf://sb3/dqn-CartPole-v1/dqn-CartPole-v1.zip"
+    assert report["saved_model"]["hub"] == {
+        "repo_id": "sb3/dqn-CartPole-v1",
+        "filename": "dqn-CartPole-v1.zip",
+        "revision": REVISION,
+    }
+    assert report["saved_model"]["state_dict"]["status"] == "match" and report["algo"] == "DQN"
+
+
+def test_a_named_file_of_a_hub_repository(cache: Path) -> None:
+    result = run(cache, "inspect", "hf://someone/hopper/models/final.zip")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("PPO · ActorCriticPolicy (MlpPolicy)  hf://someone/hopper/models/final.zip")
+
+
+def test_diff_and_check_take_hub_sources(cache: Path) -> None:
+    local = str(REAL / "dqn" / "CartPole-v1_1" / "CartPole-v1.zip")
+    result = run(cache, "diff", "hf://sb3/dqn-CartPole-v1", local)
+    assert result.returncode == 0 and "same architecture" in result.stdout, result.stderr
+    result = run(cache, "check", "hf://sb3/dqn-CartPole-v1", "--expect", "qf=256,256")
+    assert result.returncode == 0 and result.stdout.startswith("ok "), result.stdout + result.stderr
+
+
+def test_the_python_api_takes_hub_sources(cache: Path) -> None:
+    code = "import sb3inspect; r = sb3inspect.summary('hf://sb3/dqn-CartPole-v1'); print(r.algo, r.totals.params)"
+    result = run(cache, code=code)
+    assert result.stdout.split() == ["DQN", "135172"], result.stderr
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        (
+            "hf://sb3/ppo-Pendulum-v1",
+            "sb3/ppo-Pendulum-v1's ppo-Pendulum-v1.zip is not in the Hugging Face cache, and HF_HUB_OFFLINE is set",
+        ),
+        ("hf://sb3", "is not a Hub model: write hf://ORG/NAME or hf://ORG/NAME/FILE.zip"),
+        ("hf://sb3/x/../../etc/passwd.zip", "is not the path of a .zip in the repository"),
+    ],
+)
+def test_a_hub_source_that_cannot_be_had_is_one_line_without_torch(cache: Path, source: str, message: str) -> None:
+    code = (
+        "import sys; from sb3inspect.cli import main; code = main(['inspect', sys.argv[1]]);"
+        "assert 'torch' not in sys.modules, 'torch imported'; sys.exit(code)"
+    )
+    result = run(cache, source, code=code)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1 and message in result.stderr
+
+
+def test_without_huggingface_hub_the_extra_is_named(cache: Path) -> None:
+    code = (
+        "import sys; sys.modules['huggingface_hub'] = None; from sb3inspect.cli import main;"
+        "sys.exit(main(['inspect', 'hf://sb3/dqn-CartPole-v1']))"
+    )
+    result = run(cache, code=code)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
+    assert "need huggingface_hub" in result.stderr and "pip install 'sb3inspect[hub]'" in result.stderr
+
+
+def test_hub_sources_take_no_env(cache: Path) -> None:
+    result = run(cache, "inspect", "hf://sb3/dqn-CartPole-v1", "--env", "CartPole-v1")
+    assert result.returncode == 2 and "is a model on the Hugging Face Hub, not an rl-zoo3 file" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("source", "repo_id", "filename"),
+    [
+        ("hf://sb3/ppo-CartPole-v1", "sb3/ppo-CartPole-v1", "ppo-CartPole-v1.zip"),
+        ("hf://sb3/ppo-CartPole-v1/", "sb3/ppo-CartPole-v1", "ppo-CartPole-v1.zip"),
+        ("hf://org/name/sub/model.zip", "org/name", "sub/model.zip"),
+    ],
+)
+def test_hub_sources_name_a_repository_and_a_file(source: str, repo_id: str, filename: str) -> None:
+    assert (parse(source).repo_id, parse(source).filename) == (repo_id, filename)
+
+
+def test_a_hub_source_is_not_a_config(cache: Path) -> None:
+    with pytest.raises(SourceError) as caught:
+        parse("hf://org/name/config.yml")
+    assert caught.value.code == "hub-source"
