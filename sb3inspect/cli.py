@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from sb3inspect.errors import ConfigError, NetArchMismatch, Sb3InspectError, one_line
+from sb3inspect.errors import ConfigError, NetArchMismatch, Sb3InspectError, one_line, printable
 
 if TYPE_CHECKING:
     from sb3inspect.sources.config import Overrides
@@ -210,7 +210,7 @@ def inspect(
         if reports:
             _emit(reports, fmt, width, explain=explain)
         for reason in skipped:
-            sys.stderr.write(f"skipped: {' '.join(reason.split())}\n")
+            sys.stderr.write(f"skipped: {one_line(reason, 2000)}\n")
         for failure in failures:
             _error_line(failure)
         if failures:
@@ -300,13 +300,12 @@ def diagram(
             )
         drawing.write_diagram(reports[0], output, fmt=chosen, dpi=dpi)
         _safety_warnings(reports[0])
-        typer.echo(f"wrote {output}")
+        typer.echo(f"wrote {printable(output)}")
 
 
 def _safety_warnings(report: Any) -> None:
     """A saved model's UNSAFE / UNKNOWN findings on stderr, for commands whose output is not a report."""
     from sb3inspect.analysis.checks import safety_problems
-    from sb3inspect.errors import printable
 
     for level, text in safety_problems(report):
         sys.stderr.write(f"{level:<8}{printable(report.source)}: {text}\n")
@@ -479,7 +478,6 @@ def scan(
         from functools import partial
 
         from sb3inspect.cache import open_cache
-        from sb3inspect.errors import printable
         from sb3inspect.pipeline import scan_safety
         from sb3inspect.sources.saved.safety import scan_paths
 
@@ -506,7 +504,6 @@ def scan(
 
 def _scan_lines(result: Any) -> None:
     """``UNSAFE  model.zip`` and one indented line per finding; an unreadable file is an ``error:`` line."""
-    from sb3inspect.errors import printable
 
     if result.error is not None:
         sys.stderr.write(f"error: {result.error}\n")
@@ -569,7 +566,7 @@ def check(
                 inspection = inspect_path(source, envs=env or (), algo=algo, allow_imports=allow_imports, cache=cache)
                 reports = inspection.reports
                 for reason in inspection.skipped:
-                    sys.stderr.write(f"skipped: {' '.join(reason.split())}\n")
+                    sys.stderr.write(f"skipped: {one_line(reason, 2000)}\n")
             except Sb3InspectError as exc:
                 bad += 1
                 _error_line(exc)
@@ -626,7 +623,7 @@ def _check_lines(report: Any, source: str, found: list[str], *, strict: bool) ->
     lines += [f"        {problem}" for problem in found]
     if not strict:  # warnings do not fail without --strict, but are worth a line
         lines += [f"        {finding_line(f)}" for f in report.findings if f.level != "error"]
-    return "\n".join(lines)
+    return "\n".join(printable(line) for line in lines)  # keys, paths and env ids come from files
 
 
 def _error_line(exc: Sb3InspectError) -> None:
@@ -707,10 +704,10 @@ def main(argv: list[str] | None = None) -> int:
             return 130
         if "UsageError" in kinds:
             command = ctx.command_path if ctx is not None else "sb3inspect"
-            sys.stderr.write(f"error: {exc.format_message()} (see '{command} --help')\n")  # type: ignore[attr-defined]
+            sys.stderr.write(f"error: {printable(exc.format_message())} (see '{command} --help')\n")  # type: ignore[attr-defined]
             return ExitCode.BAD_INPUT
         if "ClickException" in kinds:
-            sys.stderr.write(f"error: {exc.format_message()}\n")  # type: ignore[attr-defined]
+            sys.stderr.write(f"error: {printable(exc.format_message())}\n")  # type: ignore[attr-defined]
             return ExitCode.BAD_INPUT
         raise
     # without standalone mode, click hands back typer.Exit's code instead of raising it

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from sb3inspect import catalog
+from sb3inspect.errors import printable
 from sb3inspect.render import answers
+from sb3inspect.report.frozen import FrozenDict
 from sb3inspect.report.model import MATRIX, Finding, Layer, Network, PolicyReport
 from sb3inspect.sources.spaces import short
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +32,27 @@ class Row:
     macs: int | None = None
     how: str = ""
     """The arithmetic behind ``params`` (``101 × 64 + 64 = 6,528``), for --explain."""
+
+
+def shown(value: T) -> T:
+    """``value`` (a report, a diff, any of their records) with every string escaped for a terminal or a page.
+
+    Keys, env ids, versions, notes and paths come from files; a control character or a bidirectional
+    override among them would act on the terminal (clear it, retitle it, reorder a line). Renderers of
+    text (table, Markdown, Mermaid, diagrams, diffs) show this copy; JSON escapes on its own.
+    """
+    if isinstance(value, str):
+        return printable(value)  # type: ignore[return-value]
+    if type(value) is tuple:
+        return tuple(shown(item) for item in value)  # type: ignore[attr-defined, return-value]
+    if isinstance(value, list):
+        return [shown(item) for item in value]  # type: ignore[return-value]
+    if isinstance(value, Mapping):
+        return FrozenDict({shown(key): shown(item) for key, item in value.items()})  # type: ignore[return-value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {f.name: shown(getattr(value, f.name)) for f in dataclasses.fields(value) if f.init}
+        return dataclasses.replace(value, **changes)
+    return value
 
 
 def number(value: int) -> str:

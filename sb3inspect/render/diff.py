@@ -14,7 +14,7 @@ from rich.text import Text
 
 from sb3inspect.analysis.checks import safety_problems
 from sb3inspect.analysis.compare import NetworkDiff, ReportDiff
-from sb3inspect.render.common import arch_text, dims, io, number, title
+from sb3inspect.render.common import arch_text, dims, io, number, shown, title
 from sb3inspect.report.model import Layer
 from sb3inspect.sources.spaces import short
 
@@ -29,6 +29,7 @@ def render_diff(result: ReportDiff, *, width: int | None = 100, **_: Any) -> str
 
 def build_diff(result: ReportDiff) -> RenderableType:
     """A rich renderable: both sources, the facts that differ, each network's changes, the totals."""
+    result = shown(result)
     parts: list[RenderableType] = []
     for label, report in (("A", result.a), ("B", result.b)):
         for level, text in safety_problems(report):

@@ -35,6 +35,7 @@ from sb3inspect.render.common import (
     finding_lines,
     header_lines,
     number,
+    shown,
     title,
     totals_line,
 )
@@ -165,6 +166,7 @@ _EXTRACTOR_KEY = re.compile(r"\.extractors\.([^.]+)")
 
 def build_graph(report: PolicyReport) -> Graph:
     """The picture of ``report``: what to draw and what connects to what."""
+    report = shown(report)
     ids = (f"n{index}" for index in itertools.count())
     obs_box = Box(next(ids), "observation", _space_lines(report.observation_space), part="input")
     groups = _shared_groups(report)

@@ -13,6 +13,7 @@ from sb3inspect.render.common import (
     header_lines,
     network_title,
     number,
+    shown,
     title,
     totals_line,
 )
@@ -43,6 +44,7 @@ def _code(text: str) -> str:
 
 
 def render_markdown(report: PolicyReport, *, explain: bool = False, **_: Any) -> str:
+    report = shown(report)
     lines = []
     safety = safety_problems(report)
     for level, text in safety:

@@ -21,6 +21,7 @@ from sb3inspect.render.common import (
     header_lines,
     network_title,
     number,
+    shown,
     title,
     totals_line,
 )
@@ -37,6 +38,7 @@ def table_lines(report: PolicyReport, *, explain: bool = False, width: int | Non
     ``width`` wraps the prose (header facts, notes, findings) at that many columns under a hanging
     indent; a network's table rows are as wide as their columns, and never cut.
     """
+    report = shown(report)
     lines: list[Text] = []
     indents: dict[int, int] = {}
     """id(line) -> the hanging indent of a prose line; the other lines are never wrapped."""
