@@ -335,6 +335,19 @@ def optimizer_states(name: str, options: dict[str, Any] | None = None) -> int | 
     return states
 
 
+_CLASS_SUBMODULES = {"Identity": "linear", "Dropout": "dropout", "AlphaDropout": "dropout", "Flatten": "flatten"}
+CLASS_MODULES: dict[str, str] = {
+    **{name: f"torch.nn.modules.{_CLASS_SUBMODULES.get(name, 'activation')}" for name in ACTIVATIONS},
+    **{name: f"torch.nn.modules.{_CLASS_SUBMODULES[name]}" for name in LAYER_ACTIVATIONS},
+    **{name: f"torch.optim.{name.lower()}" for name in OPTIMIZERS},
+    "SparseAdam": "torch.optim.sparse_adam",
+    "Adafactor": "torch.optim",
+    "RMSpropTFLike": "stable_baselines3.common.sb2_compat.rmsprop_tf_like",
+    **{name: "stable_baselines3.common.torch_layers" for name in FEATURES_EXTRACTORS},
+}
+"""The module that defines each class a class-valued keyword may name (``__module__``): rl-zoo3 ``eval``s
+its strings, so ``torch.nn.modules.activation.ReLU`` names ReLU there as well as ``nn.ReLU`` does."""
+
 # Policy keywords whose value names a class: key -> allowed names.
 CLASS_KWARGS: dict[str, tuple[str, ...]] = {
     "activation_fn": (*ACTIVATIONS, *LAYER_ACTIVATIONS),

@@ -473,3 +473,13 @@ def test_a_keyword_the_installed_release_lacks_is_named_with_its_release(monkeyp
     assert str(info.value).endswith(
         "SAC.n_steps needs stable-baselines3>=2.7.0, you have 2.6.0 (pip install -U stable-baselines3)"
     )
+
+
+def test_class_modules_are_where_the_classes_live() -> None:
+    """rl-zoo3 strings may name a class by the module that defines it (``torch.nn.modules.activation.ReLU``)."""
+    import importlib
+
+    for name, module in catalog.CLASS_MODULES.items():
+        found = getattr(importlib.import_module(module), name, None)
+        assert found is not None and found.__module__ == module, (name, module)
+    assert set(catalog.CLASS_MODULES) == {name for names in catalog.CLASS_KWARGS.values() for name in names}

@@ -574,3 +574,30 @@ def test_env_errors_name_the_file_and_entry(tmp_path: Path, capsys: pytest.Captu
     assert main(["inspect", str(config), "--env", "CartPol-v1"]) == 2
     err = capsys.readouterr().err
     assert err.startswith(f"error: {config} [CartPol-v1]: env 'CartPol-v1': no such registered env"), err
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "dict(activation_fn=torch.nn.modules.activation.ReLU, optimizer_class=torch.optim.adam.Adam)",
+        "dict(activation_fn=th.nn.modules.activation.ReLU, optimizer_class=th.optim.adam.Adam)",
+        "dict(activation_fn=nn.modules.activation.ReLU, features_extractor_class="
+        "stable_baselines3.common.torch_layers.FlattenExtractor)",
+    ],
+)
+def test_full_class_paths_are_read_as_rl_zoo3_evaluates_them(text: str) -> None:
+    """rl-zoo3 ``eval``s these strings: a class named by the module that defines it is that class."""
+    spec = spec_from_mapping(
+        {"algo": "PPO", "observation_space": 4, "action_space": "discrete:2", "policy_kwargs": text}, source="zoo"
+    )
+    assert spec.policy_kwargs["activation_fn"] == "ReLU"
+    with pytest.raises(ConfigError, match=r"unknown torch\.nn activation"):  # ReLU is not in torch.nn.modules.linear
+        spec_from_mapping(
+            {
+                "algo": "PPO",
+                "observation_space": 4,
+                "action_space": "discrete:2",
+                "policy_kwargs": "dict(activation_fn=torch.nn.modules.linear.ReLU)",
+            },
+            source="zoo",
+        )

@@ -291,6 +291,26 @@ class _WhileBuilding:
         return self.during if _building() else self.otherwise
 
 
+MAX_MODULES = 5_000
+"""Modules one build may make: an SB3 policy has tens (a TQC with 10 critics of 3 layers, about 150); 300
+critics of 300 layers would be 90,000, minutes of Python before a report."""
+
+
+class TooManyModules(RuntimeError):
+    """A build past ``MAX_MODULES``: stopped as it makes one more module."""
+
+
+def _count_module(module: Any, name: str, submodule: Any) -> None:
+    """torch's global hook on every child module registered: counts this thread's build and stops it past the cap."""
+    if not _building():
+        return
+    _BUILDING.modules = getattr(_BUILDING, "modules", 0) + 1
+    if _BUILDING.modules > MAX_MODULES:
+        raise TooManyModules(
+            f"it makes more than {MAX_MODULES:,} modules (an SB3 policy has tens): fewer critics or layers"
+        )
+
+
 @contextlib.contextmanager
 def meta_build() -> Iterator[None]:
     """Construct modules on the meta device, with SB3's device fallback pinned to meta.
@@ -322,11 +342,14 @@ def _patched() -> Iterator[None]:
         BaseModel.device = property(lambda self: meta if _building() else device.__get__(self))  # type: ignore[method-assign,assignment]
         # gSDE samples its exploration matrix while building; validating values needs data.
         Distribution._validate_args = _WhileBuilding(False, validate)  # type: ignore[assignment]
+        counting = torch.nn.modules.module.register_module_module_registration_hook(_count_module)
+        _BUILDING.modules = 0
     _BUILDING.depth = depth + 1
     try:
         yield
     finally:
         _BUILDING.depth = depth
         if outermost:
+            counting.remove()
             BaseModel.device = device  # type: ignore[method-assign]
             Distribution._validate_args = validate

@@ -30,7 +30,7 @@ from typing import Any
 
 from sb3inspect import catalog
 from sb3inspect.errors import ConfigError, SourceError, did_you_mean, one_of, suggestion
-from sb3inspect.sources.limits import MAX_DEPTH, check_size
+from sb3inspect.sources.limits import MAX_DEPTH, check_numbers, check_size
 from sb3inspect.sources.pyexpr import policy_kwargs_from_text
 from sb3inspect.sources.spaces import (
     SpaceSpec,
@@ -61,6 +61,16 @@ MAX_CONFIG_BYTES = 1_000_000
 MAX_LAYERS = 1_000
 """Most layers (or critics, or LSTM layers) one config may ask for: each is a module to build."""
 _CLASS_PREFIXES = ("torch.nn.", "th.nn.", "nn.", "torch.optim.", "th.optim.", "optim.")
+_ROOT_ALIASES = (("th.", "torch."), ("nn.", "torch.nn."), ("optim.", "torch.optim."))
+"""How rl-zoo3's files abbreviate the modules its ``eval`` has imported (``import torch as th``, ``from torch import nn``)."""
+
+
+def _full_path(name: str) -> str:
+    """``th.nn.modules.activation.ReLU`` -> ``torch.nn.modules.activation.ReLU``."""
+    for alias, full in _ROOT_ALIASES:
+        if name.startswith(alias):
+            return full + name[len(alias) :]
+    return name
 
 
 @dataclass(frozen=True)
@@ -496,6 +506,7 @@ def spec_from_mapping(
     otherwise the env is made here. ``allow_imports`` lets a wrapper named by module path be imported.
     """
     where = source
+    check_numbers(data, where)
     if "algo" not in data:
         raise ConfigError(where, "missing 'algo'", hint="e.g. algo: PPO")
     algo = resolve_algo(data["algo"], _top(where, "algo"))
@@ -801,6 +812,12 @@ def _check_kwarg(key: str, value: Any, kwargs: Mapping[str, Any], info: catalog.
     if key in catalog.MAPPING_KWARGS:
         if not isinstance(value, dict):
             raise ConfigError(at, f"expected a mapping of keyword arguments, got {value!r}")
+        if "device" in value and key != "optimizer_kwargs":
+            raise ConfigError(
+                _sub(at, "device"),
+                "a device here builds real weights: sb3inspect builds every policy on PyTorch's meta device",
+                hint="drop it; SB3 moves the policy to the algorithm's device",
+            )
         _check_plain(value, at)
         if key == "features_extractor_kwargs":
             extractor = (
@@ -1086,12 +1103,13 @@ def class_name(value: Any, key: str, where: str) -> str:
             hint = catalog.PER_NETWORK_ACTIVATION
         raise ConfigError(where, f"expected a class name, got {describe_value(value)}", hint=hint)
     name = value.strip()
+    module, _, last = _full_path(name).rpartition(".")
+    if last in choices and catalog.CLASS_MODULES.get(last) == module:  # the path that defines it, as eval finds it
+        return last
     for prefix in _CLASS_PREFIXES:
         if name.startswith(prefix):
             name = name[len(prefix) :]
             break
-    if name.startswith("stable_baselines3.common.torch_layers."):
-        name = name.rsplit(".", 1)[1]
     for choice in choices:
         if choice.lower() == name.lower():
             return choice  # GLU and Softmax2d too: SB3 builds them, and lint says their forward pass fails

@@ -3,19 +3,30 @@
 Errors say what to do: an unknown id names the closest registered ids; an id whose package is
 missing names the package to install (the ALE for Atari, ``gymnasium[box2d]``, ``gymnasium[mujoco]``,
 minigrid, ...). Nothing is downloaded: an env either makes from what is installed or fails.
+
+Making and wrapping an env runs third-party constructors, which allocate before any check of ours
+(``env_kwargs.desc`` grown through YAML aliases, ``WarpFrame(15000, 15000)``, a DiscretizeObservation of
+2e8 bins). So it happens in a child process (``bounded``) with a memory limit and a timer, which hands the
+two spaces back as plain data: an env past the limits is one clean error, and the parent never grew.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import math
+import os
 import re
+import select
 import sys
+import time
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 from sb3inspect import catalog
 from sb3inspect.caught import caught_warnings
-from sb3inspect.errors import SourceError
+from sb3inspect.errors import BuildError, ConfigError, MissingExtra, Sb3InspectError, SourceError, one_line
 from sb3inspect.sources.spaces import MAX_SPACE_ELEMENTS, SPACE_TYPES, SpaceSpec, describe
 
 Wrap = Callable[[Any], Any]
@@ -29,17 +40,135 @@ _NO_VEL = re.compile(r"^(?P<name>.+)NoVel-v(?P<version>\d+)$")
 def env_spaces(
     env_id: str, env_kwargs: dict[str, Any] | None = None, *, wrap: Wrap | None = None, allow_imports: bool = False
 ) -> tuple[SpaceSpec, SpaceSpec]:
-    """The observation and action space specs of a registered gymnasium env (after ``wrap``)."""
-    env = make_env(env_id, env_kwargs, allow_imports=allow_imports)
-    try:
-        check_space_size(env.observation_space, f"env {env_id!r} has an observation space")
-        return spaces_after(env, wrap, f"env {env_id!r}")
-    finally:
-        env.close()
+    """The observation and action space specs of a registered gymnasium env (after ``wrap``), made in a child."""
+
+    def make() -> tuple[SpaceSpec, SpaceSpec]:
+        env = make_env(env_id, env_kwargs, allow_imports=allow_imports)
+        try:
+            check_space_size(env.observation_space, f"env {env_id!r} has an observation space")
+            return _spaces_after(env, wrap, f"env {env_id!r}")
+        finally:
+            env.close()
+
+    observation, action = bounded(make, f"env {env_id!r}")
+    return observation, action
 
 
 def spaces_after(env: Any, wrap: Wrap | None, what: str) -> tuple[SpaceSpec, SpaceSpec]:
-    """The space specs of ``env`` after ``wrap`` (``what`` names the env in messages), held to sb3inspect's limits."""
+    """The space specs of ``env`` after ``wrap`` (``what`` names the env in messages), wrapped in a child."""
+    observation, action = bounded(lambda: _spaces_after(env, wrap, what), what)
+    return observation, action
+
+
+ENV_MEMORY_BYTES = 1 << 30
+"""Memory making and wrapping one env may add to sb3inspect's own (1 GiB): a Box keeps its bounds as arrays."""
+ENV_SECONDS = 15.0
+"""Time making and wrapping one env may take."""
+_ERRORS: dict[str, type[Sb3InspectError]] = {
+    cls.__name__: cls for cls in (Sb3InspectError, ConfigError, SourceError, BuildError, MissingExtra)
+}
+
+
+def bounded(make: Callable[[], Any], what: str) -> Any:
+    """``make()``, run in a forked child under an address-space limit and a timer; its result must be plain data.
+
+    The child hands back JSON: the result, or the sb3inspect error it raised (re-raised here as such).
+    Past the memory limit (a MemoryError, or the child killed) or the timer (the child killed), the error
+    says so. Where there is no ``fork`` (Windows), ``make()`` runs here, unbounded.
+    """
+    if not hasattr(os, "fork"):
+        return make()
+    reader, writer = os.pipe()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # "use of fork() may lead to deadlocks" (3.12+)
+        pid = os.fork()
+    if pid == 0:  # the child: never returns
+        os.close(reader)
+        _child(make, writer)
+    os.close(writer)
+    try:
+        raw = _read_until(reader, time.monotonic() + ENV_SECONDS)
+    finally:
+        os.close(reader)
+    if raw is None:
+        _end(pid, kill=True)
+        raise SourceError(what, f"making or wrapping it took more than {ENV_SECONDS:.0f} s; sb3inspect stopped it")
+    _end(pid, kill=False)
+    answer: dict[str, Any] = json.loads(raw) if raw else {"memory": True}  # nothing: the child was killed (OOM)
+    if "value" in answer:
+        return answer["value"]
+    if "error" in answer:
+        kind, where, problem, hint, code = answer["error"]
+        raise _ERRORS.get(kind, SourceError)(where, problem, hint=hint, code=code)
+    if "memory" in answer:
+        raise SourceError(
+            what,
+            f"making or wrapping it needs more than {ENV_MEMORY_BYTES >> 20:,} MiB of memory (its spaces or "
+            "its arguments are larger than sb3inspect reads)",
+            hint="check env_kwargs and the wrappers' sizes",
+        )
+    raise RuntimeError(f"{what}: {answer['crash']}")  # what would have been an internal error in this process
+
+
+def _child(make: Callable[[], Any], writer: int) -> None:
+    """Run ``make`` under the memory limit and write the JSON answer; exit without running any cleanup."""
+    try:
+        _limit_memory()
+        try:
+            answer: dict[str, Any] = {"value": make()}
+        except Sb3InspectError as exc:
+            answer = {"error": [type(exc).__name__, exc.where, exc.problem, exc.hint, exc.code]}
+        except MemoryError:
+            answer = {"memory": True}
+        except Exception as exc:  # handed to the parent, which raises it
+            text = one_line(exc, 300)
+            out_of_memory = "alloc" in text.lower() or "memory" in text.lower()  # torch's and C libraries' own words
+            answer = {"memory": True} if out_of_memory else {"crash": f"{type(exc).__name__}: {text}"}
+        data = json.dumps(answer).encode()
+        while data:
+            data = data[os.write(writer, data) :]
+    finally:
+        os._exit(0)
+
+
+def _limit_memory() -> None:
+    """Cap the child's address space at what it has now plus ``ENV_MEMORY_BYTES`` (Linux; elsewhere no cap)."""
+    try:
+        import resource
+
+        with open("/proc/self/statm") as handle:
+            size = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+    except (ImportError, OSError, ValueError):
+        return
+    limit = size + ENV_MEMORY_BYTES
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _read_until(reader: int, deadline: float) -> bytes | None:
+    """Everything the child writes before it closes the pipe, or None once ``deadline`` passes."""
+    chunks: list[bytes] = []
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or not select.select([reader], [], [], left)[0]:
+            return None
+        chunk = os.read(reader, 1 << 16)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+
+
+def _end(pid: int, *, kill: bool) -> None:
+    import signal
+
+    if kill:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+
+
+def _spaces_after(env: Any, wrap: Wrap | None, what: str) -> tuple[SpaceSpec, SpaceSpec]:
+    """The space specs of ``env`` after ``wrap``, held to sb3inspect's limits."""
     wrapped = what + (" as wrapped" if wrap is not None else "")
     try:
         outer = wrap(env) if wrap is not None else env

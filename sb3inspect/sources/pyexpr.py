@@ -189,6 +189,8 @@ class _Reader:
             raise self.fail(node, "arithmetic that fails") from None
         if isinstance(result, complex) or (isinstance(result, float) and not math.isfinite(result)):
             raise self.fail(node, "arithmetic that gives no finite number")
+        if isinstance(result, int) and abs(result) > limits.MAX_INTEGER:
+            raise self.fail(node, f"arithmetic that gives {limits.number_problem(result)}")
         return result
 
     def _class_ref(self, node: ast.Name | ast.Attribute) -> ClassRef:

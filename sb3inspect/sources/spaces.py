@@ -123,7 +123,28 @@ def _dict_mapping(value: dict[str, Any], where: str, action: bool) -> SpaceSpec:
                 hint="flatten the inner Dict into the outer one",
             )
         parsed[name] = parse_space(sub, f"{where}.spaces.{name}")
+    total = sum(spec_elements(sub) for sub in parsed.values())
+    if total > MAX_SPACE_ELEMENTS:  # gymnasium keeps every subspace's bounds: the sum is what it allocates
+        raise ConfigError(
+            f"{where}.spaces",
+            f"{total:,} elements in all is more than sb3inspect builds ({MAX_SPACE_ELEMENTS:,})",
+            hint="gymnasium would allocate every subspace's bounds in full; use smaller observations",
+        )
     return {"type": "Dict", "spaces": parsed}
+
+
+def spec_elements(spec: SpaceSpec) -> int:
+    """Numbers one observation of a space spec holds (a Dict: all its subspaces'), from its sizes alone."""
+    kind = spec["type"]
+    if kind == "Dict":
+        return sum(spec_elements(sub) for sub in spec["spaces"].values())
+    if kind == "Box":
+        return math.prod(spec["shape"])
+    if kind == "MultiDiscrete":
+        return len(spec["nvec"])
+    if kind == "MultiBinary":
+        return math.prod(spec["n"]) if isinstance(spec["n"], list) else int(spec["n"])
+    return 1
 
 
 _MAPPING_PARSERS = {

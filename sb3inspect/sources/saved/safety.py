@@ -51,6 +51,8 @@ from sb3inspect.sources.saved.pickles import (
 from sb3inspect.sources.saved.zipread import (
     DATA,
     MAX_DATA_BYTES,
+    MAX_DATA_VALUES,
+    json_values,
     member_stream,
     open_model_zip,
     zip_directory,
@@ -62,8 +64,9 @@ MAX_TORCH_MEMBERS = 100_000
 """Members of the zip inside a ``.pth`` (torch writes one per storage, plus a few)."""
 MAX_PICKLE_MEMBER_BYTES = 64 << 20
 """A ``*.pkl`` record inside a torch zip (``data.pkl`` of a policy is a few kilobytes)."""
-MAX_DEFLATED_TORCH_BYTES = 512 << 20
-"""A compressed ``.pth`` member is read through its decompressor; past this size it is not read."""
+MAX_DEFLATED_TORCH_BYTES = 256 << 20
+"""A compressed ``.pth`` member is decompressed into memory to be read (SB3 stores them uncompressed); past
+this size it is not read."""
 MAX_YAML_BYTES = 1 << 20
 SCAN_SUFFIXES = (".zip", ".pkl", ".pth")
 """What ``sb3inspect scan`` looks for inside a folder (besides rl-zoo3's ``config.yml`` / ``args.yml``)."""
@@ -200,19 +203,10 @@ def _data_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, fo
     data_findings(raw, label, found)
 
 
-MAX_JSON_CONTAINERS = 200_000
-"""Objects, arrays and separators in ``data`` (SB3 writes a few hundred): more is refused before parsing."""
-
-
-def json_containers(raw: bytes) -> int:
-    """An upper bound on the objects and values of a JSON text, counted without parsing it."""
-    return raw.count(b"{") + raw.count(b"[") + raw.count(b",")
-
-
 def data_findings(raw: bytes, label: str, found: _Findings) -> None:
     """Every ``:serialized:`` pickle of a ``data`` JSON text, each duplicate key included."""
-    if json_containers(raw) > MAX_JSON_CONTAINERS:
-        found.add(label, f"holds more than {MAX_JSON_CONTAINERS:,} JSON values and was not read", unsafe=False)
+    if json_values(raw) > MAX_DATA_VALUES:
+        found.add(label, f"holds more than {MAX_DATA_VALUES:,} JSON values and was not read", unsafe=False)
         return
     try:
         tree = json.loads(
@@ -347,8 +341,12 @@ def _torch_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, l
         found.add(label, f"is a compressed torch file of {info.file_size:,} bytes, not read", unsafe=False)
         return
     try:
-        with member_stream(path, archive, info) as stream:
-            reads, legacy = torch_reads(stream, torch_allowed(), found.budget)
+        if info.compress_type == zipfile.ZIP_STORED:
+            with member_stream(path, archive, info) as stream:
+                reads, legacy = torch_reads(stream, torch_allowed(), found.budget)
+        else:  # zipfile seeks in a compressed member by decompressing again from its start: read it once
+            with archive.open(info) as handle:
+                reads, legacy = torch_reads(io.BytesIO(handle.read()), torch_allowed(), found.budget)
     except (SourceError, zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
         found.add(label, f"cannot be read: {one_line(exc, 200)}", unsafe=False)
         return

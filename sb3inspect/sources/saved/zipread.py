@@ -97,6 +97,16 @@ class SavedModel:
         }
 
 
+MAX_DATA_VALUES = 200_000
+"""Objects, arrays and separators in ``data`` (SB3 writes a few hundred): more is refused before parsing, since
+``json.loads`` of 60 MB of ``{},`` builds 20 million dicts (1.7 GB)."""
+
+
+def json_values(raw: bytes) -> int:
+    """An upper bound on the objects, arrays and values of a JSON text, counted without parsing it."""
+    return raw.count(b"{") + raw.count(b"[") + raw.count(b",")
+
+
 def read_saved(path: Path) -> SavedModel:
     """The zip's ``data`` JSON, policy class and version facts, with the limits checked first; imports no torch."""
     with open_model_zip(path) as archive:
@@ -104,6 +114,11 @@ def read_saved(path: Path) -> SavedModel:
         version = read_member(archive, VERSION, MAX_SMALL_MEMBER_BYTES, path, required=False)
         info = read_member(archive, SYSTEM_INFO, MAX_SYSTEM_INFO_BYTES, path, required=False)
         members = tuple(item.filename for item in archive.infolist())
+    if json_values(raw) > MAX_DATA_VALUES:
+        raise SourceError(
+            str(path),
+            f"its 'data' member holds more than {MAX_DATA_VALUES:,} JSON values; SB3 saves a few hundred",
+        )
     try:
         data = json.loads(raw, parse_int=bounded_int(str(path), "its 'data' member"))
     except RecursionError:
