@@ -425,7 +425,7 @@ def test_labels_from_input_stay_on_one_line() -> None:
     text = mermaid(rep)
     node_lines = [line for line in text.splitlines() if '["' in line or '[/"' in line]
     assert all(line.rstrip().endswith(("]", "/]", ")]")) for line in node_lines), text
-    assert "a b#96;c#124;d#lt;e#gt;" in text and "`" not in text and "|d" not in text
+    assert "a\\nb#96;c#124;d#lt;e#gt;" in text and "`" not in text and "|d" not in text  # a key's newline shown escaped
     assert label("x\r\ny|z`") == "x y#124;z#96;"
     texts = svg_texts(render_diagram(rep, "svg"))
-    assert not any("\n" in t for t in texts) and any(t.startswith("a b`c|d<e>: ") for t in texts), texts
+    assert not any("\n" in t for t in texts) and any(t.startswith("a\\nb`c|d<e>: ") for t in texts), texts
