@@ -251,12 +251,16 @@ def with_run_folder(report: PolicyReport, folder: RunFolder) -> PolicyReport:
         facts["normalization_check"] = normalization_agreement(
             folder.normalization.get("observation_shape"), report.observation_space
         )
-    notes += [
-        f"run folder: {name} is {safety.verdict.upper()} ({safety.findings[0].where}: {safety.findings[0].what})"
-        for name, safety in folder.safety.items()
-        if safety.verdict != "safe"
-    ]
-    return replace(report, notes=(*report.notes, *notes), extra={**report.extra, "run_folder": facts})
+    extra = {**report.extra, "run_folder": facts}
+    if saved:  # what the folder's YAML and VecNormalize pickle would run joins the zip's verdict, shown first
+        found = [
+            *saved.get("safety", {}).get("findings", ()),
+            *(f.to_dict() for v in folder.safety.values() for f in v.findings),
+        ]
+        kinds = {finding["kind"] for finding in found}
+        verdict = "unsafe" if "unsafe" in kinds else "unknown" if kinds else "safe"
+        extra["saved_model"] = {**saved, "safety": {"verdict": verdict, "findings": found}}
+    return replace(report, notes=(*report.notes, *notes), extra=extra)
 
 
 def _no_envs(path: Path | str, envs: Sequence[str], what: str) -> None:

@@ -624,3 +624,26 @@ def test_every_saved_format_fixture_is_safe() -> None:
     results = list(scan_paths([ROOT / "tests" / "fixtures" / "saved"]))
     assert len(results) >= 30
     assert [(r.path.name, r.verdict) for r in results if r.verdict != "safe"] == []
+
+
+def test_a_run_folders_hostile_files_make_its_models_unsafe(
+    fired: tuple[set[str], dict[str, Path]], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """rl-zoo3 loads a run's vecnormalize.pkl (pickle) and config.yml (yaml.UnsafeLoader) with the model."""
+    import shutil
+
+    assert {"vecnormalize", "zoo_yaml"} <= fired[0]
+    run = tmp_path / "Hopper-v3_1"
+    shutil.copytree(REAL_MODELS / "ppo" / "Hopper-v3_1", run)
+    shutil.copy(fired[1]["vecnormalize"], run / "Hopper-v3" / "vecnormalize.pkl")
+    shutil.copy(fired[1]["zoo_yaml"], run / "Hopper-v3" / "args.yml")
+    assert main(["inspect", str(run), "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    head = out.splitlines()[:2]
+    assert sorted(head) == [
+        "UNSAFE  args.yml: has the YAML tag 'tag:yaml.org,2002:python/object/apply:os.system', "
+        "which rl-zoo3's yaml.UnsafeLoader runs",
+        "UNSAFE  vecnormalize.pkl: calls posix.system",
+    ], out[:400]
+    assert main(["check", str(run), "--no-cache"]) == 1
+    assert main(["scan", str(run)]) == 1
