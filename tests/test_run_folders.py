@@ -132,7 +132,8 @@ def test_a_python_tag_in_config_yml_is_refused_and_the_model_still_reported(
     assert run["hyperparameters"] == {} and "config_check" not in run
     assert run["safety"]["config.yml"]["verdict"] == "unsafe"
     assert any("has the Python tag !!python/object/apply:os.system" in problem for problem in run["problems"])
-    assert any("config.yml is UNSAFE" in note for note in report["notes"])
+    assert report["saved_model"]["safety"]["verdict"] == "unsafe"  # the folder's verdict joins the model's, shown first
+    assert any(finding["where"] == "config.yml" for finding in report["saved_model"]["safety"]["findings"])
     assert report["saved_model"]["state_dict"]["status"] == "match"
 
 
