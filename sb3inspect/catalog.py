@@ -1011,7 +1011,7 @@ _NUMPY_SCALARS = (
     "bytes_",
     "object_",
 )
-_CLOUDPICKLE_MODULES = ("cloudpickle.cloudpickle", "cloudpickle.cloudpickle_fast")
+CLOUDPICKLE_MODULES = ("cloudpickle.cloudpickle", "cloudpickle.cloudpickle_fast")
 """cloudpickle 3.x writes its helpers under ``cloudpickle.cloudpickle``, 1.x / 2.x some under ``cloudpickle_fast``."""
 _GYM_SPACES = (
     "box.Box",
@@ -1133,7 +1133,7 @@ PICKLE_ALLOWED: frozenset[str] = frozenset(
         # cloudpickle's function rebuilding (the code itself is read separately: CODE_NAMES)
         *(
             f"{module}.{name}"
-            for module in _CLOUDPICKLE_MODULES
+            for module in CLOUDPICKLE_MODULES
             for name in ("_make_function", "_make_cell", "_make_empty_cell", "_function_setstate")
         ),
         # Python containers and plain types
@@ -1167,8 +1167,8 @@ PICKLE_REFERENCE_ONLY: frozenset[str] = frozenset(
 from a string id (``gym.make`` imports a ``module:Env`` id's module), so a pickle may name them, never call them."""
 
 PICKLE_CHECKED: dict[str, str] = {
-    **{f"{module}._builtin_type": "builtin_type" for module in _CLOUDPICKLE_MODULES},
-    **{f"{module}.subimport": "subimport" for module in _CLOUDPICKLE_MODULES},
+    **{f"{module}._builtin_type": "builtin_type" for module in CLOUDPICKLE_MODULES},
+    **{f"{module}.subimport": "subimport" for module in CLOUDPICKLE_MODULES},
     "torch.storage._load_from_bytes": "load_from_bytes",
     "_codecs.encode": "codecs_encode",
     "copyreg._reconstructor": "reconstructor",
@@ -1191,7 +1191,7 @@ PICKLE_CALLS_ARGUMENT: dict[str, int] = {
 ``bit_generator_ctor`` with the generator's name, so a function from the pickle there runs while loading."""
 
 CLOUDPICKLE_FUNCTION_SETSTATES: frozenset[str] = frozenset(
-    f"{module}._function_setstate" for module in _CLOUDPICKLE_MODULES
+    f"{module}._function_setstate" for module in CLOUDPICKLE_MODULES
 )
 CLOUDPICKLE_FUNCTION_SLOTS: frozenset[str] = frozenset(
     {
@@ -1209,7 +1209,7 @@ CLOUDPICKLE_FUNCTION_SLOTS: frozenset[str] = frozenset(
 )
 """What ``_function_setstate`` sets on a function it rebuilds (cloudpickle 1.x to 3.x): any other attribute
 (``__code__``, ``__dict__``) is not what cloudpickle writes."""
-CLOUDPICKLE_FUNCTION_MAKERS: frozenset[str] = frozenset(f"{module}._make_function" for module in _CLOUDPICKLE_MODULES)
+CLOUDPICKLE_FUNCTION_MAKERS: frozenset[str] = frozenset(f"{module}._make_function" for module in CLOUDPICKLE_MODULES)
 """cloudpickle >= 2 rebuilds a function with ``_make_function(code, globals, name, argdefs, closure)``."""
 
 CODE_TYPES: tuple[str, ...] = ("CodeType", "LambdaType", "FunctionType")
@@ -1411,6 +1411,9 @@ NO_TARGET = {
 SAVED_ALGO_ATTRIBUTES = (
     "learning_rate",
     "n_envs",
+    "n_steps",
+    "buffer_size",
+    "optimize_memory_usage",
     "tau",
     "target_update_interval",
     "policy_delay",
@@ -1426,7 +1429,8 @@ SAVED_ALGO_ATTRIBUTES = (
     "top_quantiles_to_drop_per_net",
     "action_noise",
 )
-"""Algorithm attributes a saved model's ``data`` keeps that the report's answers read (targets, losses, noise)."""
+"""Algorithm attributes a saved model's ``data`` keeps that the report's answers read (targets, losses, noise,
+the buffer's size)."""
 
 
 # --- what to do instead (refusals) -------------------------------------------------------------------

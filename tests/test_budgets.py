@@ -8,7 +8,6 @@ reports the peak RSS of every process of the run (the env-making child included)
 from __future__ import annotations
 
 import json
-import shutil
 import struct
 import subprocess
 import sys
@@ -33,7 +32,10 @@ print(json.dumps({"code": run.returncode, "out": run.stdout, "err": run.stderr, 
 
 
 def run_bounded(argv: list[str], cwd: Path) -> dict[str, Any]:
-    command = [sys.executable, "-c", WATCH, shutil.which("sb3inspect") or "sb3inspect", *argv]
+    # the console script of the Python running the tests (its venv's, whatever PATH says), as a user runs it
+    script = Path(sys.executable).with_name("sb3inspect")
+    entry = [str(script)] if script.exists() else [sys.executable, "-m", "sb3inspect"]
+    command = [sys.executable, "-c", WATCH, *entry, *argv]
     result = subprocess.run(command, capture_output=True, text=True, cwd=cwd, timeout=180, check=True)
     return json.loads(result.stdout)  # type: ignore[no-any-return]
 

@@ -142,7 +142,7 @@ def test_bombs_fail_fast_in_bounded_memory(name: str) -> None:
     code, seconds, rss, _, err = run_bounded(["inspect", str(CORPUS / name)], timeout=30)
     assert code == 2 and err.startswith("error: "), err
     assert seconds < 10, f"{name} took {seconds:.1f} s"
-    assert rss < 400, f"{name}: a child peaked at {rss:.0f} MB"
+    assert rss < 1536, f"{name}: a child peaked at {rss:.0f} MB"  # the 1.5 GB budget
 
 
 @pytest.mark.slow
@@ -153,7 +153,9 @@ def test_giant_real_network_is_reported_not_refused() -> None:
     assert code == 0, err
     assert json.loads(out)["totals"]["params"] == 209 * width + 5  # pi 101w + w + 4w + 4, vf 101w + w + w + 1
     assert schema_errors(json.loads(out)) == []  # made in a subprocess, out of conftest's sight
-    assert rss < 400
+    # the budget every input keeps (1.5 GB), not a guess at torch's own footprint: a CUDA build of torch
+    # alone takes several hundred MB more than the CPU build once imported
+    assert rss < 1536, f"peaked at {rss:.0f} MB"
 
 
 # --- arbitrary values: an exact report or an Sb3InspectError, nothing else ---------------------

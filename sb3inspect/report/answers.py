@@ -12,6 +12,7 @@ module, TRPO clearing the actor's gradients), the rule is SB3's own line, cited 
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -439,8 +440,8 @@ class Answers:
             except ValueError:
                 start = 1.0
         note = f"ent_coef starts at {start:g} and is learned so the policy's entropy follows target_entropy"
-        if isinstance(target, (int, float)):
-            note += f" {target:g} (−the action dimensions, unless target_entropy is set)"
+        if isinstance(target, numbers.Real):  # a live model's is numpy's float32
+            note += f" {float(target):g} (−the action dimensions, unless target_entropy is set)"
         return OptimizerInfo(
             name="ent_coef_optimizer",
             type=kind,
