@@ -1055,27 +1055,9 @@ PICKLE_ALLOWED: frozenset[str] = frozenset(
         "sb3_contrib.common.recurrent.policies.RecurrentMultiInputActorCriticPolicy",
         "sb3_contrib.common.maskable.policies.MaskableActorCriticCnnPolicy",
         "sb3_contrib.common.maskable.policies.MaskableMultiInputActorCriticPolicy",
-        # features extractors, activations and optimizers a pickled policy_kwargs names
-        *(f"stable_baselines3.common.torch_layers.{name}" for name in FEATURES_EXTRACTORS),
-        *(f"torch.nn.modules.activation.{name}" for name in ACTIVATIONS if name != "Identity"),
-        "torch.nn.modules.linear.Identity",
-        *(
-            f"torch.optim.{module}.{name}"
-            for module, name in (
-                ("adam", "Adam"),
-                ("adamw", "AdamW"),
-                ("adamax", "Adamax"),
-                ("adadelta", "Adadelta"),
-                ("adagrad", "Adagrad"),
-                ("asgd", "ASGD"),
-                ("nadam", "NAdam"),
-                ("radam", "RAdam"),
-                ("rmsprop", "RMSprop"),
-                ("rprop", "Rprop"),
-                ("sgd", "SGD"),
-            )
-        ),
-        "stable_baselines3.common.sb2_compat.rmsprop_tf_like.RMSpropTFLike",
+        # features extractors, activations and optimizers a pickled policy_kwargs names: every class a
+        # class-valued keyword accepts (CLASS_KWARGS), in the module that defines it
+        *(f"{CLASS_MODULES[name]}.{name}" for names in CLASS_KWARGS.values() for name in names),
         # policy.save(): its lr_schedule is BasePolicy._dummy_schedule, pickled as getattr(BasePolicy, name)
         "stable_baselines3.common.policies.BasePolicy",
         "stable_baselines3.common.policies.BasePolicy._dummy_schedule",

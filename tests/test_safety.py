@@ -18,7 +18,6 @@ import pickle
 import struct
 import subprocess
 import sys
-import time
 import warnings
 import zipfile
 from pathlib import Path
@@ -29,7 +28,7 @@ import pytest
 import sb3inspect
 from sb3inspect import catalog
 from sb3inspect.cli import main
-from sb3inspect.sources.saved.pickles import data_allowed, read_pickle, torch_allowed
+from sb3inspect.sources.saved.pickles import MAX_FINDINGS, MAX_LINE, data_allowed, read_pickle, torch_allowed
 from sb3inspect.sources.saved.safety import path_safety, serialized_variants
 
 from .conftest import ROOT, installed_algorithms, lacking
@@ -498,6 +497,51 @@ def test_code_is_read_not_just_names() -> None:
         assert read_pickle(cloudpickle.dumps(function), data_allowed()).findings, function
 
 
+def test_findings_are_unique_and_capped_per_pickle() -> None:
+    """A pickle naming thousands of globals reads in linear time and says how many it did not list."""
+    repeated = P4 + b"".join(sg("os", "system") + b"0" for _ in range(20_000)) + b"N."
+    assert read_pickle(repeated, data_allowed()).findings == ["imports os.system"]
+    many = P4 + b"".join(sg("os", f"f{i}") + b"0" for i in range(5_000)) + b"N."
+    findings = read_pickle(many, data_allowed()).findings
+    assert len(findings) == MAX_FINDINGS + 1 and findings[-1] == f"and {5_000 - MAX_FINDINGS:,} more findings"
+
+
+def test_protocol_0_lines_are_bounded() -> None:
+    """A text opcode's line past MAX_LINE is skipped, not kept, and is itself a finding; reading goes on."""
+    long = b"x" * (MAX_LINE + 10)
+    for head in (b"S'" + long + b"'\n0", b"V" + long + b"\n0", b"I" + long + b"\n0", b"F1." + long + b"\n0"):
+        findings = read_pickle(head + payloads("x")["protocol0_text"], data_allowed()).findings
+        assert "calls os.system" in findings and any("line of" in f for f in findings), (head[:2], findings)
+    hidden = read_pickle(b"cos\nsystem" + b".__self__.system" * 5_000 + b"\n(S'x'\ntR.", data_allowed())
+    assert any("GLOBAL line of" in f for f in hidden.findings), hidden.findings
+    assert read_pickle(b"S'" + long, data_allowed()).unreadable  # no newline: the unpickler stops too
+
+
+@pytest.mark.slow
+def test_every_class_a_policy_keyword_accepts_is_safe_when_saved(tmp_path: Path) -> None:
+    """Each activation and optimizer class sb3inspect accepts, in a real SB3 save's policy_kwargs, is safe."""
+    import importlib
+
+    from stable_baselines3 import PPO
+
+    def load(name: str) -> Any:
+        return getattr(importlib.import_module(catalog.CLASS_MODULES[name]), name)
+
+    activations, optimizers = catalog.CLASS_KWARGS["activation_fn"], catalog.CLASS_KWARGS["optimizer_class"]
+    unsafe = {}
+    for index in range(max(len(activations), len(optimizers))):
+        activation, optimizer = activations[index % len(activations)], optimizers[index % len(optimizers)]
+        kwargs = {"net_arch": [2], "activation_fn": load(activation), "optimizer_class": load(optimizer)}
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model = PPO("MlpPolicy", "CartPole-v1", n_steps=8, batch_size=8, policy_kwargs=kwargs, device="cpu")
+        model.save(tmp_path / "model.zip")
+        safety = path_safety(tmp_path / "model.zip")
+        if safety.verdict != "safe":
+            unsafe[(activation, optimizer)] = [f.what for f in safety.findings]
+    assert unsafe == {}
+
+
 def test_torch_members_may_only_rebuild_tensors() -> None:
     import torch
 
@@ -581,15 +625,14 @@ def test_torch_names_are_in_torchs_own_weights_only_allow_list() -> None:
 # --- scan: the CLI for CI -------------------------------------------------------------------------------
 
 
-def test_scan_never_imports_torch_and_is_fast(hostile: dict[str, Path]) -> None:
+def test_scan_never_imports_torch(hostile: dict[str, Path]) -> None:
     path = hostile["policy_class-global"]
     code = (
-        "import sys, time; start = time.perf_counter(); from sb3inspect.cli import main; code = main(['scan', sys.argv[1]]);"
-        "assert 'torch' not in sys.modules, 'torch imported'; print(time.perf_counter() - start); sys.exit(code)"
+        "import sys; from sb3inspect.cli import main; code = main(['scan', sys.argv[1]]);"
+        "assert 'torch' not in sys.modules, 'torch imported'; sys.exit(code)"
     )
     result = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True)
     assert result.returncode == 1, result.stderr
-    assert float(result.stdout.strip().splitlines()[-1]) < 1.0, result.stdout
 
 
 def test_scan_exit_codes(
@@ -607,10 +650,9 @@ def test_scan_exit_codes(
     assert main(["scan", str(empty)]) == 2
 
 
-def test_a_folder_scan_is_quick(hostile: dict[str, Path]) -> None:
-    start = time.perf_counter()
+def test_a_folder_scan_reads_every_file(hostile: dict[str, Path], capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", str(next(iter(hostile.values())).parent)]) == 1
-    assert time.perf_counter() - start < 5
+    assert f"{len(hostile)} scanned: 0 safe, {len(hostile)} unsafe" in capsys.readouterr().out
 
 
 def test_diff_and_diagram_say_unsafe_first(

@@ -132,6 +132,12 @@ class Budget:
 
 MAX_KEPT_ARGUMENT = 16 << 20
 """A bytes or text argument longer than this is skipped, not read into memory (an array's data)."""
+MAX_LINE = 64 << 10
+"""A protocol-0 text argument (INT, LONG, FLOAT, STRING, UNICODE, GLOBAL, INST, PERSID, GET, PUT ends at a
+newline): longer lines are skipped, not read into memory, and are a finding (no legitimate save writes
+protocol 0, let alone such lines)."""
+MAX_FINDINGS = 100
+"""Findings kept for one pickle; the rest are counted (``and 5,000 more``)."""
 
 
 @dataclass
@@ -263,6 +269,7 @@ class _Machine:
         self.globals: dict[str, _Global] = {}
         self.unsafe: dict[str, bool] = {}
         """Names outside the allow-list -> whether the pickle calls them."""
+        self.seen: set[str] = set()
 
     # -- running -----------------------------------------------------------------------------------
 
@@ -292,14 +299,18 @@ class _Machine:
         return self.read
 
     def _finish(self) -> None:
-        for name, called in self.unsafe.items():
-            self.read.findings.insert(0, f"{'calls' if called else 'imports'} {name}")
         for value in self.globals.values():
             if value.role in _CHECK_KINDS and value.pushes > value.checked:
                 self._find(f"uses {value.name} other than in the one call sb3inspect can check")
+        names = [f"{'calls' if called else 'imports'} {name}" for name, called in self.unsafe.items()]
+        findings = names + self.read.findings  # the names first: what runs, then how
+        self.read.findings = findings[:MAX_FINDINGS]
+        if len(findings) > MAX_FINDINGS:
+            self.read.findings.append(f"and {len(findings) - MAX_FINDINGS:,} more findings")
 
     def _find(self, what: str) -> None:
-        if what not in self.read.findings:
+        if what not in self.seen:
+            self.seen.add(what)
             self.read.findings.append(what)
 
     def push(self, value: Any) -> None:
@@ -505,8 +516,34 @@ class _Machine:
                     self._find(f"sets {printable(key, 60)} on an object (BUILD)")
 
 
+def _argument(machine: _Machine, opcode: Any, stream: BinaryIO) -> Any:
+    """An opcode's argument, read by ``pickletools``; a text line past MAX_LINE is skipped (None) and a finding."""
+    if opcode.arg.n != pickletools.UP_TO_NEWLINE:
+        return opcode.arg.reader(stream)
+    line = _read_line(machine, opcode, stream)
+    return None if line is None else opcode.arg.reader(io.BytesIO(line))
+
+
+def _read_line(machine: _Machine, opcode: Any, stream: BinaryIO) -> bytes | None:
+    """A text argument up to its newline (kept), or None when it is longer than MAX_LINE (skipped)."""
+    line = stream.readline(MAX_LINE + 1)
+    if line.endswith(b"\n"):
+        return line
+    if len(line) <= MAX_LINE:
+        raise _Unreadable(f"it ends inside the line of a {opcode.name}")
+    length = len(line)
+    while not line.endswith(b"\n"):
+        line = stream.readline(1 << 16)
+        if not line:
+            raise _Unreadable(f"it ends inside the line of a {opcode.name}")
+        length += len(line)
+    machine._find(f"has a {opcode.name} line of {length:,} bytes, longer than any legitimate save writes")
+    return None
+
+
 def _handle_push_arg(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
-    machine.push(opcode.arg.reader(stream))
+    value = _argument(machine, opcode, stream)
+    machine.push(_Object("an over-long line") if value is None else value)
 
 
 def _handle_big(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
@@ -558,16 +595,12 @@ def _handle_long4(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
     machine.push(int.from_bytes(data, "little", signed=True))
 
 
-def _line(stream: BinaryIO) -> str:
-    raw = stream.readline(1 << 16)
-    if not raw.endswith(b"\n"):
-        raise _Unreadable("a name without its end of line")
-    return raw[:-1].decode("utf-8")
-
-
 def _handle_global(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
-    module, name = _line(stream), _line(stream)
-    found = machine.look_up(module, name)
+    module, name = _read_line(machine, opcode, stream), _read_line(machine, opcode, stream)
+    if module is None or name is None:
+        found: Any = _Object("an over-long name")
+    else:
+        found = machine.look_up(module[:-1].decode("utf-8"), name[:-1].decode("utf-8"))
     if opcode.name == "GLOBAL":
         machine.push(found)
         return
@@ -658,7 +691,9 @@ def _handle_memo(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
     if name == "MEMOIZE":
         machine.memo[len(machine.memo)] = machine.top()
         return
-    key = opcode.arg.reader(stream)
+    key = _argument(machine, opcode, stream)
+    if key is None:
+        raise _Unreadable(f"a {name} key of more than {MAX_LINE:,} digits (the unpickler stops here)")
     if name in ("PUT", "BINPUT", "LONG_BINPUT"):
         if key < 0:
             raise _Unreadable("a negative memo key")
@@ -696,7 +731,7 @@ def _handle_build(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
 
 
 def _handle_persid(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
-    pid = opcode.arg.reader(stream) if opcode.name == "PERSID" else machine.pop()
+    pid = _argument(machine, opcode, stream) if opcode.name == "PERSID" else machine.pop()
     machine.push(_Object("a persistent id", pid))
 
 

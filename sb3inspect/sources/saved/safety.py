@@ -125,10 +125,12 @@ class _Findings:
         self.legacy: set[str] = set()
         self.state_dicts: dict[str, dict[str, TensorEntry]] = {}
         self.budget = Budget()
+        self.seen: set[SafetyFinding] = set()
 
     def add(self, where: str, what: str, *, unsafe: bool = True) -> None:
         finding = SafetyFinding(printable(where, 200), printable(what, 400), unsafe)
-        if finding not in self.items:
+        if finding not in self.seen:
+            self.seen.add(finding)
             self.items.append(finding)
 
     def pickle(self, where: str, read: PickleRead) -> None:
