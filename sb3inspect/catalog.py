@@ -1390,6 +1390,14 @@ NO_TARGET = {
 }
 """Off-policy algorithms without target networks, and why."""
 
+ROLLOUT_BUFFERS: dict[str | None, tuple[str, str, str]] = {
+    None: ("stable_baselines3.common.buffers", "RolloutBuffer", "DictRolloutBuffer"),
+    "RecurrentPPO": ("sb3_contrib.common.recurrent.buffers", "RecurrentRolloutBuffer", "RecurrentDictRolloutBuffer"),
+    "MaskablePPO": ("sb3_contrib.common.maskable.buffers", "MaskableRolloutBuffer", "MaskableDictRolloutBuffer"),
+}
+"""The rollout buffer an on-policy algorithm's ``_setup_model`` makes when no ``rollout_buffer_class`` is
+given: (module, class for flat observations, class for Dict observations); None: every other algorithm."""
+
 SAVED_ALGO_ATTRIBUTES = (
     "learning_rate",
     "n_envs",

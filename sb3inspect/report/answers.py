@@ -11,6 +11,7 @@ module, TRPO clearing the actor's gradients), the rule is SB3's own line, cited 
 
 from __future__ import annotations
 
+import importlib
 import math
 import numbers
 import sys
@@ -590,9 +591,9 @@ class Answers:
     def buffer(self) -> dict[str, Any] | None:
         """The rollout or replay buffer training fills: its class, steps, envs and bytes.
 
-        A live model's buffer is measured (its arrays' ``nbytes``); for a build, the arrays SB3's buffer
-        classes allocate (``common/buffers.py``, sb3-contrib's recurrent and maskable buffers) are sized
-        from the spaces, ``n_steps`` or ``buffer_size``, and ``n_envs``.
+        A live model's buffer is measured (its arrays' ``nbytes``). For a build, the installed SB3's own
+        buffer class (the one the algorithm's ``_setup_model`` picks) is made for one step of one env and
+        measured; its arrays are ``(steps, n_envs, ...)``, so the whole buffer is that times steps and envs.
         """
         algorithm = self.algorithm
         if algorithm is None:
@@ -605,50 +606,56 @@ class Answers:
                 "n_envs": int(live.n_envs),
                 "bytes": _nbytes(vars(live)),
             }
-        if hasattr(algorithm, "n_steps") and hasattr(algorithm, "rollout_buffer_class"):
-            return self._rollout_buffer(algorithm)
-        if hasattr(algorithm, "buffer_size") and hasattr(algorithm, "replay_buffer_class"):
-            return self._replay_buffer(algorithm)
-        return None
+        n_envs = int(getattr(algorithm, "n_envs", 1) or 1)
+        if hasattr(algorithm, "buffer_size"):  # off-policy (whose n_steps, SB3 2.7's, is n-step returns)
+            # ReplayBuffer: ``buffer_size // n_envs`` steps per env
+            steps, made = max(int(algorithm.buffer_size) // n_envs, 1), self._one_step_replay_buffer(algorithm)
+        elif hasattr(algorithm, "n_steps"):
+            if getattr(algorithm, "rollout_buffer_class", None) is not None:
+                return None  # a buffer class of the user's: its arrays are its own
+            steps, made = int(algorithm.n_steps), self._one_step_rollout_buffer(algorithm)
+        else:
+            return None
+        if made is None:
+            return None
+        return {
+            "class": type(made).__name__,
+            "steps": steps,
+            "n_envs": n_envs,
+            "bytes": _nbytes(vars(made)) * steps * n_envs,
+        }
 
-    def _rollout_buffer(self, algorithm: Any) -> dict[str, Any] | None:
+    def _one_step_rollout_buffer(self, algorithm: Any) -> Any:
+        """The rollout buffer class SB3 / sb3-contrib picks (``catalog.ROLLOUT_BUFFERS``), for one step of one env."""
         from gymnasium import spaces
 
-        if algorithm.rollout_buffer_class is not None:
-            return None  # a buffer class of the user's: its arrays are its own
         policy = self.policy
-        dict_obs = isinstance(policy.observation_space, spaces.Dict)
-        steps, n_envs = int(algorithm.n_steps), int(algorithm.n_envs)
-        # RolloutBuffer: observations, actions (action_space.dtype) and six float32 columns
-        # (rewards, returns, episode_starts, values, log_probs, advantages)
-        per_step = _obs_bytes(policy.observation_space) + _action_bytes(policy.action_space, cast=False) + 6 * 4
-        kind = "DictRolloutBuffer" if dict_obs else "RolloutBuffer"
+        module, flat, dict_obs = catalog.ROLLOUT_BUFFERS.get(self.algo or "", catalog.ROLLOUT_BUFFERS[None])
+        name = dict_obs if isinstance(policy.observation_space, spaces.Dict) else flat
+        cls = getattr(importlib.import_module(module), name)
+        extra: dict[str, Any] = {}
         lstm = getattr(policy, "lstm_actor", None)
-        if lstm is not None:  # RecurrentRolloutBuffer: h and c of pi and of vf, per LSTM layer
-            per_step += 4 * int(lstm.num_layers) * int(lstm.hidden_size) * 4
-            kind = "Recurrent" + kind
-        elif self.algo == "MaskablePPO":  # MaskableRolloutBuffer: one float32 per action choice
-            per_step += _mask_dims(policy.action_space) * 4
-            kind = "Maskable" + kind
-        return {"class": kind, "steps": steps, "n_envs": n_envs, "bytes": per_step * steps * n_envs}
+        if lstm is not None:  # ppo_recurrent.py: (n_steps, lstm.num_layers, n_envs, lstm.hidden_size)
+            extra["hidden_state_shape"] = (1, int(lstm.num_layers), 1, int(lstm.hidden_size))
+        kwargs = dict(getattr(algorithm, "rollout_buffer_kwargs", None) or {})
+        return cls(1, policy.observation_space, policy.action_space, device="cpu", n_envs=1, **extra, **kwargs)
 
-    def _replay_buffer(self, algorithm: Any) -> dict[str, Any] | None:
+    def _one_step_replay_buffer(self, algorithm: Any) -> Any:
+        """SB3's (Dict)ReplayBuffer for one step of one env, with the algorithm's buffer settings; None for
+        another class (HerReplayBuffer needs the env, a user's class keeps its own arrays)."""
         from gymnasium import spaces
+        from stable_baselines3.common import buffers
 
         policy = self.policy
-        dict_obs = isinstance(policy.observation_space, spaces.Dict)
-        kind = getattr(algorithm.replay_buffer_class, "__name__", None) or (
-            "DictReplayBuffer" if dict_obs else "ReplayBuffer"
+        chosen = getattr(algorithm, "replay_buffer_class", None)
+        cls = chosen or (
+            buffers.DictReplayBuffer if isinstance(policy.observation_space, spaces.Dict) else buffers.ReplayBuffer
         )
-        if kind not in ("ReplayBuffer", "DictReplayBuffer"):
-            return None  # HerReplayBuffer and custom classes keep other arrays
-        n_envs = int(algorithm.n_envs)
-        steps = max(int(algorithm.buffer_size) // n_envs, 1)  # ReplayBuffer: buffer_size // n_envs per env
-        optimize = bool(getattr(algorithm, "optimize_memory_usage", False)) and not dict_obs
-        observations = _obs_bytes(policy.observation_space) * (1 if optimize else 2)  # next_observations too
-        # actions (float64 stored as float32), then rewards, dones and timeouts: three float32 columns
-        per_step = observations + _action_bytes(policy.action_space, cast=True) + 3 * 4
-        return {"class": kind, "steps": steps, "n_envs": n_envs, "bytes": per_step * steps * n_envs}
+        if cls not in (buffers.ReplayBuffer, buffers.DictReplayBuffer):
+            return None
+        kwargs = dict(getattr(algorithm, "replay_buffer_kwargs", None) or {})
+        kwargs["optimize_memory_usage"] = bool(getattr(algorithm, "optimize_memory_usage", False))
+        return cls(1, policy.observation_space, policy.action_space, device="cpu", n_envs=1, **kwargs)
 
     # --- settings, aliases, compositions, custom classes -------------------------------------------
 
@@ -742,42 +749,6 @@ class Answers:
         if extractor is not None and not _is_sb3(type(extractor)):
             out["mlp_extractor"] = type(extractor).__name__
         return out
-
-
-def _obs_bytes(space: Any) -> int:
-    """Bytes of one observation as a buffer stores it: each Dict key at its own dtype."""
-    import numpy as np
-    from gymnasium import spaces
-    from stable_baselines3.common.preprocessing import get_obs_shape
-
-    if isinstance(space, spaces.Dict):
-        return sum(_obs_bytes(sub) for sub in space.spaces.values())
-    return int(math.prod(get_obs_shape(space))) * int(np.dtype(space.dtype).itemsize)
-
-
-def _action_bytes(space: Any, *, cast: bool) -> int:
-    """Bytes of one action in a buffer: ``action_dim`` numbers of the space's dtype (a replay buffer stores
-    float64 as float32: ``ReplayBuffer._maybe_cast_dtype``)."""
-    import numpy as np
-    from stable_baselines3.common.preprocessing import get_action_dim
-
-    dtype = np.dtype(space.dtype)
-    if cast and dtype == np.float64:
-        dtype = np.dtype(np.float32)
-    return int(get_action_dim(space)) * int(dtype.itemsize)
-
-
-def _mask_dims(space: Any) -> int:
-    """sb3-contrib's MaskableRolloutBuffer: n for Discrete, sum(nvec) for MultiDiscrete, 2·n for MultiBinary."""
-    from gymnasium import spaces
-
-    if isinstance(space, spaces.Discrete):
-        return int(space.n)
-    if isinstance(space, spaces.MultiDiscrete):
-        return int(sum(int(n) for n in space.nvec))
-    if isinstance(space, spaces.MultiBinary):
-        return 2 * int(math.prod(space.shape))  # MaskableRolloutBuffer: 2 * action_space.n
-    return 0
 
 
 def _nbytes(value: Any) -> int:
