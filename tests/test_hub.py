@@ -20,15 +20,18 @@ from sb3inspect.sources.saved.hub import parse
 
 REAL = Path(__file__).parent / "real-models"
 REVISION = "0123456789abcdef0123456789abcdef01234567"
+OLDER = "fedcba9876543210fedcba9876543210fedcba98"
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def lay_out(cache: Path, repo_id: str, filename: str, source: Path) -> Path:
-    """``models--ORG--NAME/snapshots/<rev>/FILE`` and ``refs/main``, as hf_hub_download leaves a download."""
+def lay_out(
+    cache: Path, repo_id: str, filename: str, source: Path, *, revision: str = REVISION, ref: str = "main"
+) -> Path:
+    """``models--ORG--NAME/snapshots/<rev>/FILE`` and ``refs/<ref>``, as hf_hub_download leaves a download."""
     repo = cache / "hub" / f"models--{repo_id.replace('/', '--')}"
-    (repo / "refs").mkdir(parents=True, exist_ok=True)
-    (repo / "refs" / "main").write_text(REVISION)
-    target = repo / "snapshots" / REVISION / filename
+    (repo / "refs" / ref).parent.mkdir(parents=True, exist_ok=True)
+    (repo / "refs" / ref).write_text(revision)
+    target = repo / "snapshots" / revision / filename
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copy(source, target)
     return target
@@ -63,8 +66,23 @@ def test_a_hub_model_is_read_from_the_cache(cache: Path) -> None:
         "repo_id": "sb3/dqn-CartPole-v1",
         "filename": "dqn-CartPole-v1.zip",
         "revision": REVISION,
+        "requested": None,
     }
     assert report["saved_model"]["state_dict"]["status"] == "match" and report["algo"] == "DQN"
+
+
+@pytest.mark.parametrize("at", ["v1", OLDER, "refs%2Fpr%2F1"])
+def test_a_revision_of_a_hub_model(cache: Path, at: str) -> None:
+    """``@REV`` (a tag, a commit, a pull request's ref) reads that revision's copy, not main's."""
+    older = REAL / "sac" / "Swimmer-v3_1" / "Swimmer-v3.zip"
+    lay_out(cache, "sb3/dqn-CartPole-v1", "dqn-CartPole-v1.zip", older, revision=OLDER, ref="v1")
+    lay_out(cache, "sb3/dqn-CartPole-v1", "dqn-CartPole-v1.zip", older, revision=OLDER, ref="refs/pr/1")
+    result = run(cache, "inspect", f"hf://sb3/dqn-CartPole-v1@{at}", "-f", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    assert report["algo"] == "SAC" and report["source"] == f"hf://sb3/dqn-CartPole-v1@{at}/dqn-CartPole-v1.zip"
+    assert report["saved_model"]["hub"]["revision"] == OLDER
+    assert report["saved_model"]["hub"]["requested"] == at.replace("%2F", "/")
 
 
 def test_a_named_file_of_a_hub_repository(cache: Path) -> None:
@@ -95,6 +113,12 @@ def test_the_python_api_takes_hub_sources(cache: Path) -> None:
             "sb3/ppo-Pendulum-v1's ppo-Pendulum-v1.zip is not in the Hugging Face cache, and HF_HUB_OFFLINE is set",
         ),
         ("hf://sb3", "is not a Hub model: write hf://ORG/NAME or hf://ORG/NAME/FILE.zip"),
+        (
+            "hf://sb3/dqn-CartPole-v1@v2",
+            "sb3/dqn-CartPole-v1's dqn-CartPole-v1.zip at v2 is not in the Hugging Face cache, and HF_HUB_OFFLINE is set",
+        ),
+        ("hf://sb3/dqn-CartPole-v1@..%2Fx", "'../x' is not a revision"),
+        ("hf://sb3/dqn-CartPole-v1@", "'' is not a revision"),
         ("hf://sb3/x/../../etc/passwd.zip", "is not the path of a .zip in the repository"),
     ],
 )
@@ -129,10 +153,13 @@ def test_hub_sources_take_no_env(cache: Path) -> None:
         ("hf://sb3/ppo-CartPole-v1", "sb3/ppo-CartPole-v1", "ppo-CartPole-v1.zip"),
         ("hf://sb3/ppo-CartPole-v1/", "sb3/ppo-CartPole-v1", "ppo-CartPole-v1.zip"),
         ("hf://org/name/sub/model.zip", "org/name", "sub/model.zip"),
+        ("hf://org/name@v1.0", "org/name", "name.zip"),
+        ("hf://org/name@refs%2Fpr%2F3/sub/model.zip", "org/name", "sub/model.zip"),
     ],
 )
 def test_hub_sources_name_a_repository_and_a_file(source: str, repo_id: str, filename: str) -> None:
     assert (parse(source).repo_id, parse(source).filename) == (repo_id, filename)
+    assert parse(parse(source).url) == parse(source)
 
 
 def test_a_hub_source_is_not_a_config(cache: Path) -> None:

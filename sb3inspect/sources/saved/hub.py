@@ -1,8 +1,10 @@
-"""``hf://ORG/NAME[/FILE.zip]``: a saved model on the Hugging Face Hub, fetched through ``huggingface_hub``.
+"""``hf://ORG/NAME[@REV][/FILE.zip]``: a saved model on the Hugging Face Hub, fetched through ``huggingface_hub``.
 
 The SB3 community publishes models as ``ORG/NAME`` repositories holding ``NAME.zip`` (huggingface_sb3's
 ``package_to_hub``: ``hf://sb3/ppo-CartPole-v1`` is ``sb3/ppo-CartPole-v1``'s ``ppo-CartPole-v1.zip``);
-another file is named after the repository (``hf://ORG/NAME/FILE.zip``). ``hf_hub_download`` does the
+another file is named after the repository (``hf://ORG/NAME/FILE.zip``). ``@REV`` picks a branch, tag or
+commit instead of ``main``, as in huggingface_hub's own ``hf://`` paths (``HfFileSystem``: a ``/`` in it
+written ``%2F``, ``hf://ORG/NAME@refs%2Fpr%2F1``). ``hf_hub_download`` does the
 rest as everywhere else: its cache (``HF_HUB_CACHE`` / ``HF_HOME``), ``HF_HUB_OFFLINE``, the token of
 ``hf auth login`` or ``HF_TOKEN``. The file is then read like any saved zip: nothing in it runs.
 
@@ -25,6 +27,7 @@ MAX_DOWNLOAD_BYTES = 2 << 30
 """A model zip larger than this is not downloaded (the zip reader would refuse its members anyway)."""
 _REPO = re.compile(r"[A-Za-z0-9][\w.-]{0,95}/[A-Za-z0-9][\w.-]{0,95}")
 _FILE = re.compile(r"[\w.@+-]+(?:/[\w.@+-]+)*\.zip")
+_REVISION = re.compile(r"[\w.-]{1,200}(?:/[\w.-]{1,200}){0,3}")
 
 
 def is_hub(source: object) -> TypeGuard[str]:
@@ -40,22 +43,35 @@ class HubFile:
     """``ORG/NAME``."""
     filename: str
     """The file's path in the repository (``NAME.zip`` unless the source names another)."""
+    revision: str | None = None
+    """The branch, tag or commit asked for (``@REV``); None: ``main``."""
 
     @property
     def url(self) -> str:
-        return f"{PREFIX}{self.repo_id}/{self.filename}"
+        at = f"@{self.revision.replace('/', '%2F')}" if self.revision else ""
+        return f"{PREFIX}{self.repo_id}{at}/{self.filename}"
 
 
 def parse(source: str) -> HubFile:
-    """``hf://ORG/NAME`` -> ``ORG/NAME``'s ``NAME.zip``; ``hf://ORG/NAME/FILE.zip`` -> that file."""
+    """``hf://ORG/NAME`` -> ``ORG/NAME``'s ``NAME.zip``; ``hf://ORG/NAME/FILE.zip`` -> that file; either with
+    ``@REV`` after ``NAME``: at that branch, tag or commit."""
     rest = source[len(PREFIX) :].strip("/")
     org, _, tail = rest.partition("/")
     name, _, filename = tail.partition("/")
+    name, at, revision = name.partition("@")
     repo_id = f"{org}/{name}"
     filename = filename or f"{name}.zip"
     if not _REPO.fullmatch(repo_id) or ".." in repo_id:
         raise SourceError(
             source, "is not a Hub model: write hf://ORG/NAME or hf://ORG/NAME/FILE.zip", code="hub-source"
+        )
+    revision = revision.replace("%2F", "/").replace("%2f", "/")
+    if at and (not _REVISION.fullmatch(revision) or ".." in revision.split("/")):
+        raise SourceError(
+            source,
+            f"{revision!r} is not a revision",
+            hint="write hf://ORG/NAME@REV with a branch, tag or commit (a / in it as %2F)",
+            code="hub-source",
         )
     if not _FILE.fullmatch(filename) or ".." in filename.split("/"):
         raise SourceError(
@@ -64,7 +80,7 @@ def parse(source: str) -> HubFile:
             hint="write hf://ORG/NAME/FILE.zip, or hf://ORG/NAME for huggingface_sb3's NAME.zip",
             code="hub-source",
         )
-    return HubFile(repo_id, filename)
+    return HubFile(repo_id, filename, revision or None)
 
 
 @dataclass(frozen=True)
@@ -77,8 +93,13 @@ class Fetched:
     """The commit the cached file belongs to (its snapshot folder's name)."""
 
     def facts(self) -> dict[str, Any]:
-        """The report's ``saved_model.hub``."""
-        return {"repo_id": self.file.repo_id, "filename": self.file.filename, "revision": self.revision}
+        """The report's ``saved_model.hub``: ``requested`` is the ``@REV`` asked for (None: ``main``)."""
+        return {
+            "repo_id": self.file.repo_id,
+            "filename": self.file.filename,
+            "revision": self.revision,
+            "requested": self.file.revision,
+        }
 
 
 def fetch(source: str) -> Fetched:
@@ -95,7 +116,11 @@ def fetch(source: str) -> Fetched:
     offline = _offline(hub)
     try:
         cached_only = offline or not _reachable(hub, file, source)
-        path = Path(hub.hf_hub_download(repo_id=file.repo_id, filename=file.filename, local_files_only=cached_only))
+        path = Path(
+            hub.hf_hub_download(
+                repo_id=file.repo_id, filename=file.filename, revision=file.revision, local_files_only=cached_only
+            )
+        )
     except errors.GatedRepoError:
         raise SourceError(
             source,
@@ -111,7 +136,9 @@ def fetch(source: str) -> Fetched:
             code="hub-not-found",
         ) from None
     except errors.RevisionNotFoundError:
-        raise SourceError(source, f"{file.repo_id} has no main revision", code="hub-not-found") from None
+        raise SourceError(
+            source, f"{file.repo_id} has no revision {file.revision or 'main'}", code="hub-not-found"
+        ) from None
     except errors.LocalEntryNotFoundError:
         problem, hint = _not_cached(file, offline)
         raise SourceError(source, problem, hint=hint, code="hub-offline") from None
@@ -146,7 +173,8 @@ def _offline(hub: Any) -> bool:
 
 
 def _not_cached(file: HubFile, offline: bool) -> tuple[str, str]:
-    where = f"{file.repo_id}'s {file.filename} is not in the Hugging Face cache"
+    at = f" at {file.revision}" if file.revision else ""
+    where = f"{file.repo_id}'s {file.filename}{at} is not in the Hugging Face cache"
     if offline:
         return f"{where}, and HF_HUB_OFFLINE is set", "download it once online, or unset HF_HUB_OFFLINE"
     return f"{where}, and the Hub cannot be reached", "check the network (or a proxy), then try again"
@@ -158,7 +186,7 @@ def _reachable(hub: Any, file: HubFile, source: str) -> bool:
     from huggingface_hub import errors
 
     try:
-        size = hub.get_hf_file_metadata(hub.hf_hub_url(file.repo_id, file.filename)).size
+        size = hub.get_hf_file_metadata(hub.hf_hub_url(file.repo_id, file.filename, revision=file.revision)).size
     except errors.HfHubHTTPError:
         raise
     except Exception:  # no answer (no network, a proxy, DNS): huggingface_hub's cache decides
