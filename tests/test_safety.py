@@ -18,6 +18,7 @@ import pickle
 import struct
 import subprocess
 import sys
+import tarfile
 import warnings
 import zipfile
 from pathlib import Path
@@ -215,7 +216,11 @@ HOSTILE_ZIPS = [
     "policy_class-b64_junk",
     "policy_class-b64_after_padding",
     "data-duplicate_member",
+    "zz_unknown_key-long_text_line",
+    "zz_unknown_key-opcode_flood",
 ]
+REFUSED_ZIPS = ["zip-trailing_junk", "zip-many_members", "data-over_64_mb", "data-many_json_values"]
+"""Hostile zips past a limit of ``inspect``'s (it refuses them): SB3's zipfile opens them all the same."""
 
 
 @pytest.fixture(scope="module")
@@ -238,11 +243,39 @@ def hostile(base: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, P
     files[name] = with_data(
         base, folder / f"{name}.zip", "policy_class", payloads(name)["global"], encode=lambda t: f"{t}=QUJD"
     )
+    name = "zz_unknown_key-long_text_line"  # a protocol-0 line past what sb3inspect keeps, then the payload
+    raw = b"S'" + b"a" * (100 << 10) + b"'\np0\n0" + payloads(name)["protocol0_text"]
+    files[name] = with_data(base, folder / f"{name}.zip", "zz_unknown_key", raw)
+    name = "zz_unknown_key-opcode_flood"  # more opcodes than sb3inspect reads, then the payload
+    raw = P2 + b"N0" * 1_250_000 + payloads(name)["global"][2:]
+    files[name] = with_data(base, folder / f"{name}.zip", "zz_unknown_key", raw)
+    for name in REFUSED_ZIPS:
+        files[name] = refused_zip(base, folder / f"{name}.zip", name)
     name = "data-duplicate_member"  # zipfile reads the last member named data
     data = json.loads(zipfile.ZipFile(base).read("data"))
     data["policy_class"][":serialized:"] = base64.b64encode(payloads(name)["global"]).decode()
     files[name] = rewrite(base, folder / f"{name}.zip", {}, extra=(("data", json.dumps(data).encode()),))
     return files
+
+
+def refused_zip(base: Path, target: Path, name: str) -> Path:
+    """A hostile zip past one of inspect's limits, in a form Python's zipfile (so SB3) reads."""
+    with_data(base, target, "zz_unknown_key", payloads(name)["global"])
+    data = zipfile.ZipFile(target).read("data")
+    if name == "zip-trailing_junk":
+        with open(target, "ab") as handle:
+            handle.write(b"\x00junk" * 40)
+    elif name == "zip-many_members":
+        rewrite(target, target.with_suffix(".tmp"), {}, extra=tuple((f"pad/{i}.txt", b"x") for i in range(70)))
+        target.with_suffix(".tmp").replace(target)
+    else:
+        padding = b"[" + b"0," * 250_000 + b"0]" if name == "data-many_json_values" else b" " * (65 << 20) + b"0"
+        with zipfile.ZipFile(base) as old, zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as new:
+            for info in old.infolist():
+                if info.filename != "data":
+                    new.writestr(info, old.read(info))
+            new.writestr("data", b'{"aa_padding": ' + padding + b", " + data[1:])
+    return target
 
 
 def outside_zip(folder: Path) -> dict[str, Path]:
@@ -255,6 +288,16 @@ def outside_zip(folder: Path) -> dict[str, Path]:
     import torch
 
     torch.save({"state_dict": {}, "data": Reduce(os.system, touch("policy_file"))}, files["policy_file"])
+    files["policy_tar"] = folder / "policy_tar.pth"  # torch's oldest format, still read by torch.load
+    with tarfile.open(files["policy_tar"], "w") as tar:
+        for member, raw in (
+            ("storages", P2 + b"K\x00." + P2 + b"]."),
+            ("tensors", P2 + b"K\x00."),
+            ("pickle", payloads("policy_tar")["global"]),
+        ):
+            info = tarfile.TarInfo(member)
+            info.size = len(raw)
+            tar.addfile(info, io.BytesIO(raw))
     config = folder / "config.yml"
     config.write_text(f"!!python/object/apply:os.system\n- {touch('zoo_yaml')}\n")
     files["zoo_yaml"] = config
@@ -301,7 +344,7 @@ print(json.dumps(fired))
 def fired(hostile: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], dict[str, Path]]:
     """The names whose payload ran under the real loader, each in its own temporary cwd (one subprocess)."""
     others = outside_zip(tmp_path_factory.mktemp("outside"))
-    kinds = {"vecnormalize": "pickle", "replay_buffer": "pickle", "policy_file": "policy"}
+    kinds = {"vecnormalize": "pickle", "replay_buffer": "pickle", "policy_file": "policy", "policy_tar": "policy"}
     jobs = [(name, str(path), "zip") for name, path in hostile.items()]
     jobs += [(name, str(path), kinds.get(name, "yaml")) for name, path in others.items()]
     result = subprocess.run(
@@ -328,7 +371,24 @@ def test_a_hostile_zip_is_unsafe_everywhere(
     assert capsys.readouterr().out.startswith(f"UNSAFE  {path}")
 
 
-@pytest.mark.parametrize("name", ["vecnormalize", "replay_buffer", "policy_file", "zoo_yaml", "zoo_eval"])
+@pytest.mark.slow
+@pytest.mark.parametrize("name", REFUSED_ZIPS)
+def test_a_hostile_zip_inspect_refuses_is_unsafe(
+    name: str, hostile: dict[str, Path], fired: tuple[set[str], dict[str, Path]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The verdict reads the zip as SB3 does, past inspect's limits: the refusal says UNSAFE first, scan fails."""
+    assert name in fired[0], f"{name}: the payload did not run under PPO.load, so the file proves nothing"
+    path = hostile[name]
+    assert path_safety(path).verdict == "unsafe"
+    assert main(["scan", str(path)]) == 1
+    assert capsys.readouterr().out.startswith(f"UNSAFE  {path}")
+    for command in ("inspect", "check"):
+        assert main([command, str(path), "--no-cache"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and ": UNSAFE (" in err, err
+
+
+@pytest.mark.parametrize("name", ["vecnormalize", "replay_buffer", "policy_file", "policy_tar", "zoo_yaml", "zoo_eval"])
 def test_hostile_files_beside_a_model_are_unsafe(
     name: str, fired: tuple[set[str], dict[str, Path]], capsys: pytest.CaptureFixture[str]
 ) -> None:

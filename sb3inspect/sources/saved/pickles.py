@@ -154,6 +154,8 @@ class PickleRead:
     """Pickles it hands to a loader, for the caller to read in turn."""
     value: Any = None
     """What it would return, as symbols (``tensor_entries`` reads a state dict's shapes from it)."""
+    exhausted: bool = False
+    """It was not read to its end: the file's opcode budget ran out first."""
 
 
 @dataclass(frozen=True)
@@ -285,6 +287,7 @@ class _Machine:
                     raise _Unreadable(f"unknown opcode {code!r}")
                 self.budget.opcodes -= 1
                 if self.budget.opcodes < 0:
+                    self.read.exhausted = True
                     raise _Unreadable("it holds more opcodes than sb3inspect reads in one file")
                 if opcode.name == "STOP":
                     break

@@ -29,6 +29,8 @@ import io
 import json
 import os
 import re
+import struct
+import tarfile
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -61,7 +63,10 @@ from sb3inspect.sources.saved.zipread import (
 MAX_NESTED = 4
 """Pickles inside pickles (torch bytes, a nested ``loads``) are read this deep."""
 MAX_TORCH_MEMBERS = 100_000
-"""Members of the zip inside a ``.pth`` (torch writes one per storage, plus a few)."""
+"""Members of the zip inside a ``.pth`` (torch writes one per storage, plus a few), or of a model zip read for
+its verdict (SB3 writes a handful; a verdict must not stop at a limit an attacker can pass)."""
+MAX_DIRECTORY_BYTES = 64 << 20
+"""A model zip's central directory, read whole by ``zipfile`` (as SB3 reads it)."""
 MAX_PICKLE_MEMBER_BYTES = 64 << 20
 """A ``*.pkl`` record inside a torch zip (``data.pkl`` of a policy is a few kilobytes)."""
 MAX_DEFLATED_TORCH_BYTES = 256 << 20
@@ -169,10 +174,12 @@ class _Findings:
 def zip_safety(path: Path) -> Safety:
     """The verdict on a model zip (``model.save()``): ``data``'s pickles, every torch member, any other pickle.
 
-    A zip that cannot be opened within the reader's limits is a ``SourceError``.
+    The zip is read as SB3's ``load_from_zip_file`` reads it: Python's ``zipfile``, whatever comes before or
+    after it, every member. One that ``zipfile`` cannot open, or whose directory is past MAX_TORCH_MEMBERS /
+    MAX_DIRECTORY_BYTES, is a ``SourceError``.
     """
     found = _Findings()
-    with open_model_zip(path) as archive:
+    with _open_as_loaded(path) as archive:
         infos = archive.infolist()
         data = [info for info in infos if info.filename == DATA]
         for index, info in enumerate(data):
@@ -192,6 +199,19 @@ def zip_safety(path: Path) -> Safety:
     return found.safety()
 
 
+def _open_as_loaded(path: Path) -> zipfile.ZipFile:
+    """The zip as SB3 opens it (``zipfile.ZipFile``), once its directory is within bounds."""
+    try:
+        with _open_regular(path) as handle:
+            entries, directory_size = zip_directory(handle, strict=False)
+        if entries <= MAX_TORCH_MEMBERS and directory_size <= MAX_DIRECTORY_BYTES:
+            return zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, struct.error, OSError):
+        pass
+    open_model_zip(path).close()  # says why, as inspect says it
+    raise SourceError(str(path), f"its directory is larger than sb3inspect reads ({MAX_TORCH_MEMBERS:,} members)")
+
+
 def _data_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, found: _Findings) -> None:
     try:
         with archive.open(info) as handle:
@@ -200,7 +220,7 @@ def _data_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, fo
         found.add(label, f"cannot be read: {one_line(exc, 200)}", unsafe=False)
         return
     if len(raw) > MAX_DATA_BYTES:
-        found.add(label, f"is larger than {MAX_DATA_BYTES:,} bytes and was not read", unsafe=False)
+        found.add(label, f"is larger than {MAX_DATA_BYTES:,} bytes, far more than SB3 writes: {_UNREAD}")
         return
     data_findings(raw, label, found)
 
@@ -208,7 +228,7 @@ def _data_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, fo
 def data_findings(raw: bytes, label: str, found: _Findings) -> None:
     """Every ``:serialized:`` pickle of a ``data`` JSON text, each duplicate key included."""
     if json_values(raw) > MAX_DATA_VALUES:
-        found.add(label, f"holds more than {MAX_DATA_VALUES:,} JSON values and was not read", unsafe=False)
+        found.add(label, f"holds more than {MAX_DATA_VALUES:,} JSON values, far more than SB3 writes: {_UNREAD}")
         return
     try:
         tree = json.loads(
@@ -225,6 +245,11 @@ def data_findings(raw: bytes, label: str, found: _Findings) -> None:
         return
     for where, text in _serialized(tree, label):
         _serialized_pickle(text, where, found)
+
+
+_UNREAD = "it was not read, and a payload may hide in what was not read"
+"""Why input past a budget no legitimate save comes near is unsafe, not unknown: padding is the attacker's way
+past a reader that stops."""
 
 
 class _Pairs(list[tuple[str, Any]]):
@@ -295,6 +320,11 @@ def _serialized_pickle(text: Any, where: str, found: _Findings) -> None:
         return
     readable = any(read.unreadable is None for read in reads)
     for read in reads:
+        if read.exhausted:
+            found.add(
+                where,
+                f"the file's pickles hold more than {Budget().opcodes:,} opcodes, far more than SB3 writes: {_UNREAD}",
+            )
         if readable and read.unreadable and not read.findings:
             continue  # another decoding is the pickle; this one is its fragments
         found.pickle(where, read)
@@ -309,6 +339,8 @@ def torch_reads(stream: BinaryIO, allowed: Allowed, budget: Budget) -> tuple[lis
     stream.seek(0)
     if stream.read(4) != b"PK\x03\x04":
         stream.seek(0)
+        if _is_tar(stream):
+            return [_tar_read(stream, allowed, budget)], True
         reads = []
         for _ in range(5):  # magic number, protocol, system info, the object, its storage keys
             read = read_pickle(stream, allowed, budget)
@@ -317,7 +349,7 @@ def torch_reads(stream: BinaryIO, allowed: Allowed, budget: Budget) -> tuple[lis
                 break
         return reads, True
     try:
-        entries, _ = zip_directory(stream)
+        entries, _ = zip_directory(stream, strict=False)  # as torch's reader finds its directory
         if entries > MAX_TORCH_MEMBERS:
             return [PickleRead(unreadable=f"its zip has {entries:,} members, more than a torch file holds")], False
         stream.seek(0)
@@ -336,6 +368,33 @@ def torch_reads(stream: BinaryIO, allowed: Allowed, budget: Budget) -> tuple[lis
         return reads, False
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
         return [PickleRead(unreadable=f"not a readable torch file ({one_line(exc, 120)})")], False
+
+
+def _is_tar(stream: BinaryIO) -> bool:
+    """Whether torch's oldest loader (a tar of ``storages``, ``tensors``, ``pickle``) would read the file."""
+    try:
+        with tarfile.open(fileobj=stream, mode="r:") as tar:
+            return tar.firstmember is not None
+    except (tarfile.TarError, OSError, EOFError, ValueError):
+        return False
+    finally:
+        stream.seek(0)
+
+
+def _tar_read(stream: BinaryIO, allowed: Allowed, budget: Budget) -> PickleRead:
+    """A tar-format torch file (torch < 0.1.10): no SB3 release wrote one, and ``torch.load(weights_only=False)``
+    unpickles its members, so it is unsafe; what its ``pickle`` member would do is said too."""
+    read = PickleRead(findings=["is a torch file in the tar format, which no SB3 release wrote and torch unpickles"])
+    with (
+        contextlib.suppress(tarfile.TarError, OSError, EOFError, ValueError),
+        tarfile.open(fileobj=stream, mode="r:") as tar,
+    ):
+        for info in tar:
+            if info.name == "pickle" and info.isfile() and info.size <= MAX_PICKLE_MEMBER_BYTES:
+                member = tar.extractfile(info)
+                if member is not None:
+                    read.findings += read_pickle(member.read(), allowed, budget).findings
+    return read
 
 
 def _torch_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, found: _Findings) -> None:
@@ -502,7 +561,7 @@ def path_safety(path: Path) -> Safety:
     with _open_regular(path) as handle:
         head = handle.read(4)
     if suffix == ".zip" or (head == b"PK\x03\x04" and suffix != ".pth"):
-        with open_model_zip(path) as archive:  # a .zip that is not a whole zip is unreadable, said as inspect says it
+        with _open_as_loaded(path) as archive:  # a .zip that zipfile cannot open is unreadable, said as inspect says it
             is_model = DATA in archive.namelist()
         if is_model:
             return zip_safety(path)

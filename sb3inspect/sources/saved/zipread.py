@@ -213,12 +213,13 @@ def _check_directory(path: Path) -> None:
         raise SourceError(str(path), f"its directory of {directory_size:,} bytes is larger than a saved SB3 model's")
 
 
-def zip_directory(handle: BinaryIO) -> tuple[int, int]:
+def zip_directory(handle: BinaryIO, *, strict: bool = True) -> tuple[int, int]:
     """A zip's member count and directory size, from its end-of-directory record (zip64 too).
 
-    The record must end the file and its directory must end where the record (or the zip64
+    ``strict``: the record must end the file and its directory must end where the record (or the zip64
     record) starts: a truncated model zip otherwise shows the directory of ``policy.pth``, a
-    zip inside it, whose members (``archive/data.pkl``, ...) would look like the model's.
+    zip inside it, whose members (``archive/data.pkl``, ...) would look like the model's. Not
+    strict, the record is found as Python's ``zipfile`` finds it (bytes may follow it).
     Raises ``zipfile.BadZipFile`` for a file that is not a whole zip.
     """
     size = handle.seek(0, io.SEEK_END)
@@ -233,7 +234,7 @@ def zip_directory(handle: BinaryIO) -> tuple[int, int]:
         raise zipfile.BadZipFile("no end of central directory")
     entries, directory_size, directory_at, comment = struct.unpack("<10xHLLH", tail[at : at + _END_SIZE])
     record_at = start + at
-    if record_at + _END_SIZE + comment != size:
+    if strict and record_at + _END_SIZE + comment != size:
         raise _Truncated(
             "the last end-of-directory record in it is not at its end: the file is cut short, or "
             "that record belongs to a zip inside it"
