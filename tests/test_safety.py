@@ -98,6 +98,7 @@ def payloads(name: str) -> dict[str, bytes]:
         + call(sg("pathlib", "Path.touch"), call(sg("pathlib", "PosixPath"), u(f"marker-{name}")))
         + b".",
         "memo_strings": P4 + u("os") + b"\x94" + u("system") + b"\x94" + b"h\x00h\x01\x93" + u(touch(name)) + b"\x85R.",
+        "text_int_base0": b"I0x10\n0L0o7L\n0I1_0\n0" + b"cos\nsystem\n(S'" + touch(name).encode() + b"'\ntR.",
         "compat_builtin": P2 + call(gl("__builtin__", "exec"), u(f"open('marker-{name}', 'w').close()")) + b".",
         "computed_global": P4
         + call(sg("codecs", "decode"), u("bf"), u("rot13"))

@@ -545,8 +545,24 @@ def _read_line(machine: _Machine, opcode: Any, stream: BinaryIO) -> bytes | None
 
 
 def _handle_push_arg(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:
+    if opcode.name in ("INT", "LONG"):
+        machine.push(_text_integer(machine, opcode, stream))
+        return
     value = _argument(machine, opcode, stream)
     machine.push(_Object("an over-long line") if value is None else value)
+
+
+def _text_integer(machine: _Machine, opcode: Any, stream: BinaryIO) -> Any:
+    """INT / LONG as the unpickler reads them: ``int(text, 0)`` (or C's ``strtol``), so ``0x10``, ``010`` and
+    ``1_0`` are numbers too; one ``pickletools`` would refuse is a number of unknown value, not the end."""
+    line = _read_line(machine, opcode, stream)
+    text = b"" if line is None else line[:-1].removesuffix(b"L") if opcode.name == "LONG" else line[:-1]
+    if text in (b"00", b"01") and opcode.name == "INT":
+        return text == b"01"
+    try:
+        return int(text, 0)
+    except ValueError:
+        return _Object("a number")
 
 
 def _handle_big(machine: _Machine, opcode: Any, stream: BinaryIO) -> None:

@@ -314,18 +314,22 @@ def _serialized_pickle(text: Any, where: str, found: _Findings) -> None:
         return
     if not isinstance(text, str):
         return
-    reads = [read_pickle(variant, data_allowed(), found.budget) for variant in serialized_variants(text)]
+    variants = serialized_variants(text)
+    reads = [read_pickle(variant, data_allowed(), found.budget) for variant in variants]
     if not reads:
         found.add(where, "its :serialized: value is not base64, so nothing can be said of it", unsafe=False)
         return
+    unpickled = None  # what SB3 unpickles: never skipped
+    with contextlib.suppress(binascii.Error, ValueError):
+        unpickled = base64.b64decode(text.encode("utf-8", "surrogatepass"))
     readable = any(read.unreadable is None for read in reads)
-    for read in reads:
+    for variant, read in zip(variants, reads, strict=True):
         if read.exhausted:
             found.add(
                 where,
                 f"the file's pickles hold more than {Budget().opcodes:,} opcodes, far more than SB3 writes: {_UNREAD}",
             )
-        if readable and read.unreadable and not read.findings:
+        if readable and read.unreadable and not read.findings and variant != unpickled:
             continue  # another decoding is the pickle; this one is its fragments
         found.pickle(where, read)
 
@@ -374,7 +378,7 @@ def _is_tar(stream: BinaryIO) -> bool:
     """Whether torch's oldest loader (a tar of ``storages``, ``tensors``, ``pickle``) would read the file."""
     try:
         with tarfile.open(fileobj=stream, mode="r:") as tar:
-            return tar.firstmember is not None
+            return next(iter(tar), None) is not None
     except (tarfile.TarError, OSError, EOFError, ValueError):
         return False
     finally:
