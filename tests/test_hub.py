@@ -6,6 +6,7 @@ a temporary folder (huggingface_hub reads them when it is imported, so each run 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -27,13 +28,18 @@ ROOT = Path(__file__).resolve().parent.parent
 def lay_out(
     cache: Path, repo_id: str, filename: str, source: Path, *, revision: str = REVISION, ref: str = "main"
 ) -> Path:
-    """``models--ORG--NAME/snapshots/<rev>/FILE`` and ``refs/<ref>``, as hf_hub_download leaves a download."""
+    """As hf_hub_download leaves a download: the file in ``blobs/<sha256>`` (an LFS file's etag), ``refs/<ref>``
+    naming the commit, and ``snapshots/<commit>/FILE`` a relative symlink to the blob."""
     repo = cache / "hub" / f"models--{repo_id.replace('/', '--')}"
     (repo / "refs" / ref).parent.mkdir(parents=True, exist_ok=True)
     (repo / "refs" / ref).write_text(revision)
+    blob = repo / "blobs" / hashlib.sha256(source.read_bytes()).hexdigest()
+    blob.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copy(source, blob)
     target = repo / "snapshots" / revision / filename
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copy(source, target)
+    if not target.exists():
+        target.symlink_to(os.path.relpath(blob, target.parent))
     return target
 
 
@@ -103,6 +109,24 @@ def test_the_python_api_takes_hub_sources(cache: Path) -> None:
     code = "import sb3inspect; r = sb3inspect.summary('hf://sb3/dqn-CartPole-v1'); print(r.algo, r.totals.params)"
     result = run(cache, code=code)
     assert result.stdout.split() == ["DQN", "135172"], result.stderr
+
+
+def test_the_report_cache_keeps_each_revision_apart(cache: Path) -> None:
+    """A Hub report is keyed on the file's bytes and its snapshot: main and @v1 are two entries, each a hit again."""
+    lay_out(cache, "sb3/dqn-CartPole-v1", "dqn-CartPole-v1.zip", REAL / "sac" / "Swimmer-v3_1" / "Swimmer-v3.zip",
+            revision=OLDER, ref="v1")  # fmt: skip
+    code = (
+        "import os, sys, json, contextlib, io; os.environ.pop('SB3INSPECT_NO_CACHE');"
+        "os.environ['SB3INSPECT_CACHE_DIR'] = sys.argv[1]; from sb3inspect.cli import main\n"
+        "for source in sys.argv[2:]:\n"
+        "    out = io.StringIO()\n"
+        "    with contextlib.redirect_stdout(out): main(['inspect', '-f', 'json', source])\n"
+        "    print(json.loads(out.getvalue())['algo'])"
+    )
+    main, v1 = "hf://sb3/dqn-CartPole-v1", "hf://sb3/dqn-CartPole-v1@v1"
+    result = run(cache, str(cache / "reports"), main, v1, main, v1, code=code)
+    assert result.stdout.split() == ["DQN", "SAC", "DQN", "SAC"], result.stderr
+    assert len(list((cache / "reports").rglob("*.json"))) == 2
 
 
 @pytest.mark.parametrize(
