@@ -472,6 +472,9 @@ SHARED_NET = "mlp_extractor.shared_net."
 """State-dict prefix of an actor-critic's shared layers (SB3 < 1.8: leading ints of net_arch), used by pi and vf."""
 SDE_EXTRACTOR = "sde_features_extractor."
 """State-dict prefix of gSDE's ``sde_net_arch`` layers (SB3 <= 1.2), between the features and ``log_std``."""
+BARE_PARAMETERS = ("log_std",)
+"""Parameters a policy holds outside any module: the Gaussian's and gSDE's ``log_std`` (``actor.log_std`` of a
+SAC / TQC with gSDE, ``log_std`` of an actor-critic). Any other last name part is an entry of a module."""
 
 # (prefix, network, role, target): the attribute names SB3's policy families give their networks.
 NETWORK_PREFIXES: tuple[tuple[str, str, str, bool], ...] = (

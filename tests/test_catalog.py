@@ -152,6 +152,20 @@ def test_buffer_names_are_the_buffers_torch_and_sb3_contrib_register() -> None:
     assert {name.rsplit(".", 1)[-1] for name, _ in torch.nn.BatchNorm1d(2).named_buffers()} <= set(catalog.BUFFER_NAMES)
 
 
+@pytest.mark.parametrize("algo", ["PPO", "SAC"])
+def test_bare_parameters_are_the_ones_sb3_holds_outside_modules(algo: str) -> None:
+    """With gSDE, ``log_std`` is a policy's (PPO) or an actor's (SAC) own parameter, in no submodule."""
+    from sb3inspect.build.policy import build_policy
+    from sb3inspect.sources.config import spec_from_mapping
+
+    spec = {"algo": algo, "observation_space": 3, "action_space": "box:2", "use_sde": True}
+    policy = build_policy(spec_from_mapping(spec)).policy
+    bare = {
+        name.rsplit(".", 1)[-1] for module in policy.modules() for name, _ in module.named_parameters(recurse=False)
+    }
+    assert bare - {"weight", "bias"} == set(catalog.BARE_PARAMETERS)
+
+
 def test_nature_cnn_minimum_is_sb3s() -> None:
     from gymnasium import spaces
     from stable_baselines3.common.torch_layers import NatureCNN

@@ -76,7 +76,7 @@ def _modules(tensors: Mapping[str, TensorEntry]) -> dict[str, dict[str, tuple[in
     modules: dict[str, dict[str, tuple[int, ...]]] = {}
     for name, tensor in tensors.items():
         path, _, entry = name.rpartition(".")
-        if path and entry:
+        if path and entry and entry not in catalog.BARE_PARAMETERS:
             modules.setdefault(path, {})[entry] = tensor.shape
         else:  # so that _entry(path, entry) gives the name back
             modules.setdefault(name, {})[""] = tensor.shape
