@@ -36,6 +36,7 @@ from sb3inspect.analysis.weights import (
     compare_state_dicts,
     saved_float_dtype,
     saved_sizes,
+    sde_features_as_latent,
     unbuildable_format,
 )
 from sb3inspect.build.policy import BuiltPolicy, build_policy
@@ -535,6 +536,9 @@ def _summarize_saved(path: Path, algo: str | None, safety: Safety) -> PolicyRepo
             if candidate.check["status"] == "match":
                 rebuilt = candidate
                 break
+        reason = sde_features_as_latent(saved) if rebuilt.check["status"] != "match" else None
+        if reason is not None:
+            return _from_state_dict(path, saved, tensors, unread, algo, reason)
     return _rebuilt_report(rebuilt, saved, unread, guessed=algo is None, first=first)
 
 

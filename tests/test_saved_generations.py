@@ -222,8 +222,11 @@ def version_of(release: str) -> tuple[int, ...]:
     return tuple(int(part) for part in release.split(".")[:2])
 
 
-def gym_era_zip(model: Any, folder: Path, release: str, gym: int, edit: Any, implicit: dict[str, Any]) -> Path:
-    """``model`` saved as SB3 ``release`` with gym 0.<gym> saved it; ``implicit``: its keywords the file leaves out."""
+def gym_era_zip(
+    model: Any, folder: Path, release: str, gym: int, edit: Any, implicit: dict[str, Any], weights: Any = None
+) -> Path:
+    """``model`` saved as SB3 ``release`` with gym 0.<gym> saved it; ``implicit``: its keywords the file leaves out;
+    ``weights`` edits the state dict the release saved."""
     model.save(folder / "today.zip")
     data = json.loads(zipfile.ZipFile(folder / "today.zip").read("data"))
     for key in ("observation_space", "action_space"):
@@ -243,6 +246,8 @@ def gym_era_zip(model: Any, folder: Path, release: str, gym: int, edit: Any, imp
             k.replace("action_net.0.", "action_net.") if model.__class__.__name__ == "ARS" else k: v
             for k, v in state.items()
         }
+    if weights is not None:
+        state = weights(state)
     system_info = (
         f"OS: Linux-5.4.0-91-generic-x86_64 #102-Ubuntu SMP\nPython: 3.7.9\nStable-Baselines3: {release}\n"
         f"PyTorch: 1.10.0\nGPU Enabled: False\nNumpy: 1.20.3\nGym: 0.{gym}.0\n"
@@ -272,3 +277,32 @@ def test_a_gym_era_agent_is_rebuilt(name: str, tmp_path: Path) -> None:
     shown = report.to_dict()
     for key in ("observation_space", "action_space", "net_arch", "activation_fn"):
         assert shown[key] == live[key], key
+
+
+@pytest.mark.parametrize(
+    ("algo", "policy_kwargs", "log_std", "rebuilt"),
+    [
+        ("PPO", TWO_LAYERS, "log_std", False),
+        ("SAC", {"net_arch": [8]}, "actor.log_std", False),
+        ("PPO", {"net_arch": [{"pi": [], "vf": [8]}]}, "log_std", True),
+    ],
+)
+def test_gsde_on_the_features_before_1_3(
+    algo: str, policy_kwargs: dict[str, Any], log_std: str, rebuilt: bool, tmp_path: Path
+) -> None:
+    """SB3 < 1.3 with ``sde_net_arch=[]`` gave gSDE the features (log_std features x actions, no layer to show it):
+    reported from the state dict, saying why; rebuilt when pi has no layers, as then the two coincide."""
+
+    def features_by_actions(state: dict[str, Any]) -> dict[str, Any]:
+        return {**state, log_std: torch.zeros(3, 2)}
+
+    def empty(data: dict[str, Any]) -> None:
+        data["policy_kwargs"]["sde_net_arch"] = []
+
+    model = make_model(algo, "MlpPolicy", VEC, ACT, policy_kwargs, {"use_sde": True})
+    report = sb3inspect.summary(gym_era_zip(model, tmp_path, "1.1.0", 17, empty, {}, features_by_actions))
+    assert report.extra["saved_model"]["rebuilt"] is rebuilt
+    assert report.extra["saved_model"]["state_dict"]["status"] == ("match" if rebuilt else "not_rebuilt")
+    assert rebuilt or any("sde_net_arch [] (SB3 < 1.3) gave gSDE the features" in note for note in report.notes)
+    rows = {layer.path: layer for network in report.networks for layer in network.layers}
+    assert rows[log_std].params == 6

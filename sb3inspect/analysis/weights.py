@@ -150,6 +150,25 @@ def unbuildable_format(saved: SavedModel, names: Sequence[str]) -> str | None:
     return None
 
 
+def sde_features_as_latent(saved: SavedModel) -> str | None:
+    """Why a gSDE model saved before SB3 1.3 with ``sde_net_arch=[]`` does not rebuild; None for any other file.
+
+    Before 1.3 an empty ``sde_net_arch`` fed gSDE the features themselves (``create_sde_features_extractor``:
+    "states as features"), so ``log_std`` is features x actions and no layer shows it in the weights;
+    today gSDE reads the policy network's latent. The two agree when pi has no layers (the weights decide).
+    """
+    kwargs = saved.data.get("policy_kwargs")
+    if not isinstance(kwargs, dict) or kwargs.get("sde_net_arch") != [] or not saved.data.get("use_sde"):
+        return None
+    if saved.release is not None and saved.release >= catalog.SDE_NET_ARCH_BUILT:
+        return None
+    return (
+        f"gSDE's sde_net_arch [] (SB3 < {_release(catalog.SDE_NET_ARCH_BUILT)}) gave gSDE the features themselves, "
+        "so log_std is features x actions; today's SB3 gives it the policy network's output: today's SB3 cannot "
+        "build or load this file"
+    )
+
+
 def _release(numbers: tuple[int, ...]) -> str:
     return ".".join(map(str, numbers))
 
