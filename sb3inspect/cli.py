@@ -183,6 +183,7 @@ def inspect(
         reports = []
         skipped: list[str] = []
         failures: list[Sb3InspectError] = []
+        several = len(sources or ()) > 1  # JSON's shape follows the request, not how many sources could be read
         if sources:
             for source in progress(sources, "inspecting"):
                 try:
@@ -196,6 +197,7 @@ def inspect(
                     continue
                 reports.extend(inspection.reports)
                 skipped.extend(inspection.skipped)
+                several = several or inspection.several
         elif quick is not None:
             from sb3inspect.pipeline import summarize_spec
             from sb3inspect.sources.config import spec_from_mapping
@@ -207,8 +209,8 @@ def inspect(
                 "nothing to inspect",
                 hint="pass a config file, or quick flags such as --algo ppo --obs 101 --act discrete:4",
             )
-        if reports:
-            _emit(reports, fmt, width, explain=explain)
+        if reports or (several and fmt is Format.json):
+            _emit(reports, fmt, width, explain=explain, several=several)
         for reason in skipped:
             sys.stderr.write(f"skipped: {one_line(reason, 2000)}\n")
         for failure in failures:
@@ -423,8 +425,9 @@ def _key_value(item: str, flag: str) -> tuple[str, Any]:
     return key.strip(), parsed
 
 
-def _emit(reports: list[Any], fmt: Format, width: int | None, *, explain: bool = False) -> None:
-    from sb3inspect.render import render_many
+def _emit(reports: list[Any], fmt: Format, width: int | None, *, explain: bool, several: bool) -> None:
+    """The reports on stdout; JSON is an array when the request named several policies, else an object."""
+    from sb3inspect.render import render, render_many
 
     if fmt is Format.table and sys.stdout.isatty():
         from rich.console import Console
@@ -437,7 +440,10 @@ def _emit(reports: list[Any], fmt: Format, width: int | None, *, explain: bool =
                 console.print()
             console.print(build_table(report, explain=explain, width=width))
         return
-    sys.stdout.write(render_many(reports, fmt.value, explain=explain, width=width))
+    if not several and len(reports) == 1:
+        sys.stdout.write(render(reports[0], fmt.value, explain=explain, width=width))
+    else:
+        sys.stdout.write(render_many(reports, fmt.value, explain=explain, width=width))
 
 
 def _check_output_flags(fmt: Enum, *, width: int | None, explain: bool = False) -> None:

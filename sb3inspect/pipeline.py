@@ -81,6 +81,9 @@ class Inspection:
     skipped: list[str] = field(default_factory=list)
     self_contained: bool = field(default=False, compare=False)
     """The reports follow from the file's bytes alone (no env made, no code outside the file)."""
+    several: bool = field(default=False, compare=False)
+    """The path names several policies by its kind, however many could be reported: an rl-zoo3 file without
+    exactly one ``envs``, or a run folder. (The CLI prints a JSON array for it.)"""
 
     def to_dict(self) -> dict[str, Any]:
         return {"reports": [report.to_dict() for report in self.reports], "skipped": list(self.skipped)}
@@ -188,7 +191,7 @@ def _inspect_path(
     if not reports:
         first = f" (first: {skipped[0]})" if skipped else ""
         raise SourceError(str(path), f"no entry could be inspected{first}; pass --env to choose one")
-    return Inspection(reports, skipped)
+    return Inspection(reports, skipped, several=len(envs) != 1)
 
 
 def _no_overrides(path: Path | str, overrides: Overrides, why: str) -> None:
@@ -229,7 +232,7 @@ def inspect_run_folder(path: Path, *, algo: str | None = None, cache: ReportCach
             skipped.append(str(exc))
     if not reports:
         raise SourceError(str(path), f"none of its models could be inspected (first: {skipped[0]})")
-    return Inspection(reports, skipped)
+    return Inspection(reports, skipped, several=True)
 
 
 def with_run_folder(report: PolicyReport, folder: RunFolder) -> PolicyReport:

@@ -56,6 +56,25 @@ def test_quick_flags_equal_the_file() -> None:
     assert by_file == by_flags
 
 
+def test_json_shape_follows_the_request_not_the_successes(tmp_path: Path) -> None:
+    """One config or saved model: an object. Several sources, or an rl-zoo3 file without one --env: an array,
+    however many of them could be read (a script parses one shape whatever failed)."""
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("algo: PPO\n")
+    zoo = tmp_path / "ppo.yml"
+    zoo.write_text("CartPole-v1:\n  policy: MlpPolicy\n")
+    one = invoke("inspect", SEED, "-f", "json")
+    assert one.exit_code == 0 and isinstance(json.loads(one.stdout), dict)
+    with_a_failure = invoke("inspect", SEED, str(broken), "-f", "json")
+    assert with_a_failure.exit_code == 2 and [r["algo"] for r in json.loads(with_a_failure.stdout)] == ["PPO"]
+    all_failed = invoke("inspect", str(broken), str(broken), "-f", "json")
+    assert all_failed.exit_code == 2 and json.loads(all_failed.stdout) == []
+    whole_file = invoke("inspect", str(zoo), "-f", "json")
+    assert whole_file.exit_code == 0 and len(json.loads(whole_file.stdout)) == 1
+    one_entry = invoke("inspect", str(zoo), "--env", "CartPole-v1", "-f", "json")
+    assert one_entry.exit_code == 0 and isinstance(json.loads(one_entry.stdout), dict)
+
+
 def test_json_schema_per_design() -> None:
     data = json.loads(invoke("inspect", SEED, "-f", "json").stdout)
     assert data["schema_version"] == 1

@@ -23,8 +23,10 @@ HOPPER = REAL / "ppo" / "Hopper-v3_1"
 
 
 def run_json(path: Path, capsys: pytest.CaptureFixture[str]) -> Any:
+    """The report of a folder's one model: a folder names several, so its JSON is an array."""
     assert main(["inspect", str(path), "-f", "json", "--no-cache"]) == 0
-    return json.loads(capsys.readouterr().out)
+    (report,) = json.loads(capsys.readouterr().out)
+    return report
 
 
 def test_a_run_folder_reports_its_model_with_the_run(capsys: pytest.CaptureFixture[str]) -> None:

@@ -18,15 +18,16 @@ FORMATS = ("table", "json", "markdown")
 
 
 def render(report: PolicyReport, fmt: str = "table", **options: Any) -> str:
-    """One report as text in ``fmt`` (``table``, ``json`` or ``markdown``)."""
+    """One report as text in ``fmt`` (``table``, ``json`` or ``markdown``); JSON is an object."""
+    if fmt == "json":
+        return dumps(report.to_dict()) + "\n"
     return render_many([report], fmt, **options)
 
 
 def render_many(reports: Sequence[PolicyReport], fmt: str = "table", **options: Any) -> str:
-    """Several reports: tables and Markdown one after another, JSON as an array (one: an object)."""
+    """Several reports: tables and Markdown one after another, JSON as an array (of any length)."""
     if fmt == "json":
-        data: Any = reports[0].to_dict() if len(reports) == 1 else [r.to_dict() for r in reports]
-        return dumps(data) + "\n"
+        return dumps([r.to_dict() for r in reports]) + "\n"
     if fmt == "markdown":
         from sb3inspect.render.markdown import render_markdown
 
