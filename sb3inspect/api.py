@@ -21,27 +21,28 @@ from sb3inspect.report.model import PolicyReport
 # something, so that `import sb3inspect`, `--help` and error paths stay light.
 
 
-def summary(obj: Any, *, env: str | None = None, algo: str | None = None) -> PolicyReport:
+def summary(obj: Any, *, env: str | None = None, algo: str | None = None, allow_imports: bool = False) -> PolicyReport:
     """The report of an SB3 algorithm, a policy, a config dict, a ``PolicySpec`` or a path.
 
     Live models and policies are walked as they are (their real modules, on their device);
     everything else is built on the meta device first. ``env`` and ``algo`` select an entry of
     an rl-zoo3 hyperparameter file, and replace a config's own (``summary(dict(...), env="CartPole-v1")``
-    uses that env's spaces; the report's notes say what was replaced).
+    uses that env's spaces; the report's notes say what was replaced). ``allow_imports=True`` imports the
+    env wrappers an rl-zoo3 file or config names by module path (runs their code), as ``--allow-imports``.
     """
     from sb3inspect.pipeline import python_config, summarize_live, summarize_one, summarize_spec
     from sb3inspect.sources.config import Overrides, PolicySpec, spec_from_mapping
 
     if isinstance(obj, (str, Path)):
-        return summarize_one(obj, env=env, algo=algo)
+        return summarize_one(obj, env=env, algo=algo, allow_imports=allow_imports)
     if isinstance(obj, Mapping):
         data, notes = Overrides(where="summary()").with_keys(env=env, algo=algo).apply(python_config(obj))
-        spec = spec_from_mapping(data, source="<dict>")
+        spec = spec_from_mapping(data, source="<dict>", allow_imports=allow_imports)
         return summarize_spec(replace(spec, notes=(*spec.notes, *notes)))
-    if env is not None or algo is not None:
+    if env is not None or algo is not None or allow_imports:
         raise ConfigError(
             "summary()",
-            f"env= and algo= choose what a config or an rl-zoo3 file builds, not a {type(obj).__name__}",
+            f"env=, algo= and allow_imports= choose what a config or an rl-zoo3 file builds, not a {type(obj).__name__}",
             hint="drop them; a model or a report is what it is",
         )
     if isinstance(obj, PolicyReport):
@@ -80,12 +81,16 @@ def check_net_arch(
     return require(summary(obj), expect=expect, max_params=max_params, strict=strict)
 
 
-def diff(a: Any, b: Any, *, env: str | None = None, algo: str | None = None) -> ReportDiff:
+def diff(a: Any, b: Any, *, env: str | None = None, algo: str | None = None, allow_imports: bool = False) -> ReportDiff:
     """Compare two things ``summary`` accepts (model, policy, config dict or path): A is before, B after.
 
-    ``env`` selects the entry of the side that is an rl-zoo3 file (the other may be a saved zip).
+    ``env`` selects the entry of the side that is an rl-zoo3 file (the other may be a saved zip);
+    ``allow_imports`` is ``summary``'s, for both sides.
     """
     from sb3inspect.pipeline import diff_envs
 
     env_a, env_b = diff_envs(a, b, env)
-    return diff_reports(summary(a, env=env_a, algo=algo), summary(b, env=env_b, algo=algo))
+    return diff_reports(
+        summary(a, env=env_a, algo=algo, allow_imports=allow_imports),
+        summary(b, env=env_b, algo=algo, allow_imports=allow_imports),
+    )

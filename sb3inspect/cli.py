@@ -49,6 +49,15 @@ NoCache = Annotated[
     ),
 ]
 
+AllowImports = Annotated[
+    bool,
+    typer.Option(
+        "--allow-imports",
+        help="rl-zoo3 files: import the env wrappers a file names by module path "
+        "(runs their code). Off: only SB3, sb3-contrib, gymnasium and rl-zoo3 wrappers.",
+    ),
+]
+
 
 class ExitCode:
     OK = 0
@@ -149,14 +158,7 @@ def inspect(
         ),
     ] = None,
     use_sde: Annotated[bool, typer.Option("--use-sde", help="Build with gSDE (the algorithm's use_sde=True).")] = False,
-    allow_imports: Annotated[
-        bool,
-        typer.Option(
-            "--allow-imports",
-            help="rl-zoo3 files: import the env wrappers a file names by module path "
-            "(runs their code). Off: only SB3, sb3-contrib, gymnasium and rl-zoo3 wrappers.",
-        ),
-    ] = False,
+    allow_imports: AllowImports = False,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the arithmetic behind every count, MACs per layer, and notes.")
@@ -277,10 +279,7 @@ def diagram(
     dpi: Annotated[int, typer.Option(min=30, max=1200, help="Pixels per inch of a PNG.")] = 150,
     env: Annotated[list[str] | None, typer.Option(help="Entry of an rl-zoo3 file (its env id).")] = None,
     algo: Annotated[str | None, typer.Option(help="Algorithm of an rl-zoo3 file's entry.")] = None,
-    allow_imports: Annotated[
-        bool,
-        typer.Option("--allow-imports", help="rl-zoo3 files: import the env wrappers a file names (runs their code)."),
-    ] = False,
+    allow_imports: AllowImports = False,
 ) -> None:
     """Draw the networks a config builds: shared modules, one column per network, a box per layer.
 
@@ -552,10 +551,7 @@ def check(
         typer.Option(help="Entry of an rl-zoo3 file (repeat for several; default: every entry whose env can be made)."),
     ] = None,
     algo: Annotated[str | None, typer.Option(help="Algorithm of an rl-zoo3 file or saved model.")] = None,
-    allow_imports: Annotated[
-        bool,
-        typer.Option("--allow-imports", help="rl-zoo3 files: import the env wrappers a file names (runs their code)."),
-    ] = False,
+    allow_imports: AllowImports = False,
     no_cache: NoCache = False,
 ) -> None:
     """Check that configs build, lint clean and match --expect / --max-params (exit 0 ok, 1 failed, 2 bad input)."""
@@ -654,6 +650,7 @@ def diff(
         ),
     ] = None,
     algo: Annotated[str | None, typer.Option(help="Algorithm of rl-zoo3 files or saved models.")] = None,
+    allow_imports: AllowImports = False,
     fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.table,
     width: Annotated[
         int | None,
@@ -671,8 +668,8 @@ def diff(
         cache = open_cache(disabled=no_cache)
         env_a, env_b = diff_envs(source_a, source_b, _one_env(env, "diff compares one policy with one"))
         result = diff_reports(
-            summarize_one(source_a, env=env_a, algo=algo, cache=cache),
-            summarize_one(source_b, env=env_b, algo=algo, cache=cache),
+            summarize_one(source_a, env=env_a, algo=algo, allow_imports=allow_imports, cache=cache),
+            summarize_one(source_b, env=env_b, algo=algo, allow_imports=allow_imports, cache=cache),
         )
         if fmt is DiffFormat.table and sys.stdout.isatty():
             from rich.console import Console

@@ -298,10 +298,15 @@ def summarize_path(
 
 
 def summarize_one(
-    path: Path | str, *, env: str | None = None, algo: str | None = None, cache: ReportCache | None = None
+    path: Path | str,
+    *,
+    env: str | None = None,
+    algo: str | None = None,
+    allow_imports: bool = False,
+    cache: ReportCache | None = None,
 ) -> PolicyReport:
     """The report of a path that describes one policy; an rl-zoo3 file needs ``env`` to choose its entry."""
-    reports = summarize_path(path, env=env, algo=algo, cache=cache)
+    reports = summarize_path(path, env=env, algo=algo, allow_imports=allow_imports, cache=cache)
     if len(reports) != 1:
         raise SourceError(str(path), f"holds {len(reports)} policies; choose one with env= (--env on the command line)")
     return reports[0]

@@ -398,6 +398,26 @@ def test_allow_imports_applies_a_named_wrapper(tmp_path: Path) -> None:
     assert any("AddOneFeature applied" in note for note in with_it.notes)
 
 
+def test_diff_and_the_python_api_take_allow_imports_as_inspect_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A zoo entry whose named wrapper adds a feature, held against a config without it: the same networks only
+    while the wrapper is not applied."""
+    import sb3inspect
+
+    zoo = tmp_path / "ppo.yml"
+    zoo.write_text("CartPole-v1:\n  env_wrapper: tests.test_zoo.AddOneFeature\n")
+    plain = tmp_path / "plain.yml"
+    plain.write_text("algo: PPO\nobservation_space: box:4\naction_space: discrete:2\n")
+    assert main(["diff", str(zoo), str(plain), "--env", "CartPole-v1", "-f", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["same"] is True
+    assert main(["diff", str(zoo), str(plain), "--env", "CartPole-v1", "--allow-imports", "-f", "json"]) == 1
+    assert json.loads(capsys.readouterr().out)["same"] is False
+    assert sb3inspect.diff(zoo, plain, env="CartPole-v1").same
+    assert not sb3inspect.diff(zoo, plain, env="CartPole-v1", allow_imports=True).same
+    assert sb3inspect.summary(zoo, env="CartPole-v1", allow_imports=True).observation_space["shape"] == (5,)
+
+
 @needs_zoo
 def test_bad_wrapper_arguments_are_a_clean_error(tmp_path: Path) -> None:
     config = tmp_path / "ppo.yml"
