@@ -87,3 +87,26 @@ def test_a_warning_from_outside_sb3_during_a_build_reaches_the_caller() -> None:
     with pytest.warns(UserWarning, match="Noisy is experimental"):
         report = sb3inspect.summary({**WARNS, "policy_kwargs": {"features_extractor_class": Noisy}})
     assert report.totals.params > 0
+
+
+@pytest.mark.skipif(__import__("importlib.util").util.find_spec("rl_zoo3") is None, reason="needs rl_zoo3")
+def test_threads_loading_rl_zoo3_wrappers_at_once_each_get_the_whole_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The module is in sys.modules while it runs: without the lock a second thread took it half-loaded."""
+    import sys
+
+    from sb3inspect.sources.envs import rl_zoo3_wrappers
+
+    monkeypatch.delitem(sys.modules, "sb3inspect._rl_zoo3_wrappers", raising=False)
+    start = threading.Barrier(8)
+    found: list[bool] = []
+
+    def load() -> None:
+        start.wait()
+        found.append(hasattr(rl_zoo3_wrappers("test"), "HistoryWrapper"))
+
+    threads = [threading.Thread(target=load) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert found == [True] * 8

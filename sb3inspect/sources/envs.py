@@ -19,6 +19,7 @@ import os
 import re
 import select
 import sys
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -281,12 +282,21 @@ def _make_no_vel(env_id: str, base_id: str, env_kwargs: dict[str, Any] | None) -
         raise SourceError(f"env {env_id!r}: {_first_line(exc)}") from None
 
 
+_ZOO_WRAPPERS_LOCK = threading.Lock()
+"""Held while rl-zoo3's wrappers load: another thread must not find the module in ``sys.modules`` half-run."""
+
+
 def rl_zoo3_wrappers(why: str) -> Any:
     """rl-zoo3's ``wrappers.py``, loaded from the installed package without running its ``__init__``.
 
     Importing ``rl_zoo3`` itself costs ~2 s, pulls in huggingface and optuna, and patches gymnasium's
     TimeLimit globally; its wrappers module only needs gymnasium, SB3 and sb3-contrib.
     """
+    with _ZOO_WRAPPERS_LOCK:
+        return _load_zoo_wrappers(why)
+
+
+def _load_zoo_wrappers(why: str) -> Any:
     name = "sb3inspect._rl_zoo3_wrappers"
     if name in sys.modules:
         return sys.modules[name]
