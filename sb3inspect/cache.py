@@ -13,7 +13,8 @@ Entries are files ``<folder>/v1/<key>.json``. The folder is the platform's cache
 command's ``--no-cache``) turns the cache off. An entry is written to a temporary file and renamed
 into place, so a concurrent reader sees a whole entry or none. The folder is bounded: past
 ``MAX_ENTRIES`` entries or ``MAX_BYTES`` bytes, the least recently used are deleted (a hit
-refreshes an entry's time).
+refreshes an entry's time). Listing the folder costs a scan of every entry, so one write in
+``EVICT_EVERY`` does it (chosen by the key's digest): the bounds hold within a few entries.
 
 An entry is as untrusted as any file: it is read bounded (a regular file, at most
 ``MAX_ENTRY_BYTES``, numbers of bounded length) and must name its own key; the caller then
@@ -69,6 +70,8 @@ MAX_HASHED_BYTES = 2**31
 """A source file larger than this (a 2 GiB saved model) is not cached: hashing it would cost seconds."""
 MAX_NUMBER_DIGITS = 40
 """Digits of a number in an entry; a longer one makes the entry unreadable."""
+EVICT_EVERY = 16
+"""One write in this many lists the folder and deletes what is past the bounds."""
 STALE_TEMP_SECONDS = 3600
 """A temporary file this old belongs to a writer that died; eviction removes it."""
 
@@ -110,11 +113,19 @@ class Key:
 class ReportCache:
     """Entries under ``folder``, keyed on content (see the module's docstring)."""
 
-    def __init__(self, folder: Path, *, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
+    def __init__(
+        self,
+        folder: Path,
+        *,
+        max_entries: int = MAX_ENTRIES,
+        max_bytes: int = MAX_BYTES,
+        evict_every: int = EVICT_EVERY,
+    ) -> None:
         self.folder = Path(folder)
         self.entries = self.folder / f"v{FORMAT}"
         self.max_entries = max_entries
         self.max_bytes = max_bytes
+        self.evict_every = evict_every
 
     def key(self, kind: str, options: Mapping[str, Any], *, files: Sequence[Path] = ()) -> Key | None:
         """The key of a ``kind`` of result made from ``files`` with ``options``; None when it cannot be cached.
@@ -159,9 +170,14 @@ class ReportCache:
 
     def put(self, key: Key, value: Any) -> None:
         """Store ``value`` (plain JSON data) under ``key``, atomically; nothing when the source changed or on any OS error."""
+        self._write(key, json.dumps(value))
+
+    def _write(self, key: Key, value: str) -> None:
+        """``put`` of a value already encoded as JSON text."""
         if not key.still_valid():
             return
-        text = json.dumps({"format": FORMAT, "key": key.digest, "kind": key.kind, "value": value})
+        head = json.dumps({"format": FORMAT, "key": key.digest, "kind": key.kind})
+        text = f'{head[:-1]}, "value": {value}}}'
         if len(text) > MAX_ENTRY_BYTES:
             return
         import tempfile
@@ -174,7 +190,8 @@ class ReportCache:
                 out.write(text)
             os.replace(temp, self.path(key))
             temp = None
-            self.evict()
+            if int(key.digest[-4:], 16) % self.evict_every == 0:
+                self.evict()
         except OSError:
             pass
         finally:
@@ -193,13 +210,13 @@ class ReportCache:
 
     def store(self, key: Key, result: Any, decode: Callable[[Any], Any], encode: Callable[[Any], Any]) -> None:
         """Store ``encode(result)`` only if it reads back as ``result`` exactly, so a hit answers as this run did."""
-        value = json.loads(json.dumps(encode(result)))
+        text = json.dumps(encode(result))
         try:
-            same = bool(decode(value) == result)
+            same = bool(decode(json.loads(text)) == result)
         except Sb3InspectError:
             same = False
         if same:
-            self.put(key, value)
+            self._write(key, text)
 
     def evict(self) -> None:
         """Delete the least recently used entries past the bounds, and temporary files of writers that died."""

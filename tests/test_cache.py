@@ -6,6 +6,7 @@ conftest gives every test an empty cache folder of its own (SB3INSPECT_CACHE_DIR
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
 import os
 import subprocess
@@ -386,7 +387,7 @@ def test_a_broken_entry_is_ignored_and_rewritten(
 
 
 def test_eviction_keeps_the_most_recently_used(tmp_path: Path) -> None:
-    cache = ReportCache(tmp_path, max_entries=3)
+    cache = ReportCache(tmp_path, max_entries=3, evict_every=1)
     keys = [Key(f"{index:064x}", "test") for index in range(5)]
     for index, key in enumerate(keys[:3]):
         cache.put(key, {"n": index})
@@ -394,7 +395,7 @@ def test_eviction_keeps_the_most_recently_used(tmp_path: Path) -> None:
     assert cache.get(keys[0]) == {"n": 0}  # used: now the newest
     cache.put(keys[3], {"n": 3})
     assert [cache.get(key) for key in keys[:4]] == [{"n": 0}, None, {"n": 2}, {"n": 3}]
-    small = ReportCache(tmp_path / "bytes", max_bytes=250)
+    small = ReportCache(tmp_path / "bytes", max_bytes=250, evict_every=1)
     for index, key in enumerate(keys):
         small.put(key, {"blob": "x" * 50})
         os.utime(small.path(key), (1000 + index, 1000 + index))
@@ -404,7 +405,7 @@ def test_eviction_keeps_the_most_recently_used(tmp_path: Path) -> None:
 
 
 def test_eviction_removes_temporary_files_of_dead_writers_only(tmp_path: Path) -> None:
-    cache = ReportCache(tmp_path)
+    cache = ReportCache(tmp_path, evict_every=1)
     cache.entries.mkdir(parents=True)
     dead, alive = cache.entries / ".tmp-dead.json", cache.entries / ".tmp-alive.json"
     dead.write_text("{")
@@ -412,6 +413,28 @@ def test_eviction_removes_temporary_files_of_dead_writers_only(tmp_path: Path) -
     os.utime(dead, (1000, 1000))
     cache.put(Key("a" * 64, "test"), {"n": 1})
     assert not dead.exists() and alive.exists()
+
+
+def test_a_write_lists_the_folder_only_now_and_then(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eviction scans every entry: it runs for about one write in EVICT_EVERY, and the bounds still hold."""
+    cache = ReportCache(tmp_path, max_entries=8)
+    sweeps = []
+    evict = cache.evict
+    monkeypatch.setattr(cache, "evict", lambda: sweeps.append(1) or evict())
+    since_sweep = 0
+    for index in range(200):
+        swept = len(sweeps)
+        cache.put(Key(hashlib.sha256(str(index).encode()).hexdigest(), "test"), {"n": index})
+        since_sweep = 0 if len(sweeps) > swept else since_sweep + 1
+        assert len(entries(tmp_path)) <= 8 + since_sweep
+    assert 0 < len(sweeps) < 200 // 4
+
+
+def test_a_stored_entry_is_the_value_encode_gave(tmp_path: Path) -> None:
+    cache = ReportCache(tmp_path)
+    key = Key("b" * 64, "test")
+    cache.store(key, (1, "x"), decode=tuple, encode=list)
+    assert cache.get(key) == [1, "x"] and cache.load(key, tuple) == (1, "x")
 
 
 @pytest.mark.slow
