@@ -118,16 +118,21 @@ def one_line(exc: BaseException | str, limit: int = 600) -> str:
     return text
 
 
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 """C0 and C1 controls (ESC starts every terminal escape sequence; U+009B is a one-character CSI), DEL,
 line and paragraph separators, and the Unicode bidirectional marks, embeddings, overrides and isolates
 (U+202E shows ``gnp.exe`` as ``exe.png``)."""
 
 
+def has_unprintable(text: str) -> bool:
+    """Whether ``text`` holds a character ``printable`` would escape (``UNPRINTABLE``)."""
+    return UNPRINTABLE.search(text) is not None
+
+
 def printable(text: object, limit: int | None = None) -> str:
     """Text that came from a file, safe to show on a terminal or in Markdown: every control character
     and bidirectional override escaped as Python writes it (``\\x1b``, ``\\u202e``); cut past ``limit``."""
-    shown = _UNPRINTABLE.sub(_escape, str(text))
+    shown = UNPRINTABLE.sub(_escape, str(text))
     if limit is not None and len(shown) > limit:
         shown = shown[: max(limit - 1, 0)] + "…"
     return shown

@@ -115,3 +115,11 @@ def test_a_diagram_draws_escaped_text(crafted: Path) -> None:
     texts = [graph.title, *(f"{label} {value}" for label, value in graph.facts), *graph.notes, graph.totals]
     assert_escaped(*texts)
     assert any("\\x1b" in text for text in texts)
+
+
+@pytest.mark.parametrize("name", ["run\x1b[2J", "run\x9b2J", "gnp\u202e.exe", "a\u2028b", "a\nb"])
+def test_a_config_name_with_any_control_or_bidi_character_is_refused(name: str) -> None:
+    """The one rule (errors.UNPRINTABLE), not only C0: a C1 CSI or a bidi override is no one-line label either."""
+    with pytest.raises(sb3inspect.ConfigError) as caught:
+        sb3inspect.summary({"algo": "PPO", "observation_space": "box:3", "action_space": "discrete:2", "name": name})
+    assert caught.value.where.endswith("name")

@@ -26,6 +26,7 @@ from typing import Any
 
 from sb3inspect import catalog
 from sb3inspect.analysis.checks import safety_problems
+from sb3inspect.errors import UNPRINTABLE
 from sb3inspect.render.answers import copy_kind
 from sb3inspect.render.common import (
     MACS_NOTE,
@@ -203,12 +204,13 @@ def build_graph(report: PolicyReport) -> Graph:
 _NOT_DRAWN = ("observation", "settings", "optimizer", "optimizers", "targets", "training", "hyperparams")
 """Header lines the picture leaves to the tables: the observation has its own box, training facts are no structure."""
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+_UNPRINTABLE_RUN = re.compile(f"{UNPRINTABLE.pattern}+")
 
 
 def one_line(text: str) -> str:
-    """Text for one line of a picture: a config's name, a Dict key or a path may hold line breaks and tabs."""
-    return _CONTROL.sub(" ", str(text))
+    """Text for one line of a picture: a run of control characters left (a line break, a tab) becomes a space."""
+    return _UNPRINTABLE_RUN.sub(" ", str(text))
 
 
 def items_boxes(items: tuple[Item, ...]) -> list[Box]:

@@ -23,7 +23,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
-from sb3inspect.errors import SourceError
+from sb3inspect.errors import SourceError, has_unprintable
 
 MAX_DEPTH = 32
 """Nesting of a plain JSON value inside a report (a space, net_arch, a saved model's facts)."""
@@ -33,9 +33,6 @@ MAX_TEXT = 65_536
 """Characters of one string (a note, a path)."""
 MAX_INT_DIGITS = 40
 """Digits of one integer: a parameter count of 10**39 is already past any machine."""
-
-_CONTROL = frozenset(chr(c) for c in (*range(0x20), 0x7F, *range(0x80, 0xA0))) - {"\n", "\t"}
-"""Characters a terminal may act on (escape sequences); a report's text never needs them."""
 
 
 def from_plain(cls: type[Any], data: Any, *, where: str = "report") -> Any:
@@ -244,7 +241,7 @@ def _int(value: int, where: str) -> int:
 def _text(value: str, where: str) -> str:
     if len(value) > MAX_TEXT:
         raise invalid(where, f"has a string of {len(value):,} characters (at most {MAX_TEXT:,})")
-    if not _CONTROL.isdisjoint(value):
+    if has_unprintable(value.replace("\n", "").replace("\t", "")):  # notes and keys may hold lines and tabs
         raise invalid(where, "has a control character in a string")
     return value
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from sb3inspect import catalog
-from sb3inspect.errors import ConfigError, SourceError, did_you_mean, one_of, suggestion
+from sb3inspect.errors import ConfigError, SourceError, did_you_mean, has_unprintable, one_of, suggestion
 from sb3inspect.sources.limits import MAX_DEPTH, check_numbers, check_size
 from sb3inspect.sources.pyexpr import policy_kwargs_from_text
 from sb3inspect.sources.spaces import (
@@ -541,7 +541,7 @@ def spec_from_mapping(
     )
 
     name = data.get("name")
-    if name is not None and (not isinstance(name, str) or any(ord(c) < 32 for c in name)):
+    if name is not None and (not isinstance(name, str) or has_unprintable(name)):
         raise ConfigError(_top(where, "name"), "expected a one-line label", hint="e.g. name: my-ppo-run")
     label = str(name) if name is not None else source
     return PolicySpec(
