@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import sb3inspect
 from sb3inspect.cli import main
-from sb3inspect.errors import Sb3InspectError
+from sb3inspect.errors import Sb3InspectError, SourceError
 from sb3inspect.pipeline import summarize_spec
 from sb3inspect.sources.config import MAX_CONFIG_BYTES, spec_from_mapping
 
@@ -278,3 +278,18 @@ def test_deep_yaml_is_refused_by_sb3inspect_not_by_the_yaml_backend(
         path.write_text("algo: PPO\nobservation_space: 3\naction_space: discrete:2\n" + body)
         code, _, err = run_cli(capsys, "inspect", str(path))
         assert_one_error_line(code, err, "nests deeper than a config can")
+
+
+@pytest.mark.parametrize("text, suffix", [("[" * 100 + "]" * 100, ".yaml"), ("[" * 3000 + "]" * 3000, ".json")])
+def test_every_reader_says_too_deep_with_one_code(text: str, suffix: str) -> None:
+    """The YAML token check, the JSON parser's recursion and the walk over loaded data: one error, one code."""
+    from sb3inspect.sources.config import parse_text
+    from sb3inspect.sources.limits import check_size
+
+    deep: list[object] = []
+    for _ in range(100):
+        deep = [deep]
+    for read in (lambda: parse_text(text, suffix, "f"), lambda: check_size(deep, "f")):
+        with pytest.raises(SourceError) as caught:
+            read()
+        assert caught.value.code == "too-deep"

@@ -30,7 +30,7 @@ from typing import Any
 
 from sb3inspect import catalog
 from sb3inspect.errors import ConfigError, SourceError, did_you_mean, has_unprintable, one_of, suggestion
-from sb3inspect.sources.limits import MAX_DEPTH, check_numbers, check_size
+from sb3inspect.sources.limits import MAX_DEPTH, check_numbers, check_size, too_deep
 from sb3inspect.sources.pyexpr import policy_kwargs_from_text
 from sb3inspect.sources.spaces import (
     SpaceSpec,
@@ -248,9 +248,7 @@ def parse_text(text: str, suffix: str, where: str) -> Any:
         else:
             data = _load_yaml(text, where)
     except RecursionError:
-        raise SourceError(
-            where, f"nests deeper than a config can (more than {MAX_DEPTH} levels)", code="too-deep"
-        ) from None
+        raise too_deep(where) from None
     except ValueError as exc:
         raise SourceError(where, f"cannot be read: {' '.join(str(exc).split())[:200]}") from None
     check_size(data, where)
@@ -386,9 +384,7 @@ def _count_nesting(text: str, where: str, loader: Any) -> None:
         if isinstance(token, opening):
             depth += 1
             if depth > MAX_DEPTH:
-                raise SourceError(
-                    where, f"nests deeper than a config can (more than {MAX_DEPTH} levels)", code="too-deep"
-                )
+                raise too_deep(where)
         elif isinstance(token, closing):
             depth -= 1
         elif isinstance(token, yaml.ScalarToken) and token.plain and _LONG_DIGITS.match(token.value.lstrip("+-")):

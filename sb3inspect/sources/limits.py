@@ -18,6 +18,11 @@ MAX_VALUES = 100_000
 """Values a config may hold, counting every use of a YAML alias: a billion-laughs file stops here."""
 
 
+def too_deep(where: str, what: str = "a config") -> SourceError:
+    """The one error for data nested past what its kind can hold, whichever reader noticed (code ``too-deep``)."""
+    return SourceError(where, f"nests deeper than {what} can (more than {MAX_DEPTH} levels)", code="too-deep")
+
+
 def check_size(data: Any, where: str) -> None:
     """Refuse data deeper than ``MAX_DEPTH`` or with more than ``MAX_VALUES`` values, iteratively.
 
@@ -32,7 +37,7 @@ def check_size(data: Any, where: str) -> None:
         if count > MAX_VALUES:
             raise SourceError(where, f"holds more than {MAX_VALUES:,} values (YAML aliases that expand exponentially?)")
         if depth > MAX_DEPTH:
-            raise SourceError(where, f"nests deeper than a config can (more than {MAX_DEPTH} levels)")
+            raise too_deep(where)
         if isinstance(value, dict):
             stack.extend((item, depth + 1) for item in value.values())
         elif isinstance(value, list):

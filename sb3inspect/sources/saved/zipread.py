@@ -123,7 +123,7 @@ def read_saved(path: Path) -> SavedModel:
         data = json.loads(raw, parse_int=bounded_int(str(path), "its 'data' member"))
     except RecursionError:
         raise SourceError(
-            str(path), "its 'data' member nests deeper than Python reads; SB3 does not save such data"
+            str(path), "its 'data' member nests deeper than Python reads; SB3 does not save such data", code="too-deep"
         ) from None
     except ValueError:
         raise SourceError(
