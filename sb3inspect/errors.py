@@ -28,7 +28,7 @@ class Sb3InspectError(Exception):
     - ``where``: what the problem is about (a file, ``file: key.path``, an env id, ``--flag``);
     - ``problem``: what is wrong, in a sentence;
     - ``hint``: what to do instead (shown in parentheses), or None;
-    - ``code``: a stable kind (``yaml-too-deep``, ``not-yaml``, ``unsafe-model``, ``version``...) for code and
+    - ``code``: a stable kind (``too-deep``, ``not-yaml``, ``python-tag``, ``version``...) for code and
       tests to tell errors apart; each class has a default.
 
     ``str()`` is ``where: problem (hint)``. A single argument is a whole sentence (``where`` empty).

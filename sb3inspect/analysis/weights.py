@@ -1,7 +1,7 @@
 """A rebuilt policy held against a saved model's tensors: pure functions on plain tables, no torch.
 
 The rebuild's tables come from ``report.walk.tensor_table`` / ``parameter_table``; the saved ones
-from ``policy.pth`` read on the meta device (``sources.saved.zipread``). Every tensor is compared by
+from ``policy.pth``'s pickle read symbolically, never by torch (``sources.saved.zipread``). Every tensor is compared by
 name, shape and dtype: a difference is reported, never hidden.
 """
 
