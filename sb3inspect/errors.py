@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 
@@ -147,6 +147,20 @@ def _escape(match: re.Match[str]) -> str:
 
 
 _SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def arch_text(value: object) -> str:
+    """net_arch (or any nesting of lists and mappings) as a user writes it in YAML: ``[64, {pi: [32], vf: [32]}]``."""
+    if isinstance(value, Mapping):
+        return "{" + ", ".join(f"{k}: {arch_text(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(arch_text(v) for v in value) + "]"
+    return str(value)
+
+
+def dims(shape: Iterable[int]) -> str:
+    """A tensor's shape as ``64×101``; ``scalar`` for the empty shape."""
+    return "×".join(map(str, shape)) or "scalar"
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:

@@ -12,9 +12,10 @@ from dataclasses import replace
 from typing import Any
 
 from sb3inspect import catalog
+from sb3inspect.errors import arch_text, dims
 from sb3inspect.report.model import Totals
 from sb3inspect.sources.config import shared_layers_rewrite
-from sb3inspect.sources.saved.fields import arch_text, group, guess_algo
+from sb3inspect.sources.saved.fields import group, guess_algo
 from sb3inspect.sources.saved.pickles import TensorEntry
 from sb3inspect.sources.saved.zipread import WEIGHTS, SavedModel
 
@@ -192,7 +193,7 @@ def check_note(check: dict[str, Any]) -> str:
     """One sentence on how the saved weights compare with the rebuild."""
     if check["status"] == "match":
         return f"saved weights match the rebuilt policy: {check['tensors']} tensors in {WEIGHTS}, every shape and dtype equal"
-    parts = [f"{m['name']} saved {_dims(m['saved'])} but rebuilt {_dims(m['built'])}" for m in check["mismatched"][:3]]
+    parts = [f"{m['name']} saved {dims(m['saved'])} but rebuilt {dims(m['built'])}" for m in check["mismatched"][:3]]
     more = len(check["mismatched"]) - 3
     if more > 0:
         parts.append(f"and {more} more shapes")
@@ -221,10 +222,6 @@ def check_note(check: dict[str, Any]) -> str:
         + "; ".join(parts)
         + " (see saved_model.state_dict in the JSON report)"
     )
-
-
-def _dims(shape: list[int]) -> str:
-    return "×".join(map(str, shape)) or "scalar"
 
 
 def algo_notes(saved: SavedModel, algo: str, check: dict[str, Any], *, switched: bool) -> list[str]:

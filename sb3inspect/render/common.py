@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 from typing import Any, TypeVar
 
 from sb3inspect import catalog
-from sb3inspect.errors import printable
+from sb3inspect.errors import arch_text, dims, printable
 from sb3inspect.render import answers
 from sb3inspect.report.frozen import FrozenDict
 from sb3inspect.report.model import MATRIX, Finding, Layer, Network, PolicyReport
@@ -66,10 +66,6 @@ def size(num_bytes: int) -> str:
             return f"{value:,.0f} {unit}" if unit == "B" else f"{value:,.1f} {unit}"
         value /= 1024
     raise AssertionError  # pragma: no cover
-
-
-def dims(shape: tuple[int, ...]) -> str:
-    return "×".join(map(str, shape)) if shape else "scalar"
 
 
 def display_rows(network: Network, report: PolicyReport | None = None) -> list[Row]:
@@ -332,15 +328,6 @@ def _extractor_root(path: str) -> str:
         if part.endswith("features_extractor"):
             return ".".join(parts[: index + 1])
     return path.rsplit(".", 1)[0]
-
-
-def arch_text(value: object) -> str:
-    """net_arch as a user writes it in YAML: ``[64, 64]``, ``{pi: [64], vf: [64]}``."""
-    if isinstance(value, Mapping):
-        return "{" + ", ".join(f"{k}: {arch_text(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(arch_text(v) for v in value) + "]"
-    return str(value)
 
 
 _SYSTEM_INFO_SHOWN = (

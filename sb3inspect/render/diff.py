@@ -14,7 +14,8 @@ from rich.text import Text
 
 from sb3inspect.analysis.checks import safety_problems
 from sb3inspect.analysis.compare import NetworkDiff, ReportDiff
-from sb3inspect.render.common import arch_text, dims, io, number, shown, title
+from sb3inspect.errors import arch_text, dims
+from sb3inspect.render.common import io, number, shown, title
 from sb3inspect.report.model import Layer
 from sb3inspect.sources.spaces import short
 

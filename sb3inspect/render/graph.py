@@ -26,12 +26,11 @@ from typing import Any
 
 from sb3inspect import catalog
 from sb3inspect.analysis.checks import safety_problems
-from sb3inspect.errors import UNPRINTABLE
+from sb3inspect.errors import UNPRINTABLE, dims
 from sb3inspect.render.answers import copy_kind
 from sb3inspect.render.common import (
     MACS_NOTE,
     Row,
-    dims,
     display_rows,
     finding_lines,
     header_lines,

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sb3inspect import catalog
-from sb3inspect.errors import Sb3InspectError, SourceError
+from sb3inspect.errors import Sb3InspectError, SourceError, arch_text
 from sb3inspect.sources.config import PolicySpec, resolve_algo, spec_from_mapping
 from sb3inspect.sources.saved.zipread import SavedModel, read_saved
 
@@ -188,15 +188,6 @@ def load_policy_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], tuple[st
             "(today's load() fails on this file with a TypeError)"
         )
     return out, tuple(notes)
-
-
-def arch_text(value: Any) -> str:
-    """net_arch as a user writes it: ``[64, {pi: [32], vf: [32]}]``."""
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {arch_text(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(arch_text(v) for v in value) + "]"
-    return str(value)
 
 
 def training_values(saved: SavedModel) -> dict[str, Any]:
