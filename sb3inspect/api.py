@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from sb3inspect.analysis.checks import parse_expectations, require
+from sb3inspect.analysis.checks import net_arch_expectations, require
 from sb3inspect.analysis.compare import ReportDiff, diff_reports
 from sb3inspect.errors import ConfigError
 from sb3inspect.report.model import PolicyReport
@@ -74,10 +74,7 @@ def check_net_arch(
     Returns the report when everything holds; raises ``NetArchMismatch`` (an ``AssertionError``)
     whose message lists expected against built otherwise.
     """
-    given = {
-        name: widths for name, widths in (("pi", pi), ("vf", vf), ("qf", qf), *networks.items()) if widths is not None
-    }
-    expect = parse_expectations(given, where="check_net_arch")
+    expect = net_arch_expectations(pi=pi, vf=vf, qf=qf, networks=networks, where="check_net_arch")
     return require(summary(obj), expect=expect, max_params=max_params, strict=strict)
 
 

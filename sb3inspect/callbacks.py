@@ -23,7 +23,8 @@ class ArchitectureCallback(BaseCallback):
       network that is not a target, written with the first log dump; ``arch/report`` (Markdown) goes
       to TensorBoard only.
 
-    Given ``pi``, ``vf``, ``qf`` or ``max_params`` (see ``check_net_arch``), it also checks them and
+    Given ``pi``, ``vf``, ``qf``, a network by name (``critic=[256, 256]``) or ``max_params`` (see
+    ``check_net_arch``), it also checks them and
     raises ``NetArchMismatch`` before the first step when they do not hold, so a wrong net_arch never
     costs a GPU hour. The report is kept in ``self.report``.
     """
@@ -38,10 +39,11 @@ class ArchitectureCallback(BaseCallback):
         qf: Sequence[int] | None = None,
         max_params: int | None = None,
         strict: bool = False,
+        **networks: Sequence[int],
     ) -> None:
         super().__init__(verbose)
         self.fmt = fmt
-        self.expect = net_arch_expectations(pi=pi, vf=vf, qf=qf, where="ArchitectureCallback")
+        self.expect = net_arch_expectations(pi=pi, vf=vf, qf=qf, networks=networks, where="ArchitectureCallback")
         self.max_params = max_params
         self.strict = strict
         self.checks = bool(self.expect) or max_params is not None or strict

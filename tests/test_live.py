@@ -6,6 +6,7 @@ against sb3inspect's own rules. Networks are tiny and nothing trains except the 
 
 from __future__ import annotations
 
+import contextlib
 import csv
 from pathlib import Path
 from typing import Any
@@ -232,6 +233,27 @@ def test_callback_stops_a_wrong_net_arch_before_the_first_step() -> None:
     with pytest.raises(sb3inspect.NetArchMismatch, match=r"pi: expected \[64, 64\], built \[8\]"):
         model.learn(total_timesteps=16, callback=sb3inspect.ArchitectureCallback(verbose=0, pi=[64, 64]))
     assert model.num_timesteps == 0
+
+
+def test_callback_checks_a_network_by_name_as_check_net_arch_does() -> None:
+    import warnings
+
+    from stable_baselines3 import TD3
+    from stable_baselines3.common.logger import configure
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = TD3("MlpPolicy", "Pendulum-v1", policy_kwargs={"net_arch": [32, 32]}, buffer_size=1, device="cpu")
+    model.set_logger(configure(None, []))
+    for wanted, holds in (([32, 32], True), ([64, 64], False)):
+        callback = sb3inspect.ArchitectureCallback(verbose=0, critic=wanted, actor=[32, 32])
+        callback.init_callback(model)
+        with (
+            contextlib.nullcontext() if holds else pytest.raises(sb3inspect.NetArchMismatch, match=r"critic: expected")
+        ):
+            callback.on_training_start({}, {})
+    with pytest.raises(sb3inspect.ConfigError, match="unknown network 'critc'"):
+        sb3inspect.ArchitectureCallback(critc=[8])
 
 
 def test_layer_shapes_and_conv_macs_of_a_live_model() -> None:

@@ -35,11 +35,17 @@ def require(
 
 
 def net_arch_expectations(
-    *, pi: Sequence[int] | None, vf: Sequence[int] | None, qf: Sequence[int] | None, where: str
+    *,
+    pi: Sequence[int] | None,
+    vf: Sequence[int] | None,
+    qf: Sequence[int] | None,
+    networks: Mapping[str, Sequence[int] | None],
+    where: str,
 ) -> dict[str, list[int]]:
-    """The ``pi`` / ``vf`` / ``qf`` keywords that were given, validated (``None`` expects nothing)."""
-    given = {name: widths for name, widths in (("pi", pi), ("vf", vf), ("qf", qf)) if widths is not None}
-    return parse_expectations(given, where=where)
+    """The ``pi`` / ``vf`` / ``qf`` keywords and the networks named (``critic=[256, 256]``) that were given,
+    validated (``None`` expects nothing): ``check_net_arch``'s and ``ArchitectureCallback``'s keywords."""
+    named = (("pi", pi), ("vf", vf), ("qf", qf), *networks.items())
+    return parse_expectations({name: widths for name, widths in named if widths is not None}, where=where)
 
 
 def parse_expectations(expect: Mapping[str, Any], *, where: str) -> dict[str, list[int]]:
