@@ -399,8 +399,6 @@ HER_MODULES = (
     "stable_baselines3.dqn.dqn",
 )
 """Where the algorithms that SB3 <= 1.0's ``HER`` wrapped are defined: a HER zip names one in ``model_class``."""
-HER_REMOVED = (1, 1)
-"""SB3 1.1 replaced the ``HER`` class by ``HerReplayBuffer`` (SB3 changelog 1.1.0)."""
 LOAD_DROPPED_KWARGS: dict[str, str] = {
     "device": "SB3 0.6 - 0.8 saved the device in policy_kwargs; SB3's load() drops it",
 }

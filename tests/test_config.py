@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from sb3inspect.errors import ConfigError, Sb3InspectError, SourceError
-from sb3inspect.sources.config import load_config, spec_from_mapping
+from sb3inspect.sources.config import read_mapping, spec_from_mapping
 from sb3inspect.sources.spaces import parse_space
 
 from .conftest import skip_if_lacking
@@ -202,8 +202,7 @@ def test_three_formats_same_spec(tmp_path: Path, suffix: str) -> None:
     }
     path = tmp_path / f"seed{suffix}"
     path.write_text(texts[suffix])
-    spec = load_config(path)
-    assert spec == spec_from_mapping(SEED, source=str(path))
+    assert read_mapping(path) == SEED
 
 
 @pytest.mark.parametrize(
@@ -222,15 +221,15 @@ def test_unreadable_files(tmp_path: Path, name: str, content: str, message: str)
     path = tmp_path / name
     path.write_text(content)
     with pytest.raises(SourceError, match=None) as info:
-        load_config(path)
+        read_mapping(path)
     assert message in str(info.value)
 
 
 def test_missing_path_and_directory(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="no such file"):
-        load_config(tmp_path / "nope.yaml")
+        read_mapping(tmp_path / "nope.yaml")
     with pytest.raises(SourceError, match="is a directory"):
-        load_config(tmp_path)
+        read_mapping(tmp_path)
 
 
 def test_config_errors_do_not_import_torch() -> None:

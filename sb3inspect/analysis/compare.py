@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import partial
 from typing import Any
 
@@ -172,21 +172,10 @@ def _layer_changes(before: Network | None, after: Network | None) -> tuple[Layer
     return tuple(changes)
 
 
-_SIZES = (
-    "in_features",
-    "out_features",
-    "bias",
-    "in_channels",
-    "out_channels",
-    "kernel_size",
-    "stride",
-    "input_size",
-    "hidden_size",
-    "num_layers",
-    "shape",
-    "param_shapes",
-    "params",
-)
+_NOT_SIZES = frozenset({"path", "type", "trainable", "shared", "part", "input_shape", "output_shape", "macs"})
+"""Layer fields that are not its size: identity, flags (compared on their own) and measurements of the input."""
+_SIZES = tuple(field.name for field in fields(Layer) if field.name not in _NOT_SIZES)
+"""Every other field of a Layer: a new one is compared without anyone remembering to list it."""
 
 
 def _compare(old: Layer, new: Layer) -> str | None:

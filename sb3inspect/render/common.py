@@ -60,12 +60,15 @@ def number(value: int) -> str:
 
 
 def size(num_bytes: int) -> str:
-    value = float(num_bytes)
-    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
-        if value < 1024 or unit == "TiB":
-            return f"{value:,.0f} {unit}" if unit == "B" else f"{value:,.1f} {unit}"
+    """``84.8 KiB``: bytes in the largest binary unit that keeps the number under 1024 (at most TiB)."""
+    if num_bytes < 1024:
+        return f"{num_bytes:,} B"
+    value = num_bytes / 1024
+    for unit in ("KiB", "MiB", "GiB"):
+        if value < 1024:
+            return f"{value:,.1f} {unit}"
         value /= 1024
-    raise AssertionError  # pragma: no cover
+    return f"{value:,.1f} TiB"
 
 
 def display_rows(network: Network, report: PolicyReport | None = None) -> list[Row]:

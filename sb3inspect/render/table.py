@@ -6,7 +6,6 @@ Columns are laid out here from the display rows (rich's ``Table`` measures every
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from rich.console import Console, Group
@@ -112,7 +111,6 @@ def _wrapped(line: Text, indent: int | None, width: int) -> list[Text]:
     """A prose line in pieces of at most ``width`` columns, each after the first indented; other lines as they are."""
     if indent is None or len(line.plain) <= width or width <= indent + 10:
         return [line]
-    from rich.console import Console
 
     head, body = line[:indent], line[indent:]
     pieces = list(body.wrap(Console(width=width), width - indent))
@@ -137,13 +135,6 @@ def build_table(report: PolicyReport, *, explain: bool = False, width: int | Non
     return Group(*table_lines(report, explain=explain, width=width))
 
 
-def render_table(
-    report: PolicyReport, *, color: bool = False, explain: bool = False, width: int | None = None, **_: Any
-) -> str:
-    """The table as text; plain unless ``color`` asks for ANSI styles; ``width`` wraps its prose (``table_lines``)."""
-    if not color:
-        return "\n".join(line.plain for line in table_lines(report, explain=explain, width=width)) + "\n"
-    buffer = io.StringIO()
-    console = Console(file=buffer, color_system="truecolor", force_terminal=True, highlight=False, soft_wrap=True)
-    console.print(build_table(report, explain=explain, width=width))
-    return buffer.getvalue()
+def render_table(report: PolicyReport, *, explain: bool = False, width: int | None = None, **_: Any) -> str:
+    """The table as plain text (a terminal gets ``build_table``'s styles); ``width`` wraps its prose (``table_lines``)."""
+    return "\n".join(line.plain for line in table_lines(report, explain=explain, width=width)) + "\n"

@@ -203,12 +203,6 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def load_config(path: str | Path) -> PolicySpec:
-    """Read a YAML, JSON or TOML config file into a ``PolicySpec``."""
-    data = read_mapping(path)
-    return spec_from_mapping(data, source=str(path))
-
-
 def read_mapping(path: str | Path) -> dict[str, Any]:
     """Parse a config file by its suffix; the top level must be a mapping."""
     path = Path(path)
