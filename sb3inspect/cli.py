@@ -460,7 +460,9 @@ def _check_output_flags(fmt: Enum, *, width: int | None, explain: bool = False) 
         )
 
 
-class ScanFormat(str, Enum):
+class TableOrJson(str, Enum):
+    """The formats of ``scan`` and ``diff``, whose output is no report (no Markdown)."""
+
     table = "table"
     json = "json"
 
@@ -473,7 +475,7 @@ def scan(
             help="Saved models (.zip), pickles (.pkl), torch files (.pth), rl-zoo3 YAML, or folders of them."
         ),
     ],
-    fmt: Annotated[ScanFormat, typer.Option("--format", "-f", help="Output format.")] = ScanFormat.table,
+    fmt: Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")] = TableOrJson.table,
     no_cache: NoCache = False,
 ) -> None:
     """Would loading these files run code? The safety verdict on every pickle inside, without torch (exit 0 all
@@ -489,14 +491,14 @@ def scan(
         results = []
         for result in scan_paths(paths, verdict=partial(scan_safety, cache=open_cache(disabled=no_cache))):
             results.append(result)
-            if fmt is ScanFormat.table:
+            if fmt is TableOrJson.table:
                 _scan_lines(result)
         if not results:
             raise ConfigError(
                 " ".join(printable(p) for p in paths), "no .zip, .pkl, .pth, config.yml or args.yml file to scan"
             )
         verdicts = [result.verdict for result in results]
-        if fmt is ScanFormat.json:
+        if fmt is TableOrJson.json:
             sys.stdout.write(json.dumps([result.to_dict() for result in results], indent=2) + "\n")
         elif len(results) > 1:
             counts = ", ".join(f"{verdicts.count(v)} {v}" for v in ("safe", "unsafe", "unknown", "unreadable"))
@@ -516,11 +518,6 @@ def _scan_lines(result: Any) -> None:
     typer.echo(f"{result.verdict.upper() if result.verdict != 'safe' else 'safe':<8}{printable(result.path)}")
     for finding in result.safety.findings:
         typer.echo(f"{'':<8}{finding.where}: {finding.what}")
-
-
-class DiffFormat(str, Enum):
-    table = "table"
-    json = "json"
 
 
 @app.command()
@@ -651,7 +648,7 @@ def diff(
     ] = None,
     algo: Annotated[str | None, typer.Option(help="Algorithm of rl-zoo3 files or saved models.")] = None,
     allow_imports: AllowImports = False,
-    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.table,
+    fmt: Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")] = TableOrJson.table,
     width: Annotated[
         int | None,
         typer.Option(min=40, help="Table width in columns (default: the terminal's, at least 100; 120 when piped)."),
@@ -671,7 +668,7 @@ def diff(
             summarize_one(source_a, env=env_a, algo=algo, allow_imports=allow_imports, cache=cache),
             summarize_one(source_b, env=env_b, algo=algo, allow_imports=allow_imports, cache=cache),
         )
-        if fmt is DiffFormat.table and sys.stdout.isatty():
+        if fmt is TableOrJson.table and sys.stdout.isatty():
             from rich.console import Console
 
             from sb3inspect.render.diff import build_diff

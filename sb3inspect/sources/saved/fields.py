@@ -28,6 +28,7 @@ from sb3inspect import catalog
 from sb3inspect.errors import Sb3InspectError, SourceError, arch_text
 from sb3inspect.sources.config import PolicySpec, resolve_algo, spec_from_mapping
 from sb3inspect.sources.saved.zipread import SavedModel, read_saved
+from sb3inspect.sources.spaces import SPACE_TYPES
 
 
 def saved_spec(path: Path, *, algo: str | None = None) -> PolicySpec:
@@ -272,9 +273,6 @@ def _class_from_text(key: str, text: str, where: str) -> str:
 # --- spaces --------------------------------------------------------------------------------------
 
 
-_SPACE_KINDS = ("Box", "Discrete", "MultiDiscrete", "MultiBinary", "Dict")
-
-
 def space_of(entry: Any, where: str) -> Any:
     """A space spec from a saved space's readable fields, in every gym / gymnasium generation's form.
 
@@ -393,7 +391,7 @@ def _dict_spaces(text: str, where: str) -> dict[str, Any]:
 def _repr_space(text: str, where: str) -> dict[str, Any]:
     """A space from its repr inside a Dict's text: ``Box(-1.0, 1.0, (3,), float32)``, ``Discrete(3, start=1)``, ..."""
     kind = text.partition("(")[0]
-    if kind not in _SPACE_KINDS or not text.endswith(")"):
+    if kind not in SPACE_TYPES or not text.endswith(")"):
         raise SourceError(where, f"cannot read the space {text[:60]!r}")
     if kind == "Dict":
         raise SourceError(where, "a Dict inside a Dict, which SB3's policies do not take")
