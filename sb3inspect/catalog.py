@@ -85,6 +85,11 @@ class AlgoInfo:
         return f"{self.package}.{self.name}"
 
 
+Q_LEARNING = ("DQN", "QRDQN")
+"""Algorithms that learn one Q-network (DQN's ``q_net``, QR-DQN's ``quantile_net``): net_arch is one list, and
+the target network is a copy made every ``target_update_interval`` steps, not a Polyak average."""
+
+
 def net_arch_keys(family: str) -> tuple[str, str]:
     """The keys of a net_arch mapping: ``pi`` and ``vf`` on-policy, ``pi`` and ``qf`` off-policy."""
     return ("pi", "vf") if family == "on_policy" else ("pi", "qf")
@@ -465,6 +470,8 @@ UNWRAP_FINDINGS = ("NA005", "NA006")
 
 BUFFER_NAMES = ("running_mean", "running_var", "num_batches_tracked", "ra_mean", "ra_var", "steps")
 """State-dict entries that are buffers, not parameters (BatchNorm, sb3-contrib's BatchRenorm); told apart by name."""
+NORM_STATS = ("running_mean", "ra_mean")
+"""The running-mean buffer that proves a batch norm in a state dict: torch's BatchNorm, sb3-contrib's BatchRenorm."""
 
 SHARED_NET = "mlp_extractor.shared_net."
 """State-dict prefix of an actor-critic's shared layers (SB3 < 1.8: leading ints of net_arch), used by pi and vf."""
@@ -957,6 +964,15 @@ REGISTERING_PACKAGES: tuple[tuple[str, str, str], ...] = (
         "gymnasium-robotics",
     ),
 )
+
+PIP_NAMES = {
+    "Box2D": "box2d-py",
+    "mujoco": "mujoco",
+    "ale_py": "ale-py",
+    "pybullet": "pybullet",
+    "cv2": "opencv-python",
+}
+"""Module an env needs -> the pip distribution that installs it, where the two names differ beyond ``_`` / ``-``."""
 
 # Registered envs whose optional dependencies gymnasium ships as extras, by entry-point module.
 GYMNASIUM_EXTRAS: dict[str, tuple[str, str]] = {

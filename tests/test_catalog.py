@@ -39,6 +39,8 @@ def test_policies_and_kwargs(name: str) -> None:
         expected = [p for p in params if p not in ("observation_space", "action_space", "lr_schedule")]
         assert sorted(policy.kwargs) == sorted(expected), alias
     assert info.use_sde == ("use_sde" in inspect.signature(cls.__init__).parameters)
+    tau = inspect.signature(cls.__init__).parameters.get("tau")
+    assert (name in catalog.Q_LEARNING) == (tau is not None and tau.default == 1.0)  # the target is a copy
 
 
 @pytest.mark.parametrize("name", list(catalog.ALGORITHMS))
@@ -150,6 +152,8 @@ def test_buffer_names_are_the_buffers_torch_and_sb3_contrib_register() -> None:
     buffers = {name.rsplit(".", 1)[-1] for name, _ in policy.named_buffers()}
     assert buffers and buffers <= set(catalog.BUFFER_NAMES)
     assert {name.rsplit(".", 1)[-1] for name, _ in torch.nn.BatchNorm1d(2).named_buffers()} <= set(catalog.BUFFER_NAMES)
+    for norm in (torch.nn.BatchNorm1d(2), *(m for m in policy.modules() if type(m).__name__ == "BatchRenorm")):
+        assert len({name for name, _ in norm.named_buffers()} & set(catalog.NORM_STATS)) == 1, type(norm).__name__
 
 
 @pytest.mark.parametrize("algo", ["PPO", "SAC"])

@@ -257,7 +257,7 @@ def explain_notes(report: PolicyReport) -> list[str]:
     if targets and not report.targets:  # a bare policy: the algorithm's tau and interval are unknown
         how = (
             "overwritten by a copy every target_update_interval steps (tau = 1 by default)"
-            if report.algo in ("DQN", "QRDQN")
+            if report.algo in catalog.Q_LEARNING
             else "updated by Polyak averaging (tau)"
         )
         notes.append(

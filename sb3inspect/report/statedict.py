@@ -155,8 +155,6 @@ def _networks_of(path: str, actor_critic: bool) -> tuple[tuple[Placement, ...], 
     return (("other", "other", False),), False
 
 
-_NORM_STATS = ("running_mean", "ra_mean")
-"""Buffers of a batch norm (torch's running statistics; sb3-contrib's BatchRenorm)."""
 _GATES_TO_TYPE = {gates: kind for kind, gates in catalog.RNN_GATES.items()}
 
 
@@ -184,7 +182,7 @@ def _kind(entries: dict[str, tuple[int, ...]]) -> tuple[str, dict[str, Any]]:
     if "weight_ih_l0" in entries and "weight_hh_l0" in entries:
         return _recurrent(entries)
     if weight is None:
-        return ("BatchNorm", {}) if any(stat in entries for stat in _NORM_STATS) else ("Module", {})
+        return ("BatchNorm", {}) if any(stat in entries for stat in catalog.NORM_STATS) else ("Module", {})
     if bias is not None and bias != weight[:1]:
         return "Module", {}
     if len(weight) == 2:
@@ -200,7 +198,7 @@ def _kind(entries: dict[str, tuple[int, ...]]) -> tuple[str, dict[str, Any]]:
         }
         return f"Conv{len(weight) - 2}d", facts
     if len(weight) == 1:
-        if any(stat in entries for stat in _NORM_STATS):
+        if any(stat in entries for stat in catalog.NORM_STATS):
             return "BatchNorm", {}
         return ("LayerNorm", {}) if bias is not None else ("LayerNorm or RMSNorm", {})
     return "Module", {}

@@ -1033,7 +1033,7 @@ def shared_layers_rewrite(value: list[Any], second: str = "vf") -> dict[str, lis
 
 def _takes_mapping(info: catalog.AlgoInfo) -> bool:
     """Actor-critic policies take {pi: ..., vf/qf: ...}; DQN, QR-DQN and ARS build one MLP from a list."""
-    return info.name not in ("DQN", "QRDQN") and info.family != "ars"
+    return info.name not in catalog.Q_LEARNING and info.family != "ars"
 
 
 def _widths(value: Any, where: str) -> list[int]:

@@ -379,11 +379,4 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _pip_name(module: str | None) -> str:
-    known = {
-        "Box2D": "box2d-py",
-        "mujoco": "mujoco",
-        "ale_py": "ale-py",
-        "pybullet": "pybullet",
-        "cv2": "opencv-python",
-    }
-    return known.get(module or "", (module or "").replace("_", "-"))
+    return catalog.PIP_NAMES.get(module or "", (module or "").replace("_", "-"))
