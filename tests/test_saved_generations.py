@@ -32,6 +32,7 @@ from stable_baselines3.common.noise import NormalActionNoise, OrnsteinUhlenbeckA
 from stable_baselines3.common.sb2_compat.rmsprop_tf_like import RMSpropTFLike
 
 import sb3inspect
+from sb3inspect.build.policy import algorithm_class
 
 from .conftest import installed_algorithms
 from .test_saved import make_model, rewrite, torch_bytes
@@ -65,6 +66,23 @@ def her(data: dict[str, Any]) -> None:
         "n_sampled_goal": 4,
         "max_episode_length": 100,
     }
+
+
+def her_1_0(algo: str) -> Any:
+    """HER in SB3 1.0: a class of its own wrapping the algorithm, named in ``model_class``, with its settings;
+    the observation is the flattened goal Dict (observation and desired goal, concatenated)."""
+
+    def edit(data: dict[str, Any]) -> None:
+        model_class = algorithm_class(algo)
+        data["model_class"] = {
+            ":type:": "<class 'abc.ABCMeta'>",
+            ":serialized:": base64.b64encode(pickle.dumps(model_class, protocol=4)).decode(),
+            "__module__": model_class.__module__,
+        }
+        data["goal_selection_strategy"] = {":type:": "<enum 'GoalSelectionStrategy'>", "_value_": 0, "_name_": "FUTURE"}
+        data |= {"online_sampling": True, "n_sampled_goal": 4, "max_episode_length": 50}
+
+    return edit
 
 
 def no_sde_net_arch(data: dict[str, Any]) -> None:
@@ -148,6 +166,13 @@ CASES: dict[str, tuple[Any, ...]] = {
             ("SAC", "1.4.0", 19), ("TD3", "1.5.0", 21), ("DDPG", "1.1.0", 17),
             ("TQC", "1.6.2", 21), ("DQN", "1.3.0", 19), ("QRDQN", "1.8.0", 21),
         ]
+    },
+    **{
+        f"her-1.0-{algo.lower()}": (
+            algo, "MlpPolicy", spaces.Box(-np.inf, np.inf, (8,), np.float32), N3 if algo in ("DQN", "QRDQN") else ACT,
+            {"net_arch": [8]}, {}, "1.0", 17, her_1_0(algo),
+        )
+        for algo in ("TD3", "DDPG", "TQC", "QRDQN")
     },
 }  # fmt: skip
 
