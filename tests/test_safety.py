@@ -216,6 +216,7 @@ HOSTILE_ZIPS = [
     "_last_obs-torch_load_from_bytes",
     "policy_class-b64_junk",
     "policy_class-b64_after_padding",
+    "policy_class-b64_decoy_after_padding",
     "data-duplicate_member",
     "zz_unknown_key-long_text_line",
     "zz_unknown_key-opcode_flood",
@@ -252,6 +253,11 @@ def hostile(base: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, P
     files[name] = with_data(base, folder / f"{name}.zip", "zz_unknown_key", raw)
     for name in REFUSED_ZIPS:
         files[name] = refused_zip(base, folder / f"{name}.zip", name)
+    name = "policy_class-b64_decoy_after_padding"  # SB3's decoding, then a harmless pickle for a decoder that goes on
+    raw = payloads(name)["text_int_base0"]
+    raw = b"N0" * (1 + (len(raw) % 3 == 0)) + raw if len(raw) % 3 in (0, 2) else raw  # base64 ending in "="
+    decoy = base64.b64encode(P2 + b"N.").decode()
+    files[name] = with_data(base, folder / f"{name}.zip", "policy_class", raw, encode=lambda t: t + decoy)
     name = "data-duplicate_member"  # zipfile reads the last member named data
     data = json.loads(zipfile.ZipFile(base).read("data"))
     data["policy_class"][":serialized:"] = base64.b64encode(payloads(name)["global"]).decode()
@@ -279,7 +285,7 @@ def refused_zip(base: Path, target: Path, name: str) -> Path:
     return target
 
 
-def outside_zip(folder: Path) -> dict[str, Path]:
+def outside_zip(folder: Path, base: Path) -> dict[str, Path]:
     """Hostile files other loaders read: a VecNormalize pickle, a replay buffer, a policy file, rl-zoo3 YAML."""
     files = {}
     for name, suffix in (("vecnormalize", ".pkl"), ("replay_buffer", ".pkl"), ("policy_file", ".pth")):
@@ -289,6 +295,8 @@ def outside_zip(folder: Path) -> dict[str, Path]:
     import torch
 
     torch.save({"state_dict": {}, "data": Reduce(os.system, touch("policy_file"))}, files["policy_file"])
+    files["zip_named_yml"] = folder / "model.yml"  # PPO.load opens it: a zip whatever its name
+    with_data(base, files["zip_named_yml"], "zz_unknown_key", payloads("zip_named_yml")["global"])
     files["policy_tar"] = folder / "policy_tar.pth"  # torch's oldest format, still read by torch.load
     with tarfile.open(files["policy_tar"], "w") as tar:
         for member, raw in (
@@ -342,10 +350,13 @@ print(json.dumps(fired))
 
 
 @pytest.fixture(scope="module")
-def fired(hostile: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> tuple[set[str], dict[str, Path]]:
+def fired(
+    hostile: dict[str, Path], base: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[set[str], dict[str, Path]]:
     """The names whose payload ran under the real loader, each in its own temporary cwd (one subprocess)."""
-    others = outside_zip(tmp_path_factory.mktemp("outside"))
+    others = outside_zip(tmp_path_factory.mktemp("outside"), base)
     kinds = {"vecnormalize": "pickle", "replay_buffer": "pickle", "policy_file": "policy", "policy_tar": "policy"}
+    kinds["zip_named_yml"] = "zip"
     jobs = [(name, str(path), "zip") for name, path in hostile.items()]
     jobs += [(name, str(path), kinds.get(name, "yaml")) for name, path in others.items()]
     result = subprocess.run(
@@ -389,7 +400,9 @@ def test_a_hostile_zip_inspect_refuses_is_unsafe(
         assert err.startswith("error: ") and ": UNSAFE (" in err, err
 
 
-@pytest.mark.parametrize("name", ["vecnormalize", "replay_buffer", "policy_file", "policy_tar", "zoo_yaml", "zoo_eval"])
+@pytest.mark.parametrize(
+    "name", ["vecnormalize", "replay_buffer", "policy_file", "policy_tar", "zip_named_yml", "zoo_yaml", "zoo_eval"]
+)
 def test_hostile_files_beside_a_model_are_unsafe(
     name: str, fired: tuple[set[str], dict[str, Path]], capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -560,10 +560,10 @@ class Scanned:
 def path_safety(path: Path) -> Safety:
     """The verdict on one file, told apart by its content: a zip, a YAML file, a pickle or torch file."""
     suffix = path.suffix.lower()
-    if suffix in (".yml", ".yaml"):
-        return yaml_safety(path)
     with _open_regular(path) as handle:
         head = handle.read(4)
+    if suffix in (".yml", ".yaml") and head != b"PK\x03\x04":  # PPO.load opens a zip whatever its name
+        return yaml_safety(path)
     if suffix == ".zip" or (head == b"PK\x03\x04" and suffix != ".pth"):
         with _open_as_loaded(path) as archive:  # a .zip that zipfile cannot open is unreadable, said as inspect says it
             is_model = DATA in archive.namelist()
