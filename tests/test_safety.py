@@ -365,13 +365,23 @@ def fired(
     return set(json.loads(result.stdout.strip().splitlines()[-1])), others
 
 
+def fires_and_scans_unsafe(
+    name: str, hostile: dict[str, Path], fired: set[str], capsys: pytest.CaptureFixture[str]
+) -> Path:
+    """The hostile zip, once its payload is shown to run under PPO.load and ``scan`` calls it unsafe (exit 1)."""
+    assert name in fired, f"{name}: the payload did not run under PPO.load, so the file proves nothing"
+    path = hostile[name]
+    assert main(["scan", str(path)]) == 1
+    assert capsys.readouterr().out.startswith(f"UNSAFE  {path}")
+    return path
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("name", HOSTILE_ZIPS)
 def test_a_hostile_zip_is_unsafe_everywhere(
     name: str, hostile: dict[str, Path], fired: tuple[set[str], dict[str, Path]], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert name in fired[0], f"{name}: the payload did not run under PPO.load, so the file proves nothing"
-    path = hostile[name]
+    path = fires_and_scans_unsafe(name, hostile, fired[0], capsys)
     report = sb3inspect.summary(path)
     safety = report.to_dict()["saved_model"]["safety"]
     assert safety["verdict"] == "unsafe" and safety["findings"], safety
@@ -379,8 +389,6 @@ def test_a_hostile_zip_is_unsafe_everywhere(
     assert report.render("markdown").startswith("> **UNSAFE**"), report.render("markdown")[:300]
     assert main(["check", str(path)]) == 1
     assert "UNSAFE" in capsys.readouterr().out
-    assert main(["scan", str(path)]) == 1
-    assert capsys.readouterr().out.startswith(f"UNSAFE  {path}")
 
 
 @pytest.mark.slow
@@ -389,11 +397,7 @@ def test_a_hostile_zip_inspect_refuses_is_unsafe(
     name: str, hostile: dict[str, Path], fired: tuple[set[str], dict[str, Path]], capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The verdict reads the zip as SB3 does, past inspect's limits: the refusal says UNSAFE first, scan fails."""
-    assert name in fired[0], f"{name}: the payload did not run under PPO.load, so the file proves nothing"
-    path = hostile[name]
-    assert path_safety(path).verdict == "unsafe"
-    assert main(["scan", str(path)]) == 1
-    assert capsys.readouterr().out.startswith(f"UNSAFE  {path}")
+    path = fires_and_scans_unsafe(name, hostile, fired[0], capsys)
     for command in ("inspect", "check"):
         assert main([command, str(path), "--no-cache"]) == 2
         err = capsys.readouterr().err
