@@ -1400,6 +1400,8 @@ ORTHO_INIT_GAINS: tuple[tuple[str, str], ...] = (
     ("value_net", "1"),
 )
 """ActorCriticPolicy._build with ortho_init=True: ``module_gains`` for ``nn.init.orthogonal_`` (biases 0)."""
+ORTHO_INIT_UNSHARED = ("pi_features_extractor", "vf_features_extractor")
+"""What replaces ``features_extractor`` in ``module_gains`` (same gain) with ``share_features_extractor=False``."""
 
 NO_TARGET = {
     "CrossQ": "CrossQ keeps no target networks: the critic evaluates next states itself, in one joint forward pass "

@@ -290,7 +290,8 @@ def assert_answers_match(model: Any, report: Any, context: str = "") -> None:
     for key, value in report.settings.items():
         if key == "normalize":  # rl-zoo3's VecNormalize around the env: the spec's, not the policy's
             continue
-        real = settings[key]
+        # share_features_extractor: a policy attribute SB3's _get_constructor_parameters leaves out
+        real = settings[key] if key != "share_features_extractor" else policy.share_features_extractor
         real = real.__name__ if isinstance(real, type) else real
         named = {"default": lambda obj: getattr(obj, "__name__", repr(obj))}
         assert json.dumps(thaw(value), **named) == json.dumps(real, **named), f"settings.{key}: {context}"  # [] == ()

@@ -83,7 +83,7 @@ def test_normalize_images_false_does_not_divide() -> None:
     assert "NOT divided by 255" in header(report)["observation"]
     policy = model_of(config).policy
     obs = torch.full((1, 3, 36, 36), 255, dtype=torch.uint8)
-    assert float(policy.extract_features(obs, policy.features_extractor).abs().sum()) >= 0  # runs
+    assert float(policy.extract_features(obs, policy.features_extractor).detach().abs().sum()) >= 0  # runs
     from stable_baselines3.common.preprocessing import preprocess_obs
 
     assert float(preprocess_obs(obs, policy.observation_space, normalize_images=False).max()) == 255.0
@@ -409,6 +409,22 @@ def test_ortho_init_gains_are_sb3s() -> None:
     assert torch.allclose(weight @ weight.T, torch.eye(3) * float(gains["action_net"]) ** 2, atol=1e-6)
     weight = policy.value_net.weight.detach()
     assert torch.allclose((weight**2).sum(), torch.tensor(float(gains["value_net"]) ** 2), atol=1e-5)
+
+
+def test_ortho_init_names_both_extractors_when_they_are_not_shared() -> None:
+    config = {
+        "algo": "PPO",
+        "observation_space": SMALL_IMAGE,
+        "action_space": "discrete:2",
+        "policy_kwargs": {"share_features_extractor": False},
+    }
+    policy = model_of(config).policy
+    for name in ("pi_features_extractor", "vf_features_extractor"):  # SB3 re-initialized both, gain √2
+        conv = next(m for m in getattr(policy, name).modules() if isinstance(m, torch.nn.Conv2d))
+        weight = conv.weight.detach().reshape(conv.out_channels, -1)
+        assert torch.allclose(weight @ weight.T, torch.eye(conv.out_channels) * 2.0, atol=1e-4)
+    init = next(n for n in explain_notes(sb3inspect.summary(config)) if n.startswith("init:"))
+    assert "pi_features_extractor (gain √2), vf_features_extractor (gain √2)" in init
 
 
 def test_aliases_are_the_names_print_shows() -> None:

@@ -188,6 +188,42 @@ def test_flags_replace_a_config_files_values(capsys: pytest.CaptureFixture[str],
     assert code == 0 and "· A2C ·" in out, err
 
 
+def test_a_flags_mistake_is_the_flags_not_the_files(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
+    """A typo in -k, a space flag that half-replaces the file's env, and --env with --obs/--act name the flags."""
+    path = tmp_path / "train.yaml"
+    path.write_text("algo: PPO\nenv: CartPole-v1\nn_steps: 64\n")
+    code, _, err = run(capsys, "inspect", str(path), "-k", "n_stpes=3", "--no-cache")
+    assert code == 2 and err.startswith("error: command line: n_stpes: unknown key") and "'n_steps'" in err, err
+    code, _, err = run(capsys, "inspect", str(path), "--obs", "8", "--no-cache")
+    assert code == 2 and err.startswith("error: command line: observation_space replaces") and "--act" in err, err
+    quick = ("inspect", "--algo", "ppo", "--env", "CartPole-v1", "--obs", "7", "--act", "discrete:3", "--no-cache")
+    code, _, err = run(capsys, *quick)
+    assert code == 2 and "both give the spaces" in err, err
+
+
+def test_a_number_written_as_text_is_named_when_sb3_refuses_it(
+    capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    path = tmp_path / "train.yaml"
+    path.write_text('algo: PPO\nobservation_space: 4\naction_space: discrete:2\nlearning_rate: "3e-4"\n')
+    code, _, err = run(capsys, "inspect", str(path), "--no-cache")
+    assert code == 2 and "learning_rate is the text '3e-4': write the number without quotes" in err, err
+
+
+@pytest.mark.parametrize(
+    ("env", "said"),
+    [
+        ("cartpole-v1", "did you mean 'CartPole-v1'"),
+        ("CartPole-v9", "did you mean 'CartPole-v1'"),
+        ("NoSuchEnv-v0", "nor under a similar name: check the id, or install"),
+        ("nosuchspace/Thing-v0", "the package of namespace 'nosuchspace' is not installed"),
+    ],
+)
+def test_an_unknown_env_id_says_what_to_do(capsys: pytest.CaptureFixture[str], env: str, said: str) -> None:
+    code, _, err = run(capsys, "inspect", "--algo", "ppo", "--env", env, "--no-cache")
+    assert code == 2 and said in err and err.count("\n") == 1, err
+
+
 def test_flags_replace_an_rl_zoo3_entrys_values(capsys: pytest.CaptureFixture[str]) -> None:
     import json
 

@@ -168,8 +168,26 @@ def _make_algorithm(algo_cls: type, spec: PolicySpec, observation_space: Any, ac
         if "train_freq" in spec.algo_kwargs:
             algo._convert_train_freq()
     except (AssertionError, ValueError, TypeError, KeyError, NotImplementedError, AttributeError) as exc:
-        raise BuildError(str(spec.source), f"SB3's {spec.algo} refuses this config: {_sb3_message(exc)}") from exc
+        raise BuildError(
+            str(spec.source), f"SB3's {spec.algo} refuses this config: {_sb3_message(exc)}", hint=_refusal_hint(spec)
+        ) from exc
     return algo
+
+
+def _refusal_hint(spec: PolicySpec) -> str | None:
+    """What to change when SB3 refuses the hyperparameters: a number the file holds as text (YAML reads a
+    quoted ``"3e-4"`` as a string) is the usual cause."""
+    texts = []
+    for key, value in spec.algo_kwargs.items():
+        if isinstance(value, str):
+            try:
+                float(value)
+            except ValueError:
+                continue
+            texts.append(f"{key} is the text {value!r}")
+    if texts:
+        return "; ".join(texts) + ": write the number without quotes"
+    return None
 
 
 def spaces_vec_env(observation_space: Any, action_space: Any, n_envs: int = 1) -> Any:

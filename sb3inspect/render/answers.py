@@ -548,7 +548,11 @@ def settings_explain(report: PolicyReport) -> list[str]:
     notes = []
     if "ortho_init" in settings:
         if settings["ortho_init"]:
-            gains = ", ".join(f"{module} (gain {gain})" for module, gain in catalog.ORTHO_INIT_GAINS)
+            modules = list(catalog.ORTHO_INIT_GAINS)
+            if settings.get("share_features_extractor") is False:
+                gain = dict(modules).pop("features_extractor")
+                modules = [(name, gain) for name in catalog.ORTHO_INIT_UNSHARED] + modules[1:]
+            gains = ", ".join(f"{module} (gain {gain})" for module, gain in modules)
             notes.append(
                 f"init: ortho_init=True re-initializes the Linear and Conv2d weights of {gains} orthogonally and "
                 "their biases to 0, whatever activation_fn is; other modules (an LSTM) keep PyTorch's init"

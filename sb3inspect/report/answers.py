@@ -671,6 +671,9 @@ class Answers:
             return {}
         for key in ("observation_space", "action_space", "lr_schedule", "net_arch", "activation_fn"):
             data.pop(key, None)
+        shared = getattr(self.policy, "share_features_extractor", None)
+        if isinstance(shared, bool):  # a policy attribute _get_constructor_parameters leaves out
+            data["share_features_extractor"] = shared
         real = getattr(data.get("optimizer_class"), "real", None)
         if isinstance(real, type):
             data["optimizer_class"] = real  # the meta build's stand-in: the class it stands for

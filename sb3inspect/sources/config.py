@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from sb3inspect import catalog
-from sb3inspect.errors import ConfigError, SourceError, did_you_mean, has_unprintable, one_of, suggestion
+from sb3inspect.errors import ConfigError, SourceError, did_you_mean, has_unprintable, one_of, printable, suggestion
 from sb3inspect.sources.limits import MAX_DEPTH, check_numbers, check_size, too_deep
 from sb3inspect.sources.pyexpr import policy_kwargs_from_text
 from sb3inspect.sources.spaces import (
@@ -157,6 +157,21 @@ class Overrides:
         """
         merged = dict(data)
         notes: list[str] = []
+        spaces_given = [k for k in ("observation_space", "action_space") if k in self.keys]
+        if "env" in self.keys and spaces_given:
+            raise ConfigError(
+                self.where,
+                f"env {self.keys['env']} and {' and '.join(spaces_given)} both give the spaces",
+                hint="give the env, or the two spaces (--obs and --act), not both",
+            )
+        if len(spaces_given) == 1 and "env" in merged:
+            other = "action_space" if spaces_given == ["observation_space"] else "observation_space"
+            raise ConfigError(
+                self.where,
+                f"{spaces_given[0]} replaces the config's env {printable(str(merged['env']), 80)}, which gave "
+                f"{other} too",
+                hint="give both spaces (--obs and --act), or neither to keep the env",
+            )
 
         def put(key: str, value: Any, holder: dict[str, Any], label: str) -> None:
             if key in holder and holder[key] != value:
@@ -176,6 +191,9 @@ class Overrides:
             put(key, value, merged, key)
         policy_keywords = _policy_keywords(merged.get("algo", algo))
         top = {key: value for key, value in self.kwargs.items() if key not in policy_keywords}
+        info = _algorithm(merged.get("algo", algo))
+        if info is not None:  # a typo in a flag is the flag's, not the file's
+            check_keys(top, info, TOP_LEVEL_KEYS, lambda key: f"{self.where}: {key}")
         given = {**self.policy_kwargs, **{k: v for k, v in self.kwargs.items() if k in policy_keywords}}
         for key, value in top.items():
             put(key, value, merged, key)
@@ -188,10 +206,15 @@ class Overrides:
         return merged, notes
 
 
+def _algorithm(algo: Any) -> catalog.AlgoInfo | None:
+    """The algorithm a config's ``algo`` names, or None when it names none known (an error said elsewhere)."""
+    key = algo.strip().lower().replace("-", "_") if isinstance(algo, str) else None
+    return catalog.ALGORITHMS.get(catalog.ALGO_ALIASES.get(key or "", ""))
+
+
 def _policy_keywords(algo: Any) -> set[str]:
     """Every policy keyword of an algorithm's policies (none when the algorithm is unknown: -k goes to the top)."""
-    key = algo.strip().lower().replace("-", "_") if isinstance(algo, str) else None
-    info = catalog.ALGORITHMS.get(catalog.ALGO_ALIASES.get(key or "", ""))
+    info = _algorithm(algo)
     return {k for policy in info.policies.values() for k in policy.kwargs} - {"use_sde"} if info else set()
 
 

@@ -255,9 +255,9 @@ def _make(env_id: str, env_kwargs: dict[str, Any] | None) -> Any:
     try:
         with caught_warnings():  # dropped: "out of date, upgrade to v5" and the like; the env is made as asked
             return gymnasium.make(env_id, **(env_kwargs or {}))
-    except gym_error.NameNotFound as exc:
-        raise SourceError(f"env {env_id!r}: {_not_found(env_id, exc)}") from None
-    except (gym_error.NamespaceNotFound, gym_error.VersionNotFound, gym_error.DeprecatedEnv) as exc:
+    except (gym_error.NameNotFound, gym_error.NamespaceNotFound, gym_error.VersionNotFound):
+        raise SourceError(f"env {env_id!r}: {_not_found(env_id)}") from None
+    except gym_error.DeprecatedEnv as exc:
         raise SourceError(f"env {env_id!r}: {_first_line(exc)}") from None
     except (gym_error.DependencyNotInstalled, ModuleNotFoundError) as exc:
         raise SourceError(_missing_dependency(env_id, exc)) from None
@@ -352,16 +352,27 @@ def _missing_dependency(env_id: str, exc: Exception) -> str:
     return f"env {env_id!r} needs a package that is not installed: {_first_line(exc)}"
 
 
-def _not_found(env_id: str, exc: Exception) -> str:
+def _not_found(env_id: str) -> str:
+    """Why an id is not registered, with the ids meant where one is close: ours, not gymnasium's wording."""
     import difflib
 
     import gymnasium
 
     ids = list(gymnasium.envs.registry)
-    close = difflib.get_close_matches(env_id, ids, n=3, cutoff=0.5)
+    lowered = {i.lower(): i for i in ids}
+    close = [lowered[i] for i in difflib.get_close_matches(env_id.lower(), list(lowered), n=3, cutoff=0.7)]
     if close:
         return "no such registered env; did you mean " + " or ".join(repr(c) for c in close) + "?"
-    return f"{_first_line(exc)}"
+    name = env_id.rsplit("/", 1)[-1].split("-v")[0].lower()
+    versions = [i for i in ids if i.rsplit("/", 1)[-1].split("-v")[0].lower() == name]
+    if versions:  # the name is right, the version is not
+        return f"no such registered env; registered versions: {', '.join(repr(v) for v in sorted(versions)[:5])}"
+    namespace = f", or the package of namespace {env_id.split('/')[0]!r} is not installed" if "/" in env_id else ""
+    return (
+        f"no env is registered as {env_id!r} nor under a similar name{namespace}: check the id, or install and "
+        'import the package that registers it (ids it knows: python -c "import gymnasium; '
+        'gymnasium.pprint_registry()")'
+    )
 
 
 def _check_supported(spec: SpaceSpec, what: str) -> None:
