@@ -665,8 +665,8 @@ def diff(
         cache = open_cache(disabled=no_cache)
         env_a, env_b = diff_envs(source_a, source_b, _one_env(env, "diff compares one policy with one"))
         result = diff_reports(
-            summarize_one(source_a, env=env_a, algo=algo, allow_imports=allow_imports, cache=cache),
-            summarize_one(source_b, env=env_b, algo=algo, allow_imports=allow_imports, cache=cache),
+            summarize_one(source_a, env=env_a, algo=algo, allow_imports=allow_imports, cache=cache, choose="--env"),
+            summarize_one(source_b, env=env_b, algo=algo, allow_imports=allow_imports, cache=cache, choose="--env"),
         )
         if fmt is TableOrJson.table and sys.stdout.isatty():
             from rich.console import Console

@@ -40,7 +40,7 @@ from sb3inspect.analysis.weights import (
     unbuildable_format,
 )
 from sb3inspect.build.policy import BuiltPolicy, build_policy
-from sb3inspect.errors import ConfigError, Sb3InspectError, SourceError
+from sb3inspect.errors import ConfigError, Sb3InspectError, SourceError, printable
 from sb3inspect.report.decode import to_plain
 from sb3inspect.report.model import Finding, PolicyReport
 from sb3inspect.report.statedict import report_from_state_dict
@@ -304,11 +304,21 @@ def summarize_one(
     algo: str | None = None,
     allow_imports: bool = False,
     cache: ReportCache | None = None,
+    choose: str = "env=",
 ) -> PolicyReport:
-    """The report of a path that describes one policy; an rl-zoo3 file needs ``env`` to choose its entry."""
+    """The report of a path that describes one policy; an rl-zoo3 file needs ``env`` to choose its entry
+    (``choose`` names how the caller's user gives it: ``env=`` in Python, ``--env`` on the command line)."""
+    if env is None and is_zoo_file(path):
+        ids = [str(key) for key in read_mapping(Path(path)) if key != "default"]
+        shown = ", ".join(printable(i, 40) for i in ids[:3]) + (", ..." if len(ids) > 3 else "")
+        raise ConfigError(
+            str(path),
+            f"an rl-zoo3 file holds one entry per env ({len(ids)}: {shown}) and this takes one policy",
+            hint=f"choose its entry with {choose} ID",
+        )
     reports = summarize_path(path, env=env, algo=algo, allow_imports=allow_imports, cache=cache)
     if len(reports) != 1:
-        raise SourceError(str(path), f"holds {len(reports)} policies; choose one with env= (--env on the command line)")
+        raise SourceError(str(path), f"holds {len(reports)} policies", hint=f"choose one with {choose} ID")
     return reports[0]
 
 

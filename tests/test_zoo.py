@@ -244,6 +244,21 @@ def test_every_entry_without_env_reports_the_ones_it_cannot_make(tmp_path: Path)
         summarize_path(config)
 
 
+def test_one_policy_from_a_zoo_file_asks_for_its_entry(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """summary() and diff take one policy: a zoo file without env says so, in the caller's own terms."""
+    import sb3inspect
+    from sb3inspect.cli import main
+    from sb3inspect.errors import ConfigError
+
+    config = tmp_path / "ppo.yml"
+    config.write_text("CartPole-v1:\n  policy: MlpPolicy\nPendulum-v1:\n  policy: MlpPolicy\n")
+    with pytest.raises(ConfigError, match=r"one entry per env \(2: CartPole-v1, Pendulum-v1\).*with env= ID"):
+        sb3inspect.summary(config)
+    assert main(["diff", str(config), str(config), "--no-cache"]) == 2
+    err = capsys.readouterr().err
+    assert "choose its entry with --env ID" in err and "env=" not in err, err
+
+
 def test_cli_zoo_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     config = tmp_path / "a2c.yml"
     config.write_text(
