@@ -214,13 +214,16 @@ def test_env_ids_and_zoo_entries_are_keyed_on_the_resolved_spec(
     assert kinds == {"spec"}
     wrapped = tmp_path / "stacked.yaml"  # spaces given, but wrappers (code outside the file) change them
     wrapped.write_text("algo: PPO\nobservation_space: 4\naction_space: discrete:2\nframe_stack: 2\n")
-    first = run(capsys, "check", wrapped)
-    assert run(capsys, "check", wrapped) == first and len(builds) == 2, first
+    stacked = run(capsys, "check", wrapped)
+    assert run(capsys, "check", wrapped) == stacked and len(builds) == 2, stacked
     assert {json.loads(path.read_text())["kind"] for path in entries(report_cache)} == {"spec"}
     zoo = tmp_path / "ppo.yml"
     zoo.write_text("CartPole-v1:\n  policy: MlpPolicy\n  policy_kwargs: 'dict(net_arch=[16])'\n")
     first = run(capsys, "check", zoo, "--env", "CartPole-v1")
     assert run(capsys, "check", zoo, "--env", "CartPole-v1") == first and len(builds) == 3, first
+    wrapped.write_text(wrapped.read_text().replace("frame_stack: 2", "frame_stack: 3"))  # another resolved spec
+    restacked = run(capsys, "check", wrapped)
+    assert len(builds) == 4 and restacked[1] != stacked[1]  # another count of parameters
 
 
 def test_dicts_with_classes_are_not_cached(report_cache: Path) -> None:
