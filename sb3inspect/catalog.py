@@ -4,8 +4,9 @@ Nothing here decides an architecture: the build stage constructs the real classe
 truth. These tables let a bad config fail fast, with a did-you-mean, on the error path that must
 not import torch; let a saved model's readable fields name its algorithm; and name what each
 stage reads (network attributes, rl-zoo3 wrappers, env packages). ``tests/test_catalog.py`` holds
-every table against the installed SB3, sb3-contrib, rl-zoo3, gymnasium and torch, so drift fails
-CI instead of misleading users.
+each table the installed SB3, sb3-contrib, rl-zoo3, gymnasium and torch can confirm against them, so
+drift fails CI instead of misleading users; the others (pip names, facts of old releases) say where
+they come from.
 """
 
 from __future__ import annotations
