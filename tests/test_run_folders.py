@@ -194,3 +194,18 @@ def test_diff_of_a_zoo_entry_and_a_zip(tmp_path: Path, capsys: pytest.CaptureFix
     assert diff.same
     assert main(["diff", str(run / "CartPole-v1.zip"), str(run / "CartPole-v1.zip"), "--env", "CartPole-v1"]) == 2
     assert "is a saved model, not an rl-zoo3 file" in capsys.readouterr().err
+
+
+def test_an_algo_outside_the_policy_class_group_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    """--algo must not build another algorithm's network around a zip's weights; within the group it chooses."""
+    sac = REAL / "sac" / "Swimmer-v3_1" / "Swimmer-v3.zip"
+    for argv, owners in (
+        (["inspect", str(sac), "--algo", "ppo"], "belongs to SAC"),
+        (["check", str(HOPPER), "--algo", "dqn"], "belongs to PPO, TRPO or A2C"),
+        (["inspect", str(REAL / "her" / "FetchReach-v1_1"), "--algo", "td3"], "belongs to SAC"),
+    ):
+        assert main([*argv, "--no-cache"]) == 2
+        err = capsys.readouterr().err
+        assert err.startswith("error: ") and err.count("\n") == 1 and owners in err and "drop --algo" in err
+    assert main(["check", str(HOPPER), "--algo", "trpo", "--no-cache"]) == 0
+    assert "· TRPO ·" in capsys.readouterr().out

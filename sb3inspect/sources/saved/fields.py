@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from sb3inspect import catalog
-from sb3inspect.errors import Sb3InspectError, SourceError, arch_text
+from sb3inspect.errors import ConfigError, Sb3InspectError, SourceError, arch_text
 from sb3inspect.sources.config import PolicySpec, resolve_algo, spec_from_mapping
 from sb3inspect.sources.saved.zipread import SavedModel, read_saved
 from sb3inspect.sources.spaces import SPACE_TYPES
@@ -211,10 +211,22 @@ def training_values(saved: SavedModel) -> dict[str, Any]:
 
 
 def guess_algo(saved: SavedModel, algo: str | None) -> str | None:
-    """``--algo``; else HER's ``model_class``; else the algorithm of the policy module's group whose markers the data carries."""
-    if algo is not None:
-        return resolve_algo(algo, "--algo")
+    """``--algo``; else HER's ``model_class``; else the algorithm of the policy module's group whose markers the data carries.
+
+    An ``--algo`` outside the group of the policy class's module is refused: the zip names the
+    algorithms its policy serves, and building another's would report a network it does not hold.
+    """
     candidates = group(saved)
+    if algo is not None:
+        name = resolve_algo(algo, "--algo")
+        if candidates and name not in candidates:
+            owners = " or ".join(filter(None, (", ".join(candidates[:-1]), candidates[-1])))
+            raise ConfigError(
+                "--algo",
+                f"{name} does not fit {saved.path}: its policy class {saved.policy_path} belongs to {owners}",
+                hint="drop --algo: the zip names its algorithm",
+            )
+        return name
     if not candidates:
         return None
     if saved.model_class:
