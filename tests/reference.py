@@ -301,6 +301,46 @@ def assert_answers_match(model: Any, report: Any, context: str = "") -> None:
         module = policy.get_submodule(part.layer)
         width = module.in_features if isinstance(module, torch.nn.Linear) else module.features_dim
         assert width == part.width == sum(size for _, size in part.parts), f"{part.layer}: {context}"
+    reported_shapes = {
+        layer.path: layer.output_shape
+        for network in report.networks
+        for layer in network.layers
+        if layer.type == "Conv2d"
+    }
+    real_shapes = conv_output_shapes(policy)
+    assert {path: real_shapes.get(path) for path in reported_shapes} == reported_shapes, context
+    convs = {id(m) for m in policy.modules() if isinstance(m, torch.nn.Conv2d)}
+    assert {id(policy.get_submodule(path)) for path in reported_shapes} == convs, context
+
+
+def conv_output_shapes(policy: torch.nn.Module) -> dict[str, tuple[int, ...]]:
+    """Path -> output shape (no batch) of every Conv2d, from one real CPU forward of each features extractor."""
+    from stable_baselines3.common.preprocessing import preprocess_obs
+    from stable_baselines3.common.torch_layers import BaseFeaturesExtractor
+
+    paths = {id(module): path for path, module in policy.named_modules()}
+    outer = [m for m in policy.modules() if isinstance(m, BaseFeaturesExtractor)]
+    inner = {id(sub) for m in outer for sub in m.modules() if sub is not m}
+    shapes: dict[str, tuple[int, ...]] = {}
+
+    def record(module: torch.nn.Module, _inputs: Any, output: torch.Tensor) -> None:
+        shapes[paths[id(module)]] = tuple(output.shape[1:])
+
+    hooks = [m.register_forward_hook(record) for m in policy.modules() if isinstance(m, torch.nn.Conv2d)]
+    try:
+        obs, _ = policy.obs_to_tensor(_sample_obs(policy.observation_space))
+        features = preprocess_obs(obs, policy.observation_space, normalize_images=policy.normalize_images)
+        with torch.no_grad():
+            for extractor in {id(m): m for m in outer if id(m) not in inner}.values():
+                extractor(features)
+    finally:
+        for hook in hooks:
+            hook.remove()
+    # a shared module runs once but is reported under each of its names (aliases)
+    for path, module in policy.named_modules(remove_duplicate=False):
+        if isinstance(module, torch.nn.Conv2d) and paths[id(module)] in shapes:
+            shapes[path] = shapes[paths[id(module)]]
+    return shapes
 
 
 def is_meta(policy: torch.nn.Module) -> bool:

@@ -23,7 +23,7 @@ from sb3inspect.report.model import PolicyReport
 from sb3inspect.sources.config import spec_from_mapping
 
 from .conftest import ROOT, skip_if_lacking
-from .reference import cpu_model, spaces_env
+from .reference import assert_same_as_cpu_build, cpu_model, spaces_env
 
 BOX = {"type": "Box", "shape": [5], "dtype": "float32"}
 SMALL_IMAGE = {"type": "Box", "shape": [3, 36, 36], "dtype": "uint8"}
@@ -107,6 +107,21 @@ def test_a_float_image_is_not_an_image_and_its_flatten_is_not_a_cnn() -> None:
     assert combined.parts == (("depth (Flatten)", 1600), ("rgb (NatureCNN)", 256))
     policy = model_of(config).policy
     assert list(policy.features_extractor.extractors) == ["depth", "rgb"]  # the order CombinedExtractor concatenates
+
+
+@pytest.mark.parametrize("algo", ["PPO", "SAC"])
+def test_an_image_key_of_a_dict_has_its_cnn_shapes_and_macs(algo: str) -> None:
+    """CombinedExtractor's NatureCNN is measured through the Dict observation it is part of."""
+    config = {
+        "algo": algo,
+        "observation_space": {"type": "Dict", "spaces": {"rgb": SMALL_IMAGE, "state": BOX}},
+        "action_space": CONTINUOUS,
+    }
+    report = sb3inspect.summary(config)
+    assert not [note for note in report.notes if "not measured" in note], report.notes
+    convs = [layer for network in report.networks for layer in network.layers if layer.type == "Conv2d"]
+    assert convs and all(layer.output_shape and layer.macs for layer in convs)
+    assert_same_as_cpu_build(config)  # every Conv2d's output shape is the real forward's
 
 
 # --- actions -----------------------------------------------------------------------------------------

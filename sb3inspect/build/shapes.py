@@ -59,7 +59,11 @@ def probe_shapes(policy: Any) -> Probe:
 
     from sb3inspect.build.meta import meta_build
 
-    extractors = list({id(m): m for m in policy.modules() if isinstance(m, BaseFeaturesExtractor)}.values())
+    found_extractors = {id(m): m for m in policy.modules() if isinstance(m, BaseFeaturesExtractor)}
+    # an extractor inside another (CombinedExtractor's NatureCNN per image key) takes one key, not the
+    # observation: the outer one's run measures its layers
+    inner = {id(sub) for m in found_extractors.values() for sub in m.modules() if sub is not m}
+    extractors = [m for key, m in found_extractors.items() if key not in inner]
     space = getattr(policy, "observation_space", None)
     if not extractors or space is None:
         return Probe()
