@@ -525,6 +525,23 @@ def test_narrower_than_the_actions_is_flagged_but_a_value_bottleneck_of_two_is_n
     assert "of pi has width 4, narrower than the 6 outputs" in finding.message
 
 
+@pytest.mark.parametrize(("net_arch", "flagged"), [([64, 64], False), ([64, 1], True), ([1, 64], True)])
+def test_a_quantile_head_is_narrow_against_its_actions_not_its_quantiles(net_arch: list[int], flagged: bool) -> None:
+    """QR-DQN's default [64, 64] feeds 200 quantiles × 2 actions = 400 outputs: 2 values to choose between."""
+    skip_if_lacking("QRDQN")
+    config = {
+        "algo": "QRDQN",
+        "observation_space": BOX,
+        "action_space": "discrete:2",
+        "policy_kwargs": {"net_arch": net_arch},
+    }
+    report = sb3inspect.summary(config)
+    assert report.action_distribution is not None and report.action_distribution.splits == (200, 2)
+    assert any(f.code == "NA008" for f in report.findings) is flagged
+    head = model_of(config).policy.quantile_net.quantile_net[-1]
+    assert head.out_features == 200 * 2
+
+
 def test_one_huge_linear_after_a_flatten_is_flagged_but_atari_is_not() -> None:
     big = sb3inspect.summary(
         {

@@ -25,8 +25,9 @@ Size findings read the built report (``lint_sizes``), whatever the source:
   parameters (≥ 90 % and ≥ 2 M): a large image flattened into it (NatureCNN on 210×160 frames puts
   11.5 M of 11.6 M parameters in one Linear).
 - NA008 ``narrow-layer`` (warning): a hidden layer of width 1, or narrower than the actions its
-  network outputs: every output is computed from that few numbers (with ReLU, a width-1 layer that
-  outputs 0 passes no gradient at all).
+  network outputs (a QR-DQN head's n_quantiles × n_actions outputs count as its n_actions): every
+  output is computed from that few numbers (with ReLU, a width-1 layer that outputs 0 passes no
+  gradient at all).
 
 Pure functions on plain values: no torch, usable on configs and on a live model's ``policy_kwargs``.
 """
@@ -311,7 +312,10 @@ def _dominant(network: Network, where: str, seen: set[str]) -> list[Finding]:
 
 def _narrow(report: PolicyReport, where: str) -> list[Finding]:
     """One finding per distinct problem; networks with the same hidden sizes share it."""
-    outputs = report.action_distribution.width if report.action_distribution else None
+    dist = report.action_distribution
+    outputs = dist.width if dist else None
+    if dist is not None and dist.kind == "quantile_greedy" and len(dist.splits) == 2:
+        outputs = dist.splits[1]  # n_quantiles × n_actions outputs, but only n_actions values to choose between
     activation = report.activation_fn or ""
     groups: dict[tuple[int, int, int | None], list[str]] = {}
     for network in report.networks:
@@ -346,7 +350,7 @@ def _narrow(report: PolicyReport, where: str) -> list[Finding]:
                 where=f"{where}policy_kwargs.net_arch",
                 message=message,
                 fix=(f"make it at least {limit} wide" if width != 1 else "give it more units")
-                + " (SB3's default hidden layers are 64 wide: net_arch: [64, 64])",
+                + (" (SB3's default hidden layers are 64 wide: net_arch: [64, 64])" if (limit or 0) <= 64 else ""),
             )
         )
     return found
