@@ -307,6 +307,17 @@ def assert_answers_match(model: Any, report: Any, context: str = "") -> None:
         for layer in network.layers
         if layer.type == "Conv2d"
     }
+    assert (report.recurrent is not None) == hasattr(policy, "lstm_actor"), context
+    if report.recurrent is not None:
+        recurrent = report.recurrent
+        assert policy.get_submodule(recurrent["pi"]) is policy.lstm_actor, context
+        vf = policy.get_submodule(recurrent["vf"]["module"])
+        kind = {id(policy.lstm_critic): "own_lstm", id(policy.lstm_actor): "shared_detached"}.get(id(vf), "linear")
+        assert recurrent["vf"]["kind"] == kind and (kind != "linear" or isinstance(vf, torch.nn.Linear)), context
+        states = getattr(model, "_last_lstm_states", None)  # RecurrentPPO._setup_model: the (h, c) training carries
+        if states is not None:
+            h, c = states.pi
+            assert (recurrent["state"]["h"], recurrent["state"]["c"]) == (tuple(h.shape), tuple(c.shape)), context
     real_shapes = conv_output_shapes(policy)
     assert {path: real_shapes.get(path) for path in reported_shapes} == reported_shapes, context
     convs = {id(m) for m in policy.modules() if isinstance(m, torch.nn.Conv2d)}

@@ -297,6 +297,34 @@ def test_recurrent_shared_lstm_is_detached_from_the_value_loss() -> None:
     assert not any(_grads(policy.lstm_actor))
 
 
+@pytest.mark.parametrize(
+    ("kwargs", "kind", "vf_module"),
+    [
+        ({}, "own_lstm", "lstm_critic"),
+        ({"shared_lstm": True, "enable_critic_lstm": False}, "shared_detached", "lstm_actor"),
+        ({"enable_critic_lstm": False}, "linear", "critic"),
+    ],
+    ids=["own", "shared", "none"],
+)
+def test_recurrent_memory_says_which_lstm_each_network_reads(kwargs: dict[str, Any], kind: str, vf_module: str) -> None:
+    skip_if_lacking("RecurrentPPO")
+    config = {
+        "algo": "RecurrentPPO",
+        "observation_space": BOX,
+        "action_space": "discrete:2",
+        "n_envs": 3,
+        "policy_kwargs": {"lstm_hidden_size": 16, "n_lstm_layers": 2, **kwargs},
+    }
+    report = sb3inspect.summary(config)
+    recurrent = report.recurrent
+    assert recurrent is not None and recurrent["vf"] == {"module": vf_module, "kind": kind}
+    assert recurrent["state"] == {"h": (2, 3, 16), "c": (2, 3, 16)}
+    assert header(report)["memory"].startswith("pi lstm_actor")
+    assert any(note.startswith("memory: ") for note in explain_notes(report))
+    assert PolicyReport.from_dict(report.to_dict()) == report
+    assert_same_as_cpu_build(config)  # modules by identity, (h, c) shapes as RecurrentPPO carries them
+
+
 def test_trpo_adam_steps_only_the_value_path() -> None:
     config = {"algo": "TRPO", "observation_space": BOX, "action_space": "box:1", "policy_kwargs": {"net_arch": [8]}}
     report = sb3inspect.summary(config)

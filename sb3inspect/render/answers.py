@@ -640,6 +640,51 @@ def built_activations(report: PolicyReport) -> list[str]:
     return found
 
 
+# --- recurrent state ---------------------------------------------------------------------------------
+
+
+def _state_text(recurrent: Mapping[str, Any]) -> str:
+    h, c = recurrent["state"]["h"], recurrent["state"]["c"]
+    return f"(h, c) {_dims(h)}" if list(h) == list(c) else f"h {_dims(h)}, c {_dims(c)}"
+
+
+def recurrent_line(report: PolicyReport) -> str | None:
+    """``memory``: which LSTM each network reads and the state it carries."""
+    recurrent = report.recurrent
+    if not recurrent:
+        return None
+    vf = recurrent["vf"]
+    vf_text = {
+        "own_lstm": f"vf its own {vf['module']}",
+        "shared_detached": f"vf {vf['module']}'s output, detached",
+        "linear": f"vf {vf['module']} (a Linear, no memory)",
+    }.get(vf["kind"], f"vf {vf['module']}")
+    return (
+        f"pi {recurrent['pi']} · {vf_text} · state {_state_text(recurrent)} per LSTM "
+        "(layers × envs × size), kept between steps, zeroed at episode starts"
+    )
+
+
+def recurrent_explain(report: PolicyReport) -> list[str]:
+    recurrent = report.recurrent
+    if not recurrent:
+        return []
+    vf = recurrent["vf"]
+    why = {
+        "own_lstm": f"vf runs the features through its own {vf['module']} (enable_critic_lstm=True), with its own state",
+        "shared_detached": f"vf reads {vf['module']}'s output detached (shared_lstm=True): one state, and the value "
+        "loss does not train the LSTM",
+        "linear": f"vf has no LSTM (enable_critic_lstm=False, shared_lstm=False): {vf['module']}, a Linear, resizes "
+        "the features to the LSTM's output size, so the value sees only the current observation",
+    }.get(vf["kind"], "")
+    return [
+        f"memory: pi runs the features through {recurrent['pi']} ({recurrent['n_layers']} layer"
+        f"{'s' if recurrent['n_layers'] != 1 else ''} of {recurrent['hidden_size']}) before mlp_extractor; its state "
+        f"{_state_text(recurrent)} is carried from one step to the next and zeroed where an episode starts; the rollout "
+        f"buffer stores it, so training replays each sequence from its stored state; {why}"
+    ]
+
+
 def buffer_explain(report: PolicyReport) -> list[str]:
     """What the rollout or replay buffer holds, and what makes it large."""
     buffer = report.buffer

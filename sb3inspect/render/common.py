@@ -283,6 +283,7 @@ def explain_notes(report: PolicyReport) -> list[str]:
             notes.append(
                 f"{article} {kind} layer has {each} input weights (h·in), recurrent weights (h·h) and two bias vectors (2·h)"
             )
+    notes += answers.recurrent_explain(report)
     bare_log_std = any(
         layer.type == "Parameter" and layer.path.endswith("log_std") for n in report.networks for layer in n.layers
     )
@@ -387,6 +388,9 @@ def header_lines(report: PolicyReport) -> list[tuple[str, str]]:
         if also:
             text += f" ({also})"
         lines.append(("features", text))
+    memory = answers.recurrent_line(report)
+    if memory:
+        lines.append(("memory", memory))
     for label, value in (
         ("settings", answers.settings_line(report)),
         answers.optimizer_line(report) or ("optimizer", None),

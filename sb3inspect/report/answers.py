@@ -588,6 +588,40 @@ class Answers:
 
     # --- the algorithm's buffer --------------------------------------------------------------------
 
+    def recurrent(self) -> dict[str, Any] | None:
+        """What carries memory in an sb3-contrib recurrent policy, read from its modules.
+
+        ``lstm_actor`` feeds pi; vf gets ``lstm_critic`` (enable_critic_lstm), ``lstm_actor``'s output
+        detached (shared_lstm: ``latent_vf = latent_pi.detach()``), or ``critic``, a Linear that only resizes
+        the features (``nn.Linear(self.features_dim, lstm_hidden_size)``: no memory) (``recurrent/policies.py``).
+        Each LSTM's state is (h, c), ``(n_layers, n_envs, size)`` each (``lstm_hidden_state_shape`` per env).
+        """
+        policy = self.policy
+        lstm = getattr(policy, "lstm_actor", None)
+        if lstm is None or not hasattr(lstm, "hidden_size"):
+            return None
+        if getattr(policy, "lstm_critic", None) is not None:
+            vf = {"module": self.module_names.get(id(policy.lstm_critic), "lstm_critic"), "kind": "own_lstm"}
+        elif getattr(policy, "shared_lstm", False):
+            vf = {"module": self.module_names.get(id(lstm), "lstm_actor"), "kind": "shared_detached"}
+        else:
+            critic = getattr(policy, "critic", None)
+            vf = {"module": self.module_names.get(id(critic), "critic"), "kind": "linear"}
+        n_envs = int(getattr(self.algorithm, "n_envs", 1) or 1)
+        hidden = int(lstm.hidden_size)
+        return {
+            "class": type(lstm).__name__,
+            "pi": self.module_names.get(id(lstm), "lstm_actor"),
+            "vf": vf,
+            "hidden_size": hidden,
+            "n_layers": int(lstm.num_layers),
+            # nn.LSTM: h has proj_size features when proj_size > 0, c keeps hidden_size
+            "state": {
+                "h": [int(lstm.num_layers), n_envs, int(getattr(lstm, "proj_size", 0) or hidden)],
+                "c": [int(lstm.num_layers), n_envs, hidden],
+            },
+        }
+
     def buffer(self) -> dict[str, Any] | None:
         """The rollout or replay buffer training fills: its class, steps, envs and bytes.
 

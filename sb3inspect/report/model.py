@@ -456,6 +456,9 @@ class PolicyReport:
     """Layers that read several things concatenated (a critic's features + actions, CombinedExtractor's keys)."""
     buffer: Mapping[str, Any] | None = None
     """The rollout or replay buffer training fills: ``{"class", "steps", "n_envs", "bytes"}`` (None when unknown)."""
+    recurrent: Mapping[str, Any] | None = None
+    """What carries memory in a recurrent policy (RecurrentPPO): which LSTM pi and vf read, and the
+    (h, c) state shapes training carries between steps; None for a policy without one."""
     custom: Mapping[str, str] = field(default_factory=FrozenDict)
     """Policy modules whose class is not SB3's (``{"mlp_extractor": "CustomNetwork"}``): net_arch and activation_fn
     do not describe them; their layers do."""
@@ -491,6 +494,7 @@ class PolicyReport:
             "aliases",
             "input_composition",
             "buffer",
+            "recurrent",
             "custom",
         }
     )
@@ -507,6 +511,7 @@ class PolicyReport:
             "settings",
             "aliases",
             "buffer",
+            "recurrent",
             "custom",
             "extra",
         ):
@@ -575,6 +580,7 @@ class PolicyReport:
             "aliases": thaw(self.aliases),
             "input_composition": [part.to_dict() for part in self.input_composition],
             "buffer": thaw(self.buffer),
+            "recurrent": thaw(self.recurrent),
             "custom": thaw(self.custom),
         }
         out.update(thaw(self.extra))

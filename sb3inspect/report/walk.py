@@ -104,6 +104,7 @@ def walk_policy(
         aliases=answers.aliases(),
         input_composition=answers.compositions(),
         buffer=answers.buffer(),
+        recurrent=answers.recurrent(),
         custom=answers.custom(),
     )
 
