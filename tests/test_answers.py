@@ -570,6 +570,35 @@ def test_a_quantile_head_is_narrow_against_its_actions_not_its_quantiles(net_arc
     assert head.out_features == 200 * 2
 
 
+@pytest.mark.parametrize(
+    ("algo", "activation", "net_arch", "flagged"),
+    [
+        ("PPO", "Dropout", [128, 128], True),
+        ("SAC", "Flatten", [16], True),
+        ("A2C", "Identity", [8], True),
+        ("PPO", "Identity", [], False),  # no hidden layer: activation_fn is not used
+        ("PPO", "ReLU", [8], False),
+    ],
+)
+def test_an_activation_that_is_no_nonlinearity_is_flagged(
+    algo: str, activation: str, net_arch: list[int], flagged: bool
+) -> None:
+    config = {
+        "algo": algo,
+        "observation_space": BOX,
+        "action_space": CONTINUOUS,
+        "policy_kwargs": {"activation_fn": activation, "net_arch": net_arch},
+    }
+    report = sb3inspect.summary(config)
+    found = [f for f in report.findings if f.code == "NA009"]
+    assert bool(found) is flagged
+    if flagged:
+        assert f"{activation} is no non-linearity" in found[0].message
+        policy = model_of(config).policy
+        mlp = policy.mlp_extractor.policy_net if hasattr(policy, "mlp_extractor") else policy.actor.latent_pi
+        assert [type(m).__name__ for m in mlp][1] == activation  # in the activation's place, nothing else
+
+
 def test_one_huge_linear_after_a_flatten_is_flagged_but_atari_is_not() -> None:
     big = sb3inspect.summary(
         {

@@ -28,6 +28,9 @@ Size findings read the built report (``lint_sizes``), whatever the source:
   network outputs (a QR-DQN head's n_quantiles × n_actions outputs count as its n_actions): every
   output is computed from that few numbers (with ReLU, a width-1 layer that outputs 0 passes no
   gradient at all).
+- NA009 ``linear-activation`` (warning): ``activation_fn`` is a layer with no non-linearity
+  (``Dropout``, ``AlphaDropout``, ``Flatten``, ``Identity``) between hidden layers: SB3 builds and
+  trains it (SB3#1666), but the hidden layers compute a linear function of the features.
 
 Pure functions on plain values: no torch, usable on configs and on a live model's ``policy_kwargs``.
 """
@@ -37,7 +40,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sb3inspect.catalog import net_arch_keys
+from sb3inspect.catalog import LAYER_ACTIVATIONS, net_arch_keys
 from sb3inspect.errors import did_you_mean
 from sb3inspect.report.model import Finding, Network, PolicyReport
 
@@ -54,6 +57,7 @@ CODES: dict[str, tuple[str, str]] = {
     "NA006": ("sb2-list-of-mappings", ERROR),
     "NA007": ("dominant-layer", WARNING),
     "NA008": ("narrow-layer", WARNING),
+    "NA009": ("linear-activation", WARNING),
 }
 """Code -> (name, level): the lint rules, documented in this module's docstring."""
 
@@ -259,10 +263,13 @@ DOMINANT_PARAMS = 2_000_000
 """NA007: and its size; NatureCNN on 84×84 Atari frames (1.6 M in its Linear, by design) stays below."""
 RELU_LIKE = frozenset({"ReLU", "ReLU6", "Hardtanh", "Hardsigmoid", "Hardswish"})
 """Activations that output a constant (and pass no gradient) over half their input range."""
+LINEAR_ACTIVATIONS = frozenset({*LAYER_ACTIVATIONS, "Identity"})
+"""activation_fn values that leave SB3's MLP linear: layers that are no function of the input's shape
+(``catalog.LAYER_ACTIVATIONS``) and ``Identity``."""
 
 
 def lint_sizes(report: PolicyReport) -> tuple[Finding, ...]:
-    """NA007 and NA008 on the networks a report holds (targets left out: they copy the online ones)."""
+    """NA007, NA008 and NA009 on the networks a report holds (targets left out: they copy the online ones)."""
     findings: list[Finding] = []
     seen: set[str] = set()
     where = ""  # the same finding whatever the source (a config, its saved model, the live model)
@@ -271,7 +278,36 @@ def lint_sizes(report: PolicyReport) -> tuple[Finding, ...]:
             continue
         findings += _dominant(network, where, seen)
     findings += _narrow(report, where)
+    findings += _linear(report, where)
     return tuple(findings)
+
+
+def _linear(report: PolicyReport, where: str) -> list[Finding]:
+    """NA009: the MLP's activation is no non-linearity, and some network has hidden layers for it to sit between."""
+    activation = report.activation_fn
+    if activation not in LINEAR_ACTIVATIONS or "mlp_extractor" in report.custom:
+        return []
+    names = [n.name for n in report.networks if not n.target and n.role != "other" and n.hidden_sizes]
+    if not names:
+        return []  # no hidden layer: activation_fn is not used at all
+    noise = (
+        f"; {activation} only adds noise in train() (rollouts and predict() run in eval mode, where it is off)"
+        if "Dropout" in activation
+        else ""
+    )
+    name, level = CODES["NA009"]
+    return [
+        Finding(
+            code="NA009",
+            name=name,
+            level=level,
+            where=f"{where}policy_kwargs.activation_fn",
+            message=f"{activation} is no non-linearity: SB3 puts it where the activation goes, so the hidden layers "
+            f"of {' and '.join(names)} compute a linear function of the features (as one Linear would){noise}",
+            fix="an activation (ReLU, Tanh, ...); for dropout after the activation, a custom mlp_extractor "
+            "(subclass ActorCriticPolicy, override _build_mlp_extractor) or features extractor",
+        )
+    ]
 
 
 def _dominant(network: Network, where: str, seen: set[str]) -> list[Finding]:
