@@ -1445,6 +1445,18 @@ the buffer's size)."""
 
 # --- what to do instead (refusals) -------------------------------------------------------------------
 
+_A2C_STEP = (
+    "A2C makes one gradient step per rollout, on all n_steps × n_envs samples at once: no minibatches, no epochs"
+)
+NOT_A_KEYWORD_BECAUSE: dict[str, dict[str, str]] = {
+    "A2C": {
+        "batch_size": _A2C_STEP,
+        "n_epochs": _A2C_STEP,
+        "clip_range": "A2C's policy loss is not clipped (PPO's is)",
+    },
+}
+"""Why an algorithm lacks a keyword its neighbours take (a config written for PPO, run with A2C)."""
+
 RECURRENT_ALGO = "RecurrentPPO"
 """The only algorithm with recurrent (``*LstmPolicy``) policies, in sb3-contrib."""
 NOT_IN_SB3: dict[str, str] = {

@@ -380,6 +380,10 @@ def test_the_hyperparameters_that_change_what_is_built() -> None:
     [
         ({"n_stpes": 64}, "n_stpes: unknown key (did you mean 'n_steps'?)"),
         ({"algo": "A2C", "batch_size": 64}, "batch_size is a keyword of PPO, SAC"),
+        (
+            {"algo": "A2C", "n_steps": 2048, "batch_size": 64, "n_epochs": 10},  # a PPO config run with A2C
+            "n_epochs is not A2C's either (A2C makes one gradient step per rollout",
+        ),
         ({"online_sampling": True}, "a HerReplayBuffer keyword of SB3 1.x; SB3 2.0 removed it"),
         (
             {

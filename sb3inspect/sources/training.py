@@ -49,14 +49,16 @@ def check_keys(data: Mapping[str, Any], info: catalog.AlgoInfo, config_keys: tup
     allowed = (*config_keys, *catalog.ALGO_KWARGS[info.name], *catalog.ZOO_KEYS)
     for key in data:
         if key not in allowed:
-            problem, hint = _unknown(str(key), info, config_keys)
+            problem, hint = _unknown(str(key), info, config_keys, data)
             raise ConfigError(where(str(key)), problem, hint=hint)
         if key in catalog.ALGO_KWARGS[info.name] and (missing := catalog.unavailable(f"{info.qualified_name}.{key}")):
             problem, hint = missing
             raise ConfigError(where(str(key)), problem, hint=hint, code="version")
 
 
-def _unknown(key: str, info: catalog.AlgoInfo, config_keys: tuple[str, ...]) -> tuple[str, str]:
+def _unknown(
+    key: str, info: catalog.AlgoInfo, config_keys: tuple[str, ...], data: Mapping[str, Any]
+) -> tuple[str, str]:
     """(problem, hint) for a key that is neither a config key nor anything of this algorithm's."""
     problem = "unknown key"
     keywords = catalog.ALGO_KWARGS[info.name]
@@ -85,7 +87,18 @@ def _unknown(key: str, info: catalog.AlgoInfo, config_keys: tuple[str, ...]) -> 
         return problem, f"did you mean {policy_near!r}? It is a policy keyword: put it under policy_kwargs"
     others = [name for name, keywords in catalog.ALGO_KWARGS.items() if key in keywords]
     if others:
-        return problem, f"{key} is a keyword of {', '.join(others)}, not of {info.name}: SB3 raises TypeError for it"
+        # every key of the config that is another algorithm's keyword, not only the first: one fix for all
+        foreign = [
+            str(k) for k in data if k not in allowed and any(k in keywords for keywords in catalog.ALGO_KWARGS.values())
+        ]
+        also = [k for k in foreign if k != key]
+        because = catalog.NOT_A_KEYWORD_BECAUSE.get(info.name, {})
+        why = sorted({because[k] for k in foreign if k in because})
+        return problem, (
+            f"{key} is a keyword of {', '.join(others)}, not of {info.name}: SB3 raises TypeError for it"
+            + (f"; {', '.join(also)} {'is' if len(also) == 1 else 'are'} not {info.name}'s either" if also else "")
+            + (f" ({'; '.join(why)})" if why else "")
+        )
     return problem, (
         f"a config takes {', '.join(config_keys)}, {info.name}'s keywords ({', '.join(keywords[:4])}, ...) "
         "and rl-zoo3's (n_envs, normalize, frame_stack, ...)"
