@@ -461,7 +461,7 @@ def test_a_config_is_not_a_zoo_file() -> None:
         ("CartPol-v1", "did you mean 'CartPole-v1'"),
         (LUNAR_LANDER, 'pip install swig && pip install "gymnasium[box2d]"'),
         ("Ant-v4", 'pip install "gymnasium[mujoco]"'),
-        ("PongNoFrameskip-v4", "Atari game and ale-py is not installed: pip install ale-py"),
+        ("PongNoFrameskip-v4", "ale-py is not installed: pip install ale-py (or, without it, a config with the spaces"),
         ("MiniGrid-Empty-5x5-v0", "pip install minigrid"),
         ("Blackjack-v1", "type Tuple"),
         ("os:CartPole-v1", "imports no module"),

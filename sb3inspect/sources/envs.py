@@ -333,7 +333,16 @@ def register_env_package(env_id: str) -> None:
                 __import__(module)  # importing registers the package's envs
             except ImportError:
                 what = "an Atari game and ale-py" if module == "ale_py" else f"registered by {pip_name}, which"
-                raise SourceError(f"env {env_id!r} is {what} is not installed: pip install {pip_name}") from None
+                instead = (
+                    " (or, without it, a config with the spaces the policy sees: after AtariWrapper and frame_stack: 4, "
+                    "observation_space: {type: Box, shape: [84, 84, 4], dtype: uint8} and action_space: discrete:N, "
+                    "N the game's action count)"
+                    if module == "ale_py"
+                    else ""
+                )
+                raise SourceError(
+                    f"env {env_id!r} is {what} is not installed: pip install {pip_name}{instead}"
+                ) from None
             return
 
 
