@@ -1370,13 +1370,12 @@ LOSSES: dict[tuple[str, str], tuple[str, str]] = {
         )
         for algo in ("TD3", "DDPG")
     },
-    **{
-        (algo, "critic"): (
-            "Σ_i MSE(Q_i(s, a), TD target)",
-            "each q-network against r + γ·min target Q(s', μ_target(s') + clipped noise)",
-        )
-        for algo in ("TD3", "DDPG")
-    },
+    ("TD3", "critic"): (
+        "Σ_i MSE(Q_i(s, a), TD target)",
+        "each q-network against r + γ·min target Q(s', μ_target(s') + clipped noise)",
+    ),
+    # ddpg/ddpg.py: TD3 with policy_delay=1, n_critics=1, target_policy_noise=0.0, target_noise_clip=0.0
+    ("DDPG", "critic"): ("MSE(Q(s, a), TD target)", "the q-network against r + γ·Q_target(s', μ_target(s'))"),
     # dqn/dqn.py train: `loss = F.smooth_l1_loss(current_q_values, target_q_values)`
     ("DQN", "policy"): ("Huber(Q(s, a) − (r + γ·max_a' Q_target(s', a')))", "q_net against q_net_target's TD target"),
     # qrdqn/qrdqn.py train: `loss = quantile_huber_loss(current_quantiles, target_quantiles, sum_over_quantiles=True)`

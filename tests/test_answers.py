@@ -325,6 +325,26 @@ def test_recurrent_memory_says_which_lstm_each_network_reads(kwargs: dict[str, A
     assert_same_as_cpu_build(config)  # modules by identity, (h, c) shapes as RecurrentPPO carries them
 
 
+@pytest.mark.parametrize(
+    ("algo", "n_critics", "words"),
+    [
+        ("SAC", 2, "takes the minimum of their next-state values"),
+        ("TD3", 3, "takes the minimum of their next-state values"),
+        ("DDPG", None, "one q-network (n_critics=1)"),
+        ("TQC", 2, "pools their quantiles and drops the highest"),
+    ],
+)
+def test_why_a_critic_holds_several_q_networks(algo: str, n_critics: int | None, words: str) -> None:
+    skip_if_lacking(algo)
+    kwargs = {"n_critics": n_critics} if n_critics else {}
+    config = {"algo": algo, "observation_space": BOX, "action_space": CONTINUOUS, "policy_kwargs": kwargs}
+    report = sb3inspect.summary(config)
+    (line,) = [note for note in explain_notes(report) if note.startswith("critic has ")]
+    assert words in line
+    real = len(model_of(config).policy.critic.q_networks)
+    assert report.settings["n_critics"] == real and (real == 1) == line.startswith("critic has one q-network")
+
+
 def test_trpo_adam_steps_only_the_value_path() -> None:
     config = {"algo": "TRPO", "observation_space": BOX, "action_space": "box:1", "policy_kwargs": {"net_arch": [8]}}
     report = sb3inspect.summary(config)

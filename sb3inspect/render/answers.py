@@ -600,7 +600,27 @@ def composition_explain(report: PolicyReport) -> list[str]:
     for part in report.input_composition:
         pieces = " + ".join(f"{name} {width:,}" for name, width in part.parts)
         notes.append(f"{part.layer} reads {part.width:,} = {pieces}: {part.why}")
-    return notes
+    return notes + _critics_explain(report)
+
+
+def _critics_explain(report: PolicyReport) -> list[str]:
+    """Why an off-policy critic holds n_critics q-networks: what the losses (``report.optimizers``) do with them."""
+    n = report.settings.get("n_critics")
+    critic = next((o for o in report.optimizers if o.name.endswith("critic.optimizer")), None)
+    if not isinstance(n, int) or critic is None:
+        return []
+    if n == 1:
+        return ["critic has one q-network (n_critics=1): the TD target takes the target critic's value as it is"]
+    if "quantile" in (critic.loss or ""):
+        return [
+            f"critic has {n} q-networks (n_critics={n}), each predicting quantiles of the return: the TD target pools "
+            "their quantiles and drops the highest (truncation), which counters overestimation instead of a minimum"
+        ]
+    return [
+        f"critic has {n} independent q-networks (n_critics={n}) on the same input, all trained toward one TD target that "
+        "takes the minimum of their next-state values (clipped double Q-learning): one q-network's errors, maximized "
+        "over actions, would overestimate the values"
+    ]
 
 
 def net_arch_custom(report: PolicyReport) -> str | None:
