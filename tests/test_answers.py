@@ -345,6 +345,42 @@ def test_why_a_critic_holds_several_q_networks(algo: str, n_critics: int | None,
     assert report.settings["n_critics"] == real and (real == 1) == line.startswith("critic has one q-network")
 
 
+def test_a_non_shared_on_policy_extractor_is_trained_by_its_own_loss() -> None:
+    config = {
+        "algo": "PPO",
+        "policy": "CnnPolicy",
+        "observation_space": SMALL_IMAGE,
+        "action_space": "discrete:2",
+        "policy_kwargs": {"share_features_extractor": False},
+    }
+    report = sb3inspect.summary(config)
+    (line,) = [note for note in explain_notes(report) if note.startswith("share_features_extractor=False")]
+    assert "the policy loss trains pi's, the value loss vf's" in line
+    policy = model_of(config).policy
+    assert policy.pi_features_extractor is not policy.vf_features_extractor
+    obs = torch.full((2, 3, 36, 36), 128, dtype=torch.uint8)
+    policy.predict_values(obs).sum().backward()  # a value-only loss
+    assert all(p.grad is None for p in policy.pi_features_extractor.parameters())
+    assert any(p.grad is not None for p in policy.vf_features_extractor.parameters())
+
+
+def test_log_std_can_be_set_after_loading_where_the_report_says(tmp_path: Any) -> None:
+    config = {
+        "algo": "PPO",
+        "observation_space": BOX,
+        "action_space": CONTINUOUS,
+        "policy_kwargs": {"log_std_init": -0.5},
+    }
+    report = sb3inspect.summary(config)
+    (line,) = [note for note in explain_notes(report) if note.startswith("log_std_init only sets")]
+    assert "model.policy.log_std.data" in line
+    model = model_of(config)
+    assert float(model.policy.log_std.data[0]) == -0.5 and model.policy.log_std.requires_grad
+    model.save(tmp_path / "m.zip")
+    with pytest.raises(ValueError):  # load() refuses other policy_kwargs
+        type(model).load(tmp_path / "m.zip", policy_kwargs={"log_std_init": 0.0}, device="cpu")
+
+
 def test_trpo_adam_steps_only_the_value_path() -> None:
     config = {"algo": "TRPO", "observation_space": BOX, "action_space": "box:1", "policy_kwargs": {"net_arch": [8]}}
     report = sb3inspect.summary(config)

@@ -248,12 +248,15 @@ def _explain_gaussian(dist: ActionDistribution, box: str, report: PolicyReport) 
     std = dist.log_std or {}
     init = std.get("init")
     start = f" (log_std_init {number(init)} → std {math.exp(init):.3g})" if isinstance(init, (int, float)) else ""
+    path = std.get("path") or "log_std"
     return [
         f"actions: a diagonal Gaussian. {_head(dist)} gives the mean of each of the {dist.width} action dimensions; "
         f"log_std is a learned parameter ({_dims(std.get('shape', ()))}){start} that does not depend on the observation. "
         f"A sample is unbounded: it is clipped to {box} only when sent to env.step and by predict(), while the "
         "rollout buffer and the log-probability keep the unclipped sample (no tanh; for bounded samples use SAC/TD3, "
-        "or gSDE with squash_output)"
+        "or gSDE with squash_output)",
+        f"log_std_init only sets where log_std starts: to set it later (a new curriculum stage), write "
+        f"model.policy.{path}.data after loading, since load() refuses policy_kwargs other than the saved ones",
     ]
 
 

@@ -253,6 +253,14 @@ def explain_notes(report: PolicyReport) -> list[str]:
             f"{', '.join(shared)} is one module used by {' and '.join(users)}: listed in each network, "
             "counted once in the totals"
         )
+    extractor = report.features_extractor or {}
+    if pi is not None and vf is not None and extractor.get("shared") is False:
+        notes.append(
+            f"share_features_extractor=False: pi and vf each run their own {extractor.get('class', 'features extractor')} "
+            "(features_extractor, also named pi_features_extractor, and vf_features_extractor): the policy loss trains "
+            "pi's, the value loss vf's, so the value error no longer shapes the policy's features; twice the "
+            "extractor's parameters and compute"
+        )
     targets = [n.name for n in report.networks if n.target]
     if targets and not report.targets:  # a bare policy: the algorithm's tau and interval are unknown
         how = (
