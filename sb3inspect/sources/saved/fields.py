@@ -21,20 +21,13 @@ import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from sb3inspect import catalog
 from sb3inspect.errors import ConfigError, Sb3InspectError, SourceError, arch_text
 from sb3inspect.sources.config import PolicySpec, resolve_algo, spec_from_mapping
-from sb3inspect.sources.saved.zipread import SavedModel, read_saved
+from sb3inspect.sources.saved.zipread import SavedModel
 from sb3inspect.sources.spaces import SPACE_TYPES
-
-
-def saved_spec(path: Path, *, algo: str | None = None) -> PolicySpec:
-    """The ``PolicySpec`` a saved model's readable fields describe (an error when there is none)."""
-    return spec_of(read_saved(path), algo)
-
 
 # --- data -> PolicySpec ----------------------------------------------------------------------------
 
@@ -46,11 +39,6 @@ class Reading:
     spec: PolicySpec
     notes: tuple[str, ...] = ()
     """How the fields were read where that is not plain: SB3's load-time rewrites, an older release's defaults."""
-
-
-def spec_of(saved: SavedModel, algo: str | None) -> PolicySpec:
-    """The spec the readable fields describe, the likeliest reading; a SourceError says why there is none."""
-    return next(readings(saved, algo)).spec
 
 
 def readings(saved: SavedModel, algo: str | None) -> Iterator[Reading]:

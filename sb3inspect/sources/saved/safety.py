@@ -100,8 +100,6 @@ class Safety:
     findings: tuple[SafetyFinding, ...] = ()
     tensors: dict[str, int] = field(default_factory=dict)
     """Torch member -> its tensor entries, counted from its pickle."""
-    legacy: frozenset[str] = frozenset()
-    """Torch members in torch's legacy (non-zip) format."""
     state_dicts: dict[str, dict[str, TensorEntry]] = field(default_factory=dict)
     """Torch member -> its entries' shapes, dtypes and storages, read from its pickle (a state dict's only)."""
 
@@ -127,7 +125,6 @@ class _Findings:
     def __init__(self) -> None:
         self.items: list[SafetyFinding] = []
         self.tensors: dict[str, int] = {}
-        self.legacy: set[str] = set()
         self.state_dicts: dict[str, dict[str, TensorEntry]] = {}
         self.budget = Budget()
         self.seen: set[SafetyFinding] = set()
@@ -165,7 +162,7 @@ class _Findings:
                 self._nested(label, inner, depth + 1)
 
     def safety(self) -> Safety:
-        return Safety(tuple(self.items), dict(self.tensors), frozenset(self.legacy), dict(self.state_dicts))
+        return Safety(tuple(self.items), dict(self.tensors), dict(self.state_dicts))
 
 
 # --- saved zips -----------------------------------------------------------------------------------------
@@ -408,15 +405,13 @@ def _torch_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, l
     try:
         if info.compress_type == zipfile.ZIP_STORED:
             with member_stream(path, archive, info) as stream:
-                reads, legacy = torch_reads(stream, torch_allowed(), found.budget)
+                reads, _ = torch_reads(stream, torch_allowed(), found.budget)
         else:  # zipfile seeks in a compressed member by decompressing again from its start: read it once
             with archive.open(info) as handle:
-                reads, legacy = torch_reads(io.BytesIO(handle.read()), torch_allowed(), found.budget)
+                reads, _ = torch_reads(io.BytesIO(handle.read()), torch_allowed(), found.budget)
     except (SourceError, zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
         found.add(label, f"cannot be read: {one_line(exc, 200)}", unsafe=False)
         return
-    if legacy:
-        found.legacy.add(info.filename)
     found.tensors[info.filename] = found.tensors.get(info.filename, 0) + sum(read.tensors for read in reads)
     for read in reads:
         found.pickle(label, read)
@@ -449,9 +444,7 @@ def pickle_file_safety(path: Path) -> Safety:
         head = handle.read(4)
         handle.seek(0)
         if head == b"PK\x03\x04" or path.suffix == ".pth":
-            reads, legacy = torch_reads(handle, policy_file_allowed(), found.budget)
-            if legacy:
-                found.legacy.add(path.name)
+            reads, _ = torch_reads(handle, policy_file_allowed(), found.budget)
             for read in reads:
                 found.pickle(path.name, read)
         else:
@@ -594,8 +587,3 @@ def _files(path: Path) -> Iterator[Path]:
         for name in sorted(files):
             if name.lower().endswith(SCAN_SUFFIXES) or name in ZOO_YAML_NAMES:
                 yield Path(root) / name
-
-
-def folder_safety(folder: Path) -> dict[str, Safety]:
-    """An rl-zoo3 run folder's files that a loader reads (models, ``vecnormalize.pkl``, the YAML), by name."""
-    return {str(file.relative_to(folder)): path_safety(file) for file in _files(folder)}
