@@ -557,7 +557,39 @@ def _summarize_saved(path: Path, algo: str | None, safety: Safety) -> PolicyRepo
         reason = sde_features_as_latent(saved) if rebuilt.check["status"] != "match" else None
         if reason is not None:
             return _from_state_dict(path, saved, tensors, unread, algo, reason)
-    return _rebuilt_report(rebuilt, saved, unread, guessed=algo is None, first=first)
+    report = _rebuilt_report(rebuilt, saved, unread, guessed=algo is None, first=first)
+    return _saved_optimizers(report, safety.optimizers, training_values(saved).get("learning_rate"))
+
+
+def _saved_optimizers(
+    report: PolicyReport, groups: dict[str, list[dict[str, Any]]], learning_rate: Any
+) -> PolicyReport:
+    """Each optimizer's options (lr and optimizer_kwargs, as a live model's report names them) valued as the zip
+    saved them, not as the rebuild's defaults: from the first param_group of its ``*.optimizer.pth``
+    (``actor.optimizer.pth`` is ``policy.actor.optimizer``; SB3 makes one group), else lr is the saved
+    learning_rate when it is a number; else lr is unknown (a pickled schedule) and left out."""
+    out = []
+    scheduled = not isinstance(learning_rate, (int, float)) or isinstance(learning_rate, bool)
+    for info in report.optimizers:
+        found = next(
+            (
+                saved[0]
+                for member, saved in groups.items()
+                if saved and info.name in (member.removesuffix(".pth"), f"policy.{member.removesuffix('.pth')}")
+            ),
+            None,
+        )
+        if found is not None:  # the keywords it was created with (lr, optimizer_kwargs), valued as saved
+            options = {key: found.get(key, value) for key, value in {"lr": None, **info.options}.items()}
+        else:
+            options = {key: value for key, value in info.options.items() if key != "lr"}
+            if not scheduled:
+                options = {"lr": learning_rate, **options}
+        out.append(replace(info, options=options))
+    notes = report.notes
+    if scheduled and any("lr" in info.options for info in out):
+        notes += ("the optimizers' lr is the one their schedule had set when the model was saved",)
+    return replace(report, optimizers=tuple(out), notes=notes)
 
 
 def _from_state_dict(
@@ -629,19 +661,12 @@ def _rebuild(reading: Reading, tensors: dict[str, TensorEntry] | None) -> _Rebui
 
 def _apply_training(built: BuiltPolicy, values: dict[str, Any]) -> None:
     """The saved model's own algorithm settings on the rebuilt algorithm object (its tau, policy_delay, learning
-    rate...), so the report's answers are the saved model's, not the defaults'; an unknown learning rate (a saved
-    schedule) leaves the optimizers without one."""
+    rate...), so the report's answers are the saved model's, not the defaults' (its optimizers' options are
+    ``_saved_optimizers``')."""
     algorithm = built.algorithm
     if algorithm is None:
         return
     for key, value in values.items():
-        if key == "learning_rate":
-            for module in built.policy.modules():
-                for group in getattr(getattr(module, "optimizer", None), "param_groups", None) or ():
-                    if isinstance(value, (int, float)) and not isinstance(value, bool):
-                        group["lr"] = value
-                    else:
-                        group.pop("lr", None)
         if value is not None or key == "action_noise":
             setattr(algorithm, key, value)
 

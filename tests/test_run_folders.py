@@ -209,3 +209,41 @@ def test_an_algo_outside_the_policy_class_group_is_refused(capsys: pytest.Captur
         assert err.startswith("error: ") and err.count("\n") == 1 and owners in err and "drop --algo" in err
     assert main(["check", str(HOPPER), "--algo", "trpo", "--no-cache"]) == 0
     assert "· TRPO ·" in capsys.readouterr().out
+
+
+def test_optimizers_show_the_options_the_zip_saved(capsys: pytest.CaptureFixture[str]) -> None:
+    """lr (and optimizer_kwargs) come from each ``*.optimizer.pth``'s param_groups, not the rebuild's defaults."""
+    fetch = run_json(REAL / "her" / "FetchReach-v1_1", capsys)
+    assert {o["name"]: o["options"]["lr"] for o in fetch["optimizers"]} == {
+        "policy.actor.optimizer": 0.001,
+        "policy.critic.optimizer": 0.001,
+        "ent_coef_optimizer": 0.001,
+    }
+    (dqn,) = sb3inspect.summary(REAL / "dqn" / "CartPole-v1_1" / "CartPole-v1.zip").optimizers
+    assert dict(dqn.options) == {"lr": 0.0023}
+    hopper = sb3inspect.summary(HOPPER / "Hopper-v3.zip")  # a linear schedule: the lr it had set when saved
+    assert hopper.optimizers[0].options["eps"] == 1e-05 and hopper.optimizers[0].options["lr"] != 0.0003
+    assert any("lr is the one their schedule had set when the model was saved" in note for note in hopper.notes)
+    assert main(["inspect", str(REAL / "her" / "FetchReach-v1_1"), "--width", "400", "--no-cache"]) == 0
+    out = capsys.readouterr().out
+    assert "actor: Adam lr 0.001 · critic: Adam lr 0.001 · log_ent_coef: Adam lr 0.001" in out
+
+
+def test_an_lr_only_a_schedule_knows_is_unknown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Without its optimizer.pth, a saved schedule's lr is said to be unknown, never shown as a default."""
+    import zipfile
+
+    model = make_model(
+        "PPO", "MlpPolicy", spaces.Box(-1, 1, (3,)), spaces.Discrete(2), {}, {"learning_rate": lambda p: 1e-3 * p}
+    )
+    model.save(tmp_path / "full.zip")
+    with zipfile.ZipFile(tmp_path / "full.zip") as full, zipfile.ZipFile(tmp_path / "bare.zip", "w") as bare:
+        for name in full.namelist():
+            if not name.endswith("optimizer.pth"):
+                bare.writestr(name, full.read(name))
+    (optimizer,) = sb3inspect.summary(tmp_path / "bare.zip").optimizers
+    assert "lr" not in optimizer.options
+    assert main(["inspect", str(tmp_path / "bare.zip"), "--width", "300", "--no-cache"]) == 0
+    assert "Adam lr unknown (a schedule)" in capsys.readouterr().out
+    (optimizer,) = sb3inspect.summary(tmp_path / "full.zip").optimizers
+    assert optimizer.options["lr"] == pytest.approx(1e-3)

@@ -399,9 +399,9 @@ def _owner(info: OptimizerInfo) -> str:
 
 
 def _options(info: OptimizerInfo) -> str:
-    parts = [f"lr {number(info.options['lr'])}"] if "lr" in info.options else []
-    parts += [f"{key} {number(value)}" for key, value in info.options.items() if key != "lr"]
-    return f"{info.type} " + (", ".join(parts) if parts else "(defaults)")
+    parts = [f"lr {number(info.options['lr'])}" if "lr" in info.options else "lr unknown (a schedule)"]
+    parts += [f"{key} {number(value)}" for key, value in info.options.items() if key != "lr" and value is not None]
+    return f"{info.type} " + ", ".join(parts)
 
 
 def optimizer_line(report: PolicyReport) -> tuple[str, str] | None:

@@ -317,7 +317,8 @@ class OptimizerInfo:
     type: str
     """Its class (``Adam``, ``RMSprop``, ``RMSpropTFLike``)."""
     options: Mapping[str, Any]
-    """The keywords it is created with: ``lr`` (the schedule's initial value) and ``optimizer_kwargs``."""
+    """The keywords it is created with: ``lr`` (the schedule's initial value) and ``optimizer_kwargs``; a saved model's
+    valued as its ``*.optimizer.pth`` param_group holds them."""
     params: int
     """Parameters its param_groups hold."""
     updated: int

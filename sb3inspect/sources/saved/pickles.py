@@ -899,6 +899,28 @@ def as_mapping(value: Any) -> dict[str, Any] | None:
     return {key: item for key, item in value if isinstance(key, str)}
 
 
+def optimizer_groups(value: Any) -> list[dict[str, Any]] | None:
+    """The options of each param_group of an optimizer's ``state_dict()`` (``*.optimizer.pth``): ``lr``, ``betas``,
+    ``eps``, ``weight_decay``... as saved, plain numbers, flags and tuples of numbers only, ``params`` left out;
+    None for a pickle that is not an optimizer's state dict."""
+    top = as_mapping(value)
+    if top is None or set(top) != {"state", "param_groups"} or not isinstance(top["param_groups"], _List):
+        return None
+    out = []
+    for group in top["param_groups"]:
+        options = as_mapping(group)
+        if options is None:
+            return None
+        out.append({key: item for key, item in options.items() if key != "params" and _plain_option(item)})
+    return out
+
+
+def _plain_option(value: Any) -> bool:
+    if isinstance(value, tuple):
+        return all(_plain_option(item) and not isinstance(item, tuple) for item in value)
+    return value is None or isinstance(value, (bool, int, float))
+
+
 def array_shape(value: Any) -> tuple[int, ...] | None:
     """The shape of a numpy array of the pickle, or None.
 

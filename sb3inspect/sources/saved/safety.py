@@ -45,6 +45,7 @@ from sb3inspect.sources.saved.pickles import (
     PickleRead,
     TensorEntry,
     data_allowed,
+    optimizer_groups,
     policy_file_allowed,
     read_pickle,
     tensor_entries,
@@ -102,6 +103,8 @@ class Safety:
     """Torch member -> its tensor entries, counted from its pickle."""
     state_dicts: dict[str, dict[str, TensorEntry]] = field(default_factory=dict)
     """Torch member -> its entries' shapes, dtypes and storages, read from its pickle (a state dict's only)."""
+    optimizers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    """Torch member -> the options of its param_groups, read from its pickle (an optimizer's state dict only)."""
 
     @property
     def verdict(self) -> str:
@@ -126,6 +129,7 @@ class _Findings:
         self.items: list[SafetyFinding] = []
         self.tensors: dict[str, int] = {}
         self.state_dicts: dict[str, dict[str, TensorEntry]] = {}
+        self.optimizers: dict[str, list[dict[str, Any]]] = {}
         self.budget = Budget()
         self.seen: set[SafetyFinding] = set()
 
@@ -162,7 +166,7 @@ class _Findings:
                 self._nested(label, inner, depth + 1)
 
     def safety(self) -> Safety:
-        return Safety(tuple(self.items), dict(self.tensors), dict(self.state_dicts))
+        return Safety(tuple(self.items), dict(self.tensors), dict(self.state_dicts), dict(self.optimizers))
 
 
 # --- saved zips -----------------------------------------------------------------------------------------
@@ -418,6 +422,9 @@ def _torch_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, l
         entries = tensor_entries(read.value)
         if entries is not None:
             found.state_dicts[info.filename] = entries
+        groups = optimizer_groups(read.value)
+        if groups is not None:
+            found.optimizers[info.filename] = groups
 
 
 def _other_member(path: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo, label: str, found: _Findings) -> None:
