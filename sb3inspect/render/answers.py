@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sb3inspect import catalog
+from sb3inspect.errors import dims
 from sb3inspect.report.model import ActionDistribution, InputStep, OptimizerInfo, PolicyReport
 from sb3inspect.sources.spaces import short
 
@@ -51,7 +52,7 @@ def step_text(step: InputStep, *, report: PolicyReport, brief: bool = True) -> s
     if step.kind == "image":
         text = "image ÷ 255 (normalize_images)" if step.scaled else "image NOT divided by 255 (normalize_images=False)"
         if step.transposed_from is not None:
-            text += f", channel-last {_dims(step.transposed_from)} transposed to channel-first {_dims(space['shape'])}"
+            text += f", channel-last {dims(step.transposed_from)} transposed to channel-first {dims(space['shape'])}"
         return text
     if step.kind == "float":
         shape = list(space.get("shape", ()))
@@ -116,10 +117,6 @@ def _vec_normalize(report: PolicyReport) -> str | None:
     return "standardized by VecNormalize (rl-zoo3's normalize: running mean and std) before the policy sees it"
 
 
-def _dims(shape: Any) -> str:
-    return "×".join(map(str, shape))
-
-
 def row_notes(report: PolicyReport) -> dict[str, str]:
     """Layer path -> what its input really is, where the row alone misleads (a Flatten of a one-hot)."""
     notes = {}
@@ -172,7 +169,7 @@ def action_text(dist: ActionDistribution, report: PolicyReport) -> str:
     if dist.kind == "gaussian":
         return f"Gaussian: mean {head}, std exp(log_std) (a parameter: state-independent){bounds}"
     if dist.kind == "gsde":
-        shape = _dims((dist.log_std or {}).get("shape", ()))
+        shape = dims((dist.log_std or {}).get("shape", ()))
         squash = ", tanh" if dist.squash else ""
         clip = f", mean clipped to ±{number(dist.details['clip_mean'])}" if "clip_mean" in dist.details else ""
         return f"gSDE: mean {head}{clip}, state-dependent noise (log_std {shape} of the noise weights){squash}{bounds}"
@@ -251,7 +248,7 @@ def _explain_gaussian(dist: ActionDistribution, box: str, report: PolicyReport) 
     path = std.get("path") or "log_std"
     return [
         f"actions: a diagonal Gaussian. {_head(dist)} gives the mean of each of the {dist.width} action dimensions; "
-        f"log_std is a learned parameter ({_dims(std.get('shape', ()))}){start} that does not depend on the observation. "
+        f"log_std is a learned parameter ({dims(std.get('shape', ()))}){start} that does not depend on the observation. "
         f"A sample is unbounded: it is clipped to {box} only when sent to env.step and by predict(), while the "
         "rollout buffer and the log-probability keep the unclipped sample (no tanh; for bounded samples use SAC/TD3, "
         "or gSDE with squash_output)",
@@ -279,7 +276,7 @@ def _explain_gsde(dist: ActionDistribution, box: str, report: PolicyReport) -> l
         )
     notes = [
         f"actions: gSDE (state-dependent exploration). {_head(dist)} gives the mean; log_std "
-        f"({_dims(std.get('shape', ()))}) is the log standard deviation of the exploration matrix W ({width}{start}), "
+        f"({dims(std.get('shape', ()))}) is the log standard deviation of the exploration matrix W ({width}{start}), "
         f"not of the action: the noise is latent(s) · W, so the action's std depends on the observation{sampled}"
     ]
     if "clip_mean" in dist.details:
@@ -668,7 +665,7 @@ def built_activations(report: PolicyReport) -> list[str]:
 
 def _state_text(recurrent: Mapping[str, Any]) -> str:
     h, c = recurrent["state"]["h"], recurrent["state"]["c"]
-    return f"(h, c) {_dims(h)}" if list(h) == list(c) else f"h {_dims(h)}, c {_dims(c)}"
+    return f"(h, c) {dims(h)}" if list(h) == list(c) else f"h {dims(h)}, c {dims(c)}"
 
 
 def recurrent_line(report: PolicyReport) -> str | None:
