@@ -247,3 +247,15 @@ def test_an_lr_only_a_schedule_knows_is_unknown(tmp_path: Path, capsys: pytest.C
     assert "Adam lr unknown (a schedule)" in capsys.readouterr().out
     (optimizer,) = sb3inspect.summary(tmp_path / "full.zip").optimizers
     assert optimizer.options["lr"] == pytest.approx(1e-3)
+
+
+def test_the_observation_line_follows_the_run_vecnormalize(capsys: pytest.CaptureFixture[str]) -> None:
+    """A run folder's vecnormalize.pkl standardizes observations: the observation line and --explain say so."""
+    for folder in (HOPPER, REAL / "her" / "FetchReach-v1_1", REAL / "trpo" / "ReacherBulletEnv-v0_1"):
+        assert main(["inspect", str(folder), "--explain", "--width", "400", "--no-cache"]) == 0
+        out = capsys.readouterr().out
+        (line,) = [line for line in out.splitlines() if line.startswith("observation")]
+        assert "standardized by VecNormalize (the run's vecnormalize.pkl" in line
+        assert "not normalized" not in out
+    assert main(["inspect", str(REAL / "sac" / "Swimmer-v3_1"), "--no-cache"]) == 0  # no vecnormalize.pkl
+    assert "used as is (not normalized)" in capsys.readouterr().out

@@ -61,8 +61,11 @@ def step_text(step: InputStep, *, report: PolicyReport, brief: bool = True) -> s
             return f"not an image for SB3 ({space.get('dtype')}): used as is, not ÷ 255"
         if len(shape) == 3:
             return "not an image for SB3 (bounds not [0, 255]): used as is, not ÷ 255"
+        normalize = _vec_normalize(report)
         if brief:
-            return "used as is (not normalized)"
+            return normalize or "used as is (not normalized)"
+        if normalize:
+            return f"cast to float and {normalize} (the policy itself scales only uint8 images)"
         return "cast to float, not normalized: SB3 scales only uint8 images (VecNormalize normalizes vectors)"
     return step.kind
 
@@ -73,7 +76,7 @@ def observation_lines(report: PolicyReport) -> list[tuple[str, str]]:
     steps = report.preprocessing
     normalize = _vec_normalize(report)
     if len(steps) == 1 and steps[0].key is None:
-        text += f" · {normalize or step_text(steps[0], report=report)}"
+        text += f" · {step_text(steps[0], report=report)}"
         return [("observation", text)]
     lines = [("observation", text)]
     if steps:
@@ -108,13 +111,16 @@ def _brief_step(step: InputStep) -> str:
 
 
 def _vec_normalize(report: PolicyReport) -> str | None:
-    """rl-zoo3's ``normalize:`` (VecNormalize around the env), from the report's settings."""
+    """VecNormalize around the env: rl-zoo3's ``normalize:`` in the report's settings, or a run folder's
+    ``vecnormalize.pkl``; None when there is none or it scales the rewards only."""
     value = report.settings.get("normalize")
-    if not isinstance(value, Mapping):
+    source = "rl-zoo3's normalize"
+    run = report.extra.get("run_folder")
+    if isinstance(run, Mapping) and isinstance(run.get("vecnormalize"), Mapping):
+        value, source = run["vecnormalize"], "the run's vecnormalize.pkl"
+    if not isinstance(value, Mapping) or value.get("norm_obs") is False:
         return None
-    if value.get("norm_obs") is False:
-        return None  # VecNormalize scales the rewards only
-    return "standardized by VecNormalize (rl-zoo3's normalize: running mean and std) before the policy sees it"
+    return f"standardized by VecNormalize ({source}: running mean and std) before the policy sees it"
 
 
 def row_notes(report: PolicyReport) -> dict[str, str]:
