@@ -156,6 +156,15 @@ def test_a_folder_without_models_is_one_error_line(tmp_path: Path, capsys: pytes
     assert main(["inspect", str(REAL / "ppo")]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and err.count("\n") == 1 and "its subfolders Hopper-v3_1 hold models" in err
+    assert main(["inspect", str(REAL)]) == 2  # a logs root: ALGO/ENV_N/ENV.zip, two levels down
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "its subfolders dqn/CartPole-v1_1, her/FetchReach-v1_1, ppo/Hopper-v3_1" in err
+    assert "sac/Swimmer-v3_1, trpo/ReacherBulletEnv-v0_1 hold models: pass one of them" in err
+    for index in range(7):
+        (tmp_path / "logs" / "ppo" / f"Env-v{index}_1").mkdir(parents=True)
+        (tmp_path / "logs" / "ppo" / f"Env-v{index}_1" / "Env.zip").write_bytes(b"")
+    assert main(["inspect", str(tmp_path / "logs")]) == 2
+    assert "ppo/Env-v4_1 and 2 more hold models" in capsys.readouterr().err
     assert main(["inspect", str(tmp_path)]) == 2
     assert "is a directory without a saved model (*.zip) in it" in capsys.readouterr().err
     assert main(["inspect", str(HOPPER), "--env", "Hopper-v3"]) == 2

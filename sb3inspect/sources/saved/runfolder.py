@@ -87,17 +87,33 @@ class RunFolder:
         }
 
 
+MAX_RUNS_NAMED = 5
+"""Run folders an error about a folder without models names (the others are counted)."""
+
+
+def _runs_below(path: Path) -> list[str]:
+    """The folders one or two levels down that hold zips, relative to ``path``: an ALGO folder's ENV_N runs,
+    or rl-zoo3's logs root's ALGO/ENV_N (as ``logs/ALGO/ENV_N/ENV.zip`` is laid out)."""
+    found = {
+        zip_.parent.relative_to(path).as_posix() for pattern in ("*/*.zip", "*/*/*.zip") for zip_ in path.glob(pattern)
+    }
+    return sorted(found)
+
+
 def read_run_folder(path: Path) -> RunFolder:
     """The models of a folder (``*.zip`` directly inside) and what rl-zoo3 wrote next to them."""
     path = Path(path)
     models = sorted(path.glob("*.zip"), key=_model_order)
     if not models:
-        runs = sorted({zip_.parent.name for zip_ in path.glob("*/*.zip")})[:3]
+        runs = _runs_below(path)
+        shown = ", ".join(runs[:MAX_RUNS_NAMED]) + (
+            f" and {len(runs) - MAX_RUNS_NAMED} more" if len(runs) > MAX_RUNS_NAMED else ""
+        )
         raise SourceError(
             str(path),
             "is a directory without a saved model (*.zip) in it",
             hint=(
-                f"its subfolders {', '.join(runs)} hold models: pass one of them"
+                f"its subfolders {shown} hold models: pass one of them"
                 if runs
                 else "an rl-zoo3 run folder (logs/ppo/CartPole-v1_1/) holds ENV.zip; pass config files one by one"
             ),
