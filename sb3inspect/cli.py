@@ -469,10 +469,11 @@ class TableOrJson(str, Enum):
 
 @app.command()
 def scan(
-    paths: Annotated[
-        list[Path],
+    sources: Annotated[
+        list[str],
         typer.Argument(
-            help="Saved models (.zip), pickles (.pkl), torch files (.pth), rl-zoo3 YAML, or folders of them."
+            help="Saved models (.zip), pickles (.pkl), torch files (.pth), rl-zoo3 YAML, folders of them, or "
+            "hf://ORG/NAME[/FILE.zip] (its downloaded or cached file)."
         ),
     ],
     fmt: Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")] = TableOrJson.table,
@@ -486,8 +487,10 @@ def scan(
 
         from sb3inspect.cache import open_cache
         from sb3inspect.pipeline import scan_safety
+        from sb3inspect.sources.saved import hub
         from sb3inspect.sources.saved.safety import scan_paths
 
+        paths = [hub.fetch(source).path if hub.is_hub(source) else Path(source) for source in sources]
         results = []
         for result in scan_paths(paths, verdict=partial(scan_safety, cache=open_cache(disabled=no_cache))):
             results.append(result)

@@ -190,3 +190,18 @@ def test_a_hub_source_is_not_a_config(cache: Path) -> None:
     with pytest.raises(SourceError) as caught:
         parse("hf://org/name/config.yml")
     assert caught.value.code == "hub-source"
+
+
+def test_scan_takes_hub_sources_without_torch(cache: Path) -> None:
+    """scan reads the file an hf:// source names (the offline cache here), as inspect does, and never imports torch."""
+    code = (
+        "import sys; from sb3inspect.cli import main; code = main(['scan', *sys.argv[1:]]);"
+        "assert 'torch' not in sys.modules, 'torch imported'; sys.exit(code)"
+    )
+    result = run(cache, "hf://sb3/dqn-CartPole-v1", "hf://someone/hopper/models/final.zip", code=code)
+    assert result.returncode == 0, result.stderr
+    assert "dqn-CartPole-v1.zip" in result.stdout and "models/final.zip" in result.stdout
+    assert "2 scanned: 2 safe" in result.stdout
+    result = run(cache, "hf://sb3/ppo-Pendulum-v1", code=code)
+    assert result.returncode == 2 and result.stderr.count("\n") == 1
+    assert "is not in the Hugging Face cache, and HF_HUB_OFFLINE is set" in result.stderr
