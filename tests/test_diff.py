@@ -109,3 +109,20 @@ def test_diff_command_table_json_and_exit_codes(tmp_path: Path, capsys: pytest.C
 
     assert main(["diff", str(SEED_PATH), str(tmp_path / "missing.yaml")]) == 2
     assert capsys.readouterr().err == f"error: {tmp_path / 'missing.yaml'}: no such file\n"
+
+
+def test_training_hyperparameters_and_optimizer_options_are_listed_not_counted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two training configs of one architecture: diff says what else differs, and exits 0 (same architecture)."""
+    base = {"algo": "PPO", "observation_space": 4, "action_space": "discrete:2"}
+    a = write(tmp_path, "a.yaml", {**base, "n_steps": 32, "learning_rate": 0.001, "gamma": 0.9})
+    b = write(tmp_path, "b.yaml", {**base, "n_steps": 64, "learning_rate": 0.0003})
+    assert main(["diff", a, b, "--format", "json", "--no-cache"]) == 0
+    facts = {fact["fact"]: (fact["a"], fact["b"]) for fact in json.loads(capsys.readouterr().out)["facts"]}
+    assert facts["training.n_steps"] == (32, 64) and facts["training.learning_rate"] == (0.001, 0.0003)
+    assert "training.gamma" not in facts  # b leaves it to SB3's default: not a value to compare
+    lr = {side["lr"] for side in facts["optimizers.policy.optimizer"]}
+    assert lr == {0.001, 0.0003}
+    assert main(["diff", a, b, "--no-cache"]) == 0
+    assert "Adam lr 0.001, eps 1e-05  →  Adam lr 0.0003, eps 1e-05" in capsys.readouterr().out

@@ -20,6 +20,12 @@ from sb3inspect.report.model import Layer, Network, PolicyReport, dumps
 ADDED, REMOVED, RESIZED, CHANGED = "added", "removed", "resized", "changed"
 SETTINGS_FACT = "settings."
 """The prefix of a fact about a setting that is no layer (``settings.ortho_init``)."""
+TRAINING_FACT = "training."
+"""The prefix of a fact about a training hyperparameter both configs give (``training.n_steps``)."""
+OPTIMIZER_FACT = "optimizers."
+"""The prefix of a fact about what an optimizer's param_groups hold (``optimizers.optimizer``: its lr)."""
+NOT_ARCHITECTURE = (SETTINGS_FACT, TRAINING_FACT, OPTIMIZER_FACT)
+"""Facts listed by diff that do not make two architectures differ."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,14 +103,15 @@ class ReportDiff:
     def same(self) -> bool:
         """Same facts, same networks, every layer the same: the two build the same architecture.
 
-        Settings that are no layer (``settings.ortho_init``, ``settings.optimizer_kwargs``...) are listed among
-        the facts but do not make the architectures differ."""
+        Settings that are no layer (``settings.ortho_init``, ``settings.optimizer_kwargs``...), training
+        hyperparameters (``training.n_steps``) and optimizer options (``optimizers.optimizer``: the lr) are listed
+        among the facts but do not make the architectures differ."""
         return not self.architecture_facts and all(network.status == "same" for network in self.networks)
 
     @property
     def architecture_facts(self) -> tuple[tuple[str, Any, Any], ...]:
-        """The facts that differ, without the policy settings that are no layer."""
-        return tuple(fact for fact in self.facts if not fact[0].startswith(SETTINGS_FACT))
+        """The facts that differ, without the settings, hyperparameters and optimizer options that are no layer."""
+        return tuple(fact for fact in self.facts if not fact[0].startswith(NOT_ARCHITECTURE))
 
     @property
     def params_delta(self) -> int:
@@ -204,6 +211,10 @@ def _fact_changes(a: PolicyReport, b: PolicyReport) -> tuple[tuple[str, Any, Any
     if a.settings and b.settings:  # a report from a state dict alone knows no settings: nothing to compare
         for key in dict.fromkeys([*a.settings, *b.settings]):
             facts[f"{SETTINGS_FACT}{key}"] = partial(_setting, key)
+    for key in [k for k in a.training if k in b.training]:  # a key one config leaves to its default: unknown here
+        facts[f"{TRAINING_FACT}{key}"] = partial(_training, key)
+    for name in [o.name for o in a.optimizers if o.name in {p.name for p in b.optimizers}]:
+        facts[f"{OPTIMIZER_FACT}{name}"] = partial(_optimizer, name)
     out = []
     for name, get in facts.items():
         value_a, value_b = get(a), get(b)
@@ -219,6 +230,16 @@ def _distribution(report: PolicyReport) -> Any:
 
 def _setting(key: str, report: PolicyReport) -> Any:
     return report.settings.get(key)
+
+
+def _training(key: str, report: PolicyReport) -> Any:
+    return report.training.get(key)
+
+
+def _optimizer(name: str, report: PolicyReport) -> Any:
+    """An optimizer's class and the options its param_groups hold (lr, eps...)."""
+    optimizer = next(o for o in report.optimizers if o.name == name)
+    return {"optimizer": optimizer.type, **optimizer.options}
 
 
 def _shape_only(space: Any) -> Any:

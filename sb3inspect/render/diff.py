@@ -133,6 +133,9 @@ def _fact(value: Any) -> str:
         if "shared" in value:
             text += ", shared" if value["shared"] else ", one per network"
         return text
+    if isinstance(value, Mapping) and "optimizer" in value:  # an optimizer's class and options
+        options = [f"{key} {number(option)}" for key, option in value.items() if key != "optimizer"]
+        return " ".join([str(value["optimizer"]), ", ".join(options)]).strip()
     if isinstance(value, Mapping) and "kind" in value:  # action distribution
         return str(value.get("distribution") or value["kind"])
     if isinstance(value, (Mapping, tuple)):
