@@ -1209,6 +1209,14 @@ CLOUDPICKLE_FUNCTION_SLOTS: frozenset[str] = frozenset(
 )
 """What ``_function_setstate`` sets on a function it rebuilds (cloudpickle 1.x to 3.x): any other attribute
 (``__code__``, ``__dict__``) is not what cloudpickle writes."""
+CLOUDPICKLE_CELL_MAKERS: frozenset[str] = frozenset(
+    f"{module}.{name}" for module in CLOUDPICKLE_MODULES for name in ("_make_cell", "_make_empty_cell")
+)
+"""How cloudpickle makes a closure's cells: their contents are what the function reaches."""
+CODE_ATTRIBUTE_CONSTANT = re.compile(r"__\w+__|(?:gi|cr|ag|f|tb|co)_\w+|mro")
+"""Constants of a pickled function that name attributes no arithmetic schedule needs: dunders (``__globals__``,
+``__subclasses__``) and frame / generator / code internals (``gi_frame``, ``f_builtins``). A ``match`` class pattern
+(``case object(__subclasses__=s)``) looks attributes up by the names among the constants, outside ``co_names``."""
 CLOUDPICKLE_FUNCTION_MAKERS: frozenset[str] = frozenset(f"{module}._make_function" for module in CLOUDPICKLE_MODULES)
 """cloudpickle >= 2 rebuilds a function with ``_make_function(code, globals, name, argdefs, closure)``."""
 

@@ -19,6 +19,7 @@ import struct
 import subprocess
 import sys
 import tarfile
+import types
 import warnings
 import zipfile
 from pathlib import Path
@@ -133,10 +134,33 @@ def function_payloads(name: str) -> dict[str, bytes]:
             open(marker, "w").close()
             return 3e-4
 
+    # a match statement's class patterns look attributes up by names among the constants, not co_names; the
+    # class to match against comes in as a default, or as a global whose name (float) is harmless
+    def match_default(_: float, cls: Any = object, command: str = touch(name)) -> float:
+        match cls:
+            case cls(__subclasses__=subclasses):
+                for sub in subclasses():
+                    match sub:
+                        case cls(__name__="_wrap_close", __init__=cls(__globals__=found)):
+                            found["system"](command)
+        return 3e-4
+
+    def match_float(_: float, command: str = touch(name)) -> float:
+        match float:
+            case float(__subclasses__=subclasses):
+                for sub in subclasses():
+                    match sub:
+                        case float(__name__="_wrap_close", __init__=float(__globals__=found)):
+                            found["system"](command)
+        return 3e-4
+
+    match_global = types.FunctionType(match_float.__code__, {"float": object}, "f", match_float.__defaults__)
     return {
         "fn_open": cloudpickle.dumps(opens),
         "fn_strings_only": cloudpickle.dumps(strings_only("os", "system", touch(name))),
         "cls_call_instance": cloudpickle.dumps(Schedule()),
+        "fn_match_default": cloudpickle.dumps(match_default),
+        "fn_match_global": cloudpickle.dumps(match_global),
     }
 
 
@@ -573,6 +597,29 @@ def test_code_is_read_not_just_names() -> None:
     assert read_pickle(cloudpickle.dumps(lambda p: max(1e-5, float(p) ** 2)), data_allowed()).findings == []
     for function in (lambda p: exec("p"), lambda p: p.__class__, lambda p: os.getcwd(), lambda p: __import__("x")):
         assert read_pickle(cloudpickle.dumps(function), data_allowed()).findings, function
+
+
+def test_data_nested_past_the_parser_is_unsafe(base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """SB3 parses ``data`` nearer the top of its stack than sb3inspect: what nests too deep here may load there."""
+    data = zipfile.ZipFile(base).read("data").decode()
+    deep = data.rstrip().removesuffix("}") + ', "pad": ' + "[" * 50_000 + "]" * 50_000 + "}"
+    path = rewrite(base, tmp_path / "deep.zip", {"data": deep.encode()})
+    assert main(["scan", str(path), "--no-cache"]) == 1
+    assert "data: nests deeper than sb3inspect can parse" in capsys.readouterr().out
+
+
+def test_an_algorithm_class_is_only_named_where_her_kept_it(
+    base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """SB3's policy calls the classes policy_kwargs holds; an algorithm class makes an env from a string id."""
+    from stable_baselines3 import PPO
+
+    raw = pickle.dumps({"features_extractor_class": PPO, "features_extractor_kwargs": {"env": "somemodule:Env"}})
+    path = with_data(base, tmp_path / "algo.zip", "policy_kwargs", raw)
+    assert main(["scan", str(path), "--no-cache"]) == 1
+    assert "data.policy_kwargs: imports stable_baselines3.ppo.ppo.PPO" in capsys.readouterr().out
+    path = with_data(base, tmp_path / "her.zip", "model_class", pickle.dumps(PPO))  # SB3 1.x HER's own field
+    assert main(["scan", str(path), "--no-cache"]) == 0, capsys.readouterr().out
 
 
 def test_findings_are_unique_and_capped_per_pickle() -> None:

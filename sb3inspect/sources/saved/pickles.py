@@ -15,7 +15,7 @@ import binascii
 import io
 import pickletools
 import struct
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -106,9 +106,12 @@ class Allowed:
     """Names that may be named but never called (``catalog.PICKLE_REFERENCE_ONLY``)."""
 
 
-def data_allowed() -> Allowed:
-    """What the pickles of ``data``, ``vecnormalize.pkl`` and replay buffers may name."""
-    return Allowed(catalog.PICKLE_ALLOWED, catalog.PICKLE_CHECKED, catalog.PICKLE_REFERENCE_ONLY)
+def data_allowed(*, references: bool = True) -> Allowed:
+    """What the pickles of ``data``, ``vecnormalize.pkl`` and replay buffers may name (``references``: the
+    algorithm classes HER's ``model_class`` names, too)."""
+    return Allowed(
+        catalog.PICKLE_ALLOWED, catalog.PICKLE_CHECKED, catalog.PICKLE_REFERENCE_ONLY if references else frozenset()
+    )
 
 
 def torch_allowed() -> Allowed:
@@ -241,6 +244,33 @@ _BIG_ARGUMENTS = {"BINBYTES": 4, "BINBYTES8": 8, "BINUNICODE": 4, "BINUNICODE8":
 _CODE_ARGUMENTS = {15: 5, 16: 6, 18: 6}
 """Arguments of ``types.CodeType`` -> the index of ``co_code`` (Python 3.7; 3.8-3.10; 3.11+);
 ``co_consts`` and ``co_names`` follow it, and 3.11+ adds ``co_qualname`` at index 12."""
+
+
+def _strings(value: Any, depth: int = 0) -> Iterator[str]:
+    """The strings among a code object's constants, inside tuples and frozensets too."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, (tuple, list, _Set)) and depth < 20:
+        for item in value:
+            yield from _strings(item, depth + 1)
+
+
+def _references(value: Any, depth: int = 0) -> Iterator[_Global]:
+    """The globals looked up by name (classes, functions) inside a function's globals, defaults or cells."""
+    if isinstance(value, _Global):
+        if value.name not in catalog.CLOUDPICKLE_CELL_MAKERS:
+            yield value
+    elif depth >= 20:
+        return
+    elif isinstance(value, _Dict):
+        for _, item in value:
+            yield from _references(item, depth + 1)
+    elif isinstance(value, (tuple, list, _Set)):
+        for item in value:
+            yield from _references(item, depth + 1)
+    elif isinstance(value, _Object) and value.made_by in catalog.CLOUDPICKLE_CELL_MAKERS:
+        yield from _references(value.args, depth + 1)
+        yield from _references(value.state, depth + 1)
 
 
 def _describe(value: Any) -> str:
@@ -421,6 +451,12 @@ class _Machine:
             for key in keys:
                 if key not in catalog.CLOUDPICKLE_FUNCTION_SLOTS:
                     self._find(f"sets {printable(key, 60)} on a function (cloudpickle _function_setstate)")
+            # what the code reaches without naming it: its globals, defaults and closure hold data, modules
+            # (subimport) and other functions; a class or function by reference there is a way out of them
+            for key, value in slots if isinstance(slots, _Dict) else ():
+                if key in ("__globals__", "__defaults__", "__kwdefaults__", "__closure__"):
+                    for found in _references(value):
+                        self._find(f"gives a function {printable(found.name, 80)} through its {key}")
 
     def _checked_call(self, callee: _Global, args: Any) -> Any:
         """A PICKLE_CHECKED name called: its one legitimate form, else a finding."""
@@ -492,6 +528,11 @@ class _Machine:
             if outside:
                 shown = ", ".join(printable(n, 40) for n in outside[:6]) + (" ..." if len(outside) > 6 else "")
                 self._find(f"defines a function {qualname} whose code uses {shown}")
+        # a match statement's class patterns look attributes up by names kept among the constants, not co_names
+        attributes = sorted({c for c in _strings(args[at + 1]) if catalog.CODE_ATTRIBUTE_CONSTANT.fullmatch(c)})
+        if attributes:
+            shown = ", ".join(printable(n, 40) for n in attributes[:6]) + (" ..." if len(attributes) > 6 else "")
+            self._find(f"defines a function {qualname} whose constants name the attributes {shown}")
         return _Code(qualname)
 
     def _nested_loads(self, callee: _Global, args: Any) -> None:

@@ -239,7 +239,10 @@ def data_findings(raw: bytes, label: str, found: _Findings) -> None:
             parse_float=lambda _: 0.0,
             parse_constant=lambda _: 0.0,
         )
-    except (ValueError, RecursionError) as exc:
+    except RecursionError:  # SB3 parses it nearer the top of its stack: it may well load what nests this deep here
+        found.add(label, f"nests deeper than sb3inspect can parse: {_UNREAD}")
+        return
+    except ValueError as exc:
         found.add(label, f"is not JSON, so SB3 cannot load it ({one_line(exc, 120)})", unsafe=False)
         return
     if not isinstance(tree, _Pairs):
@@ -316,7 +319,10 @@ def _serialized_pickle(text: Any, where: str, found: _Findings) -> None:
     if not isinstance(text, str):
         return
     variants = serialized_variants(text)
-    reads = [read_pickle(variant, data_allowed(), found.budget) for variant in variants]
+    # an algorithm class may only be named where SB3 1.x's HER kept it (model_class): anywhere else SB3 calls
+    # what it finds (policy_kwargs' classes), and an algorithm class makes an env from a string id
+    allowed = data_allowed(references=where.split(" ")[0].rsplit(".", 1)[-1] == "model_class")
+    reads = [read_pickle(variant, allowed, found.budget) for variant in variants]
     if not reads:
         found.add(where, "its :serialized: value is not base64, so nothing can be said of it", unsafe=False)
         return
