@@ -653,3 +653,22 @@ def test_a_saved_model_from_the_report_cache_prints_what_a_rebuild_prints(
     monkeypatch.setattr(pipeline, "summarize_saved", refuse)
     assert [run("inspect", path, *fmt_args) for fmt_args, path in commands] == uncached
     assert run("check", paths[0])[0] == 0
+
+
+def test_policy_kwargs_only_a_pickle_is_said(tmp_path: Path) -> None:
+    """SB3 writes a policy_kwargs dict's keys readably beside its pickle; a file without them is rebuilt with the
+    defaults, and the report says so rather than showing the defaults as what the file holds."""
+    real = next((Path(__file__).parent / "real-models" / "ppo").rglob("*.zip"))
+    target = tmp_path / "pickled-kwargs.zip"
+    with zipfile.ZipFile(real) as old, zipfile.ZipFile(target, "w") as new:
+        for info in old.infolist():
+            raw = old.read(info)
+            if info.filename == "data":
+                data = json.loads(raw)
+                text = base64.b64encode(pickle.dumps(dict(net_arch=[64, 64]))).decode()
+                data["policy_kwargs"] = {":type:": "<class 'dict'>", ":serialized:": text}
+                raw = json.dumps(data).encode()
+            new.writestr(info, raw)
+    notes = sb3inspect.summary(target).notes
+    assert any(note.startswith("policy_kwargs is only a pickle here") for note in notes), notes
+    assert not any("only a pickle here" in note for note in sb3inspect.summary(real).notes)

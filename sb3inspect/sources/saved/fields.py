@@ -89,6 +89,13 @@ def _base_config(saved: SavedModel, name: str) -> tuple[dict[str, Any], tuple[st
     policy_kwargs, notes = load_policy_kwargs(
         readable_policy_kwargs(data.get("policy_kwargs"), f"{where}.policy_kwargs")
     )
+    saved_kwargs = data.get("policy_kwargs")
+    if isinstance(saved_kwargs, dict) and set(saved_kwargs) <= {":type:", ":serialized:"} and saved_kwargs:
+        # SB3 writes each key of a policy_kwargs dict readably next to its pickle: none here is not SB3's writing
+        notes += (
+            "policy_kwargs is only a pickle here, with nothing readable beside it (SB3 writes its keys): rebuilt "
+            "with the defaults, which the weights check holds against the saved tensors",
+        )
     use_sde = data.get("use_sde", policy_kwargs.pop("use_sde", False))
     policy_kwargs.pop("use_sde", None)
     config = {
