@@ -81,6 +81,12 @@ def lint_net_arch(
     return tuple(lint.findings)
 
 
+def finding(code: str, where: str, message: str, fix: str) -> Finding:
+    """The finding of one code (``NA007``), its name and level from ``CODES``."""
+    name, level = CODES[code]
+    return Finding(code=code, name=name, level=level, where=where, message=message, fix=fix)
+
+
 class _Lint:
     """Collects findings; one method per shape of net_arch."""
 
@@ -92,8 +98,7 @@ class _Lint:
         self.findings: list[Finding] = []
 
     def add(self, code: str, where: str, message: str, fix: str) -> None:
-        name, level = CODES[code]
-        self.findings.append(Finding(code=code, name=name, level=level, where=where, message=message, fix=fix))
+        self.findings.append(finding(code, where, message, fix))
 
     def write(self, value: Any, key: str = "net_arch") -> str:
         """``net_arch: {pi: [64], vf: [64]}`` (YAML) or ``net_arch=dict(pi=[64], vf=[64])`` (Python)."""
@@ -295,14 +300,11 @@ def _linear(report: PolicyReport, where: str) -> list[Finding]:
         if "Dropout" in activation
         else ""
     )
-    name, level = CODES["NA009"]
     return [
-        Finding(
-            code="NA009",
-            name=name,
-            level=level,
-            where=f"{where}policy_kwargs.activation_fn",
-            message=f"{activation} is no non-linearity: SB3 puts it where the activation goes, so the hidden layers "
+        finding(
+            "NA009",
+            f"{where}policy_kwargs.activation_fn",
+            f"{activation} is no non-linearity: SB3 puts it where the activation goes, so the hidden layers "
             f"of {' and '.join(names)} compute a linear function of the features (as one Linear would){noise}",
             fix="an activation (ReLU, Tanh, ...); for dropout after the activation, a custom mlp_extractor "
             "(subclass ActorCriticPolicy, override _build_mlp_extractor) or features extractor",
@@ -327,17 +329,14 @@ def _dominant(network: Network, where: str, seen: set[str]) -> list[Finding]:
             flat = (
                 f"the {'×'.join(map(str, source))} map flattened" if source and len(source) > 1 else "a flattened input"
             )
-            name, level = CODES["NA007"]
             found.append(
-                Finding(
-                    code="NA007",
-                    name=name,
-                    level=level,
-                    where=f"{where}{network.name}: {layer.path}",
-                    message=f"a Linear of {layer.in_features:,} → {layer.out_features:,} holds {layer.params:,} of "
+                finding(
+                    "NA007",
+                    f"{where}{network.name}: {layer.path}",
+                    f"a Linear of {layer.in_features:,} → {layer.out_features:,} holds {layer.params:,} of "
                     f"{network.name}'s {network.params:,} parameters ({100 * layer.params / network.params:.1f} %): "
                     f"it reads {flat}",
-                    fix="downscale the observation (NatureCNN was made for 84×84 frames), or use a features extractor "
+                    "downscale the observation (NatureCNN was made for 84×84 frames), or use a features extractor "
                     "that pools before its Linear (features_extractor_class)",
                 )
             )
@@ -377,15 +376,12 @@ def _narrow(report: PolicyReport, where: str) -> list[Finding]:
                 f"hidden layer {index + 1} of {nets} has width {width}, narrower than the {limit} outputs it feeds: "
                 f"they can only vary in {width} direction{'s' if width > 1 else ''}"
             )
-        name, level = CODES["NA008"]
         found.append(
-            Finding(
-                code="NA008",
-                name=name,
-                level=level,
-                where=f"{where}policy_kwargs.net_arch",
-                message=message,
-                fix=(f"make it at least {limit} wide" if width != 1 else "give it more units")
+            finding(
+                "NA008",
+                f"{where}policy_kwargs.net_arch",
+                message,
+                (f"make it at least {limit} wide" if width != 1 else "give it more units")
                 + (" (SB3's default hidden layers are 64 wide: net_arch: [64, 64])" if (limit or 0) <= 64 else ""),
             )
         )

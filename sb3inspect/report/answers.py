@@ -168,16 +168,17 @@ class Answers:
         squash = "tanh" if getattr(dist, "bijector", None) is not None or kind == "squashed_gaussian" else None
         details: dict[str, Any] = {}
         std: dict[str, Any] | None = None
-        if kind == "gaussian":
-            # DiagGaussianDistribution.proba_distribution_net: nn.Parameter(th.ones(action_dim) * log_std_init)
+        if kind in ("gaussian", "gsde"):
+            # DiagGaussianDistribution.proba_distribution_net: nn.Parameter(th.ones(action_dim) * log_std_init);
+            # StateDependentNoiseDistribution: variance = latent_sde² @ exp(log_std)²: the std depends on the state
             std = {
                 "path": self._path(log_std),
                 "kind": "parameter",
                 "shape": list(log_std.shape),
-                "state_dependent": False,
+                "state_dependent": kind == "gsde",
                 "init": getattr(owner, "log_std_init", None),
             }
-        elif kind == "squashed_gaussian":
+        if kind == "squashed_gaussian":
             # sac/policies.py Actor: self.log_std = nn.Linear(last_layer_dim, action_dim); th.clamp(LOG_STD_MIN, LOG_STD_MAX)
             module = sys.modules.get(type(owner).__module__)
             clamp = [getattr(module, "LOG_STD_MIN", None), getattr(module, "LOG_STD_MAX", None)]
@@ -189,14 +190,6 @@ class Answers:
                 "clamp": clamp if None not in clamp else None,
             }
         elif kind == "gsde":
-            # StateDependentNoiseDistribution: variance = latent_sde² @ exp(log_std)²: the std depends on the state
-            std = {
-                "path": self._path(log_std),
-                "kind": "parameter",
-                "shape": list(log_std.shape),
-                "state_dependent": True,
-                "init": getattr(owner, "log_std_init", None),
-            }
             details.update(
                 latent_dim=getattr(dist, "latent_sde_dim", None),
                 full_std=bool(getattr(dist, "full_std", True)),
