@@ -8,6 +8,8 @@ reports the peak RSS of every process of the run (the env-making child included)
 from __future__ import annotations
 
 import json
+import mmap
+import os
 import struct
 import subprocess
 import sys
@@ -179,3 +181,54 @@ def test_budget_errors_say_what_is_too_large(tmp_path: Path) -> None:
         with pytest.raises(Sb3InspectError) as error:
             summarize_path(Path(argv[0]), env=env)
         assert words in str(error.value), (name, str(error.value))
+
+
+needs_fork_and_proc = pytest.mark.skipif(
+    not hasattr(os, "fork") or not Path("/proc/self/status").exists(), reason="the env child's cap is Linux's"
+)
+
+
+@needs_fork_and_proc
+def test_the_env_child_caps_data_not_address_space() -> None:
+    """A library's read-only reservation (a CUDA torch reserves 3 GB on import) fits; an allocation past the cap does not.
+
+    Under an address-space cap, importing a CUDA build of torch in the env child (an SB3 wrapper needs it)
+    failed with 'failed to map segment from shared object'. Nothing here is touched, so nothing is resident.
+    """
+    from sb3inspect.sources.envs import ENV_MEMORY_BYTES, bounded
+
+    def make() -> list[bool]:
+        reserved = _maps(4 << 30, mmap.PROT_READ)
+        allocated = _maps(ENV_MEMORY_BYTES + (64 << 20), mmap.PROT_READ | mmap.PROT_WRITE)
+        return [reserved, allocated]
+
+    assert bounded(make, "a test env") == [True, False]
+
+
+@needs_fork_and_proc
+def test_imports_are_not_charged_to_the_env_childs_cap() -> None:
+    """What an import allocates inside ``uncapped()`` leaves the constructors their whole allowance."""
+    from sb3inspect.sources.envs import ENV_MEMORY_BYTES, bounded, uncapped
+
+    def make() -> list[bool]:
+        with uncapped():
+            imported = _maps(ENV_MEMORY_BYTES, mmap.PROT_READ | mmap.PROT_WRITE, keep=True)
+        return [imported, _maps(ENV_MEMORY_BYTES - (64 << 20), mmap.PROT_READ | mmap.PROT_WRITE)]
+
+    assert bounded(make, "a test env") == [True, True]
+
+
+_KEPT: list[mmap.mmap] = []
+
+
+def _maps(size: int, prot: int, *, keep: bool = False) -> bool:
+    """Whether a private mapping of ``size`` bytes can be made (never touched, so never resident)."""
+    try:
+        mapping = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE, prot=prot)
+    except OSError:
+        return False
+    if keep:
+        _KEPT.append(mapping)
+    else:
+        mapping.close()
+    return True

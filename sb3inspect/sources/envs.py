@@ -22,7 +22,7 @@ import sys
 import threading
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from sb3inspect import catalog
@@ -61,8 +61,10 @@ def spaces_after(env: Any, wrap: Wrap | None, what: str) -> tuple[SpaceSpec, Spa
     return observation, action
 
 
-ENV_MEMORY_BYTES = 1 << 30
-"""Memory making and wrapping one env may add to sb3inspect's own (1 GiB): a Box keeps its bounds as arrays."""
+ENV_MEMORY_BYTES = 768 << 20
+"""Memory making and wrapping one env may add to sb3inspect's own (768 MiB): a Box keeps its bounds as arrays.
+
+With torch imported in the child (up to ~500 MB resident for a CUDA build), the run stays in its 1.5 GB."""
 ENV_SECONDS = 15.0
 """Time making and wrapping one env may take."""
 _ERRORS: dict[str, type[Sb3InspectError]] = {
@@ -71,7 +73,7 @@ _ERRORS: dict[str, type[Sb3InspectError]] = {
 
 
 def bounded(make: Callable[[], Any], what: str) -> Any:
-    """``make()``, run in a forked child under an address-space limit and a timer; its result must be plain data.
+    """``make()``, run in a forked child under a memory limit and a timer; its result must be plain data.
 
     The child hands back JSON: the result, or the sb3inspect error it raised (re-raised here as such).
     Past the memory limit (a MemoryError, or the child killed) or the timer (the child killed), the error
@@ -133,16 +135,66 @@ def _child(make: Callable[[], Any], writer: int) -> None:
 
 
 def _limit_memory() -> None:
-    """Cap the child's address space at what it has now plus ``ENV_MEMORY_BYTES`` (Linux; elsewhere no cap)."""
-    try:
-        import resource
+    """Cap the child's data at what it has now plus ``ENV_MEMORY_BYTES`` (Linux; elsewhere no cap).
 
-        with open("/proc/self/statm") as handle:
-            size = int(handle.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
-    except (ImportError, OSError, ValueError):
+    The cap is ``RLIMIT_DATA`` (the heap and private writable mappings: what a constructor allocates),
+    not ``RLIMIT_AS``: address space also counts what shared libraries reserve, and a CUDA build of
+    torch reserves 3 GB of it on import, which an address-space cap turns into a failed import.
+    Only the soft limit is set, so that ``uncapped`` can lift it around imports.
+    """
+    used = _data_bytes()
+    if used is None:
         return
-    limit = size + ENV_MEMORY_BYTES
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    _CAP.append(used + ENV_MEMORY_BYTES)
+    _set_cap(_CAP[-1])
+
+
+_CAP: list[int] = []
+"""In a bounded child, the data cap in force (one item); empty elsewhere."""
+
+
+@contextlib.contextmanager
+def uncapped() -> Iterator[None]:
+    """Import installed packages (SB3, rl-zoo3, torch, an env's package) without charging them to the child's cap.
+
+    The cap is for what a file's arguments make constructors allocate; importing torch in the child
+    (an SB3 wrapper needs it) allocates 100 to 700 MB of data by itself, by build. What the import
+    adds is added to the cap, so the constructors still get ``ENV_MEMORY_BYTES``. Outside a bounded
+    child, nothing is done.
+    """
+    before = _data_bytes() if _CAP else None
+    if before is None:
+        yield
+        return
+    _set_cap(None)
+    try:
+        yield
+    finally:
+        _CAP[-1] += max(0, (_data_bytes() or before) - before)
+        _set_cap(_CAP[-1])
+
+
+def _data_bytes() -> int | None:
+    """This process's data size (``VmData``), or None where it cannot be read or capped."""
+    try:
+        import resource  # noqa: F401  (Unix only)
+
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmData:"):
+                    return int(line.split()[1]) * 1024
+    except (ImportError, OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _set_cap(limit: int | None) -> None:
+    """The soft data limit: ``limit`` bytes, or the hard limit where None."""
+    import resource
+
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    soft = hard if limit is None else limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_DATA, (soft, hard))
 
 
 def _read_until(reader: int, deadline: float) -> bytes | None:
@@ -292,7 +344,7 @@ def rl_zoo3_wrappers(why: str) -> Any:
     Importing ``rl_zoo3`` itself costs ~2 s, pulls in huggingface and optuna, and patches gymnasium's
     TimeLimit globally; its wrappers module only needs gymnasium, SB3 and sb3-contrib.
     """
-    with _ZOO_WRAPPERS_LOCK:
+    with _ZOO_WRAPPERS_LOCK, uncapped():
         return _load_zoo_wrappers(why)
 
 
@@ -330,7 +382,8 @@ def register_env_package(env_id: str) -> None:
     for pattern, module, pip_name in catalog.REGISTERING_PACKAGES:
         if re.search(pattern, env_id):
             try:
-                __import__(module)  # importing registers the package's envs
+                with uncapped():
+                    __import__(module)  # importing registers the package's envs
             except ImportError:
                 what = "an Atari game and ale-py" if module == "ale_py" else f"registered by {pip_name}, which"
                 instead = (

@@ -197,7 +197,10 @@ def wrap_function(pipeline: EnvPipeline, target: Target, notes: list[str]) -> Ca
             env = _apply(wrapper_class(wrapper, table, target.allow_imports), env, wrapper, target)
         if not (pipeline.frame_stack or pipeline.normalize is not None or vec_items):
             return env
-        from stable_baselines3.common.vec_env import DummyVecEnv, VecFrameStack, VecNormalize
+        from sb3inspect.sources.envs import uncapped
+
+        with uncapped():
+            from stable_baselines3.common.vec_env import DummyVecEnv, VecFrameStack, VecNormalize
 
         venv = DummyVecEnv([lambda: env])
         for wrapper, table in vec_items:
@@ -227,21 +230,26 @@ def _home(wrapper: Wrapper, table: Mapping[str, tuple[str, ...]]) -> str | None:
 
 
 def wrapper_class(wrapper: Wrapper, table: Mapping[str, tuple[str, ...]], allow_imports: bool) -> type:
-    """The class a wrapper name means: from the table's module, or (allowed imports) its own."""
+    """The class a wrapper name means: from the table's module, or (allowed imports) its own.
+
+    The import is not charged to the env child's memory cap (``envs.uncapped``); the wrapper's constructor is.
+    """
+    from sb3inspect.sources.envs import rl_zoo3_wrappers, uncapped
+
     home = _home(wrapper, table)
     module, _, name = wrapper.name.rpartition(".")
     if home == "rl_zoo3.wrappers":
-        from sb3inspect.sources.envs import rl_zoo3_wrappers
-
         found: type = getattr(rl_zoo3_wrappers(f"wrapper {wrapper.name}"), name)
         return found
     if home is not None:
-        found = getattr(importlib.import_module(home), name)
+        with uncapped():
+            found = getattr(importlib.import_module(home), name)
         return found
     if not allow_imports:  # _applies decided this earlier; never import a file's module without the opt-in
         raise SourceError(f"wrapper {wrapper.name}: not one of the wrappers sb3inspect applies, and imports are off")
     try:
-        cls = getattr(importlib.import_module(module), name)
+        with uncapped():
+            cls = getattr(importlib.import_module(module), name)
     except (ImportError, AttributeError) as exc:
         raise SourceError(f"wrapper {wrapper.name} cannot be imported: {exc}") from None
     if not isinstance(cls, type):
