@@ -1320,9 +1320,9 @@ DISTRIBUTION_KINDS: dict[str, str] = {
     "BernoulliDistribution": "bernoulli",
     "MaskableCategoricalDistribution": "categorical",
     "MaskableMultiCategoricalDistribution": "multi_categorical",
-    "MaskableBernoulliDistribution": "bernoulli",
 }
-"""SB3 / sb3-contrib action distribution classes -> the report's ``action_distribution.kind``."""
+"""SB3 / sb3-contrib action distribution classes -> the report's ``action_distribution.kind``; a class not named
+here takes its closest base's kind (sb3-contrib's MaskableBernoulliDistribution is a MaskableMultiCategorical)."""
 
 LOSSES: dict[tuple[str, str], tuple[str, str]] = {
     # ppo/ppo.py, a2c/a2c.py, ppo_mask/ppo_mask.py, ppo_recurrent/ppo_recurrent.py:

@@ -210,6 +210,28 @@ def test_discrete_heads(action_space: str, kind: str, splits: tuple[int, ...], w
         assert list(real.action_dims) == list(splits)
 
 
+@pytest.mark.parametrize(
+    ("action_space", "splits", "size"),
+    [("multibinary:4", (2, 2, 2, 2), 8), ("multidiscrete:2,3,4", (2, 3, 4), 9), ("discrete:5", (), 5)],
+)
+def test_maskable_heads_and_the_mask_action_masks_returns(action_space: str, splits: tuple[int, ...], size: int) -> None:
+    """MaskablePPO's MultiBinary is a 2-way Categorical per binary action (not Bernoulli logits); the mask
+    action_masks() returns has one boolean per logit, and predict() takes exactly that many."""
+    config = {"algo": "MaskablePPO", "observation_space": BOX, "action_space": action_space}
+    report = sb3inspect.summary(config)
+    dist = report.action_distribution
+    assert dist is not None and dist.splits == splits and dist.details["mask_size"] == size
+    assert dist.kind == ("multi_categorical" if splits else "categorical")
+    assert f"action_masks(): {size} booleans" in header(report)["action"]
+    assert any(f"action_masks() returns {size} booleans" in note for note in explain_notes(report))
+    model = model_of(config)
+    assert list(getattr(model.policy.action_dist, "action_dims", ())) == list(splits)
+    obs = np.zeros((1, 5), dtype=np.float32)
+    model.predict(obs, action_masks=np.ones((1, size), dtype=bool))
+    with pytest.raises(RuntimeError):
+        model.predict(obs, action_masks=np.ones((1, size - 1), dtype=bool))
+
+
 def test_q_networks_are_greedy_with_epsilon() -> None:
     report = sb3inspect.summary(
         {"algo": "QRDQN", "observation_space": 4, "action_space": "discrete:2", "policy_kwargs": {"n_quantiles": 25}}

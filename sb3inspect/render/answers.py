@@ -161,12 +161,15 @@ def action_text(dist: ActionDistribution, report: PolicyReport) -> str:
     """One line: the distribution, where its parameters come from, how actions meet the bounds."""
     head = dist.outputs[0] if dist.outputs else "the head"
     bounds = _bounds(dist, report)
+    masked = (
+        f", invalid actions masked (action_masks(): {dist.details['mask_size']} booleans)"
+        if dist.details.get("masked")
+        else ""
+    )
     if dist.kind == "categorical":
-        masked = ", invalid actions masked" if dist.details.get("masked") else ""
         return f"Categorical over {dist.width} logits ({head}){masked}"
     if dist.kind == "multi_categorical":
         splits = " + ".join(map(str, dist.splits))
-        masked = ", invalid actions masked" if dist.details.get("masked") else ""
         return (
             f"MultiCategorical: {head}'s {dist.width} logits split {splits}, one independent Categorical each{masked}"
         )
@@ -356,7 +359,7 @@ def _explain_multi_categorical(dist: ActionDistribution, box: str, report: Polic
         f"actions: {_head(dist)}'s {dist.width} outputs are split into {len(splits)} independent Categoricals of "
         f"{', '.join(map(str, splits))} logits, sampled independently given the observation: not one distribution "
         f"over the {math.prod(splits) if splits else 0:,} combinations",
-        *_masked(dist),
+        *_masked(dist, report),
     ]
 
 
@@ -369,15 +372,25 @@ def _explain_categorical(dist: ActionDistribution, box: str, report: PolicyRepor
         f"actions: {_head(dist)}'s {dist.width} outputs are the logits of one Categorical over the {dist.width} "
         "actions (softmax); deterministic=True takes the argmax"
     ]
-    return notes + _masked(dist)
+    return notes + _masked(dist, report)
 
 
-def _masked(dist: ActionDistribution) -> list[str]:
+def _masked(dist: ActionDistribution, report: PolicyReport) -> list[str]:
     if not dist.details.get("masked"):
         return []
+    size = dist.details["mask_size"]
+    if dist.splits:
+        binary = (
+            ": for each binary action, whether 0 and whether 1 is allowed"
+            if report.action_space.get("type") == "MultiBinary"
+            else ""
+        )
+        layout = f"one per logit of {_head(dist)}: the masks of its {len(dist.splits)} sub-actions ({' + '.join(map(str, dist.splits))}) concatenated into one flat array{binary}"
+    else:
+        layout = f"one per action, in the order of {_head(dist)}'s logits"
     return [
-        f"MaskablePPO: the logit of every action the env's action_masks() marks invalid is set to "
-        f"{catalog.MASKED_LOGIT:.0e} before the softmax, so it is never sampled"
+        f"MaskablePPO: the env's action_masks() returns {size} booleans, {layout}; the logit of every action it "
+        f"marks invalid is set to {catalog.MASKED_LOGIT:.0e} before the softmax, so it is never sampled"
     ]
 
 

@@ -163,7 +163,16 @@ class Answers:
 
     def _distribution(self, dist: Any, network: str, owner: Any, mean: Any, log_std: Any) -> ActionDistribution:
         cls = type(dist).__name__
-        kind = catalog.DISTRIBUTION_KINDS.get(cls, "other")
+        # by the class's bases: sb3-contrib's MaskableBernoulliDistribution is a MaskableMultiCategoricalDistribution
+        # of [2] * n (a 2-way Categorical per binary action), not independent Bernoulli logits
+        kind = next(
+            (
+                catalog.DISTRIBUTION_KINDS[c.__name__]
+                for c in type(dist).__mro__
+                if c.__name__ in catalog.DISTRIBUTION_KINDS
+            ),
+            "other",
+        )
         outputs = tuple(name for name in (self._path(mean), self._path(log_std)) if name is not None)
         squash = "tanh" if getattr(dist, "bijector", None) is not None or kind == "squashed_gaussian" else None
         details: dict[str, Any] = {}
@@ -205,6 +214,8 @@ class Answers:
             details["action_dims"] = [int(n) for n in getattr(dist, "action_dims", ())]
         if cls.startswith("Maskable"):
             details["masked"] = True
+            # MaskableCategorical(Distribution).apply_masking: one boolean per logit, the sub-spaces' masks concatenated
+            details["mask_size"] = _out_features(mean)
         bounds = None
         if self._box_actions():
             # BasePolicy.predict and OnPolicyAlgorithm.collect_rollouts: unscale_action when squash_output, else np.clip

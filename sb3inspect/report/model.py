@@ -298,7 +298,8 @@ class ActionDistribution:
     (from [-1, 1] to [low, high]); None for discrete actions."""
     details: Mapping[str, Any] = field(default_factory=FrozenDict)
     """Kind-specific facts: gSDE's ``latent_dim``, ``full_std``, ``use_expln``, ``sample_freq``, ``learn_features``;
-    ``clip_mean``; DQN's ``exploration`` (ε schedule); TD3's ``action_noise`` and target smoothing; ``masked``."""
+    ``clip_mean``; DQN's ``exploration`` (ε schedule); TD3's ``action_noise`` and target smoothing; ``masked`` and
+    ``mask_size`` (MaskablePPO)."""
 
     def __post_init__(self) -> None:
         for name in ("outputs", "splits", "log_std", "details"):
