@@ -463,7 +463,7 @@ def test_a_config_is_not_a_zoo_file() -> None:
         ("Ant-v4", 'pip install "gymnasium[mujoco]"'),
         ("PongNoFrameskip-v4", "ale-py is not installed: pip install ale-py (or, without it, a config with the spaces"),
         ("MiniGrid-Empty-5x5-v0", "pip install minigrid"),
-        ("Blackjack-v1", "type Tuple"),
+        ("Blackjack-v1", "type Tuple, which SB3 policies do not take"),
         ("os:CartPole-v1", "imports no module"),
     ],
 )
@@ -477,6 +477,21 @@ def test_env_id_errors_say_what_to_do(env_id: str, message: str, capsys: pytest.
     assert main(["inspect", "--algo", "ppo", "--env", env_id]) == 2
     err = capsys.readouterr().err
     assert err.startswith("error: ") and message in err and err.count("\n") == 1, err
+
+
+def test_an_unsupported_observation_says_what_flattening_gives() -> None:
+    """Blackjack's Tuple: the hint's FlattenObservation size is what SB3 then builds on (SB3#1140)."""
+    from stable_baselines3 import PPO
+
+    with pytest.raises(SourceError) as caught:
+        summarize_spec(spec_from_mapping({"algo": "PPO", "env": "Blackjack-v1"}))
+    hint = str(caught.value)
+    assert "FlattenObservation, which turns it into Box(45,)" in hint and "observation_space: 45" in hint
+    env = gymnasium.wrappers.FlattenObservation(gymnasium.make("Blackjack-v1"))
+    model = PPO("MlpPolicy", env, n_steps=8, batch_size=8, device="cpu")
+    assert model.policy.mlp_extractor.policy_net[0].in_features == 45
+    report = summarize_spec(spec_from_mapping({"algo": "PPO", "observation_space": 45, "action_space": "discrete:2"}))
+    assert report.totals.params == sum(p.numel() for p in model.policy.parameters())
 
 
 def test_no_vel_env_is_rl_zoo3s_masked_env() -> None:

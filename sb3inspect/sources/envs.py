@@ -28,7 +28,7 @@ from typing import Any
 from sb3inspect import catalog
 from sb3inspect.caught import caught_warnings
 from sb3inspect.errors import BuildError, ConfigError, MissingExtra, Sb3InspectError, SourceError, one_line
-from sb3inspect.sources.spaces import MAX_SPACE_ELEMENTS, SPACE_TYPES, SpaceSpec, describe
+from sb3inspect.sources.spaces import MAX_SPACE_ELEMENTS, SPACE_TYPES, SpaceSpec, describe, short
 
 Wrap = Callable[[Any], Any]
 """Takes the made env, returns what carries the final spaces (a wrapped env or a vec env)."""
@@ -233,7 +233,7 @@ def _spaces_after(env: Any, wrap: Wrap | None, what: str) -> tuple[SpaceSpec, Sp
         raise SourceError(
             f"{what}: ran out of memory making or wrapping it; its spaces are larger than sb3inspect reads"
         ) from None
-    _check_supported(observation, f"{what} has an observation space")
+    _check_supported(observation, f"{what} has an observation space", outer.observation_space)
     _check_supported(action, f"{what} has an action space")
     return observation, action
 
@@ -437,13 +437,42 @@ def _not_found(env_id: str) -> str:
     )
 
 
-def _check_supported(spec: SpaceSpec, what: str) -> None:
+def _check_supported(spec: SpaceSpec, what: str, observation: Any = None) -> None:
+    """SB3's space types; an observation it does not take gets what to do instead (``observation``: the space)."""
     inner = list(spec["spaces"].values()) if spec["type"] == "Dict" else []
     for kind in [spec["type"], *(sub["type"] for sub in inner)]:
         if kind not in SPACE_TYPES:
-            raise SourceError(f"{what} of type {kind}, which SB3 policies do not take ({', '.join(SPACE_TYPES)})")
+            raise SourceError(
+                f"{what} of type {kind}, which SB3 policies do not take ({', '.join(SPACE_TYPES)})",
+                _instead(observation, "return a Dict of its parts" if kind == "Tuple" else None),
+            )
     if any(sub["type"] == "Dict" for sub in inner):
-        raise SourceError(f"{what} with a Dict inside a Dict, which SB3 policies do not take")
+        raise SourceError(
+            f"{what} with a Dict inside a Dict, which SB3 policies do not take",
+            _instead(observation, "move the inner Dict's keys into the outer one"),
+        )
+
+
+def _instead(observation: Any, reshape: str | None) -> str | None:
+    """The observation a policy can take instead: gymnasium's FlattenObservation, measured on the real space."""
+    from gymnasium import spaces
+
+    if observation is None:
+        return None
+    try:
+        flat = spaces.flatten_space(observation)
+    except (NotImplementedError, TypeError, ValueError):
+        flat = None
+    ways = []
+    if isinstance(flat, spaces.Box) and len(flat.shape) == 1:
+        ways.append(
+            f"wrap the env in gymnasium.wrappers.FlattenObservation, which turns it into "
+            f"{short(describe(flat, bounds=True))} (Discrete parts one-hot): inspect it with observation_space: "
+            f"{flat.shape[0]} and MlpPolicy"
+        )
+    if reshape is not None:
+        ways.append(f"{reshape} (a Dict observation takes MultiInputPolicy)")
+    return "; or ".join(ways) or None
 
 
 def _first_line(exc: BaseException) -> str:
