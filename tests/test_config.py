@@ -308,3 +308,17 @@ def test_extractor_checks_agree_with_sb3(obs: dict[str, Any], normalize_images: 
     assert refused == (not built), (obs, normalize_images)
     if not refused:
         assert spec.policy == policy
+
+
+@pytest.mark.parametrize("action", ["box:2", "discrete:3", "multidiscrete:2,3", "multibinary:4"])
+def test_an_unsupported_action_space_names_every_algorithm_that_takes_it(action: str) -> None:
+    """The alternatives are the algorithms whose supported_action_spaces hold the type (tested in test_catalog)."""
+    from sb3inspect import catalog
+
+    kind = parse_space(action, "act", action=True)["type"]
+    refusing = next(name for name, info in catalog.ALGORITHMS.items() if kind not in info.action_spaces)
+    with pytest.raises(ConfigError) as caught:
+        spec_from_mapping(with_(algo=refusing, action_space=action))
+    hint = str(caught.value).split(f"for {kind} actions use ", 1)[1]
+    named = set(hint.rstrip(")").replace(" or ", ", ").split(", "))
+    assert named == {name for name, info in catalog.ALGORITHMS.items() if kind in info.action_spaces}

@@ -735,16 +735,11 @@ def check_spaces(
 ) -> None:
     """The space rules SB3's algorithm classes enforce, checked before any import."""
     if act["type"] not in info.action_spaces:
-        suggestions = {
-            "Discrete": "DQN, QRDQN, PPO, A2C or MaskablePPO",
-            "Box": "SAC, TD3, TQC, PPO or A2C",
-            "MultiDiscrete": "PPO, A2C or MaskablePPO",
-            "MultiBinary": "PPO, A2C or MaskablePPO",
-        }
+        takers = [other.name for other in catalog.ALGORITHMS.values() if act["type"] in other.action_spaces]
         raise ConfigError(
             _top(where, "action_space"),
             f"{info.name} does not support {act['type']} action spaces (it supports {', '.join(info.action_spaces)})",
-            hint=f"for {act['type']} actions use {suggestions.get(act['type'], 'another algorithm')}",
+            hint=f"for {act['type']} actions use {', '.join(takers[:-1])} or {takers[-1]}" if takers else None,
         )
     if obs["type"] == "Dict" and policy in catalog.DICT_REFUSED_POLICIES:
         multi = policy.replace("Mlp", "MultiInput").replace("Cnn", "MultiInput")
