@@ -1342,7 +1342,8 @@ LOSSES: dict[tuple[str, str], tuple[str, str]] = {
         "only; the actor moves by a natural-gradient step (conjugate gradient and line search within target_kl "
         "{target_kl}), which keeps no optimizer state",
     ),
-    # sac/sac.py train: `actor_loss = (ent_coef * log_prob - min_qf_pi).mean()`;
+    # sac/sac.py train: `actor_loss = (ent_coef * log_prob - min_qf_pi).mean()`; the next action of the TD target
+    # comes from `self.actor.action_log_prob(replay_data.next_observations)` (SAC, TQC: no actor_target);
     # `critic_loss = 0.5 * sum(F.mse_loss(current_q, target_q_values) for current_q in current_q_values)`
     **{
         (algo, "actor"): (
@@ -1353,7 +1354,9 @@ LOSSES: dict[tuple[str, str], tuple[str, str]] = {
     },
     ("SAC", "critic"): (
         "½·Σ_i MSE(Q_i(s, a), TD target)",
-        "each q-network against r + γ·(min target Q(s', a') − ent_coef·log π(a'|s')), from critic_target",
+        "each q-network against r + γ·(min target Q(s', a') − ent_coef·log π(a'|s')): Q from critic_target, a' "
+        "sampled from the current actor (there is no actor_target: SAC's actor is stochastic and its entropy term "
+        "needs the policy being trained)",
     ),
     # crossq/crossq.py train: next-state values from the critic itself, in one joint forward pass
     ("CrossQ", "critic"): (
@@ -1367,7 +1370,8 @@ LOSSES: dict[tuple[str, str], tuple[str, str]] = {
     ("TQC", "critic"): (
         "quantile Huber loss",
         "against the target's lowest {kept} of its {quantiles_total} pooled quantiles "
-        "(top_quantiles_to_drop_per_net {top_quantiles_to_drop_per_net} dropped per critic)",
+        "(top_quantiles_to_drop_per_net {top_quantiles_to_drop_per_net} dropped per critic), at a' sampled from the "
+        "current actor (there is no actor_target)",
     ),
     # td3/td3.py train: `actor_loss = -self.critic.q1_forward(...).mean()` every policy_delay updates;
     # `critic_loss = sum(F.mse_loss(current_q, target_q_values) for current_q in current_q_values)`

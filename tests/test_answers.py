@@ -214,7 +214,9 @@ def test_discrete_heads(action_space: str, kind: str, splits: tuple[int, ...], w
     ("action_space", "splits", "size"),
     [("multibinary:4", (2, 2, 2, 2), 8), ("multidiscrete:2,3,4", (2, 3, 4), 9), ("discrete:5", (), 5)],
 )
-def test_maskable_heads_and_the_mask_action_masks_returns(action_space: str, splits: tuple[int, ...], size: int) -> None:
+def test_maskable_heads_and_the_mask_action_masks_returns(
+    action_space: str, splits: tuple[int, ...], size: int
+) -> None:
     """MaskablePPO's MultiBinary is a 2-way Categorical per binary action (not Bernoulli logits); the mask
     action_masks() returns has one boolean per logit, and predict() takes exactly that many."""
     config = {"algo": "MaskablePPO", "observation_space": BOX, "action_space": action_space}
@@ -401,6 +403,16 @@ def test_log_std_can_be_set_after_loading_where_the_report_says(tmp_path: Any) -
     model.save(tmp_path / "m.zip")
     with pytest.raises(ValueError):  # load() refuses other policy_kwargs
         type(model).load(tmp_path / "m.zip", policy_kwargs={"log_std_init": 0.0}, device="cpu")
+
+
+@pytest.mark.parametrize("algo", ["SAC", "TQC", "TD3"])
+def test_which_algorithms_keep_an_actor_target_and_why_sac_does_not(algo: str) -> None:
+    config = {"algo": algo, "observation_space": BOX, "action_space": "box:2", "policy_kwargs": {"net_arch": [8]}}
+    report = sb3inspect.summary(config)
+    has_target = hasattr(model_of(config).policy, "actor_target")
+    assert has_target == any(n.name == "actor_target" for n in report.networks)
+    critic = next(o for o in report.optimizers if o.name == "policy.critic.optimizer")
+    assert ("there is no actor_target" in (critic.note or "")) == (not has_target)
 
 
 def test_trpo_adam_steps_only_the_value_path() -> None:
@@ -821,6 +833,8 @@ def test_catalog_rules_are_sb3s_own_lines() -> None:
     for algo in (sb3.PPO, sb3.A2C, sb3_contrib.MaskablePPO, sb3_contrib.RecurrentPPO):
         assert combined in inspect.getsource(algo.train), algo
     assert "param.grad = None" in inspect.getsource(sb3_contrib.TRPO.train)
+    for algo in (sb3.SAC, sb3_contrib.TQC):  # the TD target's a' comes from the online actor: no actor_target
+        assert "self.actor.action_log_prob(replay_data.next_observations)" in inspect.getsource(algo.train)
     assert '"value" in name' in inspect.getsource(sb3_contrib.TRPO._compute_actor_grad)
     assert "latent_vf = latent_pi.detach()" in inspect.getsource(RecurrentActorCriticPolicy.forward)
     assert "th.set_grad_enabled(not self.share_features_extractor)" in inspect.getsource(ContinuousCritic.forward)
