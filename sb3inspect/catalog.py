@@ -1007,6 +1007,12 @@ RNN_GATES = {"LSTM": 4, "GRU": 3, "RNN": 1}
 # every one in the installed packages); names that are only safe in one form are in PICKLE_CHECKED.
 
 _NUMPY_CORES = ("numpy.core", "numpy._core")
+_BINARY_OPERATIONS = (
+    *("ADD", "SUBTRACT", "MULTIPLY", "TRUE_DIVIDE", "FLOOR_DIVIDE", "MODULO", "POWER", "MATRIX_MULTIPLY"),
+    *("LSHIFT", "RSHIFT", "AND", "OR", "XOR"),
+)
+"""Python 3.10's arithmetic opcodes (``BINARY_ADD``, ``INPLACE_ADD``...): 3.11 folds them into ``BINARY_OP``."""
+_JUMP_TESTS = ("FALSE", "TRUE", "NONE", "NOT_NONE")
 """numpy 1.x pickles name ``numpy.core.*``, numpy 2.x ``numpy._core.*`` (2.x still reads 1.x names)."""
 _NUMPY_SCALARS = (
     "bool_",
@@ -1240,6 +1246,44 @@ what the function can reach when SB3 calls it: a schedule doing arithmetic on it
 or ``float`` (SB3's ``constant_fn``, ``get_linear_fn``, rl-zoo3's ``linear_schedule``, a user's
 closure); ``open``, ``os``, ``getattr``, ``__import__``, ``eval``, any dunder are out. Closure cells,
 defaults and constants are data, read as the rest of the pickle."""
+
+NUMPY_ARRAY_MAKERS: frozenset[str] = frozenset(f"{core}.multiarray._reconstruct" for core in _NUMPY_CORES)
+"""``_reconstruct(ndarray, (0,), b"b")`` starts an array (BUILD fills it): the class it is given is the array's
+type, not a value the array keeps."""
+
+CODE_OPCODES: frozenset[str] = frozenset(
+    {
+        # moving values: constants, locals, cells, the stack
+        *("CACHE", "NOP", "EXTENDED_ARG", "RESUME", "POP_TOP", "PUSH_NULL", "COPY", "SWAP", "LOAD_CONST"),
+        *("LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR", "STORE_FAST", "DELETE_FAST", "RETURN_CONST"),
+        *("LOAD_FAST_LOAD_FAST", "STORE_FAST_LOAD_FAST", "STORE_FAST_STORE_FAST"),
+        *("MAKE_CELL", "LOAD_CLOSURE", "LOAD_DEREF", "STORE_DEREF", "DELETE_DEREF", "COPY_FREE_VARS"),
+        *("ROT_TWO", "ROT_THREE", "ROT_FOUR", "ROT_N", "DUP_TOP", "DUP_TOP_TWO"),
+        # looking up CODE_NAMES (the names are read from co_names), calling, returning
+        *("LOAD_GLOBAL", "LOAD_ATTR", "LOAD_METHOD", "PRECALL", "CALL", "KW_NAMES", "CALL_KW", "CALL_FUNCTION_EX"),
+        *("CALL_FUNCTION", "CALL_FUNCTION_KW", "CALL_METHOD", "RETURN_VALUE"),
+        *("MAKE_FUNCTION", "SET_FUNCTION_ATTRIBUTE"),
+        # arithmetic, comparisons, containers, strings
+        *("BINARY_OP", "BINARY_SUBSCR", "BINARY_SLICE", "COMPARE_OP", "IS_OP", "CONTAINS_OP", "TO_BOOL"),
+        *("UNARY_POSITIVE", "UNARY_NEGATIVE", "UNARY_NOT", "UNARY_INVERT"),
+        *(f"{kind}_{op}" for kind in ("BINARY", "INPLACE") for op in _BINARY_OPERATIONS),
+        *("BUILD_TUPLE", "BUILD_LIST", "BUILD_SET", "BUILD_MAP", "BUILD_CONST_KEY_MAP", "BUILD_SLICE"),
+        *("BUILD_STRING", "LIST_APPEND", "LIST_EXTEND", "LIST_TO_TUPLE", "SET_ADD", "SET_UPDATE", "MAP_ADD"),
+        *("DICT_MERGE", "DICT_UPDATE", "UNPACK_SEQUENCE", "UNPACK_EX"),
+        *("FORMAT_VALUE", "FORMAT_SIMPLE", "FORMAT_WITH_SPEC", "CONVERT_VALUE"),
+        # control flow: jumps, loops, generator expressions, try / except / assert / raise
+        *("JUMP_FORWARD", "JUMP_BACKWARD", "JUMP_BACKWARD_NO_INTERRUPT", "JUMP_ABSOLUTE", "JUMP_IF_NOT_EXC_MATCH"),
+        *("JUMP_IF_FALSE_OR_POP", "JUMP_IF_TRUE_OR_POP", "GET_ITER", "FOR_ITER", "END_FOR"),
+        *(f"POP_JUMP_{way}IF_{test}" for way in ("", "FORWARD_", "BACKWARD_") for test in _JUMP_TESTS),
+        *("GEN_START", "RETURN_GENERATOR", "YIELD_VALUE", "SETUP_FINALLY", "POP_BLOCK", "PUSH_EXC_INFO"),
+        *("CHECK_EXC_MATCH", "POP_EXCEPT", "RERAISE", "RAISE_VARARGS", "LOAD_ASSERTION_ERROR"),
+    }
+)
+"""Bytecode a cloudpickled function may hold (Python 3.10 to 3.13, by name; read with this Python's opcode
+table, as this Python would run it): moving values, looking up CODE_NAMES, arithmetic and control flow. Out:
+what reaches attributes or names outside ``co_names`` (``MATCH_CLASS`` reads them from the constants,
+``LOAD_BUILD_CLASS``, ``IMPORT_*``, ``*_NAME``, ``STORE_ATTR``, ``STORE_GLOBAL``, ``CALL_INTRINSIC_*``), ``with``
+and ``async`` machinery, and the specialized forms the interpreter writes itself."""
 
 CODE_MODULES: frozenset[str] = frozenset({"math", "numpy"})
 """Modules a cloudpickled function may import (``cloudpickle.subimport``): with CODE_NAMES they give

@@ -119,6 +119,7 @@ def payloads(name: str) -> dict[str, bytes]:
 def function_payloads(name: str) -> dict[str, bytes]:
     """Cloudpickled callables SB3's load calls (``learning_rate`` -> ``lr_schedule(1)``): code, not names."""
     import cloudpickle
+    import numpy as np
 
     marker = f"marker-{name}"
 
@@ -155,13 +156,76 @@ def function_payloads(name: str) -> dict[str, bytes]:
         return 3e-4
 
     match_global = types.FunctionType(match_float.__code__, {"float": object}, "f", match_float.__defaults__)
+
+    # a class pattern's plain attribute names: a numpy float (np.exp's result) is a float, and writes files
+    def match_plain(_: float) -> float:
+        match np.exp(0.0):
+            case float(tofile=write):
+                write(marker)
+        return 3e-4
+
+    # the numpy module matched against a class kept among the constants: np.ctypeslib.ctypes.CDLL(None).system
+    def match_module(_: float, command: bytes = touch(name).encode()) -> float:
+        cls: Any = "CLASS"
+        match np:
+            case cls(ctypeslib=cls(ctypes=cls(CDLL=cdll))):
+                match cdll(None):
+                    case cls(system=system):
+                        system(command)
+        return 3e-4
+
+    # types.CodeType / FunctionType (cloudpickle's _builtin_type) kept as values: a function builds its code at
+    # run time from constants, with the real builtins (a FunctionType made with empty globals gets them)
+    def build_default(p: float, code: Any = None, function: Any = None) -> float:
+        return function(code(*"ARGS"), {})(p)  # type: ignore[no-any-return]
+
+    def build_global(p: float) -> float:
+        return pi(e(*"ARGS"), {})(p)  # type: ignore[name-defined,no-any-return]  # noqa: F821
+
+    def build_constant(p: float) -> float:
+        return "FUNCTION"("CODE"(*"ARGS"), {})(p)  # type: ignore[operator,no-any-return]
+
+    def closure(code: Any, function: Any) -> Any:
+        return lambda p: function(code(*"ARGS"), {})(p)
+
+    build_global = types.FunctionType(build_global.__code__, {"e": types.CodeType, "pi": types.FunctionType})
+    build_default.__defaults__ = (types.CodeType, types.FunctionType)
     return {
         "fn_open": cloudpickle.dumps(opens),
         "fn_strings_only": cloudpickle.dumps(strings_only("os", "system", touch(name))),
         "cls_call_instance": cloudpickle.dumps(Schedule()),
         "fn_match_default": cloudpickle.dumps(match_default),
         "fn_match_global": cloudpickle.dumps(match_global),
+        "fn_match_plain_attribute": cloudpickle.dumps(match_plain),
+        "fn_match_class_among_constants": cloudpickle.dumps(constants(match_module, CLASS=object)),
+        "fn_types_as_defaults": cloudpickle.dumps(constants(build_default, ARGS=opener(marker))),
+        "fn_types_in_globals": cloudpickle.dumps(constants(build_global, ARGS=opener(marker))),
+        "fn_types_in_closure": cloudpickle.dumps(
+            constants(closure(types.CodeType, types.FunctionType), ARGS=opener(marker))
+        ),
+        "fn_types_as_constants": cloudpickle.dumps(
+            constants(build_constant, ARGS=opener(marker), CODE=types.CodeType, FUNCTION=types.FunctionType)
+        ),
     }
+
+
+def constants(function: Any, **values: Any) -> Any:
+    """The function with the string constants named in ``values`` replaced by those values (any object)."""
+    code = function.__code__
+    function.__code__ = code.replace(
+        co_consts=tuple(values.get(c, c) if isinstance(c, str) else c for c in code.co_consts)
+    )
+    return function
+
+
+def opener(marker: str) -> tuple[Any, ...]:
+    """``types.CodeType``'s arguments for a function that creates ``marker``: data, built into code at run time."""
+    code = compile(f"def opens(p):\n    open({marker!r}, 'w').close()\n    return 3e-4\n", "<x>", "exec").co_consts[0]
+    return (
+        *(code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount, code.co_nlocals, code.co_stacksize),
+        *(code.co_flags, code.co_code, code.co_consts, code.co_names, code.co_varnames, code.co_filename),
+        *(code.co_name, code.co_qualname, code.co_firstlineno, code.co_linetable, code.co_exceptiontable),
+    )
 
 
 def legacy_torch_payload(name: str) -> bytes:
@@ -597,6 +661,45 @@ def test_code_is_read_not_just_names() -> None:
     assert read_pickle(cloudpickle.dumps(lambda p: max(1e-5, float(p) ** 2)), data_allowed()).findings == []
     for function in (lambda p: exec("p"), lambda p: p.__class__, lambda p: os.getcwd(), lambda p: __import__("x")):
         assert read_pickle(cloudpickle.dumps(function), data_allowed()).findings, function
+
+
+def test_a_functions_reach_and_bytecode_are_read() -> None:
+    """What a schedule reaches besides its names (classes or types as globals, defaults, cells, constants, however
+    the function is made) and bytecode an arithmetic schedule never holds are found; ordinary schedules are not."""
+    import cloudpickle
+    import numpy as np
+
+    source = (  # compiled apart: pytest rewrites the asserts of functions written in a test
+        "def schedule(p, low=1e-5, table=np.array([1e-4, 2e-4])):\n"
+        "    assert 0 <= p <= 1, f'progress {p!r}'\n"
+        "    value = sum(x * p for x in table) + min([p * k for k in range(3)]) if p > 0.5 else (y := p * 2) * y\n"
+        "    return max(low, float(np.clip(value, a_min=low, a_max=1.0)))\n"
+    )
+    scope = {"np": np, "__name__": "schedules"}
+    exec(source, scope)
+    schedule = scope["schedule"]
+    assert read_pickle(cloudpickle.dumps(schedule), data_allowed()).findings == []
+    made = Reduce(cloudpickle.cloudpickle._make_function, schedule.__code__, {"e": object}, "f", None, ())
+    assert read_pickle(cloudpickle.dumps(made), data_allowed()).findings == [
+        "gives the function schedule builtins.object with its globals, defaults or closure"
+    ]
+
+    def builds_a_class(p: float) -> float:
+        class Inner:
+            pass
+
+        return p
+
+    code = (lambda p: p * 3e-4).__code__
+    at = code.co_code.index(bytes([__import__("opcode").opmap["LOAD_CONST"]]))
+    past = code.co_code[: at + 1] + b"\xff" + code.co_code[at + 2 :]  # consts[255]: whatever memory lies there
+    raw = cloudpickle.dumps(types.FunctionType(code, {}))  # cloudpickle reads the bytecode: patched once pickled
+    for pickled, finding in (
+        (cloudpickle.dumps(builds_a_class), "uses the opcodes LOAD_BUILD_CLASS"),
+        (raw.replace(code.co_code, past), "indexes past its tables with LOAD_CONST"),
+    ):
+        found = read_pickle(pickled, data_allowed()).findings
+        assert any(finding in what for what in found), found
 
 
 def test_data_nested_past_the_parser_is_unsafe(base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

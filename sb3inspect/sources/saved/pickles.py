@@ -13,8 +13,10 @@ import _compat_pickle
 import base64
 import binascii
 import io
+import opcode as opcodes
 import pickletools
 import struct
+import sys
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -192,6 +194,8 @@ class _Type:
     """``types.<name>``, from cloudpickle's ``_builtin_type``."""
 
     name: str
+    pushes: int = 0
+    calls: int = 0
 
 
 @dataclass(eq=False)
@@ -246,6 +250,55 @@ _CODE_ARGUMENTS = {15: 5, 16: 6, 18: 6}
 ``co_consts`` and ``co_names`` follow it, and 3.11+ adds ``co_qualname`` at index 12."""
 
 
+_CODE_ARGUMENTS_HERE = 18 if sys.version_info >= (3, 11) else 16
+"""How many arguments this Python's ``types.CodeType`` takes: a code object built with another count fails here."""
+_NEW_LAYOUT = sys.version_info >= (3, 11)
+"""3.11+ keeps locals, cells and free variables in one array; 3.10 keeps the cells and free ones apart."""
+_INDEXED_BY_NAME = {"LOAD_GLOBAL": int(_NEW_LAYOUT), "LOAD_ATTR": int(sys.version_info >= (3, 12)), "LOAD_METHOD": 0}
+"""Opcodes that index ``co_names`` -> how far their argument is shifted right first (flags in the low bits)."""
+_COMPARE_SHIFT = 5 if sys.version_info >= (3, 13) else 4 if sys.version_info >= (3, 12) else 0
+_FAST = {"LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR", "STORE_FAST", "DELETE_FAST"}
+_DEREF = {"MAKE_CELL", "LOAD_CLOSURE", "LOAD_DEREF", "STORE_DEREF", "DELETE_DEREF"}
+
+
+def _bytecode(code: bytes, consts: tuple[Any, ...], names: tuple[Any, ...], local: tuple[Any, ...]) -> list[str]:
+    """What a code object's bytecode does that an arithmetic schedule never does, read with this Python's opcode
+    table (the one that would run it): an opcode outside CODE_OPCODES, or an argument indexing past its table
+    (the interpreter does not check; it reads whatever memory lies there).
+
+    ``local`` is (varnames, cellvars, freevars). Every two-byte unit is read as an instruction, inline caches
+    included: a jump may land on one."""
+    varnames, cellvars, freevars = (item if isinstance(item, tuple) else () for item in local)
+    cells = len(cellvars) + len(freevars)
+    plus = len(varnames) + len([c for c in cellvars if c not in varnames]) + len(freevars)
+    limits = {
+        **dict.fromkeys(("LOAD_CONST", "KW_NAMES", "RETURN_CONST"), len(consts)),
+        **dict.fromkeys(_FAST, plus if _NEW_LAYOUT else len(varnames)),
+        **dict.fromkeys(_DEREF, plus if _NEW_LAYOUT else cells),
+        "COPY_FREE_VARS": len(freevars) + 1,
+        "BINARY_OP": len(getattr(opcodes, "_nb_ops", ())),
+        "COMPARE_OP": len(opcodes.cmp_op) << _COMPARE_SHIFT,
+        **{name: len(names) << shift for name, shift in _INDEXED_BY_NAME.items()},
+    }
+    outside: list[str] = []
+    past: list[str] = []
+    extended = 0
+    for at in range(0, len(code) - 1, 2):
+        name, argument = opcodes.opname[code[at]], extended << 8 | code[at + 1]
+        extended = argument if name == "EXTENDED_ARG" else 0
+        pair = name.endswith(("FAST_LOAD_FAST", "FAST_STORE_FAST"))  # 3.13: two locals, 4 bits each
+        if name not in catalog.CODE_OPCODES:
+            outside.append(name)
+        elif argument >= limits.get(name, 1 << 32) or (pair and max(argument >> 4, argument & 15) >= plus):
+            past.append(name)
+    found = []
+    if outside:
+        found.append("uses the opcodes " + ", ".join(printable(n, 40) for n in sorted(set(outside))[:6]))
+    if past:
+        found.append("indexes past its tables with " + ", ".join(sorted(set(past))[:6]))
+    return found
+
+
 def _strings(value: Any, depth: int = 0) -> Iterator[str]:
     """The strings among a code object's constants, inside tuples and frozensets too."""
     if isinstance(value, str):
@@ -255,22 +308,24 @@ def _strings(value: Any, depth: int = 0) -> Iterator[str]:
             yield from _strings(item, depth + 1)
 
 
-def _references(value: Any, depth: int = 0) -> Iterator[_Global]:
-    """The globals looked up by name (classes, functions) inside a function's globals, defaults or cells."""
-    if isinstance(value, _Global):
-        if value.name not in catalog.CLOUDPICKLE_CELL_MAKERS:
-            yield value
+def _reach(value: Any, depth: int = 0) -> Iterator[_Global | _Type]:
+    """The classes and functions looked up by name (and cloudpickle's ``types``) a function can reach without
+    naming them: inside its globals, defaults, cells or constants, and the objects kept there (their arguments
+    and state). Its code can call or match against any of them; an arithmetic schedule holds data only."""
+    if isinstance(value, _Type) or (isinstance(value, _Global) and value.name not in catalog.CLOUDPICKLE_CELL_MAKERS):
+        yield value
     elif depth >= 20:
         return
     elif isinstance(value, _Dict):
         for _, item in value:
-            yield from _references(item, depth + 1)
+            yield from _reach(item, depth + 1)
     elif isinstance(value, (tuple, list, _Set)):
         for item in value:
-            yield from _references(item, depth + 1)
-    elif isinstance(value, _Object) and value.made_by in catalog.CLOUDPICKLE_CELL_MAKERS:
-        yield from _references(value.args, depth + 1)
-        yield from _references(value.state, depth + 1)
+            yield from _reach(item, depth + 1)
+    elif isinstance(value, _Object):
+        if value.made_by not in catalog.NUMPY_ARRAY_MAKERS:  # their arguments (the ndarray class) are not kept
+            yield from _reach(value.args, depth + 1)
+        yield from _reach(value.state, depth + 1)
 
 
 def _describe(value: Any) -> str:
@@ -299,6 +354,8 @@ class _Machine:
         self.memo: dict[int, Any] = {}
         self.proto = 0
         self.globals: dict[str, _Global] = {}
+        self.types: list[_Type] = []
+        """What ``_builtin_type`` returned: each time one is on the stack, it must be called (as cloudpickle does)."""
         self.unsafe: dict[str, bool] = {}
         """Names outside the allow-list -> whether the pickle calls them."""
         self.seen: set[str] = set()
@@ -335,6 +392,9 @@ class _Machine:
         for value in self.globals.values():
             if value.role in _CHECK_KINDS and value.pushes > value.checked:
                 self._find(f"uses {value.name} other than in the one call sb3inspect can check")
+        for made in self.types:  # CodeType / FunctionType kept as a value: code can build code with it at run time
+            if made.pushes > made.calls:
+                self._find(f"uses types.{made.name} other than to build what cloudpickle builds with it")
         names = [f"{'calls' if called else 'imports'} {name}" for name, called in self.unsafe.items()]
         findings = names + self.read.findings  # the names first: what runs, then how
         self.read.findings = findings[:MAX_FINDINGS]
@@ -347,7 +407,7 @@ class _Machine:
             self.read.findings.append(what)
 
     def push(self, value: Any) -> None:
-        if isinstance(value, _Global):
+        if isinstance(value, (_Global, _Type)):
             value.pushes += 1
         self.stack.append(value)
 
@@ -430,8 +490,7 @@ class _Machine:
         if name in catalog.CLOUDPICKLE_FUNCTION_SETSTATES:
             self._function_state(args)
         if name in catalog.CLOUDPICKLE_FUNCTION_MAKERS:
-            code = args[0] if isinstance(args, tuple) and args else None
-            return _Function(code.qualname if isinstance(code, _Code) else "<unknown>")
+            return self._function(args)
         if name in catalog.TORCH_TENSOR_REBUILDS:
             self.read.tensors += 1
         if name == "collections.OrderedDict" and args == ():
@@ -455,8 +514,8 @@ class _Machine:
             # (subimport) and other functions; a class or function by reference there is a way out of them
             for key, value in slots if isinstance(slots, _Dict) else ():
                 if key in ("__globals__", "__defaults__", "__kwdefaults__", "__closure__"):
-                    for found in _references(value):
-                        self._find(f"gives a function {printable(found.name, 80)} through its {key}")
+                    for found in _reach(value):
+                        self._find(f"gives a function {_describe(found)} through its {key}")
 
     def _checked_call(self, callee: _Global, args: Any) -> Any:
         """A PICKLE_CHECKED name called: its one legitimate form, else a finding."""
@@ -473,7 +532,8 @@ class _Machine:
         if args[0] not in catalog.CODE_TYPES:
             self._find(f"makes types.{printable(args[0], 80)} (cloudpickle _builtin_type)")
             return _Object()
-        return _Type(args[0])
+        self.types.append(_Type(args[0]))
+        return self.types[-1]
 
     def _checked_subimport(self, args: tuple[Any, ...]) -> Any:
         if len(args) != 1 or not isinstance(args[0], str):
@@ -505,10 +565,19 @@ class _Machine:
         return _Object(args[0].name)
 
     def _call_type(self, callee: _Type, args: Any) -> Any:
+        callee.calls += 1
         if callee.name == "CodeType":
             return self._code(args)
+        return self._function(args)
+
+    def _function(self, args: Any) -> _Function:
+        """A function made from a code object, globals, defaults and a closure (``_make_function``, cloudpickle
+        1.x's ``FunctionType``): what it is given besides its code must hold data only."""
         code = args[0] if isinstance(args, tuple) and args else None
-        return _Function(code.qualname if isinstance(code, _Code) else "<unknown>")
+        qualname = code.qualname if isinstance(code, _Code) else "<unknown>"
+        for found in _reach(args[1:] if isinstance(args, tuple) else args):
+            self._find(f"gives the function {qualname} {_describe(found)} with its globals, defaults or closure")
+        return _Function(qualname)
 
     def _code(self, args: Any) -> _Code:
         """A code object from ``CodeType(...)``'s arguments: the names it looks up must be CODE_NAMES."""
@@ -533,6 +602,15 @@ class _Machine:
         if attributes:
             shown = ", ".join(printable(n, 40) for n in attributes[:6]) + (" ..." if len(attributes) > 6 else "")
             self._find(f"defines a function {qualname} whose constants name the attributes {shown}")
+        for found in _reach(args[at + 1]):
+            self._find(f"defines a function {qualname} whose constants hold {_describe(found)}")
+        consts = args[at + 1] if isinstance(args[at + 1], tuple) else ()
+        if len(args) == _CODE_ARGUMENTS_HERE and isinstance(names, tuple):  # the bytecode this Python would run
+            if not isinstance(args[at], bytes):
+                self._find(f"defines a function {qualname} whose bytecode is too long to read")
+            local = (args[at + 3], args[-1], args[-2])  # varnames, cellvars, freevars
+            for what in _bytecode(args[at], consts, names, local) if isinstance(args[at], bytes) else ():
+                self._find(f"defines a function {qualname} whose bytecode {what}")
         return _Code(qualname)
 
     def _nested_loads(self, callee: _Global, args: Any) -> None:
