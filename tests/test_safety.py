@@ -373,6 +373,12 @@ def refused_zip(base: Path, target: Path, name: str) -> Path:
     return target
 
 
+def crc(raw: bytes, suffix: str) -> bytes:
+    """The CRC-32 field of a zip's member (as both its headers hold it)."""
+    info = next(info for info in zipfile.ZipFile(io.BytesIO(raw)).infolist() if info.filename.endswith(suffix))
+    return struct.pack("<I", info.CRC)
+
+
 def outside_zip(folder: Path, base: Path) -> dict[str, Path]:
     """Hostile files other loaders read: a VecNormalize pickle, a replay buffer, a policy file, rl-zoo3 YAML."""
     files = {}
@@ -383,6 +389,16 @@ def outside_zip(folder: Path, base: Path) -> dict[str, Path]:
     import torch
 
     torch.save({"state_dict": {}, "data": Reduce(os.system, touch("policy_file"))}, files["policy_file"])
+    # torch's zip reader takes a record from the central directory, unlike Python's zipfile: a local header naming
+    # another file, or a wrong CRC, does not stop it
+    for name, edit in (
+        ("policy_file_renamed_record", lambda raw: raw.replace(b"/data.pkl", b"/data.pkX", 1)),
+        ("policy_file_bad_crc", lambda raw: raw.replace(crc(raw, "data.pkl"), bytes(4))),
+    ):
+        buffer = io.BytesIO()
+        torch.save({"state_dict": {}, "data": Reduce(os.system, touch(name))}, buffer)
+        files[name] = folder / f"{name}.pth"
+        files[name].write_bytes(edit(buffer.getvalue()))
     files["zip_named_yml"] = folder / "model.yml"  # PPO.load opens it: a zip whatever its name
     with_data(base, files["zip_named_yml"], "zz_unknown_key", payloads("zip_named_yml")["global"])
     files["policy_tar"] = folder / "policy_tar.pth"  # torch's oldest format, still read by torch.load
@@ -443,7 +459,8 @@ def fired(
 ) -> tuple[set[str], dict[str, Path]]:
     """The names whose payload ran under the real loader, each in its own temporary cwd (one subprocess)."""
     others = outside_zip(tmp_path_factory.mktemp("outside"), base)
-    kinds = {"vecnormalize": "pickle", "replay_buffer": "pickle", "policy_file": "policy", "policy_tar": "policy"}
+    kinds = {"vecnormalize": "pickle", "replay_buffer": "pickle", "policy_tar": "policy"}
+    kinds |= {name: "policy" for name in others if name.startswith("policy_file")}
     kinds["zip_named_yml"] = "zip"
     jobs = [(name, str(path), "zip") for name, path in hostile.items()]
     jobs += [(name, str(path), kinds.get(name, "yaml")) for name, path in others.items()]
@@ -493,7 +510,11 @@ def test_a_hostile_zip_inspect_refuses_is_unsafe(
 
 
 @pytest.mark.parametrize(
-    "name", ["vecnormalize", "replay_buffer", "policy_file", "policy_tar", "zip_named_yml", "zoo_yaml", "zoo_eval"]
+    "name",
+    [
+        *("vecnormalize", "replay_buffer", "policy_file", "policy_file_renamed_record", "policy_file_bad_crc"),
+        *("policy_tar", "zip_named_yml", "zoo_yaml", "zoo_eval"),
+    ],
 )
 def test_hostile_files_beside_a_model_are_unsafe(
     name: str, fired: tuple[set[str], dict[str, Path]], capsys: pytest.CaptureFixture[str]

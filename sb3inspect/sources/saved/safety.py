@@ -32,6 +32,7 @@ import re
 import struct
 import tarfile
 import zipfile
+import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -372,13 +373,32 @@ def torch_reads(stream: BinaryIO, allowed: Allowed, budget: Budget) -> tuple[lis
                 if info.file_size > MAX_PICKLE_MEMBER_BYTES:
                     reads.append(PickleRead(unreadable=f"{info.filename} is {info.file_size:,} bytes"))
                     continue
-                with inner.open(info) as handle:
-                    reads.append(read_pickle(handle.read(MAX_PICKLE_MEMBER_BYTES + 1), allowed, budget))
+                reads.append(read_pickle(_torch_record(stream, info), allowed, budget))
         if not reads:
             reads.append(PickleRead(unreadable="its zip holds no data.pkl"))
         return reads, False
     except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError, ValueError) as exc:
         return [PickleRead(unreadable=f"not a readable torch file ({one_line(exc, 120)})")], False
+
+
+def _torch_record(stream: BinaryIO, info: zipfile.ZipInfo) -> bytes:
+    """A record of a torch zip as torch's own reader (miniz) reads it: from the central directory's entry, the local
+    header's name and the CRC unchecked (Python's zipfile refuses a mismatch; torch loads the record all the same)."""
+    stream.seek(info.header_offset)
+    header = stream.read(30)
+    if len(header) < 30 or header[:4] != b"PK\x03\x04":
+        raise zipfile.BadZipFile(f"{info.filename} has no local header")
+    name_length, extra_length = struct.unpack("<HH", header[26:30])
+    stream.seek(info.header_offset + 30 + name_length + extra_length)
+    if info.compress_type == zipfile.ZIP_STORED:
+        return stream.read(min(info.compress_size, MAX_PICKLE_MEMBER_BYTES + 1))
+    if info.compress_type != zipfile.ZIP_DEFLATED:  # miniz reads these two only
+        raise NotImplementedError(f"{info.filename} is compressed with method {info.compress_type}")
+    inflate = zlib.decompressobj(-15)
+    raw = inflate.decompress(
+        stream.read(min(info.compress_size, MAX_DEFLATED_TORCH_BYTES)), MAX_PICKLE_MEMBER_BYTES + 1
+    )
+    return raw
 
 
 def _is_tar(stream: BinaryIO) -> bool:
