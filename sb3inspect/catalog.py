@@ -1247,6 +1247,10 @@ or ``float`` (SB3's ``constant_fn``, ``get_linear_fn``, rl-zoo3's ``linear_sched
 closure); ``open``, ``os``, ``getattr``, ``__import__``, ``eval``, any dunder are out. Closure cells,
 defaults and constants are data, read as the rest of the pickle."""
 
+DATA_ENV_KEY = "env"
+"""A ``data`` key SB3 never saves (``_excluded_save_params``) but its ``load`` reads: given no env, it passes
+``data["env"]`` to the algorithm, which calls ``gym.make`` on a string (a ``module:Env`` id imports ``module``)."""
+
 NUMPY_ARRAY_MAKERS: frozenset[str] = frozenset(f"{core}.multiarray._reconstruct" for core in _NUMPY_CORES)
 """``_reconstruct(ndarray, (0,), b"b")`` starts an array (BUILD fills it): the class it is given is the array's
 type, not a value the array keeps."""

@@ -723,6 +723,22 @@ def test_a_functions_reach_and_bytecode_are_read() -> None:
         assert any(finding in what for what in found), found
 
 
+def test_an_env_id_in_data_is_unsafe(base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """SB3 never saves ``env``, but given none its load makes ``data["env"]`` with gym.make: an id ``module:Env``
+    imports the module (shown under PPO.load with a module nothing else imports), whatever the pickles hold."""
+    data = json.loads(zipfile.ZipFile(base).read("data"))
+    data["env"] = "tabnanny:CartPole-v1"
+    path = rewrite(base, tmp_path / "env.zip", {"data": json.dumps(data).encode()})
+    probe = (
+        "import sys, warnings\nwarnings.simplefilter('ignore')\nfrom stable_baselines3 import PPO\n"
+        "try:\n    PPO.load(sys.argv[1], device='cpu')\nexcept Exception:\n    pass\nprint('tabnanny' in sys.modules)"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe, str(path)], capture_output=True, text=True, cwd=tmp_path)
+    assert loaded.stdout.strip().endswith("True"), loaded.stdout[-300:] + loaded.stderr[-300:]
+    assert main(["scan", str(path), "--no-cache"]) == 1
+    assert "data.env: is an environment id" in capsys.readouterr().out
+
+
 def test_data_nested_past_the_parser_is_unsafe(base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """SB3 parses ``data`` nearer the top of its stack than sb3inspect: what nests too deep here may load there."""
     data = zipfile.ZipFile(base).read("data").decode()

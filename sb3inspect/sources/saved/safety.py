@@ -248,6 +248,13 @@ def data_findings(raw: bytes, label: str, found: _Findings) -> None:
         return
     if not isinstance(tree, _Pairs):
         return
+    for key, value in tree:
+        if key == catalog.DATA_ENV_KEY and isinstance(value, str):
+            found.add(
+                f"{label}.{key}",
+                f"is an environment id ({value!r}) SB3's load makes with gym.make, which imports the module an id"
+                " 'module:Env' names; SB3 never saves env",
+            )
     for where, text in _serialized(tree, label):
         _serialized_pickle(text, where, found)
 
