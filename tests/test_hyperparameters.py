@@ -433,6 +433,32 @@ def test_what_sb3_and_rl_zoo3_refuse_is_refused(config: dict[str, Any], message:
     assert message in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("algo", "key", "value"),
+    [
+        ("PPO", "learning_rate", "linear_0.001"),
+        ("PPO", "clip_range", "linear_0.2"),
+        ("PPO", "clip_range", "0.2"),
+        ("MaskablePPO", "clip_range_vf", "lin0.2"),
+        ("ARS", "delta_std", "0.05"),
+    ],
+)
+def test_a_schedule_given_as_text_is_refused_as_sb3_refuses_it(algo: str, key: str, value: str) -> None:
+    """SB3 makes schedules of these keywords and refuses text (PPO's clip_range in ``_setup_model``, which
+    the build does not run): the config is refused before any build, naming the keyword."""
+    skip_if_lacking(algo)
+    obs, act = ("Pendulum-v1", "box:1") if algo == "ARS" else ("CartPole-v1", "discrete:2")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(AssertionError):  # SB3's own check, on a real CPU model
+            algorithm_class(algo)("LinearPolicy" if algo == "ARS" else "MlpPolicy", obs, **{key: value})
+    config = {"algo": algo, "observation_space": 3, "action_space": act, key: value}
+    with pytest.raises(ConfigError) as info:
+        sb3inspect.summary(config)
+    assert info.value.code == "schedule" and info.value.where == f"<dict>: {key}"
+    assert ("without quotes" in str(info.value)) == (value.replace(".", "").isdigit())
+
+
 def test_use_sde_takes_booleans_and_zero_or_one() -> None:
     config = {"algo": "SAC", "observation_space": 5, "action_space": "box:2"}
     on = sb3inspect.summary({**config, "use_sde": 1})

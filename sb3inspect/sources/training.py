@@ -127,11 +127,8 @@ def read_training(data: Mapping[str, Any], info: catalog.AlgoInfo, where: Where)
 
 def _for_sb3(key: str, value: Any, where: str) -> Any:
     """A value as rl-zoo3 hands it to SB3 (``_preprocess_hyperparams``); everything else as it is."""
-    if key in catalog.ZOO_SCHEDULES and isinstance(value, str) and value.startswith("lin_"):
-        try:
-            return float(value.removeprefix("lin_"))  # the schedule's value at the start, where the build looks
-        except ValueError:
-            raise ConfigError(where, f"expected lin_<initial value>, got {value!r}", hint="e.g. lin_7.3e-4") from None
+    if key in catalog.ZOO_SCHEDULES and isinstance(value, str):
+        return _schedule_start(value, where)
     if key == "train_freq" and isinstance(value, list):
         return tuple(value)
     if key in ("replay_buffer_kwargs", "rollout_buffer_kwargs") and isinstance(value, str):
@@ -140,6 +137,35 @@ def _for_sb3(key: str, value: Any, where: str) -> Any:
             raise ConfigError(where, f"expected dict(...) of keyword arguments, got {value[:80]!r}")
         return parsed
     return value
+
+
+def _schedule_start(value: str, where: str) -> float:
+    """rl-zoo3's ``lin_<initial value>`` -> the schedule's value at the start, where the build looks.
+
+    Any other text is refused here, for every schedule keyword alike: SB3 turns ``learning_rate``,
+    ``clip_range``, ``clip_range_vf`` and ``delta_std`` into schedules (in ``_setup_model``, which
+    the build does not run for all of them) and refuses text that is neither a number nor a function.
+    """
+    if value.startswith("lin_"):
+        try:
+            return float(value.removeprefix("lin_"))
+        except ValueError:
+            raise ConfigError(
+                where, f"expected lin_<initial value>, got {value!r}", hint="e.g. lin_7.3e-4", code="schedule"
+            ) from None
+    try:
+        float(value)
+    except ValueError:
+        hint = "a number (3.0e-4), or rl-zoo3's linear schedule lin_<initial value> (lin_3.0e-4)"
+    else:
+        hint = "write the number without quotes"
+    raise ConfigError(
+        where,
+        f"expected a number or rl-zoo3's lin_<initial value>, got the text {value!r}: SB3 takes a number or a "
+        "function of the remaining progress here, and refuses text",
+        hint=hint,
+        code="schedule",
+    )
 
 
 def _check_buffer(cls: Any, kwargs: Any, kind: str, where: Where) -> None:
