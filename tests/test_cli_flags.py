@@ -207,7 +207,11 @@ def test_a_number_written_as_text_is_named_when_sb3_refuses_it(
     path = tmp_path / "train.yaml"
     path.write_text('algo: PPO\nobservation_space: 4\naction_space: discrete:2\nlearning_rate: "3e-4"\n')
     code, _, err = run(capsys, "inspect", str(path), "--no-cache")
-    assert code == 2 and "learning_rate is the text '3e-4': write the number without quotes" in err, err
+    assert code == 2 and "train.yaml: learning_rate: expected a number" in err, err
+    assert "(write the number without quotes)" in err and err.count("\n") == 1, err
+    path.write_text('algo: PPO\nobservation_space: 4\naction_space: discrete:2\nn_steps: "128"\n')
+    code, _, err = run(capsys, "inspect", str(path), "--no-cache")
+    assert code == 2 and "n_steps is the text '128': write the number without quotes" in err, err
 
 
 @pytest.mark.parametrize(

@@ -459,6 +459,20 @@ def test_a_schedule_given_as_text_is_refused_as_sb3_refuses_it(algo: str, key: s
     assert ("without quotes" in str(info.value)) == (value.replace(".", "").isdigit())
 
 
+def test_an_lr_in_optimizer_kwargs_is_refused_as_sb3_refuses_it_in_its_words() -> None:
+    """SB3 gives the optimizer ``lr`` from the schedule, so an ``lr`` in ``optimizer_kwargs`` reaches it twice.
+    The error names the real optimizer class, never the build's recording stand-in, and says where the lr goes."""
+    policy_kwargs = {"optimizer_kwargs": {"lr": 0.1}}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        with pytest.raises(TypeError):
+            algorithm_class("PPO")("MlpPolicy", "CartPole-v1", policy_kwargs=policy_kwargs)
+    with pytest.raises(BuildError) as info:
+        sb3inspect.summary({"algo": "PPO", "env": "CartPole-v1", "policy_kwargs": policy_kwargs})
+    assert "Recording" not in str(info.value) and "sb3inspect" not in str(info.value)
+    assert info.value.hint is not None and "learning_rate" in info.value.hint
+
+
 def test_use_sde_takes_booleans_and_zero_or_one() -> None:
     config = {"algo": "SAC", "observation_space": 5, "action_space": "box:2"}
     on = sb3inspect.summary({**config, "use_sde": 1})

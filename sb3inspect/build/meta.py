@@ -74,8 +74,11 @@ class _StandsFor(type):
 @functools.cache
 def recording_class(real: type) -> type:
     """A stand-in class for the optimizer class ``real``: records like ``RecordingOptimizer``, compares equal to
-    ``real``, and carries it as ``real`` (its name is what training would use)."""
-    stand_in: type = _StandsFor(f"Recording{real.__name__}", (RecordingOptimizer,), {"real": real})
+    ``real``, and carries it as ``real``. It bears ``real``'s name and module, so whatever Python or SB3 says
+    about it (``torch.optim.adam.Adam() got multiple values for keyword argument 'lr'``) names the class the
+    user chose, not the stand-in."""
+    names = {"__module__": real.__module__, "__qualname__": real.__qualname__}
+    stand_in: type = _StandsFor(real.__name__, (RecordingOptimizer,), {"real": real, **names})
     return stand_in
 
 

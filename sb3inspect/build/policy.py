@@ -121,7 +121,9 @@ def build_policy(spec: PolicySpec) -> BuiltPolicy:
             AttributeError,
         ) as exc:
             raise BuildError(
-                str(spec.source), f"SB3 cannot build this {spec.algo} {spec.policy}: {_sb3_message(exc)}"
+                str(spec.source),
+                f"SB3 cannot build this {spec.algo} {spec.policy}: {_sb3_message(exc)}",
+                hint=_policy_refusal_hint(spec, exc),
             ) from exc
     raised = _sb3_warnings(caught)
     pass_on(w for w in caught if _module_in(w, (*SB3_PACKAGES, *DRIVEN_PACKAGES)) is None)
@@ -187,6 +189,18 @@ def _refusal_hint(spec: PolicySpec) -> str | None:
             texts.append(f"{key} is the text {value!r}")
     if texts:
         return "; ".join(texts) + ": write the number without quotes"
+    return None
+
+
+def _policy_refusal_hint(spec: PolicySpec, exc: BaseException) -> str | None:
+    """What to change when the policy constructor refuses the config, where the config shows the cause:
+    SB3 calls the optimizer with ``lr=lr_schedule(1)``, so an ``lr`` in ``optimizer_kwargs`` reaches it twice."""
+    optimizer_kwargs = spec.policy_kwargs.get("optimizer_kwargs")
+    if isinstance(exc, TypeError) and isinstance(optimizer_kwargs, dict) and "lr" in optimizer_kwargs:
+        return (
+            "SB3 gives the optimizer its lr from the algorithm's learning_rate: remove lr from "
+            "policy_kwargs.optimizer_kwargs and write learning_rate: at the top level"
+        )
     return None
 
 
