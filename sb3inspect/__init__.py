@@ -25,7 +25,7 @@ from sb3inspect.report.model import Finding, Layer, Network, PolicyReport, Total
 
 if TYPE_CHECKING:
     from sb3inspect.callbacks import ArchitectureCallback
-    from sb3inspect.render.diagram import write_diagram
+    from sb3inspect.diagram import write_diagram
     from sb3inspect.sources.config import PolicySpec
 
 __version__ = "0.1.0"
@@ -65,11 +65,11 @@ def __getattr__(name: str) -> Any:
 
         return PolicySpec
     if name == "diagram":  # sb3inspect.diagram.write_diagram(...), as the README writes it
-        from sb3inspect.render import diagram
+        import importlib
 
-        return diagram
+        return importlib.import_module("sb3inspect.diagram")  # not ``from sb3inspect import``: that asks here again
     if name == "write_diagram":
-        from sb3inspect.render.diagram import write_diagram
+        from sb3inspect.diagram import write_diagram
 
         return write_diagram
     raise AttributeError(f"module 'sb3inspect' has no attribute {name!r}")

@@ -25,6 +25,7 @@ STAGES = (
             "sb3inspect.pipeline",
             "sb3inspect.api",
             "sb3inspect.callbacks",
+            "sb3inspect.diagram",
             "sb3inspect.cli",
             "sb3inspect.__main__",
             "sb3inspect",

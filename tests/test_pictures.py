@@ -429,3 +429,26 @@ def test_labels_from_input_stay_on_one_line() -> None:
     assert label("x\r\ny|z`") == "x y#124;z#96;"
     texts = svg_texts(render_diagram(rep, "svg"))
     assert not any("\n" in t for t in texts) and any(t.startswith("a\\nb`c|d<e>: ") for t in texts), texts
+
+
+def test_the_diagram_module_imports_as_the_readme_writes_it(tmp_path: Path) -> None:
+    """``import sb3inspect.diagram`` and ``from sb3inspect.diagram import write_diagram`` work, not only the attribute."""
+    import importlib
+
+    module = importlib.import_module("sb3inspect.diagram")
+    from sb3inspect.diagram import write_diagram
+
+    assert module.write_diagram is write_diagram is sb3inspect.write_diagram
+    assert sb3inspect.diagram is module
+    output = write_diagram(sb3inspect.summary(SEED), tmp_path / "arch.svg")
+    assert output.read_text().startswith("<?xml")
+
+
+def test_the_diagram_attribute_loads_the_module_in_a_fresh_interpreter() -> None:
+    """``sb3inspect.diagram`` before any import of it (the first use, as the README's snippet makes it)."""
+    import subprocess
+    import sys
+
+    code = "import sb3inspect, sys; print(callable(sb3inspect.diagram.write_diagram), 'torch' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "False"]
