@@ -175,6 +175,60 @@ def test_gaussian_samples_are_clipped_and_squashed_ones_are_not() -> None:
     assert "samples unbounded, clipped to [-1, 1]" in header(sb3inspect.summary(wide))["action"]
 
 
+@pytest.mark.parametrize(
+    ("algo", "low", "high", "flagged"),
+    [
+        ("PPO", 0, 1, True),
+        ("A2C", [0, -1], [1, 1], True),
+        ("PPO", -100, 100, True),
+        ("PPO", -1, 1, False),
+        ("PPO", -2, 2, False),  # Pendulum: 5 % clipped at first, the whole range explored
+        ("SAC", 0, 1, False),  # tanh rescaled to the bounds
+    ],
+)
+def test_a_clipped_gaussian_on_an_unnormalized_box_is_flagged(algo: str, low: Any, high: Any, flagged: bool) -> None:
+    """NA010's share of clipped first samples is the one the CPU build's distribution draws (SB3's check_env
+    warns on every Box other than [-1, 1]; we flag where it matters)."""
+    import inspect
+
+    from stable_baselines3.common.env_checker import check_env
+
+    assert "np.any(action_space.low != -1)" in inspect.getsource(check_env)
+    space = {"type": "Box", "shape": [2], "low": low, "high": high}
+    config = {"algo": algo, "observation_space": BOX, "action_space": space}
+    found = [f for f in sb3inspect.summary(config).findings if f.code == "NA010"]
+    assert bool(found) == flagged
+    if not flagged or high == 100:
+        return
+    share = float(re.search(r"so (\d+) % of the first samples are clipped", found[0].message)[1]) / 100
+    policy = model_of(config).policy
+    torch.manual_seed(0)
+    with torch.no_grad():
+        samples = policy.get_distribution(torch.zeros(20_000, 5)).sample().numpy()
+    bounds = policy.action_space
+    real = float(np.mean((samples < bounds.low) | (samples > bounds.high)))
+    assert abs(real - share) < 0.03
+
+
+def test_per_dimension_bounds_are_shown_where_sb3_rescales_to_them() -> None:
+    import inspect
+
+    from stable_baselines3.common.policies import BasePolicy
+
+    assert "low + (0.5 * (scaled_action + 1.0) * (high - low))" in inspect.getsource(BasePolicy.unscale_action)
+    config = {
+        "algo": "SAC",
+        "observation_space": BOX,
+        "action_space": {"type": "Box", "shape": [2], "low": [0, -5], "high": [1, 5]},
+    }
+    report = sb3inspect.summary(config)
+    assert (report.action_space["low"], report.action_space["high"]) == ((0, -5), (1, 5))
+    assert "Box(2,) float32 [0, 1] × [-5, 5]" in header(report)["action"]
+    assert "rescaled to [0, 1] × [-5, 5]" in header(report)["action"]
+    policy = model_of(config).policy
+    assert policy.unscale_action(np.array([[-1.0, -1.0], [1.0, 1.0]])).tolist() == [[0, -5], [1, 5]]
+
+
 def test_td3_is_deterministic_tanh_rescaled_to_the_box() -> None:
     config = {
         "algo": "TD3",

@@ -31,18 +31,26 @@ Size findings read the built report (``lint_sizes``), whatever the source:
 - NA009 ``linear-activation`` (warning): ``activation_fn`` is a layer with no non-linearity
   (``Dropout``, ``AlphaDropout``, ``Flatten``, ``Identity``) between hidden layers: SB3 builds and
   trains it (SB3#1666), but the hidden layers compute a linear function of the features.
+- NA010 ``unnormalized-action-box`` (warning): a Gaussian policy that clips its samples (PPO, A2C,
+  TRPO, RecurrentPPO without squashing) on a Box action space other than [-1, 1], which SB3's
+  ``check_env`` warns about, when it matters: the Gaussian starts near 0 with std exp(log_std_init), so
+  bounds such as [0, 1] clip 66 % of the first samples (≥ 5 %), and bounds such as [-100, 100] are
+  barely explored (± 2 std cover < 25 % of the range); Pendulum's [-2, 2] is not flagged.
 
 Pure functions on plain values: no torch, usable on configs and on a live model's ``policy_kwargs``.
 """
 
 from __future__ import annotations
 
+import math
+import statistics
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sb3inspect.catalog import LAYER_ACTIVATIONS, net_arch_keys
 from sb3inspect.errors import did_you_mean
 from sb3inspect.report.model import Finding, Network, PolicyReport
+from sb3inspect.sources.spaces import box_bounds
 
 ON_POLICY = "on_policy"
 ERROR = "error"
@@ -58,6 +66,7 @@ CODES: dict[str, tuple[str, str]] = {
     "NA007": ("dominant-layer", WARNING),
     "NA008": ("narrow-layer", WARNING),
     "NA009": ("linear-activation", WARNING),
+    "NA010": ("unnormalized-action-box", WARNING),
 }
 """Code -> (name, level): the lint rules, documented in this module's docstring."""
 
@@ -284,7 +293,56 @@ def lint_sizes(report: PolicyReport) -> tuple[Finding, ...]:
         findings += _dominant(network, where, seen)
     findings += _narrow(report, where)
     findings += _linear(report, where)
+    findings += _action_box(report, where)
     return tuple(findings)
+
+
+CLIPPED_SHARE = 0.05
+"""NA010: the share of clipped first samples from which a Box is flagged ([0, 1] clips 66 %, [-2, 2] 5 %)."""
+COVERED_SHARE = 0.25
+"""NA010: or the share of the widest range the first samples' ± 2 std cover below which it is ([-100, 100]: 2 %)."""
+
+
+def _action_box(report: PolicyReport, where: str) -> list[Finding]:
+    """NA010: a clipped Gaussian on a Box other than [-1, 1], with the share of first samples that is clipped."""
+    dist = report.action_distribution
+    if dist is None or dist.kind != "gaussian" or dist.bounds != "clip" or report.action_space.get("type") != "Box":
+        return []
+    size = math.prod(report.action_space.get("shape") or ())
+    low, high = _per_element(report.action_space.get("low"), size), _per_element(report.action_space.get("high"), size)
+    if not low or not high or (set(low) == {-1.0} and set(high) == {1.0}):
+        return []
+    init = (dist.log_std or {}).get("init")
+    std = math.exp(init) if isinstance(init, (int, float)) else 1.0
+    normal = statistics.NormalDist(0.0, std)
+    clipped = sum(normal.cdf(lo) + 1 - normal.cdf(hi) for lo, hi in zip(low, high, strict=True)) / size
+    covered = min(1.0, 4 * std / max(hi - lo for lo, hi in zip(low, high, strict=True)))
+    if clipped >= CLIPPED_SHARE:
+        effect = f"{100 * clipped:.0f} % of the first samples are clipped to a bound (the env gets the bound itself)"
+    elif covered < COVERED_SHARE:
+        effect = f"its first samples (± 2 std) cover {100 * covered:.0f} % of the widest range"
+    else:
+        return []  # Pendulum's [-2, 2]: 5 % clipped, the whole range explored
+    return [
+        finding(
+            "NA010",
+            f"{where}action_space",
+            f"the Gaussian's samples are clipped to {box_bounds(report.action_space) or 'the Box bounds'}, not "
+            f"[-1, 1]: it starts with a mean near 0 and std {std:.3g} (log_std_init), so {effect}; SB3's check_env "
+            "warns about such a Box",
+            "rescale the action space to [-1, 1] and the actions inside the env (gymnasium.wrappers.RescaleAction), "
+            "or use SAC/TD3, which rescale a tanh output to any bounds",
+        )
+    ]
+
+
+def _per_element(value: Any, size: int) -> list[float] | None:
+    """A bound as one float per element (a uniform number repeated), or None when missing."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return [float(value)] * size
+    if isinstance(value, (list, tuple)) and len(value) == size:
+        return [float(v) for v in value]
+    return None
 
 
 def _linear(report: PolicyReport, where: str) -> list[Finding]:

@@ -15,7 +15,7 @@ from typing import Any
 from sb3inspect import catalog
 from sb3inspect.errors import dims
 from sb3inspect.report.model import ActionDistribution, InputStep, OptimizerInfo, PolicyReport
-from sb3inspect.sources.spaces import short
+from sb3inspect.sources.spaces import box_bounds, short
 
 LOSS_OF_NETWORK = {"pi": "policy loss", "vf": "value loss", "actor": "actor loss", "critic": "critic loss"}
 """A network -> the loss computed from its output (what a GradientFlow's ``not_by`` names)."""
@@ -204,17 +204,12 @@ def action_text(dist: ActionDistribution, report: PolicyReport) -> str:
 
 
 def _bounds(dist: ActionDistribution, report: PolicyReport) -> str:
-    low, high = report.action_space.get("low"), report.action_space.get("high")
-    box = f"[{number(low)}, {number(high)}]" if _finite(low) and _finite(high) else "the Box bounds"
+    box = box_bounds(report.action_space) or "the Box bounds"
     if dist.bounds == "clip":
         return f"; samples unbounded, clipped to {box}"
     if dist.bounds == "rescale":
         return f"; [-1, 1] rescaled to {box}" if box != "[-1, 1]" else "; in [-1, 1], the Box's bounds"
     return ""
-
-
-def _finite(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _epsilon(dist: ActionDistribution) -> str:
@@ -232,8 +227,7 @@ def action_explain(report: PolicyReport) -> list[str]:
     dist = report.action_distribution
     if dist is None:
         return []
-    low, high = report.action_space.get("low"), report.action_space.get("high")
-    box = f"[{number(low)}, {number(high)}]" if _finite(low) and _finite(high) else "the Box bounds"
+    box = box_bounds(report.action_space) or "the Box bounds"
     explain = _EXPLAIN.get(dist.kind)
     notes = explain(dist, box, report) if explain else [f"actions: {action_text(dist, report)}"]
     dtype = report.action_space.get("dtype")
@@ -303,11 +297,15 @@ def _explain_gsde(dist: ActionDistribution, box: str, report: PolicyReport) -> l
     return notes
 
 
+RESCALE = " (low + (a + 1)/2 · (high − low), per dimension)"
+"""BasePolicy.unscale_action: how a tanh output in [-1, 1] reaches the Box."""
+
+
 def _explain_squashed(dist: ActionDistribution, box: str, report: PolicyReport) -> list[str]:
     std = dist.log_std or {}
     clamp = std.get("clamp")
     where = f", clamped to [{number(clamp[0])}, {number(clamp[1])}]" if clamp else ""
-    then = "which is already the Box" if box == "[-1, 1]" else f"then [-1, 1] is rescaled to {box}"
+    then = "which is already the Box" if box == "[-1, 1]" else f"then [-1, 1] is rescaled to {box}{RESCALE}"
     return [
         f"actions: a squashed Gaussian. {_head(dist)} gives the mean and {std.get('path')} is a Linear head (so the "
         f"std depends on the observation{where}); the sample goes through tanh (the log-probability is corrected for "
@@ -320,7 +318,7 @@ def _explain_deterministic(dist: ActionDistribution, box: str, report: PolicyRep
         return [f"actions: {_head(dist)}'s output, deterministic (ARS perturbs the weights, not the actions)"]
     text = (
         f"actions: deterministic. {_head(dist)} ends in tanh, so its output is in [-1, 1]; predict() rescales it to "
-        f"{box} (low + (a + 1)/2 · (high − low))"
+        f"{box}{RESCALE}"
     )
     noise = dist.details.get("action_noise")
     if noise and noise.get("class") is None:

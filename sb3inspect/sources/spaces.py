@@ -357,7 +357,8 @@ def to_gym(spec: SpaceSpec) -> Any:
 def describe(space: Any, *, bounds: bool = False) -> SpaceSpec:
     """A gymnasium space as a spec.
 
-    For the report (default), a Box shows its bounds only where they are finite and uniform.
+    For the report (default), a Box shows its bounds where they are finite: a number where uniform, one per
+    element for a 1-D Box (asymmetric action bounds are what SB3 rescales or clips to).
     With ``bounds=True`` every Box keeps its bounds (a number if uniform, else nested lists), so
     the spec rebuilds the same space: that is how env-derived spaces travel in a ``PolicySpec``.
     """
@@ -372,7 +373,7 @@ def describe(space: Any, *, bounds: bool = False) -> SpaceSpec:
             if uniform and (bounds or np.all(np.isfinite(values))):
                 number = values.flat[0].item()
                 spec[key] = int(number) if np.isfinite(number) and float(number).is_integer() else number
-            elif bounds:
+            elif bounds or (values.ndim == 1 and np.all(np.isfinite(values))):
                 spec[key] = values.tolist()
         return spec
     if isinstance(space, spaces.Discrete):
@@ -398,16 +399,8 @@ def short(spec: Mapping[str, Any]) -> str:
     if kind == "Box":
         shape = spec["shape"]
         dims = f"({shape[0]},)" if len(shape) == 1 else "(" + ", ".join(map(str, shape)) + ")"
-        bounds = ""
-        low, high = spec.get("low"), spec.get("high")
-        if (
-            isinstance(low, (int, float))
-            and isinstance(high, (int, float))
-            and math.isfinite(low)
-            and math.isfinite(high)
-        ):
-            bounds = f" [{_num(low)}, {_num(high)}]"
-        return f"Box{dims} {spec['dtype']}{bounds}"
+        bounds = box_bounds(spec)
+        return f"Box{dims} {spec['dtype']}" + (f" {bounds}" if bounds else "")
     if kind == "Discrete":
         return f"Discrete({spec['n']})"
     if kind == "MultiDiscrete":
@@ -418,6 +411,31 @@ def short(spec: Mapping[str, Any]) -> str:
     if kind == "Dict":
         return "Dict(" + ", ".join(f"{k}: {short(v)}" for k, v in spec["spaces"].items()) + ")"
     return str(kind)
+
+
+PER_DIMENSION_BOUNDS = 6
+"""A 1-D Box with bounds that differ per dimension shows each up to this many dimensions."""
+
+
+def box_bounds(spec: Mapping[str, Any]) -> str | None:
+    """A Box's finite bounds: ``[0, 255]``, or per dimension ``[0, 1] × [-5, 5]``; None when unbounded or too many."""
+    low, high = spec.get("low"), spec.get("high")
+    if _is_finite(low) and _is_finite(high):
+        return f"[{_num(low)}, {_num(high)}]"
+    shape = spec.get("shape") or []
+    if (
+        isinstance(low, (list, tuple))
+        and isinstance(high, (list, tuple))
+        and len(shape) == 1
+        and len(low) == len(high) <= PER_DIMENSION_BOUNDS
+        and all(_is_finite(v) for v in (*low, *high))
+    ):
+        return " × ".join(f"[{_num(lo)}, {_num(hi)}]" for lo, hi in zip(low, high, strict=True))
+    return None
+
+
+def _is_finite(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
 
 
 def _num(value: float) -> str:
