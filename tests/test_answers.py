@@ -159,6 +159,26 @@ def test_log_std_state_dependence_is_measured(config: dict[str, Any]) -> None:
     assert ("does not depend on the observation" in notes) is (not varies)
 
 
+@pytest.mark.parametrize(("algo", "expln"), [("SAC", True), ("SAC", False), ("PPO", True)])
+def test_gsde_initial_std_is_get_std_of_log_std_init(algo: str, expln: bool) -> None:
+    """use_expln changes the std a positive log_std_init gives (log1p(x) + 1, not exp(x))."""
+    config = {
+        "algo": algo,
+        "observation_space": BOX,
+        "action_space": "box:2",
+        "use_sde": True,
+        "policy_kwargs": {"use_expln": expln, "log_std_init": 1.0, "net_arch": [8]},
+    }
+    report = sb3inspect.summary(config)
+    policy = model_of(config).policy
+    owner = policy.actor if algo == "SAC" else policy
+    with torch.no_grad():
+        real = float(owner.action_dist.get_std(owner.log_std).flatten()[0])
+    assert report.action_distribution.details["init_std"] == pytest.approx(real)
+    assert f"log_std_init 1.0 → std {real:.3g}" in " ".join(explain_notes(report))
+    assert ("use_expln: std = exp(log_std) up to 0" in " ".join(explain_notes(report))) == expln
+
+
 def test_gaussian_samples_are_clipped_and_squashed_ones_are_not() -> None:
     wide = {"algo": "PPO", "observation_space": BOX, "action_space": CONTINUOUS, "policy_kwargs": {"log_std_init": 1.0}}
     squashed = {**wide, "use_sde": True, "policy_kwargs": {"squash_output": True, "log_std_init": 1.0}}

@@ -262,8 +262,10 @@ def _explain_gaussian(dist: ActionDistribution, box: str, report: PolicyReport) 
 
 def _explain_gsde(dist: ActionDistribution, box: str, report: PolicyReport) -> list[str]:
     std = dist.log_std or {}
-    init = std.get("init")
-    start = f", log_std_init {number(init)} → std {math.exp(init):.3g}" if isinstance(init, (int, float)) else ""
+    init, first = std.get("init"), dist.details.get("init_std")
+    start = f", log_std_init {number(init)} → std {first:.3g}" if isinstance(first, float) else ""
+    if dist.details.get("use_expln"):
+        start += "; use_expln: std = exp(log_std) up to 0, log(1 + log_std) + 1 above, so it grows slower than exp"
     width = (
         "one std per (latent feature, action) pair (full_std=True)"
         if dist.details.get("full_std", True)

@@ -205,6 +205,12 @@ class Answers:
                 use_expln=bool(getattr(dist, "use_expln", False)),
                 learn_features=bool(getattr(dist, "learn_features", False)),
             )
+            init = getattr(owner, "log_std_init", None)
+            if isinstance(init, (int, float)) and hasattr(dist, "get_std"):
+                import torch
+
+                # StateDependentNoiseDistribution.get_std: exp, or with use_expln log1p(x) + 1 above 0
+                details["init_std"] = float(dist.get_std(torch.full((1, 1), float(init))).flatten()[0])
             clip_mean = getattr(owner, "clip_mean", None)
             if clip_mean is not None and any(type(m).__name__ == "Hardtanh" for m in mean.modules()):
                 details["clip_mean"] = float(clip_mean)  # sac/policies.py: nn.Sequential(self.mu, nn.Hardtanh(...))
