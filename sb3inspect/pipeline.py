@@ -172,11 +172,14 @@ def _inspect_path(
             return Inspection([summarize_spec(spec)], self_contained=True)
         # an env id, or wrappers (gymnasium's, SB3's, rl-zoo3's): code outside the file made the spaces
         return Inspection([summarize_spec(spec, cache=cache)])
-    _no_overrides(
-        path,
-        Overrides({k: v for k, v in overrides.keys.items() if k in ("observation_space", "action_space")}),
-        "an rl-zoo3 entry's spaces are its env's: choose the entry with --env",
-    )
+    spaces = {k: v for k, v in overrides.keys.items() if k in ("observation_space", "action_space")}
+    if spaces and (len(spaces) != 2 or len(envs) != 1):
+        _no_overrides(
+            path,
+            Overrides(spaces),
+            "an rl-zoo3 entry's spaces are its env's: choose one entry with --env, and give both --obs and --act to "
+            "replace them (for an env whose package is not installed)",
+        )
     entries, skipped = zoo_entries(path, data, envs=envs, algo=algo, allow_imports=allow_imports)
     reports = []
     for entry in entries:

@@ -251,6 +251,24 @@ def test_flags_replace_an_rl_zoo3_entrys_values(capsys: pytest.CaptureFixture[st
     assert code == 2 and "an rl-zoo3 entry's spaces are its env's" in err
 
 
+def test_an_rl_zoo3_entry_takes_both_spaces_for_an_env_it_cannot_make(capsys: pytest.CaptureFixture[str]) -> None:
+    """MuJoCo or Box2D missing: --obs and --act stand for the env's spaces, the entry's settings still apply (the
+    same network as with the env made, here Pendulum's entry with gSDE)."""
+    import json
+
+    made = run(capsys, "inspect", zoo("ppo.yml"), "--env", "Pendulum-v1", "--format", "json")
+    given = run(
+        capsys, "inspect", zoo("ppo.yml"), "--env", "Pendulum-v1", "--obs", "3", "--act", "box:1", "--format", "json"
+    )
+    assert made[0] == given[0] == 0, given[2]
+    with_env, with_spaces = json.loads(made[1]), json.loads(given[1])
+    for key in ("networks", "totals", "training", "action_distribution", "settings"):
+        assert with_spaces[key] == with_env[key], key
+    assert any("the spaces given replace Pendulum-v1's" in note for note in with_spaces["notes"])
+    code, _, err = run(capsys, "inspect", zoo("ppo.yml"), "--obs", "3", "--act", "box:1")
+    assert code == 2 and "choose one entry with --env" in err
+
+
 def test_flags_do_not_apply_to_a_saved_model(capsys: pytest.CaptureFixture[str], tmp_path: Any) -> None:
     import warnings
 

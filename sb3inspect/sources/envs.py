@@ -399,6 +399,13 @@ def register_env_package(env_id: str) -> None:
             return
 
 
+WITHOUT_IT = (
+    " (or, without it, give the env's two spaces instead: observation_space and action_space in a config, "
+    "--obs and --act on the command line, with an rl-zoo3 file's --env too)"
+)
+"""What to do when an env's package is missing: the policy only needs its spaces."""
+
+
 def _missing_dependency(env_id: str, exc: Exception) -> str:
     import gymnasium
 
@@ -406,7 +413,7 @@ def _missing_dependency(env_id: str, exc: Exception) -> str:
     entry = spec.entry_point if spec is not None and isinstance(spec.entry_point, str) else ""
     for module, (what, command) in catalog.GYMNASIUM_EXTRAS.items():
         if entry.startswith(module + "."):
-            return f"env {env_id!r} needs {what}, which is not installed: {command}"
+            return f"env {env_id!r} needs {what}, which is not installed: {command}{WITHOUT_IT}"
     if isinstance(exc, ModuleNotFoundError):
         return (
             f"env {env_id!r} needs the package {exc.name!r}, which is not installed: pip install {_pip_name(exc.name)}"

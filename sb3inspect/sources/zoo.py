@@ -156,7 +156,12 @@ def entry_spec(entry: ZooEntry) -> PolicySpec:
     settings = entry.settings
     info = catalog.ALGORITHMS[entry.algo]
     data: dict[str, Any] = {key: value for key, value in settings.items() if key != "model_class"}
-    data.update(algo=entry.algo, env=entry.env_id, name=where)
+    data.update(algo=entry.algo, name=where)
+    given = "observation_space" in settings  # --obs and --act: the env is not made (its package may be missing)
+    if given:
+        data.pop("env_kwargs", None)
+    else:
+        data["env"] = entry.env_id
     policy = _policy(settings.get("policy"), info, f"{where}: policy")
     if policy is not None:
         data["policy"] = policy
@@ -166,13 +171,16 @@ def entry_spec(entry: ZooEntry) -> PolicySpec:
     env_kwargs = settings.get("env_kwargs") or {}
     if not isinstance(env_kwargs, dict):
         raise ConfigError(f"{where}: env_kwargs", "expected a mapping of keyword arguments for gymnasium.make")
-    pipeline = read_pipeline(settings, lambda key: f"{where}: {key}")
-
     notes: list[str] = []
     if entry.key != entry.env_id:
         notes.append(
             f"{entry.path.name} has no entry for {entry.env_id}: its {entry.key!r} entry is used, as rl-zoo3 does"
         )
+    if given:  # a config with the spaces: spec_from_mapping applies the entry's env pipeline to them
+        notes.append(f"the spaces given replace {entry.env_id}'s: the env is not made, the entry's settings apply")
+        spec = spec_from_mapping(data, source=where, allow_imports=entry.allow_imports)
+        return replace(spec, notes=(*notes, *spec.notes))
+    pipeline = read_pipeline(settings, lambda key: f"{where}: {key}")
     target = Target(where, entry.env_id, allow_imports=entry.allow_imports)
     wrap = wrap_function(pipeline, target, notes) if pipeline else None
     from sb3inspect.sources.envs import env_spaces
