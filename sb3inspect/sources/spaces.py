@@ -420,7 +420,7 @@ PER_DIMENSION_BOUNDS = 6
 def box_bounds(spec: Mapping[str, Any]) -> str | None:
     """A Box's finite bounds: ``[0, 255]``, or per dimension ``[0, 1] × [-5, 5]``; None when unbounded or too many."""
     low, high = spec.get("low"), spec.get("high")
-    if _is_finite(low) and _is_finite(high):
+    if isinstance(low, (int, float)) and isinstance(high, (int, float)) and _is_finite(low) and _is_finite(high):
         return f"[{_num(low)}, {_num(high)}]"
     shape = spec.get("shape") or []
     if (
