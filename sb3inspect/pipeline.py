@@ -61,6 +61,7 @@ from sb3inspect.sources.saved.runfolder import RunFolder, read_run_folder
 from sb3inspect.sources.saved.safety import Safety, path_safety, zip_safety
 from sb3inspect.sources.saved.zipread import WEIGHTS, SavedModel, read_saved
 from sb3inspect.sources.spaces import describe
+from sb3inspect.sources.training import kept_hyperparameters
 from sb3inspect.sources.wrappers import read_pipeline
 from sb3inspect.sources.zoo import is_zoo_mapping, zoo_entries
 
@@ -466,6 +467,8 @@ def summarize_live(obj: Any) -> PolicyReport:
         source=f"<live {type(obj).__name__}>",
         algorithm=obj if algo is not None else None,
     )
+    if algo is not None:
+        report = replace(report, training=kept_hyperparameters(vars(obj), algo))
     return with_findings(report, (*lint_live(obj, policy), *lint_sizes(report)))
 
 
@@ -680,6 +683,7 @@ def _rebuilt_report(
     spec, check = rebuilt.reading.spec, rebuilt.check
     _apply_training(rebuilt.built, training_values(saved))
     report = summarize_built(rebuilt.built, source=spec.source, findings=lint_spec(spec))
+    report = replace(report, training=kept_hyperparameters(saved.data, spec.algo))
     if not check:
         check = {"status": "not_checked", "reason": unread}
         note = f"weights NOT checked: {unread}"

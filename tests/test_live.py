@@ -360,3 +360,26 @@ def test_an_unexpected_error_in_an_extractor_is_not_swallowed() -> None:
     config = {"algo": "PPO", "observation_space": VECTOR, "action_space": gym.spaces.Discrete(2)}
     with pytest.raises(Broken):
         sb3inspect.summary({**config, "policy_kwargs": {"features_extractor_class": Raises}})
+
+
+@pytest.mark.parametrize("algo", ["SAC", "PPO"])
+def test_saved_and_live_models_list_the_hyperparameters_they_keep(algo: str, tmp_path: Path) -> None:
+    """What a model trains with, from its own attributes (live) or the zip's data (saved): the same list, each
+    value the one the loaded algorithm holds; schedules and run settings left out (SB2#432)."""
+    from stable_baselines3 import PPO, SAC
+
+    if algo == "SAC":
+        model: Any = SAC("MlpPolicy", "Pendulum-v1", gamma=0.98, batch_size=64, tau=0.02, buffer_size=500, device="cpu")
+    else:
+        model = PPO("MlpPolicy", "CartPole-v1", n_steps=64, batch_size=32, gae_lambda=0.9, learning_rate=lambda f: f)
+    model.save(tmp_path / "m.zip")
+    live = sb3inspect.summary(model).training
+    saved = sb3inspect.summary(tmp_path / "m.zip").training
+    assert dict(live) == dict(saved)
+    loaded = type(model).load(tmp_path / "m.zip", device="cpu")
+    for key, value in saved.items():
+        assert getattr(loaded, key) == value, key
+    assert not {"device", "verbose", "seed", "clip_range", "train_freq"} & set(saved)
+    assert ("learning_rate" in saved) == (algo == "SAC")  # PPO's is a schedule here: only a pickle in the zip
+    given = {"gamma": 0.98, "batch_size": 64, "tau": 0.02} if algo == "SAC" else {"n_steps": 64, "gae_lambda": 0.9}
+    assert given.items() <= dict(saved).items()

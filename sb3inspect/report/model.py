@@ -437,7 +437,8 @@ class PolicyReport:
     training: Mapping[str, Any] = field(default_factory=FrozenDict)
     """The config's training hyperparameters as it gave them (``n_steps``, ``learning_rate``,
     rl-zoo3's ``n_envs``...): settings that do not change the networks. Those that do (``use_sde``,
-    ``frame_stack``, ``normalize``, ``env_wrapper``) are applied, and the notes say how."""
+    ``frame_stack``, ``normalize``, ``env_wrapper``) are applied, and the notes say how. A saved or live
+    model's: the algorithm keywords it keeps as plain values (``sources.training.kept_hyperparameters``)."""
     preprocessing: tuple[InputStep, ...] = ()
     """What SB3 does to each observation input before the first layer (one per Dict key)."""
     action_distribution: ActionDistribution | None = None

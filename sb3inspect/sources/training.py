@@ -44,6 +44,21 @@ class Training:
     """rl-zoo3's ``n_envs``: how many envs the algorithm is given (SB3 checks ``n_steps * n_envs``)."""
 
 
+def kept_hyperparameters(values: Mapping[str, Any], algo: str | None) -> dict[str, Any]:
+    """The keywords of ``algo``'s ``__init__`` that a trained model keeps as plain values (a saved zip's ``data``,
+    or a live model's attributes): what it trains with, listed as a config's ``training``. Run settings (device,
+    verbose, seed) and values kept only as objects or pickles (a schedule, ``train_freq``, a buffer class) are
+    left out; ``n_envs`` is the number of envs it was trained on."""
+    if algo not in catalog.ALGO_KWARGS:
+        return {}
+    out: dict[str, Any] = {}
+    for key in (*catalog.ALGO_KWARGS[algo], "n_envs"):
+        value = values.get(key)
+        if key not in catalog.RUN_KWARGS and isinstance(value, (bool, int, float, str)):
+            out[key] = value
+    return out
+
+
 def check_keys(data: Mapping[str, Any], info: catalog.AlgoInfo, config_keys: tuple[str, ...], where: Where) -> None:
     """Every key is a config key, a keyword of the algorithm's ``__init__`` (in the installed release) or an rl-zoo3 entry key."""
     allowed = (*config_keys, *catalog.ALGO_KWARGS[info.name], *catalog.ZOO_KEYS)
