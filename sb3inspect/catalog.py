@@ -944,6 +944,37 @@ VEC_ENV_WRAPPERS: dict[str, tuple[str, ...]] = {
 }
 
 
+ZOO_CALLBACKS: dict[str, tuple[str, ...]] = {
+    "stable_baselines3.common.callbacks": (
+        *("CallbackList", "CheckpointCallback", "EvalCallback", "EveryNTimesteps", "LogEveryNTimesteps"),
+        *("ProgressBarCallback", "StopTrainingOnMaxEpisodes", "StopTrainingOnNoModelImprovement"),
+        "StopTrainingOnRewardThreshold",
+    ),
+    "rl_zoo3.callbacks": (
+        "TrialEvalCallback",
+        "SaveVecNormalizeCallback",
+        "ParallelTrainCallback",
+        "RawStatisticsCallback",
+    ),
+}
+"""Callbacks of SB3 and rl-zoo3 a ``callback`` hyperparameter may name: module -> class names."""
+ZOO_OTHER_WRAPPERS: dict[str, tuple[str, ...]] = {
+    "minigrid.wrappers": (
+        *("FlatObsWrapper", "ImgObsWrapper", "RGBImgObsWrapper", "RGBImgPartialObsWrapper", "FullyObsWrapper"),
+        *("OneHotPartialObsWrapper", "DictObservationSpaceWrapper", "ViewSizeWrapper", "ReseedWrapper"),
+    ),
+}
+"""Wrappers rl-zoo3's own hyperparameters name (``minigrid.wrappers.FlatObsWrapper`` for MiniGrid) that sb3inspect
+does not apply: a run folder naming one is safe to load all the same."""
+ZOO_IMPORTED_KEYS: dict[str, dict[str, tuple[str, ...]]] = {
+    "env_wrapper": {**ENV_WRAPPERS, **ZOO_OTHER_WRAPPERS},
+    "vec_env_wrapper": VEC_ENV_WRAPPERS,
+    "callback": ZOO_CALLBACKS,
+}
+"""rl-zoo3 hyperparameters whose class paths it imports and calls (``get_wrapper_class`` when ``enjoy`` makes the
+env from a run folder's ``config.yml``, ``get_callback_list`` when training from it): the classes each may name."""
+
+
 # --- gymnasium env ids -------------------------------------------------------------------------------
 
 # Packages that register env ids when imported: (id pattern, module, pip name). rl-zoo3 imports

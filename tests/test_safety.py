@@ -739,6 +739,36 @@ def test_an_env_id_in_data_is_unsafe(base: Path, tmp_path: Path, capsys: pytest.
     assert "data.env: is an environment id" in capsys.readouterr().out
 
 
+def test_a_run_folders_wrappers_and_callbacks_must_be_known(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """rl-zoo3 imports the module of each ``env_wrapper`` / ``vec_env_wrapper`` / ``callback`` class path a run
+    folder's config.yml names (shown under its enjoy path: get_saved_hyperparams, then create_test_env, with a
+    module nothing else imports), and calls the class: only wrappers and callbacks sb3inspect knows are safe."""
+    run = tmp_path / "run" / "CartPole-v1"
+    run.mkdir(parents=True)
+    (run / "config.yml").write_text(
+        "!!python/object/apply:collections.OrderedDict\n- - - env_wrapper\n    - tabnanny.Wrapper\n  - - n_envs\n    - 1\n"
+    )
+    probe = (
+        "import sys, warnings\nwarnings.simplefilter('ignore')\nfrom rl_zoo3 import create_test_env, get_saved_hyperparams\n"
+        "try:\n    hp, stats = get_saved_hyperparams(sys.argv[1], test_mode=True)\n"
+        "    create_test_env('CartPole-v1', n_envs=1, stats_path=stats, hyperparams=hp)\nexcept Exception:\n    pass\n"
+        "print('tabnanny' in sys.modules)"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe, str(run)], capture_output=True, text=True, cwd=tmp_path)
+    assert loaded.stdout.strip().endswith("True"), loaded.stdout[-300:] + loaded.stderr[-300:]
+    assert main(["scan", str(run.parent), "--no-cache"]) == 1
+    assert "config.yml: env_wrapper: names 'tabnanny.Wrapper'" in capsys.readouterr().out
+    known = (
+        "env_wrapper:\n- sb3_contrib.common.wrappers.TimeFeatureWrapper\n- rl_zoo3.wrappers.HistoryWrapper: {horizon: 2}\n"
+        "- minigrid.wrappers.FlatObsWrapper\nvec_env_wrapper: stable_baselines3.common.vec_env.VecFrameStack\n"
+        "callback:\n- stable_baselines3.common.callbacks.CheckpointCallback: {save_freq: 100}\n"
+    )
+    for text, verdict in ((known, 0), ("callback: [os.system]\n", 1), ("env_wrapper: [[a.B]]\n", 1)):
+        (run / "config.yml").write_text(text)
+        assert main(["scan", str(run / "config.yml"), "--no-cache"]) == verdict, text
+        capsys.readouterr()
+
+
 def test_data_nested_past_the_parser_is_unsafe(base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """SB3 parses ``data`` nearer the top of its stack than sb3inspect: what nests too deep here may load there."""
     data = zipfile.ZipFile(base).read("data").decode()

@@ -221,8 +221,12 @@ def _applies(wrapper: Wrapper, table: Mapping[str, tuple[str, ...]], allow_impor
 
 
 def _home(wrapper: Wrapper, table: Mapping[str, tuple[str, ...]]) -> str | None:
-    """The table's module a wrapper name belongs to (a file may name any submodule of it)."""
-    module, _, name = wrapper.name.rpartition(".")
+    return known_class(wrapper.name, table)
+
+
+def known_class(dotted: str, table: Mapping[str, tuple[str, ...]]) -> str | None:
+    """The table's module a class path belongs to (a file may name any submodule of it), or None."""
+    module, _, name = dotted.rpartition(".")
     for home, names in table.items():
         if (module == home or module.startswith(home + ".")) and name in names:
             return home

@@ -61,6 +61,7 @@ from sb3inspect.sources.saved.zipread import (
     open_model_zip,
     zip_directory,
 )
+from sb3inspect.sources.wrappers import known_class
 
 MAX_NESTED = 4
 """Pickles inside pickles (torch bytes, a nested ``loads``) are read this deep."""
@@ -512,7 +513,6 @@ def yaml_safety(path: Path) -> Safety:
     import yaml
 
     from sb3inspect.sources.config import check_yaml_nesting
-    from sb3inspect.sources.pyexpr import read_expression
 
     found = _Findings()
     with _open_regular(path) as handle:
@@ -550,20 +550,51 @@ def yaml_safety(path: Path) -> Safety:
         else:
             continue
         for key, value in pairs:
-            if (
-                isinstance(key, yaml.ScalarNode)
-                and key.value in catalog.ZOO_EVALUATED_KEYS
-                and isinstance(value, yaml.ScalarNode)
-                and value.tag == "tag:yaml.org,2002:str"
-                and value.value not in catalog.ZOO_EVAL_NAMES
-            ):
-                try:
-                    read_expression(value.value, f"{path.name}: {key.value}")
-                except Sb3InspectError as exc:
-                    found.add(
-                        f"{path.name}: {key.value}", f"rl-zoo3 evaluates this string: {one_line(exc.problem, 200)}"
-                    )
+            if isinstance(key, yaml.ScalarNode):
+                _zoo_value(path, key.value, value, found)
     return found.safety()
+
+
+def _zoo_value(path: Path, key: str, value: Any, found: _Findings) -> None:
+    """A config value rl-zoo3 acts on: class paths it imports and calls (only wrappers and callbacks sb3inspect
+    knows), a string it ``eval``s (only a literal sb3inspect reads)."""
+    import yaml
+
+    from sb3inspect.sources.pyexpr import read_expression
+
+    for name in _imported_names(value, yaml) if key in catalog.ZOO_IMPORTED_KEYS else ():
+        if name is None or known_class(name, catalog.ZOO_IMPORTED_KEYS[key]) is None:
+            found.add(
+                f"{path.name}: {key}",
+                f"names {'a class sb3inspect cannot read' if name is None else repr(name)}: rl-zoo3 imports its"
+                " module and calls it, and it is none of the wrappers or callbacks sb3inspect knows",
+            )
+    if (
+        key in catalog.ZOO_EVALUATED_KEYS
+        and isinstance(value, yaml.ScalarNode)
+        and value.tag == "tag:yaml.org,2002:str"
+        and value.value not in catalog.ZOO_EVAL_NAMES
+    ):
+        try:
+            read_expression(value.value, f"{path.name}: {key}")
+        except Sb3InspectError as exc:
+            found.add(f"{path.name}: {key}", f"rl-zoo3 evaluates this string: {one_line(exc.problem, 200)}")
+
+
+def _imported_names(node: Any, yaml: Any) -> Iterator[str | None]:
+    """The class paths of an ``env_wrapper`` / ``vec_env_wrapper`` / ``callback`` value: a name, or a list of names
+    and ``{name: {keyword: value}}`` items (as rl-zoo3's ``get_wrapper_class`` reads them); None for one not plain."""
+    if isinstance(node, yaml.ScalarNode) and node.tag == "tag:yaml.org,2002:null":
+        return
+    items = node.value if isinstance(node, yaml.SequenceNode) else [node]
+    for item in items:
+        if isinstance(item, yaml.MappingNode) and item.tag == "tag:yaml.org,2002:map":
+            for key, _ in item.value:
+                yield key.value if isinstance(key, yaml.ScalarNode) and key.tag == "tag:yaml.org,2002:str" else None
+        elif isinstance(item, yaml.ScalarNode) and item.tag == "tag:yaml.org,2002:str":
+            yield item.value
+        else:
+            yield None
 
 
 # --- paths ----------------------------------------------------------------------------------------------
