@@ -23,7 +23,7 @@ import types
 import warnings
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -164,6 +164,12 @@ def function_payloads(name: str) -> dict[str, bytes]:
                 write(marker)
         return 3e-4
 
+    def match_plain_no_cells(_: float, numpy: Any = np, path: str = marker) -> float:
+        match numpy.exp(0.0):
+            case float(tofile=write):
+                write(path)
+        return 3e-4
+
     # the numpy module matched against a class kept among the constants: np.ctypeslib.ctypes.CDLL(None).system
     def match_module(_: float, command: bytes = touch(name).encode()) -> float:
         cls: Any = "CLASS"
@@ -197,6 +203,7 @@ def function_payloads(name: str) -> dict[str, bytes]:
         "fn_match_default": cloudpickle.dumps(match_default),
         "fn_match_global": cloudpickle.dumps(match_global),
         "fn_match_plain_attribute": cloudpickle.dumps(match_plain),
+        "fn_code_without_optional_arguments": without_optional_code_arguments(match_plain_no_cells),
         "fn_match_class_among_constants": cloudpickle.dumps(constants(match_module, CLASS=object)),
         "fn_types_as_defaults": cloudpickle.dumps(constants(build_default, ARGS=opener(marker))),
         "fn_types_in_globals": cloudpickle.dumps(constants(build_global, ARGS=opener(marker))),
@@ -207,6 +214,30 @@ def function_payloads(name: str) -> dict[str, bytes]:
             constants(build_constant, ARGS=opener(marker), CODE=types.CodeType, FUNCTION=types.FunctionType)
         ),
     }
+
+
+def without_optional_code_arguments(function: Any) -> bytes:
+    """The function cloudpickled with its code built from ``CodeType``'s required arguments only (``freevars`` and
+    ``cellvars`` left to their default): a layout sb3inspect must read as this Python does."""
+    import collections
+
+    import cloudpickle
+
+    reducer = cloudpickle.Pickler.dispatch_table[types.CodeType]
+
+    def short(code: types.CodeType) -> tuple[Any, ...]:
+        reduce, args = reducer(code)
+        assert args[-2:] == ((), ())
+        return reduce, args[:-2]
+
+    class Pickler(cloudpickle.Pickler):
+        dispatch_table: ClassVar[Any] = collections.ChainMap(
+            {types.CodeType: short}, cloudpickle.Pickler.dispatch_table
+        )
+
+    buffer = io.BytesIO()
+    Pickler(buffer).dump(function)
+    return buffer.getvalue()
 
 
 def constants(function: Any, **values: Any) -> Any:

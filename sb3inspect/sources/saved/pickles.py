@@ -250,10 +250,11 @@ _CODE_ARGUMENTS = {15: 5, 16: 6, 18: 6}
 ``co_consts`` and ``co_names`` follow it, and 3.11+ adds ``co_qualname`` at index 12."""
 
 
-_CODE_ARGUMENTS_HERE = 18 if sys.version_info >= (3, 11) else 16
-"""How many arguments this Python's ``types.CodeType`` takes: a code object built with another count fails here."""
 _NEW_LAYOUT = sys.version_info >= (3, 11)
 """3.11+ keeps locals, cells and free variables in one array; 3.10 keeps the cells and free ones apart."""
+_FREEVARS_HERE = 16 if _NEW_LAYOUT else 14
+"""Where this Python's ``types.CodeType`` takes ``freevars`` and ``cellvars``: both optional, so it accepts this many
+arguments up to two more (a code object built with another count fails here)."""
 _INDEXED_BY_NAME = {"LOAD_GLOBAL": int(_NEW_LAYOUT), "LOAD_ATTR": int(sys.version_info >= (3, 12)), "LOAD_METHOD": 0}
 """Opcodes that index ``co_names`` -> how far their argument is shifted right first (flags in the low bits)."""
 _COMPARE_SHIFT = 5 if sys.version_info >= (3, 13) else 4 if sys.version_info >= (3, 12) else 0
@@ -297,6 +298,11 @@ def _bytecode(code: bytes, consts: tuple[Any, ...], names: tuple[Any, ...], loca
     if past:
         found.append("indexes past its tables with " + ", ".join(sorted(set(past))[:6]))
     return found
+
+
+def _optional(args: tuple[Any, ...], index: int) -> Any:
+    """An argument given or left to its default (``()``: no free or cell variables)."""
+    return args[index] if len(args) > index else ()
 
 
 def _strings(value: Any, depth: int = 0) -> Iterator[str]:
@@ -580,12 +586,14 @@ class _Machine:
         return _Function(qualname)
 
     def _code(self, args: Any) -> _Code:
-        """A code object from ``CodeType(...)``'s arguments: the names it looks up must be CODE_NAMES."""
-        at = _CODE_ARGUMENTS.get(len(args)) if isinstance(args, tuple) else None
+        """A code object from ``CodeType(...)``'s arguments: the names it looks up must be CODE_NAMES, and the
+        bytecode this Python would run (its own argument layout) must do arithmetic only."""
+        here = isinstance(args, tuple) and _FREEVARS_HERE <= len(args) <= _FREEVARS_HERE + 2
+        at = 6 if here else _CODE_ARGUMENTS.get(len(args)) if isinstance(args, tuple) else None
         if at is None:
             self._find("builds a code object sb3inspect cannot read")
             return _Code("<unknown>")
-        qualname = args[12] if len(args) == 18 else args[at + 5]
+        qualname = args[12] if len(args) == 18 or (here and _NEW_LAYOUT) else args[at + 5]
         qualname = printable(qualname if isinstance(qualname, str) else "<unknown>", 120)
         names = args[at + 2]
         if not isinstance(args[at], (bytes, _Big)) or not isinstance(names, tuple):
@@ -605,10 +613,10 @@ class _Machine:
         for found in _reach(args[at + 1]):
             self._find(f"defines a function {qualname} whose constants hold {_describe(found)}")
         consts = args[at + 1] if isinstance(args[at + 1], tuple) else ()
-        if len(args) == _CODE_ARGUMENTS_HERE and isinstance(names, tuple):  # the bytecode this Python would run
+        if here and isinstance(names, tuple):  # the bytecode this Python would run
             if not isinstance(args[at], bytes):
                 self._find(f"defines a function {qualname} whose bytecode is too long to read")
-            local = (args[at + 3], args[-1], args[-2])  # varnames, cellvars, freevars
+            local = (args[at + 3], _optional(args, _FREEVARS_HERE + 1), _optional(args, _FREEVARS_HERE))
             for what in _bytecode(args[at], consts, names, local) if isinstance(args[at], bytes) else ():
                 self._find(f"defines a function {qualname} whose bytecode {what}")
         return _Code(qualname)
