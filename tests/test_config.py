@@ -225,6 +225,54 @@ def test_unreadable_files(tmp_path: Path, name: str, content: str, message: str)
     assert message in str(info.value)
 
 
+@pytest.mark.parametrize(
+    ("encoding", "said"),
+    [
+        ("utf-16", "is UTF-16 text, not UTF-8"),  # with a BOM: Windows PowerShell's > and Notepad's "Unicode"
+        ("utf-16-le", "is UTF-16 text, not UTF-8"),
+        ("utf-16-be", "is UTF-16 text, not UTF-8"),
+        ("utf-32", "is UTF-32 text, not UTF-8"),
+        ("cp1252", "is not UTF-8 text: line 2 holds the byte 0xe9"),
+    ],
+)
+@pytest.mark.parametrize("suffix", [".yaml", ".json", ".toml"])
+def test_a_config_in_another_encoding_says_which_and_how_to_fix_it(
+    tmp_path: Path, encoding: str, said: str, suffix: str
+) -> None:
+    path = tmp_path / f"config{suffix}"
+    path.write_bytes("# my config\nname: caf\u00e9\nalgo: PPO\n".encode(encoding))
+    with pytest.raises(SourceError) as info:
+        read_mapping(path)
+    assert info.value.problem.startswith(said) and info.value.hint == "save the file as UTF-8", info.value
+
+
+def test_a_tab_in_yaml_indentation_says_to_indent_with_spaces(tmp_path: Path) -> None:
+    path = tmp_path / "tabs.yaml"
+    path.write_text("algo: PPO\npolicy_kwargs:\n  net_arch: [64]\n\tactivation_fn: ReLU\n")
+    with pytest.raises(SourceError) as info:
+        read_mapping(path)
+    assert info.value.code == "not-yaml" and "line 4" in info.value.problem
+    assert info.value.hint == "YAML indents with spaces, not tabs: replace the tab on line 4 with spaces"
+    path.write_text("algo: PPO\npolicy_kwargs: {net_arch: [64]\n")  # no tab: no such hint
+    with pytest.raises(SourceError) as info:
+        read_mapping(path)
+    assert info.value.hint is None
+
+
+@pytest.mark.parametrize("given", ["CartPole-v1", "ALE/Pong-v5", "phys2d/CartPole-v1", "LunarLanderContinuous-v3"])
+def test_an_env_id_given_as_a_file_says_to_pass_env(
+    tmp_path: Path, given: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SourceError) as info:
+        read_mapping(Path(given))
+    assert info.value.problem == "no such file"
+    assert info.value.hint == f"an env id? sb3inspect inspect --algo ALGO --env {given}, or env: {given} in a config"
+    with pytest.raises(SourceError) as info:
+        read_mapping(Path("my-config.yaml"))
+    assert info.value.hint is None
+
+
 def test_missing_path_and_directory(tmp_path: Path) -> None:
     with pytest.raises(SourceError, match="no such file"):
         read_mapping(tmp_path / "nope.yaml")

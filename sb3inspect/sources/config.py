@@ -309,7 +309,9 @@ def _check_toml_numbers(text: str, where: str) -> None:
 def read_text(path: Path) -> str:
     """A config file's text, with a clear error for anything that is not a readable text file."""
     if not path.exists():
-        raise SourceError(str(path), "no such file")
+        given = str(path)
+        hint = f"an env id? sb3inspect inspect --algo ALGO --env {given}, or env: {given} in a config"
+        raise SourceError(given, "no such file", hint=hint if _ENV_ID.match(given) else None)
     if path.is_dir():
         raise SourceError(str(path), "is a directory; pass the config files inside it")
     suffix = path.suffix.lower()
@@ -328,12 +330,38 @@ def read_text(path: Path) -> str:
         raise SourceError(str(path), f"cannot read: {exc.strerror or exc}") from None
     if len(raw) > MAX_CONFIG_BYTES:
         raise SourceError(str(path), f"is larger than a config can be ({MAX_CONFIG_BYTES:,} bytes)")
+    if (encoding := _wide_encoding(raw)) is not None:
+        source = ": Windows PowerShell's > and Notepad's 'Unicode' write UTF-16" if encoding == "UTF-16" else ""
+        raise SourceError(str(path), f"is {encoding} text, not UTF-8{source}", hint="save the file as UTF-8")
     if b"\x00" in raw:
         raise SourceError(str(path), f"is a binary file, not a {suffix} config")
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise SourceError(str(path), "is not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise SourceError(
+            str(path),
+            f"is not UTF-8 text: line {line} holds the byte 0x{raw[exc.start]:02x} (saved as Latin-1 or Windows-1252?)",
+            hint="save the file as UTF-8",
+        ) from None
+
+
+_ENV_ID = re.compile(r"^(?:[\w:-]+/)?[A-Za-z][\w:.-]*-v\d+$")
+"""A gymnasium env id (``CartPole-v1``, ``ALE/Pong-v5``): what a user passes where a file goes, meaning ``--env``."""
+
+
+def _wide_encoding(raw: bytes) -> str | None:
+    """``"UTF-16"`` or ``"UTF-32"`` for text in those encodings (by their byte-order mark, or, without one, by
+    the zero bytes every ASCII character brings in UTF-16), else None. YAML allows them; sb3inspect, rl-zoo3 and
+    a training script's ``open()`` read UTF-8."""
+    if raw.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    even, odd = raw[0::2], raw[1::2]
+    if len(raw) >= 4 and len(raw) % 2 == 0 and {even.count(0), odd.count(0)} == {0, len(odd)}:
+        return "UTF-16"
+    return None
 
 
 def _unique(pairs: list[tuple[str, Any]], where: str) -> dict[str, Any]:
@@ -366,7 +394,20 @@ def _load_yaml(text: str, where: str, loader: Any = None) -> Any:
         mark = getattr(exc, "problem_mark", None)
         at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise SourceError(where, f"not valid YAML{at}: {problem}", code="not-yaml") from None
+        raise SourceError(
+            where, f"not valid YAML{at}: {problem}", hint=_tab_hint(text, mark), code="not-yaml"
+        ) from None
+
+
+def _tab_hint(text: str, mark: Any) -> str | None:
+    """The fix when the line YAML stopped on is indented with a tab, which YAML does not allow."""
+    lines = text.splitlines()
+    if mark is None or mark.line >= len(lines):
+        return None
+    line = lines[mark.line]
+    if "\t" not in line[: len(line) - len(line.lstrip(" \t"))]:
+        return None
+    return f"YAML indents with spaces, not tabs: replace the tab on line {mark.line + 1} with spaces"
 
 
 def check_yaml_nesting(text: str, where: str) -> None:
