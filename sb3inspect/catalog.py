@@ -1550,6 +1550,8 @@ NOT_A_KEYWORD_BECAUSE: dict[str, dict[str, str]] = {
 RECURRENT_ALGO = "RecurrentPPO"
 """The only algorithm with recurrent (``*LstmPolicy``) policies, in sb3-contrib."""
 NOT_IN_SB3: dict[str, str] = {
+    "lr": "the learning rate is the algorithm's learning_rate, from which SB3 gives the optimizer its lr: write "
+    "learning_rate: at the top level",
     "layer_norm": "SB3's policies have no layer normalization: use a custom features extractor "
     "(features_extractor_class) or policy, or sb3-contrib's CrossQ, whose actor and critic use batch renormalization",
     "batch_norm": "only sb3-contrib's CrossQ takes batch_norm",

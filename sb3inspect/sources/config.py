@@ -712,6 +712,14 @@ def config_spaces(
 
 def resolve_algo(value: Any, where: str) -> str:
     """``"ppo"`` -> ``"PPO"``, ``"ppo_lstm"`` -> ``"RecurrentPPO"``; anything else is an error."""
+    if isinstance(value, Mapping):
+        keys = ", ".join(printable(key, 40) for key in list(value)[:6]) + (", ..." if len(value) > 6 else "")
+        raise ConfigError(
+            where,
+            f"expected an algorithm name, got a mapping (keys {keys})",
+            hint="sb3inspect reads flat keys: algo, env, policy_kwargs and the algorithm's keywords such as n_steps, "
+            "each at the top level; flatten a nested (Hydra-style) config, or give --algo, --env and -k key=value",
+        )
     if not isinstance(value, str):
         raise ConfigError(where, f"expected an algorithm name, got {value!r}", hint=one_of(catalog.ALGORITHMS))
     key = value.strip().lower().replace("-", "_")
@@ -815,6 +823,11 @@ def check_policy_kwargs(kwargs: Mapping[str, Any], info: catalog.AlgoInfo, polic
         if key not in allowed:
             hint = (
                 catalog.NOT_IN_SB3.get(str(key))
+                or (
+                    f"{key} is {info.name}'s keyword, not the policy's: write it at the top level, beside policy_kwargs"
+                    if key in catalog.ALGO_KWARGS[info.name]
+                    else None
+                )
                 or suggestion(str(key), allowed)
                 or f"{info.name} {policy} takes {', '.join(k for k in allowed if k != 'use_sde')}"
             )

@@ -81,6 +81,8 @@ def _unknown(
     policy_keywords = {k for policy in info.policies.values() for k in policy.kwargs}
     if key in policy_keywords:
         return problem, f"{key} is a policy keyword: put it under policy_kwargs"
+    if key in catalog.NOT_IN_SB3:
+        return problem, catalog.NOT_IN_SB3[key]
     if key in catalog.REMOVED_BUFFER_KWARGS:
         return problem, f"a HerReplayBuffer keyword of SB3 1.x; {catalog.REMOVED_BUFFER_KWARGS[key]}: remove it"
     if key in catalog.REPLAY_BUFFER_KWARGS["HerReplayBuffer"]:
