@@ -754,6 +754,30 @@ def test_a_functions_reach_and_bytecode_are_read() -> None:
         assert any(finding in what for what in found), found
 
 
+def test_a_global_the_functions_globals_hold_is_data() -> None:
+    """A schedule may read module-level constants and call module-level helpers: its pickled globals hold them (data,
+    or functions read in turn). A name they lack is a builtin (open, getattr): unsafe, for each function made."""
+    import cloudpickle
+    import numpy as np
+
+    source = (  # a module of the user's: a constant and a helper, read by name
+        "START = np.float64(3e-4)\nFLOOR = 1e-5\n"
+        "def helper(p):\n    return max(FLOOR, p)\n"
+        "def schedule(p):\n    return float(START * helper(p))\n"
+    )
+    scope = {"np": np, "__name__": "users_module"}
+    exec(source, scope)
+    assert read_pickle(cloudpickle.dumps(scope["schedule"]), data_allowed()).findings == []
+
+    code = (lambda p: open(p)).__code__  # noqa: SIM115
+    make = cloudpickle.cloudpickle._make_function
+    shadowed = Reduce(make, code, {"open": 1.0}, "f", None, ())  # open is the data its globals give
+    assert read_pickle(cloudpickle.dumps(shadowed), data_allowed()).findings == []
+    both = [shadowed, Reduce(make, code, {}, "f", None, ())]  # one code object, a second function without it
+    found = read_pickle(cloudpickle.dumps(both), data_allowed()).findings
+    assert any("whose code uses open" in what for what in found), found
+
+
 def test_an_env_id_in_data_is_unsafe(base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """SB3 never saves ``env``, but given none its load makes ``data["env"]`` with gym.make: an id ``module:Env``
     imports the module (shown under PPO.load with a module nothing else imports), whatever the pickles hold."""

@@ -201,11 +201,17 @@ class _Type:
 @dataclass(eq=False)
 class _Code:
     qualname: str
+    globals: frozenset[str] = frozenset()
+    """Names outside CODE_NAMES it (or a code object among its constants) only looks up as globals: each must be
+    a key of the globals its function is given (data, as ``_reach`` holds them), else it finds a builtin."""
 
 
 @dataclass(eq=False)
 class _Function:
     qualname: str
+    code: _Code | None = None
+    globals: Any = None
+    """The globals dict it was made with (``_function_setstate`` updates it, as cloudpickle does)."""
 
 
 @dataclass(eq=False)
@@ -262,13 +268,15 @@ _FAST = {"LOAD_FAST", "LOAD_FAST_CHECK", "LOAD_FAST_AND_CLEAR", "STORE_FAST", "D
 _DEREF = {"MAKE_CELL", "LOAD_CLOSURE", "LOAD_DEREF", "STORE_DEREF", "DELETE_DEREF"}
 
 
-def _bytecode(code: bytes, consts: tuple[Any, ...], names: tuple[Any, ...], local: tuple[Any, ...]) -> list[str]:
+def _bytecode(
+    code: bytes, consts: tuple[Any, ...], names: tuple[Any, ...], local: tuple[Any, ...]
+) -> tuple[list[str], set[str]]:
     """What a code object's bytecode does that an arithmetic schedule never does, read with this Python's opcode
     table (the one that would run it): an opcode outside CODE_OPCODES, or an argument indexing past its table
     (the interpreter does not check; it reads whatever memory lies there).
 
     ``local`` is (varnames, cellvars, freevars). Every two-byte unit is read as an instruction, inline caches
-    included: a jump may land on one."""
+    included: a jump may land on one. Also returns the names it only looks up as globals (never as attributes)."""
     varnames, cellvars, freevars = (item if isinstance(item, tuple) else () for item in local)
     cells = len(cellvars) + len(freevars)
     plus = len(varnames) + len([c for c in cellvars if c not in varnames]) + len(freevars)
@@ -283,6 +291,7 @@ def _bytecode(code: bytes, consts: tuple[Any, ...], names: tuple[Any, ...], loca
     }
     outside: list[str] = []
     past: list[str] = []
+    looked_up: dict[str, set[int]] = {"LOAD_GLOBAL": set(), "attribute": set()}
     extended = 0
     for at in range(0, len(code) - 1, 2):
         name, argument = opcodes.opname[code[at]], extended << 8 | code[at + 1]
@@ -292,12 +301,28 @@ def _bytecode(code: bytes, consts: tuple[Any, ...], names: tuple[Any, ...], loca
             outside.append(name)
         elif argument >= limits.get(name, 1 << 32) or (pair and max(argument >> 4, argument & 15) >= plus):
             past.append(name)
+        if name in _INDEXED_BY_NAME:
+            looked_up["LOAD_GLOBAL" if name == "LOAD_GLOBAL" else "attribute"].add(argument >> _INDEXED_BY_NAME[name])
     found = []
     if outside:
         found.append("uses the opcodes " + ", ".join(printable(n, 40) for n in sorted(set(outside))[:6]))
     if past:
         found.append("indexes past its tables with " + ", ".join(sorted(set(past))[:6]))
-    return found
+    only_global = looked_up["LOAD_GLOBAL"] - looked_up["attribute"]
+    return found, {names[i] for i in only_global if i < len(names) and isinstance(names[i], str)}
+
+
+def _shown(names: list[str]) -> str:
+    return ", ".join(printable(n, 40) for n in names[:6]) + (" ..." if len(names) > 6 else "")
+
+
+def _codes(value: Any, depth: int = 0) -> Iterator[_Code]:
+    """The code objects among a code object's constants (its inner functions), inside tuples too."""
+    if isinstance(value, _Code):
+        yield value
+    elif isinstance(value, (tuple, list, _Set)) and depth < 20:
+        for item in value:
+            yield from _codes(item, depth + 1)
 
 
 def _optional(args: tuple[Any, ...], index: int) -> Any:
@@ -360,6 +385,7 @@ class _Machine:
         self.memo: dict[int, Any] = {}
         self.proto = 0
         self.globals: dict[str, _Global] = {}
+        self.functions: list[_Function] = []
         self.types: list[_Type] = []
         """What ``_builtin_type`` returned: each time one is on the stack, it must be called (as cloudpickle does)."""
         self.unsafe: dict[str, bool] = {}
@@ -398,6 +424,11 @@ class _Machine:
         for value in self.globals.values():
             if value.role in _CHECK_KINDS and value.pushes > value.checked:
                 self._find(f"uses {value.name} other than in the one call sb3inspect can check")
+        for function in self.functions:  # a global its globals lack is a builtin (open, getattr, __import__)
+            given = {key for key, _ in function.globals} if isinstance(function.globals, _Dict) else set()
+            lacking = sorted(function.code.globals - given) if function.code is not None else []
+            if lacking:
+                self._find(f"defines a function {function.qualname} whose code uses {_shown(lacking)}")
         for made in self.types:  # CodeType / FunctionType kept as a value: code can build code with it at run time
             if made.pushes > made.calls:
                 self._find(f"uses types.{made.name} other than to build what cloudpickle builds with it")
@@ -519,6 +550,11 @@ class _Machine:
             # what the code reaches without naming it: its globals, defaults and closure hold data, modules
             # (subimport) and other functions; a class or function by reference there is a way out of them
             for key, value in slots if isinstance(slots, _Dict) else ():
+                if key == "__globals__" and isinstance(target, _Function) and isinstance(value, _Dict):
+                    if isinstance(target.globals, _Dict):
+                        target.globals.extend(value)  # func.__globals__.update(...): the dict it was made with
+                    else:
+                        target.globals = _Dict(value)
                 if key in ("__globals__", "__defaults__", "__kwdefaults__", "__closure__"):
                     for found in _reach(value):
                         self._find(f"gives a function {_describe(found)} through its {key}")
@@ -583,7 +619,9 @@ class _Machine:
         qualname = code.qualname if isinstance(code, _Code) else "<unknown>"
         for found in _reach(args[1:] if isinstance(args, tuple) else args):
             self._find(f"gives the function {qualname} {_describe(found)} with its globals, defaults or closure")
-        return _Function(qualname)
+        given = args[1] if isinstance(args, tuple) and len(args) > 1 else None
+        self.functions.append(_Function(qualname, code if isinstance(code, _Code) else None, given))
+        return self.functions[-1]
 
     def _code(self, args: Any) -> _Code:
         """A code object from ``CodeType(...)``'s arguments: the names it looks up must be CODE_NAMES, and the
@@ -596,30 +634,32 @@ class _Machine:
         qualname = args[12] if len(args) == 18 or (here and _NEW_LAYOUT) else args[at + 5]
         qualname = printable(qualname if isinstance(qualname, str) else "<unknown>", 120)
         names = args[at + 2]
+        consts = args[at + 1] if isinstance(args[at + 1], tuple) else ()
+        only_global: set[str] = set()
+        if here and isinstance(names, tuple):  # the bytecode this Python would run
+            if not isinstance(args[at], bytes):
+                self._find(f"defines a function {qualname} whose bytecode is too long to read")
+            else:
+                local = (args[at + 3], _optional(args, _FREEVARS_HERE + 1), _optional(args, _FREEVARS_HERE))
+                found, only_global = _bytecode(args[at], consts, names, local)
+                for what in found:
+                    self._find(f"defines a function {qualname} whose bytecode {what}")
         if not isinstance(args[at], (bytes, _Big)) or not isinstance(names, tuple):
             self._find(f"builds a code object ({qualname}) sb3inspect cannot read")
         elif not all(isinstance(n, str) for n in names):
             self._find(f"builds a code object ({qualname}) whose names are computed while loading")
         else:
-            outside = [n for n in names if n not in catalog.CODE_NAMES]
+            outside = [n for n in names if n not in catalog.CODE_NAMES and n not in only_global]
             if outside:
-                shown = ", ".join(printable(n, 40) for n in outside[:6]) + (" ..." if len(outside) > 6 else "")
-                self._find(f"defines a function {qualname} whose code uses {shown}")
+                self._find(f"defines a function {qualname} whose code uses {_shown(outside)}")
         # a match statement's class patterns look attributes up by names kept among the constants, not co_names
         attributes = sorted({c for c in _strings(args[at + 1]) if catalog.CODE_ATTRIBUTE_CONSTANT.fullmatch(c)})
         if attributes:
-            shown = ", ".join(printable(n, 40) for n in attributes[:6]) + (" ..." if len(attributes) > 6 else "")
-            self._find(f"defines a function {qualname} whose constants name the attributes {shown}")
-        for found in _reach(args[at + 1]):
-            self._find(f"defines a function {qualname} whose constants hold {_describe(found)}")
-        consts = args[at + 1] if isinstance(args[at + 1], tuple) else ()
-        if here and isinstance(names, tuple):  # the bytecode this Python would run
-            if not isinstance(args[at], bytes):
-                self._find(f"defines a function {qualname} whose bytecode is too long to read")
-            local = (args[at + 3], _optional(args, _FREEVARS_HERE + 1), _optional(args, _FREEVARS_HERE))
-            for what in _bytecode(args[at], consts, names, local) if isinstance(args[at], bytes) else ():
-                self._find(f"defines a function {qualname} whose bytecode {what}")
-        return _Code(qualname)
+            self._find(f"defines a function {qualname} whose constants name the attributes {_shown(attributes)}")
+        for found_global in _reach(args[at + 1]):
+            self._find(f"defines a function {qualname} whose constants hold {_describe(found_global)}")
+        inner = (code.globals for code in _codes(consts))
+        return _Code(qualname, frozenset(only_global - catalog.CODE_NAMES).union(*inner))
 
     def _nested_loads(self, callee: _Global, args: Any) -> None:
         """A pickle handed to ``pickle.loads`` (or a copy of it): say what it would do too."""
