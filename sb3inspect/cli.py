@@ -286,21 +286,21 @@ def diagram(
     Needs matplotlib: pip install 'sb3inspect[diagram]'.
     """
     with user_errors():
-        from sb3inspect.pipeline import summarize_path
+        from sb3inspect.pipeline import summarize_one
         from sb3inspect.render import diagram as drawing
 
         chosen = drawing.diagram_format(output, fmt.value if fmt else None)
         drawing.check_output(output)
         drawing.require_matplotlib()
-        reports = summarize_path(
-            source, env=_one_env(env, "a diagram draws one policy"), algo=algo, allow_imports=allow_imports
+        report = summarize_one(
+            source,
+            env=_one_env(env, "a diagram draws one policy"),
+            algo=algo,
+            allow_imports=allow_imports,
+            choose="--env",
         )
-        if len(reports) != 1:
-            raise ConfigError(
-                str(source), f"describes {len(reports)} policies and a diagram draws one", hint="pick one with --env"
-            )
-        drawing.write_diagram(reports[0], output, fmt=chosen, dpi=dpi)
-        _safety_warnings(reports[0])
+        drawing.write_diagram(report, output, fmt=chosen, dpi=dpi)
+        _safety_warnings(report)
         typer.echo(f"wrote {printable(output)}")
 
 

@@ -360,6 +360,19 @@ def test_diagram_of_an_rl_zoo3_entry(tmp_path: Path) -> None:
     assert "critic_target" in texts and "actor" in texts
 
 
+def test_diagram_of_an_rl_zoo3_file_without_env_says_to_choose_an_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Not '39 entries cannot be inspected (first: ... [default] ...)': the point is that a diagram draws one entry."""
+    zoo = tmp_path / "ppo.yml"
+    zoo.write_text("CartPole-v1:\n  n_envs: 8\nPendulum-v1:\n  n_envs: 4\ndefault:\n  n_envs: 1\n")
+    code = main(["diagram", str(zoo), "-o", str(tmp_path / "a.svg")])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("\n") == 1, err
+    assert "an rl-zoo3 file holds one entry per env (2: CartPole-v1, Pendulum-v1)" in err, err
+    assert "(choose its entry with --env ID)" in err, err
+
+
 def test_a_png_past_the_pixel_limit_is_refused_before_drawing(monkeypatch: pytest.MonkeyPatch) -> None:
     from matplotlib.figure import Figure
 
