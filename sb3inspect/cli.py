@@ -159,7 +159,15 @@ def inspect(
     ] = None,
     use_sde: Annotated[bool, typer.Option("--use-sde", help="Build with gSDE (the algorithm's use_sde=True).")] = False,
     allow_imports: AllowImports = False,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="Output format.")] = Format.table,
+    fmt: Annotated[
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            case_sensitive=False,
+            help="Output format; markdown ends with a Mermaid flowchart of the networks.",
+        ),
+    ] = Format.table,
     explain: Annotated[
         bool, typer.Option("--explain", help="Show the arithmetic behind every count, MACs per layer, and notes.")
     ] = False,
@@ -274,7 +282,8 @@ def diagram(
     ],
     output: Annotated[Path, typer.Option("--output", "-o", help="File to write: .svg, .png or .pdf.")],
     fmt: Annotated[
-        DiagramFormat | None, typer.Option("--format", "-f", help="File format (default: from the output's suffix).")
+        DiagramFormat | None,
+        typer.Option("--format", "-f", case_sensitive=False, help="File format (default: from the output's suffix)."),
     ] = None,
     dpi: Annotated[int, typer.Option(min=30, max=1200, help="Pixels per inch of a PNG.")] = 150,
     env: Annotated[list[str] | None, typer.Option(help="Entry of an rl-zoo3 file (its env id).")] = None,
@@ -476,7 +485,9 @@ def scan(
             "hf://ORG/NAME[/FILE.zip] (its downloaded or cached file)."
         ),
     ],
-    fmt: Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")] = TableOrJson.table,
+    fmt: Annotated[
+        TableOrJson, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")
+    ] = TableOrJson.table,
     no_cache: NoCache = False,
 ) -> None:
     """Would loading these files run code? The safety verdict on every pickle inside, without torch (exit 0 all
@@ -651,7 +662,9 @@ def diff(
     ] = None,
     algo: Annotated[str | None, typer.Option(help="Algorithm of rl-zoo3 files or saved models.")] = None,
     allow_imports: AllowImports = False,
-    fmt: Annotated[TableOrJson, typer.Option("--format", "-f", help="Output format.")] = TableOrJson.table,
+    fmt: Annotated[
+        TableOrJson, typer.Option("--format", "-f", case_sensitive=False, help="Output format.")
+    ] = TableOrJson.table,
     width: Annotated[
         int | None,
         typer.Option(min=40, help="Table width in columns (default: the terminal's, at least 100; 120 when piped)."),

@@ -304,3 +304,12 @@ def test_width_below_100_wraps_the_prose_and_keeps_the_rows(capsys: pytest.Captu
     prose = [line for line in lines if line.startswith(("why", "note", "totals", "        ")) and "total " not in line]
     assert prose and all(len(line) <= 60 for line in prose)
     assert any(line.startswith("        ") for line in prose)  # the hanging indent of a wrapped line
+
+
+@pytest.mark.parametrize("command", [["inspect", SEED], ["diff", SEED, SEED], ["scan", SEED]])
+def test_format_names_are_case_insensitive(capsys: pytest.CaptureFixture[str], command: list[str]) -> None:
+    """-f JSON is -f json (click's choices are case-sensitive unless told)."""
+    import json
+
+    code, out, err = run(capsys, *command, "-f", "JSON", "--no-cache")
+    assert code == 0 and json.loads(out) is not None, err
