@@ -161,6 +161,9 @@ class PickleRead:
     """What it would return, as symbols (``tensor_entries`` reads a state dict's shapes from it)."""
     exhausted: bool = False
     """It was not read to its end: the file's opcode budget ran out first."""
+    bytecode: dict[str, str] = field(default_factory=dict)
+    """The findings (among ``findings``) that come from reading a function's bytecode with this Python's opcode
+    table -> the function's name: another Python's bytecode reads as other instructions here."""
 
 
 @dataclass(frozen=True)
@@ -261,6 +264,15 @@ _NEW_LAYOUT = sys.version_info >= (3, 11)
 _FREEVARS_HERE = 16 if _NEW_LAYOUT else 14
 """Where this Python's ``types.CodeType`` takes ``freevars`` and ``cellvars``: both optional, so it accepts this many
 arguments up to two more (a code object built with another count fails here)."""
+_CODE_TYPES_HERE: tuple[type, ...] = (
+    *(int,) * 6,
+    *(bytes, tuple, tuple, tuple, str, str),  # code, consts, names, varnames, filename, name
+    *((str, int, bytes, bytes) if _NEW_LAYOUT else (int, bytes)),  # (qualname,) firstlineno, linetable(, exceptions)
+    *(tuple, tuple),  # freevars, cellvars
+)
+"""What this Python's ``types.CodeType`` takes, argument by argument. Another Python's layout fails to build here
+(3.8-3.10's ``firstlineno`` where 3.11 takes ``co_qualname``: TypeError), so its bytecode never runs here."""
+_PLAIN_VALUES = (int, float, str, bytes, tuple, list, type(None))
 _INDEXED_BY_NAME = {"LOAD_GLOBAL": int(_NEW_LAYOUT), "LOAD_ATTR": int(sys.version_info >= (3, 12)), "LOAD_METHOD": 0}
 """Opcodes that index ``co_names`` -> how far their argument is shifted right first (flags in the low bits)."""
 _COMPARE_SHIFT = 5 if sys.version_info >= (3, 13) else 4 if sys.version_info >= (3, 12) else 0
@@ -323,6 +335,17 @@ def _codes(value: Any, depth: int = 0) -> Iterator[_Code]:
     elif isinstance(value, (tuple, list, _Set)) and depth < 20:
         for item in value:
             yield from _codes(item, depth + 1)
+
+
+def _builds_here(args: tuple[Any, ...]) -> bool:
+    """Whether this Python's ``types.CodeType`` builds a code object from these arguments: their count, and no
+    argument plainly of another type (one computed while loading may be anything, so it counts as fitting)."""
+    if not _FREEVARS_HERE <= len(args) <= _FREEVARS_HERE + 2:
+        return False
+    return not any(
+        isinstance(value, _PLAIN_VALUES) and not isinstance(value, kind)
+        for value, kind in zip(args, _CODE_TYPES_HERE, strict=False)
+    )
 
 
 def _optional(args: tuple[Any, ...], index: int) -> Any:
@@ -626,7 +649,7 @@ class _Machine:
     def _code(self, args: Any) -> _Code:
         """A code object from ``CodeType(...)``'s arguments: the names it looks up must be CODE_NAMES, and the
         bytecode this Python would run (its own argument layout) must do arithmetic only."""
-        here = isinstance(args, tuple) and _FREEVARS_HERE <= len(args) <= _FREEVARS_HERE + 2
+        here = isinstance(args, tuple) and _builds_here(args)
         at = 6 if here else _CODE_ARGUMENTS.get(len(args)) if isinstance(args, tuple) else None
         if at is None:
             self._find("builds a code object sb3inspect cannot read")
@@ -644,6 +667,7 @@ class _Machine:
                 found, only_global = _bytecode(args[at], consts, names, local)
                 for what in found:
                     self._find(f"defines a function {qualname} whose bytecode {what}")
+                    self.read.bytecode.setdefault(f"defines a function {qualname} whose bytecode {what}", qualname)
         if not isinstance(args[at], (bytes, _Big)) or not isinstance(names, tuple):
             self._find(f"builds a code object ({qualname}) sb3inspect cannot read")
         elif not all(isinstance(n, str) for n in names):

@@ -30,6 +30,7 @@ import json
 import os
 import re
 import struct
+import sys
 import tarfile
 import zipfile
 import zlib
@@ -56,9 +57,12 @@ from sb3inspect.sources.saved.zipread import (
     DATA,
     MAX_DATA_BYTES,
     MAX_DATA_VALUES,
+    MAX_SYSTEM_INFO_BYTES,
+    SYSTEM_INFO,
     json_values,
     member_stream,
     open_model_zip,
+    parse_system_info,
     zip_directory,
 )
 from sb3inspect.sources.wrappers import known_class
@@ -134,6 +138,8 @@ class _Findings:
         self.optimizers: dict[str, list[dict[str, Any]]] = {}
         self.budget = Budget()
         self.seen: set[SafetyFinding] = set()
+        self.saved_python: str | None = None
+        """The Python (``3.12``) that saved the file, where its ``system_info.txt`` names another than this one."""
 
     def add(self, where: str, what: str, *, unsafe: bool = True) -> None:
         finding = SafetyFinding(printable(where, 200), printable(what, 400), unsafe)
@@ -143,8 +149,7 @@ class _Findings:
 
     def pickle(self, where: str, read: PickleRead) -> None:
         """A pickle's findings, those of the pickles it hands to a loader included."""
-        for what in read.findings:
-            self.add(where, what)
+        self._read(where, read)
         if read.unreadable and not read.findings:
             self.add(where, f"cannot be read as a pickle: {read.unreadable}", unsafe=False)
         self._nested(where, read, depth=1)
@@ -161,14 +166,44 @@ class _Findings:
                 else [read_pickle(nested.raw, data_allowed(), self.budget)]
             )
             for inner in reads:
-                for what in inner.findings:
-                    self.add(label, what)
+                self._read(label, inner)
                 if inner.unreadable and not inner.findings:
                     self.add(label, f"cannot be read: {inner.unreadable}")  # what a loader is handed must be read
                 self._nested(label, inner, depth + 1)
 
+    def _read(self, where: str, read: PickleRead) -> None:
+        """One pickle's own findings; what its functions' bytecode does is unknown if another Python saved it."""
+        for what in read.findings:
+            qualname = read.bytecode.get(what)
+            if qualname is None or self.saved_python is None:
+                self.add(where, what)
+            else:
+                self.add(where, _foreign_bytecode(qualname, self.saved_python), unsafe=False)
+
     def safety(self) -> Safety:
         return Safety(tuple(self.items), dict(self.tensors), dict(self.state_dicts), dict(self.optimizers))
+
+
+def _foreign_bytecode(qualname: str, saved: str) -> str:
+    here = "{}.{}".format(*sys.version_info[:2])
+    return (
+        f"defines a function {qualname} saved by Python {saved} (system_info.txt): this Python ({here}) reads its "
+        "bytecode as other instructions, so PPO.load here would run it misread (a wrong value or a crash); scan it "
+        f"under Python {saved}, or load it with custom_objects giving this key a value (SB3 then leaves it unpickled)"
+    )
+
+
+def _saved_python(archive: zipfile.ZipFile) -> str | None:
+    """``3.12`` where the zip's ``system_info.txt`` says another Python than this one saved it; None otherwise."""
+    try:
+        with archive.open(SYSTEM_INFO) as handle:
+            text = handle.read(MAX_SYSTEM_INFO_BYTES).decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError):
+        return None
+    found = re.match(r"(\d+)\.(\d+)\b", parse_system_info(text).get("python", ""))
+    if found is None or (int(found[1]), int(found[2])) == sys.version_info[:2]:
+        return None
+    return f"{int(found[1])}.{int(found[2])}"
 
 
 # --- saved zips -----------------------------------------------------------------------------------------
@@ -183,6 +218,7 @@ def zip_safety(path: Path) -> Safety:
     """
     found = _Findings()
     with _open_as_loaded(path) as archive:
+        found.saved_python = _saved_python(archive)
         infos = archive.infolist()
         data = [info for info in infos if info.filename == DATA]
         for index, info in enumerate(data):
