@@ -890,6 +890,31 @@ def test_the_buffer_size_is_what_sb3_allocates(algo: str, obs: Any, action: Any,
     assert dict(sb3inspect.summary(config).buffer) == dict(live)
 
 
+def test_the_replay_buffer_says_what_optimize_memory_usage_would_save() -> None:
+    """optimized_bytes is what SB3 allocates with optimize_memory_usage=True (SB3#1936): measured on a real DQN."""
+    from stable_baselines3 import DQN
+
+    config = {"algo": "DQN", "observation_space": SMALL_IMAGE, "action_space": "discrete:4", "buffer_size": 40}
+    report = sb3inspect.summary(config)
+    env = spaces_env(spaces.Box(0, 255, (3, 36, 36), np.uint8), spaces.Discrete(4))
+    model = DQN(
+        "CnnPolicy",
+        env,
+        buffer_size=40,
+        optimize_memory_usage=True,
+        replay_buffer_kwargs={"handle_timeout_termination": False},
+        device="cpu",
+    )
+    real = sum(v.nbytes for v in vars(model.replay_buffer).values() if isinstance(v, np.ndarray))
+    assert report.buffer is not None and report.buffer["optimized_bytes"] == real < report.buffer["bytes"]
+    assert f"no next observations: {real:,} bytes" in " ".join(explain_notes(report))
+    optimized = sb3inspect.summary(
+        {**config, "optimize_memory_usage": True, "replay_buffer_kwargs": {"handle_timeout_termination": False}}
+    )
+    assert optimized.buffer is not None and "optimized_bytes" not in optimized.buffer
+    assert optimized.buffer["bytes"] == real
+
+
 def test_catalog_rules_are_sb3s_own_lines() -> None:
     """The training-code rules the answers cite are still in the installed SB3 / sb3-contrib."""
     import inspect

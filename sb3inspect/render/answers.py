@@ -738,8 +738,15 @@ def buffer_explain(report: PolicyReport) -> list[str]:
         else "each step's observation at the space's dtype, its action and six float32 (reward, return, value, ...)"
     )
     sizes = "buffer_size" if replay else "n_steps × n_envs"
+    optimized = buffer.get("optimized_bytes")
+    saving = (
+        f"; with optimize_memory_usage=True (and replay_buffer_kwargs handle_timeout_termination=False) SB3 stores "
+        f"each observation once, no next observations: {optimized:,} bytes"
+        if isinstance(optimized, int)
+        else ""
+    )
     return [
         f"{buffer['class']}: {steps:,} steps × {envs} env{'s' if envs != 1 else ''} × {each:,} bytes "
         f"({what}) = {buffer['bytes']:,} bytes, allocated when training starts; it grows with {sizes}, not with "
-        "the network"
+        f"the network{saving}"
     ]

@@ -644,12 +644,15 @@ class Answers:
             return None
         live = getattr(algorithm, "rollout_buffer", None) or getattr(algorithm, "replay_buffer", None)
         if live is not None and hasattr(live, "buffer_size"):
-            return {
-                "class": type(live).__name__,
-                "steps": int(live.buffer_size),
-                "n_envs": int(live.n_envs),
-                "bytes": _nbytes(vars(live)),
-            }
+            return self._with_optimized(
+                {
+                    "class": type(live).__name__,
+                    "steps": int(live.buffer_size),
+                    "n_envs": int(live.n_envs),
+                    "bytes": _nbytes(vars(live)),
+                },
+                algorithm,
+            )
         n_envs = int(getattr(algorithm, "n_envs", 1) or 1)
         if hasattr(algorithm, "buffer_size"):  # off-policy (whose n_steps, SB3 2.7's, is n-step returns)
             # ReplayBuffer: ``buffer_size // n_envs`` steps per env
@@ -662,12 +665,29 @@ class Answers:
             return None
         if made is None:
             return None
-        return {
-            "class": type(made).__name__,
-            "steps": steps,
-            "n_envs": n_envs,
-            "bytes": _nbytes(vars(made)) * steps * n_envs,
-        }
+        return self._with_optimized(
+            {
+                "class": type(made).__name__,
+                "steps": steps,
+                "n_envs": n_envs,
+                "bytes": _nbytes(vars(made)) * steps * n_envs,
+            },
+            algorithm,
+        )
+
+    def _with_optimized(self, buffer: dict[str, Any], algorithm: Any) -> dict[str, Any]:
+        """A ReplayBuffer without optimize_memory_usage gets ``optimized_bytes``: SB3's own ReplayBuffer with it
+        (each observation stored once, no next_observations; it needs handle_timeout_termination=False),
+        measured the same way: the saving users look for when the buffer does not fit (SB3#1936)."""
+        from stable_baselines3.common import buffers
+
+        if buffer["class"] != "ReplayBuffer" or getattr(algorithm, "optimize_memory_usage", False):
+            return buffer
+        kwargs = dict(getattr(algorithm, "replay_buffer_kwargs", None) or {})
+        kwargs.update(optimize_memory_usage=True, handle_timeout_termination=False)
+        policy = self.policy
+        made = buffers.ReplayBuffer(1, policy.observation_space, policy.action_space, device="cpu", n_envs=1, **kwargs)
+        return {**buffer, "optimized_bytes": _nbytes(vars(made)) * buffer["steps"] * buffer["n_envs"]}
 
     def _one_step_rollout_buffer(self, algorithm: Any) -> Any:
         """The rollout buffer class SB3 / sb3-contrib picks (``catalog.ROLLOUT_BUFFERS``), for one step of one env."""

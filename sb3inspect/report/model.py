@@ -458,7 +458,8 @@ class PolicyReport:
     input_composition: tuple[InputComposition, ...] = ()
     """Layers that read several things concatenated (a critic's features + actions, CombinedExtractor's keys)."""
     buffer: Mapping[str, Any] | None = None
-    """The rollout or replay buffer training fills: ``{"class", "steps", "n_envs", "bytes"}`` (None when unknown)."""
+    """The rollout or replay buffer training fills: ``{"class", "steps", "n_envs", "bytes"}`` (None when unknown);
+    a ReplayBuffer without optimize_memory_usage also ``optimized_bytes``, its size with it."""
     recurrent: Mapping[str, Any] | None = None
     """What carries memory in a recurrent policy (RecurrentPPO): which LSTM pi and vf read, and the
     (h, c) state shapes training carries between steps; None for a policy without one."""
