@@ -153,6 +153,12 @@ BAD: list[tuple[dict[str, Any], str]] = [
     (with_(algo={"name": "PPO"}), "sb3inspect reads flat keys: algo, env, policy_kwargs and the algorithm's keywords"),
     (kwargs(activation_fn="Relu6x"), "unknown torch.nn activation 'Relu6x' (did you mean 'ReLU6'?)"),
     (kwargs(activation_fn=3), "activation_fn: expected a class name"),
+    (kwargs(activation_fn="nn.ReLU()"), "activation_fn: 'nn.ReLU()' is an instance, and SB3 takes the class"),
+    (kwargs(activation_fn="nn.ReLU()"), "(write nn.ReLU, without the parentheses)"),
+    (kwargs(optimizer_class="th.optim.AdamW()"), "(write th.optim.AdamW, without the parentheses)"),
+    (kwargs(activation_fn="nn.relu()"), "(write ReLU, without the parentheses)"),
+    (kwargs(activation_fn="nn.Relu7()"), "unknown torch.nn activation 'nn.Relu7'"),
+    (with_(policy_kwargs="dict(activation_fn=nn.ReLU())"), "(write nn.ReLU, without the parentheses)"),
     (kwargs(features_extractor_class="MyCNN"), "unknown SB3 features extractor 'MyCNN'"),
     (kwargs(share_features_extractor="no"), "share_features_extractor: expected true or false"),
     (

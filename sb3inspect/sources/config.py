@@ -1175,6 +1175,14 @@ def class_name(value: Any, key: str, where: str) -> str:
     for choice in choices:
         if choice.lower() == name.lower():
             return choice  # GLU and Softmax2d too: SB3 builds them, and lint says their forward pass fails
+    if name.endswith("()"):
+        written = value.strip().removesuffix("()")
+        resolved = class_name(written, key, where)  # a name that is no class either is refused as such
+        raise ConfigError(
+            where,
+            f"{value!r} is an instance, and SB3 takes the class (it creates the instances itself)",
+            hint=f"write {written if written.endswith(resolved) else resolved}, without the parentheses",
+        )
     hint = suggestion(name, choices) or one_of(choices)
     what = {
         "activation_fn": "torch.nn activation",

@@ -105,11 +105,11 @@ class _Reader:
         self.source = source
         self.where = where
 
-    def fail(self, node: ast.AST, problem: str) -> ConfigError:
+    def fail(self, node: ast.AST, problem: str, hint: str = HINT) -> ConfigError:
         segment = ast.get_source_segment(self.source, node) or ast.dump(node)[:80]
         if len(segment) > 80:
             segment = segment[:77] + "..."
-        return ConfigError(self.where, f"{problem}: {segment!r}", hint=HINT)
+        return ConfigError(self.where, f"{problem}: {segment!r}", hint=hint)
 
     def read(self, node: ast.AST) -> Any:
         if isinstance(node, ast.Constant):
@@ -149,6 +149,13 @@ class _Reader:
 
     def _dict_call(self, node: ast.Call) -> dict[str, Any]:
         if not (isinstance(node.func, ast.Name) and node.func.id == "dict"):
+            if not node.args and not node.keywords and isinstance(node.func, (ast.Name, ast.Attribute)):
+                written = ast.get_source_segment(self.source, node.func)  # nn.ReLU() where SB3 takes nn.ReLU
+                raise self.fail(
+                    node,
+                    "an instance, where SB3 takes the class (it creates the instances itself)",
+                    hint=f"write {written}, without the parentheses",
+                )
             raise self.fail(node, "calls other than dict(...) are not allowed")
         if node.args:
             raise self.fail(node, "dict(...) is read with keyword arguments only")
