@@ -828,6 +828,11 @@ ALGO_KWARGS: dict[str, tuple[str, ...]] = {
 RUN_KWARGS = _RUN
 """Keywords that say where and how a run happens (device, logging, seed): listed, never given to the build."""
 
+LEARN_KWARGS = ("total_timesteps", "log_interval", "tb_log_name", "reset_num_timesteps", "progress_bar")
+"""Keywords of every algorithm's ``learn()`` (``callback`` is among ZOO_KEYS): a training config of one's own keeps
+them next to the algorithm's; listed, never given to the build. rl-zoo3 hands its entries' unknown keys to the
+algorithm class, so an rl-zoo3 entry may not hold them (its ``n_timesteps`` is the run length)."""
+
 ZOO_KEYS = (
     "n_envs",
     "n_timesteps",

@@ -225,6 +225,7 @@ def test_algorithm_keywords_are_the_constructors(name: str) -> None:
     installed = [key for key in catalog.ALGO_KWARGS[name] if lacking(f"{qualified}.{key}") is None]
     assert sorted(installed) == sorted(params)
     assert set(catalog.RUN_KWARGS) - {"stats_window_size"} <= set(params)
+    assert {*catalog.LEARN_KWARGS, "callback"} <= set(inspect.signature(algorithm_class(name).learn).parameters)
     assert not set(catalog.ZOO_KEYS) & set(params), "an rl-zoo3 key that is also an algorithm keyword"
 
 

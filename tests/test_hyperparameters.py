@@ -498,6 +498,24 @@ def test_a_training_config_file_as_people_keep_it(tmp_path: Path, capsys: pytest
     assert data["training"]["learning_rate"] == 0.0003 and data["activation_fn"] == "ReLU"
 
 
+def test_a_training_scripts_config_may_keep_learns_keywords(tmp_path: Path) -> None:
+    """total_timesteps and learn()'s other keywords are listed, not built with; an rl-zoo3 entry, whose unknown keys
+    rl-zoo3 hands to the algorithm class (a TypeError), may not hold them."""
+    from sb3inspect import catalog
+
+    learn = {"total_timesteps": 100_000, "log_interval": 4, "tb_log_name": "run", "progress_bar": True}
+    config = {"algo": "SAC", "env": "Pendulum-v1", "batch_size": 64, **learn, "policy_kwargs": {"net_arch": [8]}}
+    report = sb3inspect.summary(config)
+    assert report.training == {"batch_size": 64, **learn}
+    reference = sb3inspect.summary({k: v for k, v in config.items() if k not in learn})
+    assert report.totals == reference.totals
+    assert set(catalog.LEARN_KWARGS) >= set(learn)
+    path = tmp_path / "sac.yml"
+    path.write_text("Pendulum-v1:\n  policy: MlpPolicy\n  total_timesteps: 1000\n")
+    with pytest.raises(ConfigError, match="total_timesteps: unknown key"):
+        sb3inspect.summary(path, env="Pendulum-v1")
+
+
 def test_summary_of_a_dict_honours_env_and_algo() -> None:
     report = sb3inspect.summary({"algo": "PPO", "n_steps": 64, "policy_kwargs": {"net_arch": [8]}}, env="CartPole-v1")
     assert report.observation_space["shape"] == (4,) and report.training == {"n_steps": 64}

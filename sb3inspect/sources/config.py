@@ -55,6 +55,9 @@ TOP_LEVEL_KEYS = (
     "policy_kwargs",
     "name",
 )
+CONFIG_KEYS = (*TOP_LEVEL_KEYS, *catalog.LEARN_KWARGS)
+"""What a config of one's own takes besides the algorithm's keywords and rl-zoo3's keys: a training script's config
+often keeps ``learn()``'s too (``total_timesteps``)."""
 CONFIG_SUFFIXES = (".yaml", ".yml", ".json", ".toml")
 MAX_CONFIG_BYTES = 1_000_000
 
@@ -193,7 +196,7 @@ class Overrides:
         top = {key: value for key, value in self.kwargs.items() if key not in policy_keywords}
         info = _algorithm(merged.get("algo", algo))
         if info is not None:  # a typo in a flag is the flag's, not the file's
-            check_keys(top, info, TOP_LEVEL_KEYS, lambda key: f"{self.where}: {key}")
+            check_keys(top, info, CONFIG_KEYS, lambda key: f"{self.where}: {key}")
         given = {**self.policy_kwargs, **{k: v for k, v in self.kwargs.items() if k in policy_keywords}}
         for key, value in top.items():
             put(key, value, merged, key)
@@ -568,7 +571,7 @@ def spec_from_mapping(
     if missing := catalog.unavailable(info.qualified_name):
         problem, hint = missing
         raise ConfigError(_top(where, "algo"), problem, hint=hint, code="version")
-    check_keys(data, info, TOP_LEVEL_KEYS, lambda key: _top(where, key))
+    check_keys(data, info, CONFIG_KEYS, lambda key: _top(where, key))
     use_sde = _use_sde(data, info, where)
     training = read_training(data, info, lambda key: _top(where, key))
     raw_kwargs = _policy_kwargs(data.get("policy_kwargs"), _top(where, "policy_kwargs"))

@@ -128,7 +128,12 @@ def read_training(data: Mapping[str, Any], info: catalog.AlgoInfo, where: Where)
     listed = {
         key: value
         for key, value in data.items()
-        if key != "use_sde" and (key in keywords or (key in catalog.ZOO_KEYS and key not in catalog.ZOO_ENV_KEYS))
+        if key != "use_sde"
+        and (
+            key in keywords
+            or key in catalog.LEARN_KWARGS
+            or (key in catalog.ZOO_KEYS and key not in catalog.ZOO_ENV_KEYS)
+        )
     }
     algo_kwargs = {
         key: _for_sb3(key, value, where(key))
