@@ -777,6 +777,21 @@ def test_a_global_the_functions_globals_hold_is_data() -> None:
     found = read_pickle(cloudpickle.dumps(both), data_allowed()).findings
     assert any("whose code uses open" in what for what in found), found
 
+    # a name the globals give, also read as an attribute: through a second copy in co_names, or through an index
+    # an EXTENDED_ARG prefix makes larger than the one a jump past the prefix reads
+    code = (lambda p: tofile(p).tofile).__code__  # type: ignore[name-defined]  # noqa: F821
+    opmap = __import__("opcode").opmap
+    at = code.co_code.index(bytes([opmap["LOAD_ATTR"], 0]))
+    twice = code.replace(
+        co_names=("tofile", "tofile"), co_code=code.co_code[: at + 1] + b"\x01" + code.co_code[at + 2 :]
+    )
+    prefix = bytes([opmap["EXTENDED_ARG"], 1])
+    hidden = code.replace(co_names=("tofile", *["x"] * 256), co_code=code.co_code[:at] + prefix + code.co_code[at:])
+    for crafted in (twice, hidden):
+        made = Reduce(make, crafted, {"tofile": 1.0, "x": 1.0}, "f", None, ())
+        found = read_pickle(cloudpickle.dumps(made), data_allowed()).findings
+        assert any("whose code uses tofile" in what for what in found), found
+
 
 def test_an_env_id_in_data_is_unsafe(base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """SB3 never saves ``env``, but given none its load makes ``data["env"]`` with gym.make: an id ``module:Env``

@@ -304,37 +304,42 @@ def _bytecode(
     outside: list[str] = []
     past: list[str] = []
     looked_up: dict[str, set[int]] = {"LOAD_GLOBAL": set(), "attribute": set()}
-    extended = 0
+    prefixes: list[int] = []  # the EXTENDED_ARG bytes before this unit: a jump may skip some of them
     for at in range(0, len(code) - 1, 2):
-        name, argument = opcodes.opname[code[at]], extended << 8 | code[at + 1]
-        extended = argument if name == "EXTENDED_ARG" else 0
+        name = opcodes.opname[code[at]]
+        arguments = [_prefixed(prefixes[len(prefixes) - n :], code[at + 1]) for n in range(len(prefixes) + 1)]
+        argument = arguments[-1]  # the largest: the bounds below hold for the others too
+        prefixes = [*prefixes, code[at + 1]] if name == "EXTENDED_ARG" else []
         pair = name.endswith(("FAST_LOAD_FAST", "FAST_STORE_FAST"))  # 3.13: two locals, 4 bits each
         if name not in catalog.CODE_OPCODES:
             outside.append(name)
         elif argument >= limits.get(name, 1 << 32) or (pair and max(argument >> 4, argument & 15) >= plus):
             past.append(name)
         if name in _INDEXED_BY_NAME:
-            looked_up["LOAD_GLOBAL" if name == "LOAD_GLOBAL" else "attribute"].add(argument >> _INDEXED_BY_NAME[name])
+            kind = "LOAD_GLOBAL" if name == "LOAD_GLOBAL" else "attribute"
+            looked_up[kind].update(each >> _INDEXED_BY_NAME[name] for each in arguments)
     found = []
     if outside:
         found.append("uses the opcodes " + ", ".join(printable(n, 40) for n in sorted(set(outside))[:6]))
     if past:
         found.append("indexes past its tables with " + ", ".join(sorted(set(past))[:6]))
-    only_global = looked_up["LOAD_GLOBAL"] - looked_up["attribute"]
-    return found, {names[i] for i in only_global if i < len(names) and isinstance(names[i], str)}
+    # by name, not index: co_names may hold a name twice, once looked up as a global and once as an attribute
+    named = {
+        kind: {names[i] for i in ids if i < len(names) and isinstance(names[i], str)} for kind, ids in looked_up.items()
+    }
+    return found, named["LOAD_GLOBAL"] - named["attribute"]
+
+
+def _prefixed(prefixes: list[int], low: int) -> int:
+    """An instruction's argument with the EXTENDED_ARG bytes before it."""
+    value = 0
+    for prefix in prefixes:
+        value = value << 8 | prefix
+    return value << 8 | low
 
 
 def _shown(names: list[str]) -> str:
     return ", ".join(printable(n, 40) for n in names[:6]) + (" ..." if len(names) > 6 else "")
-
-
-def _codes(value: Any, depth: int = 0) -> Iterator[_Code]:
-    """The code objects among a code object's constants (its inner functions), inside tuples too."""
-    if isinstance(value, _Code):
-        yield value
-    elif isinstance(value, (tuple, list, _Set)) and depth < 20:
-        for item in value:
-            yield from _codes(item, depth + 1)
 
 
 def _builds_here(args: tuple[Any, ...]) -> bool:
@@ -353,13 +358,13 @@ def _optional(args: tuple[Any, ...], index: int) -> Any:
     return args[index] if len(args) > index else ()
 
 
-def _strings(value: Any, depth: int = 0) -> Iterator[str]:
-    """The strings among a code object's constants, inside tuples and frozensets too."""
-    if isinstance(value, str):
+def _constants(value: Any, kind: type, depth: int = 0) -> Iterator[Any]:
+    """The constants of one kind (strings, inner code objects) among a code object's, inside tuples and frozensets."""
+    if isinstance(value, kind):
         yield value
     elif isinstance(value, (tuple, list, _Set)) and depth < 20:
         for item in value:
-            yield from _strings(item, depth + 1)
+            yield from _constants(item, kind, depth + 1)
 
 
 def _reach(value: Any, depth: int = 0) -> Iterator[_Global | _Type]:
@@ -673,16 +678,16 @@ class _Machine:
         elif not all(isinstance(n, str) for n in names):
             self._find(f"builds a code object ({qualname}) whose names are computed while loading")
         else:
-            outside = [n for n in names if n not in catalog.CODE_NAMES and n not in only_global]
+            outside = list(dict.fromkeys(n for n in names if n not in catalog.CODE_NAMES and n not in only_global))
             if outside:
                 self._find(f"defines a function {qualname} whose code uses {_shown(outside)}")
         # a match statement's class patterns look attributes up by names kept among the constants, not co_names
-        attributes = sorted({c for c in _strings(args[at + 1]) if catalog.CODE_ATTRIBUTE_CONSTANT.fullmatch(c)})
+        attributes = sorted({c for c in _constants(args[at + 1], str) if catalog.CODE_ATTRIBUTE_CONSTANT.fullmatch(c)})
         if attributes:
             self._find(f"defines a function {qualname} whose constants name the attributes {_shown(attributes)}")
         for found_global in _reach(args[at + 1]):
             self._find(f"defines a function {qualname} whose constants hold {_describe(found_global)}")
-        inner = (code.globals for code in _codes(consts))
+        inner = (code.globals for code in _constants(consts, _Code))
         return _Code(qualname, frozenset(only_global - catalog.CODE_NAMES).union(*inner))
 
     def _nested_loads(self, callee: _Global, args: Any) -> None:
