@@ -7,6 +7,7 @@ Only this module prints or exits. Library errors (``Sb3InspectError``) become on
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import sys
 from collections.abc import Iterator
@@ -78,6 +79,8 @@ def user_errors() -> Iterator[None]:
         _fail(None, 130, prefix="interrupted")
     except typer.Exit:
         raise
+    except BrokenPipeError:
+        raise typer.Exit(_closed_pipe()) from None
     except Exception as exc:
         text = one_line(exc, 300)
         message = (
@@ -85,6 +88,17 @@ def user_errors() -> Iterator[None]:
             "with the input that caused it (run with --debug for the traceback)"
         )
         _fail(exc, ExitCode.BAD_INPUT, message=message)
+
+
+CLOSED_PIPE = 141
+"""Exit code when the reader of the output went away (``| head``): 128 + SIGPIPE, as a program SIGPIPE stops."""
+
+
+def _closed_pipe() -> int:
+    """Stop quietly once stdout's reader is gone: what is still buffered goes nowhere, not into a second error."""
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return CLOSED_PIPE
 
 
 def _fail(exc: BaseException | None, code: int, *, prefix: str = "error", message: str | None = None) -> None:
@@ -707,6 +721,8 @@ def main(argv: list[str] | None = None) -> int:
         argv = ["--debug", *(arg for arg in argv if arg != "--debug")]
     try:
         result = app(args=argv, prog_name="sb3inspect", standalone_mode=False)
+    except BrokenPipeError:
+        return _closed_pipe()
     except Exception as exc:
         kinds = {cls.__name__ for cls in type(exc).__mro__}
         ctx = getattr(exc, "ctx", None)

@@ -216,3 +216,30 @@ def test_progress_bar_for_long_batches() -> None:
     console = Console(file=buffer, force_terminal=True, width=80)
     assert list(progress(items, "inspecting", console=console)) == items
     assert "inspecting" in buffer.getvalue()
+
+
+@pytest.mark.parametrize("command", ["inspect", "scan"])
+def test_a_reader_that_stops_early_ends_the_run_quietly(command: str, tmp_path: Path) -> None:
+    """``sb3inspect ... | head``: once the reader is gone the run stops with 141 (128 + SIGPIPE), no internal error."""
+    import os
+    import subprocess
+    import sys
+    import zipfile
+
+    if command == "inspect":
+        args = ["inspect", str(ROOT / "configs" / "ppo-101-64x64.yaml"), "--format", "json"]
+    else:
+        with zipfile.ZipFile(tmp_path / "model.zip", "w") as archive:
+            archive.writestr("data", "{}")
+        args = ["scan", str(tmp_path), "--no-cache"]
+    child = subprocess.Popen(
+        [sys.executable, "-m", "sb3inspect", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "SB3INSPECT_CACHE_DIR": str(tmp_path / "cache")},
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # the reader is gone before the first line
+    err = child.stderr.read().decode()
+    assert child.wait(timeout=120) == 141, err
+    assert "internal error" not in err and "Traceback" not in err, err
