@@ -446,6 +446,44 @@ OLD_DEFAULTS: tuple[OldDefault, ...] = (
     OldDefault(("SAC", "TQC", "TD3", "DDPG"), "net_arch", [], (1, 6), ("NatureCNN",)),
 )
 """Defaults of older releases that change what a saved model's fields describe (``policies.py`` @ 1.5.0 vs 1.6.0)."""
+
+
+@dataclass(frozen=True)
+class ShiftedKeywords:
+    """A release's policy class that handed keywords to its parent by position, one place off: the saved
+    policy_kwargs name what the user gave, the weights hold what the parent built from them."""
+
+    algos: tuple[str, ...]
+    policies: tuple[str, ...]
+    """Policy aliases of the faulty classes."""
+    given: tuple[tuple[str, Any], ...]
+    """Keywords as the user gave them (with their default then), in the order the parent received them."""
+    landed: tuple[str, ...]
+    """The parent's flags they landed on, in the same order (a flag takes the truth of what it received); a given
+    keyword that landed elsewhere reached the parent as its default."""
+    faulty: str
+    """The release, in words, and the one that fixed it."""
+    pairs_only: tuple[int, ...]
+    """The SB3 release that only the faulty release pairs with (sb3-contrib requires SB3 of its own number or
+    later): a file it saved is read the faulty way first; any later one, the faulty way only when its weights say."""
+
+
+SHIFTED_KEYWORDS: tuple[ShiftedKeywords, ...] = (
+    # sb3-contrib 1.6.0 common/recurrent/policies.py: RecurrentActorCriticCnnPolicy and
+    # RecurrentMultiInputActorCriticPolicy call super().__init__(..., n_lstm_layers, enable_critic_lstm, lstm_kwargs)
+    # where the parent's order is (..., n_lstm_layers, shared_lstm, enable_critic_lstm, lstm_kwargs); sb3-contrib
+    # 1.6.1 passes shared_lstm (and requires SB3 >= 1.6.1, where 1.6.0 requires SB3 >= 1.6.0)
+    ShiftedKeywords(
+        ("RecurrentPPO",),
+        ("CnnLstmPolicy", "MultiInputLstmPolicy"),
+        (("enable_critic_lstm", True), ("lstm_kwargs", None)),
+        ("shared_lstm", "enable_critic_lstm"),
+        "sb3-contrib 1.6.0's CnnLstmPolicy and MultiInputLstmPolicy handed enable_critic_lstm and lstm_kwargs to "
+        "their parent one place off (fixed in 1.6.1)",
+        (1, 6, 0),
+    ),
+)
+"""Policy classes of a release whose saved keywords built something else (``policies.py`` @ contrib 1.6.0 vs 1.6.1)."""
 STATE_DICT_RENAMES: dict[str, tuple[tuple[str, str], ...]] = {
     "ARS": (("action_net.weight", "action_net.0.weight"), ("action_net.bias", "action_net.0.bias")),
 }

@@ -303,6 +303,21 @@ def test_state_dict_renames_name_todays_entries() -> None:
             assert new in names and old not in names, (old, new)
 
 
+@pytest.mark.parametrize("shift", catalog.SHIFTED_KEYWORDS, ids=lambda s: "-".join(s.policies))
+def test_shifted_keywords_name_todays_parameters(shift: catalog.ShiftedKeywords) -> None:
+    """Each keyword given lands on the one before it in today's classes (the same order as the faulty release's
+    parent): the reading rebuilds with today's classes what that release built."""
+    import inspect
+
+    from sb3inspect.build.policy import algorithm_class
+
+    for name in shift.algos:
+        for alias in shift.policies:
+            parameters = list(inspect.signature(algorithm_class(name).policy_aliases[alias].__init__).parameters)
+            for (given, _), landed in zip(shift.given, shift.landed, strict=True):
+                assert parameters.index(landed) + 1 == parameters.index(given), (alias, given, landed)
+
+
 def test_legacy_state_dict_prefixes_are_built_by_no_policy_today() -> None:
     """shared_net and sde_features_extractor exist only in older files: today's classes never name them."""
     from sb3inspect.build.policy import build_policy

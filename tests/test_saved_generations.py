@@ -331,3 +331,33 @@ def test_gsde_on_the_features_before_1_3(
     assert rebuilt or any("sde_net_arch [] (SB3 < 1.3) gave gSDE the features" in note for note in report.notes)
     rows = {layer.path: layer for network in report.networks for layer in network.layers}
     assert rows[log_std].params == 6
+
+
+@pytest.mark.parametrize(
+    ("policy", "observation", "release", "given", "built"),
+    [
+        ("CnnLstmPolicy", FRAMES, "1.6.0", {}, {"shared_lstm": True, "enable_critic_lstm": False}),
+        (
+            "MultiInputLstmPolicy", GOAL, "1.6.2", {"enable_critic_lstm": False, "lstm_kwargs": {"dropout": 0.0}},
+            {"shared_lstm": False, "enable_critic_lstm": True},
+        ),
+    ],
+)  # fmt: skip
+def test_recurrent_keywords_one_place_off_in_contrib_1_6_0(
+    policy: str, observation: Any, release: str, given: dict[str, Any], built: dict[str, Any], tmp_path: Path
+) -> None:
+    """sb3-contrib 1.6.0's CnnLstmPolicy and MultiInputLstmPolicy handed enable_critic_lstm to the parent's shared_lstm
+    and lstm_kwargs to its enable_critic_lstm: the file names what the user gave, the weights hold what was built.
+    Read so first for SB3 1.6.0 (only contrib 1.6.0 pairs with it), and when the weights say so for a later 1.6."""
+    if "RecurrentPPO" not in installed_algorithms():
+        pytest.skip("RecurrentPPO is not installed")
+
+    def as_given(data: dict[str, Any]) -> None:
+        data["policy_kwargs"] |= given
+
+    model = make_model("RecurrentPPO", policy, observation, N3, {"lstm_hidden_size": 4, **built}, {})
+    report = sb3inspect.summary(gym_era_zip(model, tmp_path, release, 21, as_given, built))
+    saved = report.extra["saved_model"]
+    assert saved["rebuilt"] and saved["state_dict"]["status"] == "match", saved["state_dict"]
+    assert networks(report) == networks(sb3inspect.summary(model))
+    assert any("handed enable_critic_lstm and lstm_kwargs to their parent one place off" in n for n in report.notes)

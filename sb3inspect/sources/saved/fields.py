@@ -68,14 +68,15 @@ def readings(saved: SavedModel, algo: str | None) -> Iterator[Reading]:
                 raise
             continue
         for filled, defaults in _default_readings(saved, name, config):
-            try:
-                spec = spec_from_mapping(filled, source=str(saved.path))
-            except Sb3InspectError:
-                if not produced:
-                    raise
-                continue
-            produced = True
-            yield Reading(spec, notes + defaults)
+            for shifted, how in _shifted_readings(saved, name, filled):
+                try:
+                    spec = spec_from_mapping(shifted, source=str(saved.path))
+                except Sb3InspectError:
+                    if not produced:
+                        raise
+                    continue
+                produced = True
+                yield Reading(spec, notes + defaults + how)
 
 
 def _base_config(saved: SavedModel, name: str) -> tuple[dict[str, Any], tuple[str, ...]]:
@@ -155,6 +156,33 @@ def _default_readings(
                 ),
             )
         yield filled, notes
+
+
+def _shifted_readings(
+    saved: SavedModel, algo: str, config: dict[str, Any]
+) -> Iterator[tuple[dict[str, Any], tuple[str, ...]]]:
+    """The config as its keywords say, and as a faulty release's policy class built it (``catalog.SHIFTED_KEYWORDS``):
+    the keywords it handed its parent one place off, each flag taking the truth of what it received. The faulty
+    reading comes first for a file of the one SB3 release that pairs only with the faulty release."""
+    release = saved.release
+    plain: tuple[dict[str, Any], tuple[str, ...]] = (config, ())
+    readings = [plain]
+    for shift in catalog.SHIFTED_KEYWORDS:
+        if algo not in shift.algos or config["policy"] not in shift.policies or not release:
+            continue
+        if release < shift.pairs_only:
+            continue
+        kwargs = dict(config["policy_kwargs"])
+        given = [(key, kwargs.pop(key, default)) for key, default in shift.given]
+        landed = {flag: bool(value) for flag, (_, value) in zip(shift.landed, given, strict=True)}
+        said = ", ".join(f"{key}={value!r}" for key, value in given)
+        built = ", ".join(f"{flag}={value}" for flag, value in landed.items())
+        note = (
+            f"{shift.faulty}: its {said} built {built}, and are read so (today's load() builds what the keywords say)"
+        )
+        shifted = ({**config, "policy_kwargs": kwargs | landed}, (note,))
+        readings.insert(0 if release == shift.pairs_only else len(readings), shifted)
+    yield from readings
 
 
 def load_policy_kwargs(kwargs: dict[str, Any]) -> tuple[dict[str, Any], tuple[str, ...]]:
