@@ -177,13 +177,11 @@ def uncapped() -> Iterator[None]:
 def _data_bytes() -> int | None:
     """This process's data size (``VmData``), or None where it cannot be read or capped."""
     try:
-        import resource  # noqa: F401  (Unix only)
-
         with open("/proc/self/status") as handle:
             for line in handle:
                 if line.startswith("VmData:"):
                     return int(line.split()[1]) * 1024
-    except (ImportError, OSError, ValueError, IndexError):
+    except (OSError, ValueError, IndexError):
         return None
     return None
 

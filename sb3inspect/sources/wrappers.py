@@ -171,7 +171,7 @@ def wrap_function(pipeline: EnvPipeline, target: Target, notes: list[str]) -> Ca
         if _applies(w, catalog.VEC_ENV_WRAPPERS, target.allow_imports)
     ]
     for wrapper, table in (*env_items, *vec_items):
-        home = _home(wrapper, table)
+        home = known_class(wrapper.name, table)
         if home is not None and (missing := catalog.unavailable(f"{home}.{wrapper.short}")):
             problem, hint = missing
             raise ConfigError(f"{target.where}: {wrapper.name}", problem, hint=hint, code="version")
@@ -217,11 +217,7 @@ def wrap_function(pipeline: EnvPipeline, target: Target, notes: list[str]) -> Ca
 
 def _applies(wrapper: Wrapper, table: Mapping[str, tuple[str, ...]], allow_imports: bool) -> bool:
     """A wrapper of the table, or any wrapper when the user allowed imports."""
-    return allow_imports or _home(wrapper, table) is not None
-
-
-def _home(wrapper: Wrapper, table: Mapping[str, tuple[str, ...]]) -> str | None:
-    return known_class(wrapper.name, table)
+    return allow_imports or known_class(wrapper.name, table) is not None
 
 
 def known_class(dotted: str, table: Mapping[str, tuple[str, ...]]) -> str | None:
@@ -240,7 +236,7 @@ def wrapper_class(wrapper: Wrapper, table: Mapping[str, tuple[str, ...]], allow_
     """
     from sb3inspect.sources.envs import rl_zoo3_wrappers, uncapped
 
-    home = _home(wrapper, table)
+    home = known_class(wrapper.name, table)
     module, _, name = wrapper.name.rpartition(".")
     if home == "rl_zoo3.wrappers":
         found: type = getattr(rl_zoo3_wrappers(f"wrapper {wrapper.name}"), name)
